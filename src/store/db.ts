@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import * as m0001 from './migrations/20261129_0001_core.ts';
+import type { Database } from './schema.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  engine: Engine;
+  /** Closes connections; the store must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+export type StoreConfig = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
+
+// pg hands back BIGINT and COUNT as strings; convert once, here, refusing values past 2^53.
+const toSafeInt = (s: string): number => {
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer out of range: ${s}`);
+  return n;
+};
+pg.types.setTypeParser(20, toSafeInt);
+
+/** The configuration implied by the environment: PostgreSQL when DATABASE_URL is set, else the SQLite file. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  if (env.DATABASE_URL) return { engine: 'postgres', url: env.DATABASE_URL };
+  return { engine: 'sqlite', file: env.XIEZUO_DB ?? './data/xiezuo.sqlite' };
+}
+
+/** Opens a store. SQLite files get WAL and foreign keys; ':memory:' is accepted for tests. */
+export function openStore(config: StoreConfig): Store {
+  if (config.engine === 'sqlite') {
+    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+    const database = new SQLite(config.file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return { db, engine: 'sqlite', close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '20261129_0001_core': m0001,
+};
+
+/** Registers a migration added by another module (kept in order by name). */
+export function registerMigration(name: string, migration: Migration): void {
+  MIGRATIONS[name] = migration;
+}
+
+/** Brings the schema to the latest version; throws with the failing migration's name. */
+export async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => MIGRATIONS },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
