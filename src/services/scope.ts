@@ -1,0 +1,51 @@
+import type { Store } from '../store/db.ts';
+import { forbidden } from './errors.ts';
+
+/**
+ * Who is acting and over which org units. Units are GB/T 2260 codes at their natural length
+ * (province "62", prefecture "6230", county "623023"); a unit covers every code it prefixes.
+ */
+export type Role = 'county_clerk' | 'county_admin' | 'east_user' | 'province_user' | 'auditor' | 'admin';
+
+export interface Actor {
+  id: string;
+  name: string;
+  role: Role;
+  units: readonly string[];
+  /** For county clerks: the ledger kinds their department keeps; undefined means all. */
+  ledgers?: readonly string[];
+}
+
+/** The actor used by the CLI and the demo loader: whoever can run the CLI owns the database file. */
+export const SYSTEM: Actor = { id: 'system', name: 'system', role: 'admin', units: [] };
+
+/** True when the actor may read the county's data. Eastern users see the counties paired with their units. */
+export async function canRead(store: Store, actor: Actor, county: string): Promise<boolean> {
+  if (actor.role === 'admin') return true;
+  if (actor.units.some((u) => county.startsWith(u))) return true;
+  if (actor.role === 'east_user' && actor.units.length > 0) {
+    const pair = await store.db
+      .selectFrom('cooperation_pair')
+      .select('west_code')
+      .where('east_code', 'in', [...actor.units])
+      .where('west_code', '=', county)
+      .executeTakeFirst();
+    return pair !== undefined;
+  }
+  return false;
+}
+
+/** Refuses with Forbidden unless the actor may read the county. */
+export async function assertRead(store: Store, actor: Actor, county: string): Promise<void> {
+  if (!(await canRead(store, actor, county))) throw forbidden('无权查看该县数据', 'not allowed to read this county');
+}
+
+/** Refuses with Forbidden unless the actor may change the county's ledger. Auditors and eastern users only read. */
+export function assertWrite(actor: Actor, county: string, ledger?: string): void {
+  if (actor.role === 'admin') return;
+  const writes = actor.role === 'county_clerk' || actor.role === 'county_admin';
+  if (!writes || !actor.units.some((u) => county.startsWith(u)))
+    throw forbidden('无权修改该县数据', 'not allowed to change this county');
+  if (actor.role === 'county_clerk' && ledger && actor.ledgers && !actor.ledgers.includes(ledger))
+    throw forbidden('该台账不属于本部门', 'this ledger belongs to another department');
+}
