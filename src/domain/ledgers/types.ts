@@ -26,6 +26,8 @@ export interface FieldDecl {
   readonly qualified?: boolean;
   /** Lower bound for int and money fields (default 0). */
   readonly min?: number;
+  /** Upper bound for int and money fields. */
+  readonly max?: number;
   /** Longest accepted text. */
   readonly maxLength?: number;
   /** Text containing a person's resident ID: stored only as keyed hash plus masked form. */

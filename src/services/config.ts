@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { Categories } from '../domain/ledgers/schema.ts';
+
+/** The project root (where config/ and data/ live), independent of the working directory. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The newest configured assessment year not after `year`; configuration carries forward until changed. */
+export function configYear(year: number): number {
+  for (let y = year; y >= 2000; y--) if (existsSync(join(ROOT, 'config', String(y)))) return y;
+  throw new Error(`no configuration for ${year} or earlier under config/`);
+}
+
+const cache = new Map<string, unknown>();
+
+/** Reads config/<year>/<name> (YAML) once per process. */
+export function configFile(year: number, name: string): { path: string; text: string; data: unknown } {
+  const path = join(ROOT, 'config', String(configYear(year)), name);
+  const key = path;
+  if (!cache.has(key)) {
+    const text = readFileSync(path, 'utf8');
+    cache.set(key, { path, text, data: parse(text) });
+  }
+  return cache.get(key) as { path: string; text: string; data: unknown };
+}
+
+/** The category lists in force for an assessment year. */
+export function categoriesFor(year: number): Categories {
+  return configFile(year, 'categories.yaml').data as Categories;
+}
+
+/** The label of a category value, or the value itself when the list does not know it. */
+export function categoryLabel(year: number, list: string, value: string, locale: 'zh' | 'en' = 'zh'): string {
+  return categoriesFor(year)[list]?.find((c) => c.value === value)?.[locale] ?? value;
+}

@@ -1,0 +1,212 @@
+import type { Transaction } from 'kysely';
+import { ledgerDecl } from '../domain/ledgers/declarations.ts';
+import { problemsOf, recordSchema, type FieldProblem } from '../domain/ledgers/schema.ts';
+import type { LedgerDecl } from '../domain/ledgers/types.ts';
+import { type LedgerRecord, LedgerRepo, type ListOptions, toRow } from '../store/ledger-repo.ts';
+import type { Database } from '../store/schema.ts';
+import type { Store } from '../store/db.ts';
+import { categoriesFor } from './config.ts';
+import { conflict, invalid, notFound } from './errors.ts';
+import { protectResidentId } from './pii.ts';
+import { type Actor, assertRead, assertWrite } from './scope.ts';
+
+export type { LedgerRecord, ListOptions };
+export { categoriesFor };
+
+/** Current time as ISO text; tests may replace it to freeze time. */
+export let now = (): string => new Date().toISOString();
+export function setClock(fn: () => string): void {
+  now = fn;
+}
+
+/** The declaration of `kind`, or NotFound. */
+export function declOf(kind: string): LedgerDecl {
+  const d = ledgerDecl(kind);
+  if (!d) throw notFound(`没有名为 ${kind} 的台账`, `no ledger named ${kind}`);
+  return d;
+}
+
+/** The zod schema that record input of `kind` must satisfy in assessment year `year`. */
+export function recordInputSchema(kind: string, year: number) {
+  return recordSchema(declOf(kind), categoriesFor(year));
+}
+
+/** Validates input; returns the parsed record or the per-field problems, never throws for bad input. */
+export function validateRecord(kind: string, year: number, input: unknown):
+  { ok: true; value: Record<string, unknown> } | { ok: false; problems: FieldProblem[] } {
+  const r = recordInputSchema(kind, year).safeParse(input);
+  return r.success ? { ok: true, value: r.data as Record<string, unknown> } : { ok: false, problems: problemsOf(r.error) };
+}
+
+type Tx = Transaction<Database>;
+
+/** Refuses writes to a ledger that has been submitted or approved for the county-year. */
+async function assertEditable(db: Tx | Store['db'], county: string, year: number, kind: string): Promise<void> {
+  const state = await db
+    .selectFrom('ledger_state')
+    .select('status')
+    .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind)
+    .executeTakeFirst();
+  if (state && (state.status === 'submitted' || state.status === 'approved'))
+    throw conflict(
+      `该台账已${state.status === 'approved' ? '审核通过' : '提交审核'}，已锁定，需退回或重新开启后才能修改`,
+      `this ledger is ${state.status} and locked; it must be returned or reopened before editing`,
+    );
+}
+
+/** Appends one entry to the audit log inside the caller's transaction. */
+export async function audit(
+  tx: Tx, actor: Actor, action: string, entity: string, entityId: string | number | null,
+  county: string | null, year: number | null, before: unknown, after: unknown,
+): Promise<void> {
+  await tx.insertInto('audit_log').values({
+    at: now(), actor: actor.id, action, entity, entity_id: entityId === null ? null : String(entityId),
+    county_code: county, year, before_json: before === undefined || before === null ? null : JSON.stringify(before),
+    after_json: after === undefined || after === null ? null : JSON.stringify(after),
+  }).execute();
+}
+
+const pii = (_f: unknown, raw: string) => protectResidentId(raw);
+
+/** Lists a county-year's records of one ledger, scoped to what the actor may read. */
+export async function listRecords(store: Store, actor: Actor, kind: string, county: string, year: number, opts?: ListOptions) {
+  const decl = declOf(kind);
+  await assertRead(store, actor, county);
+  return new LedgerRepo(store.db, decl).list(county, year, opts);
+}
+
+/** One record by id; NotFound when absent or outside the actor's scope (no existence leak). */
+export async function getRecord(store: Store, actor: Actor, kind: string, id: number): Promise<LedgerRecord> {
+  const rec = await new LedgerRepo(store.db, declOf(kind)).get(id);
+  if (!rec) throw notFound('记录不存在', 'record not found');
+  await assertRead(store, actor, rec.county_code);
+  return rec;
+}
+
+function parsedOrThrow(kind: string, year: number, input: unknown): Record<string, unknown> {
+  const v = validateRecord(kind, year, input);
+  if (!v.ok) throw invalid(`数据校验未通过：${v.problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
+    `validation failed: ${v.problems.map((p) => `${p.field} ${p.en}`).join('; ')}`, v.problems);
+  return v.value;
+}
+
+/** Creates a record; refuses duplicates of the natural key. Audited. */
+export async function createRecord(store: Store, actor: Actor, kind: string, county: string, year: number, input: unknown): Promise<LedgerRecord> {
+  const decl = declOf(kind);
+  assertWrite(actor, county, kind);
+  const value = parsedOrThrow(kind, year, input);
+  return store.db.transaction().execute(async (tx) => {
+    await assertEditable(tx, county, year, kind);
+    const repo = new LedgerRepo(tx, decl);
+    const row = toRow(decl, value, pii);
+    if (await repo.findByKey(county, year, row))
+      throw conflict('已存在相同的记录（关键字段重复）', `a record with the same ${decl.naturalKey.join(', ')} exists`);
+    const id = await repo.insert(county, year, row, now());
+    const rec = (await repo.get(id))!;
+    await audit(tx, actor, 'create', kind, id, county, year, null, rec);
+    return rec;
+  });
+}
+
+/** Updates a record if `expectedVersion` is still current; a stale edit is refused with Conflict. Audited. */
+export async function updateRecord(store: Store, actor: Actor, kind: string, id: number, input: unknown, expectedVersion: number): Promise<LedgerRecord> {
+  const decl = declOf(kind);
+  const before = await getRecord(store, actor, kind, id);
+  assertWrite(actor, before.county_code, kind);
+  const value = parsedOrThrow(kind, before.year, input);
+  return store.db.transaction().execute(async (tx) => {
+    await assertEditable(tx, before.county_code, before.year, kind);
+    const repo = new LedgerRepo(tx, decl);
+    const row = toRow(decl, value, pii);
+    for (const f of decl.fields) if (f.pii && !value[f.name]) { delete row[`${f.name}_hash`]; delete row[`${f.name}_masked`]; }
+    if (!(await repo.update(id, row, expectedVersion, now())))
+      throw conflict('该记录已被他人修改，请刷新后重试', 'the record was changed by someone else; reload and try again');
+    const after = (await repo.get(id))!;
+    await audit(tx, actor, 'update', kind, id, before.county_code, before.year, before, after);
+    return after;
+  });
+}
+
+/** Deletes a record if `expectedVersion` is still current. Audited with the deleted content. */
+export async function deleteRecord(store: Store, actor: Actor, kind: string, id: number, expectedVersion: number): Promise<void> {
+  const decl = declOf(kind);
+  const before = await getRecord(store, actor, kind, id);
+  assertWrite(actor, before.county_code, kind);
+  await store.db.transaction().execute(async (tx) => {
+    await assertEditable(tx, before.county_code, before.year, kind);
+    if (!(await new LedgerRepo(tx, decl).delete(id, expectedVersion)))
+      throw conflict('该记录已被他人修改，请刷新后重试', 'the record was changed by someone else; reload and try again');
+    await audit(tx, actor, 'delete', kind, id, before.county_code, before.year, before, null);
+  });
+}
+
+export interface UpsertSummary {
+  kind: string;
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface RowProblem extends FieldProblem {
+  kind: string;
+  index: number;
+}
+
+/**
+ * Validates every row of every batch, then — only if all are valid — upserts them by natural key in a
+ * single transaction (or, with dryRun, computes the same summary and rolls back). Returns problems
+ * as values; on any problem nothing is written.
+ */
+export async function upsertRecords(
+  store: Store, actor: Actor, county: string, year: number,
+  batches: Array<{ kind: string; rows: unknown[] }>, opts: { dryRun?: boolean } = {},
+): Promise<{ ok: true; summary: UpsertSummary[] } | { ok: false; problems: RowProblem[] }> {
+  const problems: RowProblem[] = [];
+  const parsed = batches.map((b) => {
+    declOf(b.kind);
+    assertWrite(actor, county, b.kind);
+    return {
+      kind: b.kind,
+      rows: b.rows.map((r, index) => {
+        const v = validateRecord(b.kind, year, r);
+        if (!v.ok) problems.push(...v.problems.map((p) => ({ ...p, kind: b.kind, index })));
+        return v.ok ? v.value : null;
+      }),
+    };
+  });
+  if (problems.length) return { ok: false, problems };
+  const rollback = new Error('dry run');
+  let summary: UpsertSummary[] = [];
+  try {
+    await store.db.transaction().execute(async (tx) => {
+      summary = [];
+      for (const b of parsed) {
+        const decl = declOf(b.kind);
+        await assertEditable(tx, county, year, b.kind);
+        const repo = new LedgerRepo(tx, decl);
+        const s: UpsertSummary = { kind: b.kind, added: 0, updated: 0, unchanged: 0 };
+        for (const value of b.rows) {
+          const row = toRow(decl, value!, pii);
+          const existing = await repo.findByKey(county, year, row);
+          if (!existing) {
+            const id = await repo.insert(county, year, row, now());
+            await audit(tx, actor, 'import.create', b.kind, id, county, year, null, row);
+            s.added++;
+            continue;
+          }
+          const raw = (await repo.rawRow(existing.id))!;
+          const changed = Object.entries(row).some(([k, v]) => String(raw[k] ?? '') !== String(v ?? ''));
+          if (!changed) { s.unchanged++; continue; }
+          await repo.update(existing.id, row, existing.version, now());
+          await audit(tx, actor, 'import.update', b.kind, existing.id, county, year, existing, row);
+          s.updated++;
+        }
+        summary.push(s);
+      }
+      if (opts.dryRun) throw rollback;
+    });
+  } catch (e) {
+    if (e !== rollback) throw e;
+  }
+  return { ok: true, summary };
+}

@@ -1,0 +1,162 @@
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { columnsOf, type FieldDecl, type LedgerDecl } from '../domain/ledgers/types.ts';
+import type { Database } from './schema.ts';
+
+// Ledger tables are declared, not hand-typed: this module is the only place that maps their rows
+// to domain records and back, and the only one that writes SQL for them.
+type AnyDb = Kysely<any> | Transaction<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Row = Record<string, unknown>;
+
+/** A ledger record in domain form: money in 分 under the field name, booleans as booleans. */
+export type LedgerRecord = Record<string, unknown> & {
+  id: number;
+  county_code: string;
+  year: number;
+  version: number;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v));
+
+function fromRow(decl: LedgerDecl, row: Row): LedgerRecord {
+  const out: Row = {
+    id: num(row.id), county_code: row.county_code, year: num(row.year), version: num(row.version),
+    note: row.note ?? null, created_at: row.created_at, updated_at: row.updated_at,
+  };
+  for (const f of decl.fields) {
+    const [col] = columnsOf(f);
+    if (f.pii) {
+      out[`${f.name}_masked`] = row[`${f.name}_masked`] ?? null;
+      continue;
+    }
+    const v = row[col!];
+    out[f.name] = f.type === 'bool' ? (v === null || v === undefined ? null : Boolean(Number(v)))
+      : f.type === 'int' || f.type === 'money' ? num(v) : (v ?? null);
+    if (f.qualified) {
+      out[`${f.name}_qual`] = row[`${col}_qual`] ?? 'exact';
+      out[`${f.name}_max`] = num(row[`${col}_max`]);
+    }
+  }
+  return out as LedgerRecord;
+}
+
+/** Column values for a validated domain input. `pii` maps a raw personal ID to its hash and masked form. */
+export function toRow(decl: LedgerDecl, input: Row, pii: (f: FieldDecl, raw: string) => { hash: string; masked: string }): Row {
+  const row: Row = {};
+  for (const f of decl.fields) {
+    const cols = columnsOf(f);
+    const v = input[f.name];
+    if (f.pii) {
+      if (typeof v === 'string' && v) {
+        const p = pii(f, v);
+        row[cols[0]!] = p.hash;
+        row[cols[1]!] = p.masked;
+      }
+      continue;
+    }
+    row[cols[0]!] = v === undefined ? null : f.type === 'bool' ? (v === null ? null : v ? 1 : 0) : v;
+    if (f.qualified) {
+      const q = input[`${f.name}_qual`];
+      row[`${cols[0]}_qual`] = v == null ? null : (q ?? 'exact');
+      row[`${cols[0]}_max`] = input[`${f.name}_max`] ?? null;
+    }
+  }
+  row.note = input.note ?? null;
+  return row;
+}
+
+export interface ListOptions {
+  filters?: Record<string, string>;
+  sort?: { field: string; dir: 'asc' | 'desc' };
+  offset?: number;
+  limit?: number;
+}
+
+function columnFor(decl: LedgerDecl, field: string): string | undefined {
+  if (['id', 'note', 'created_at', 'updated_at'].includes(field)) return field;
+  const f = decl.fields.find((x) => x.name === field);
+  return f ? columnsOf(f)[f.pii ? 1 : 0] : undefined;
+}
+
+/** Repository for one ledger table. Every query is scoped to a county and year. */
+export class LedgerRepo {
+  constructor(private readonly db: AnyDb, readonly decl: LedgerDecl) {}
+
+  private get t() { return this.decl.table; }
+
+  /** Lists records; text filters match by substring, other filters by equality; unknown fields are ignored. */
+  async list(county: string, year: number, opts: ListOptions = {}): Promise<{ rows: LedgerRecord[]; total: number }> {
+    let q = this.db.selectFrom(this.t).where('county_code', '=', county).where('year', '=', year);
+    for (const [field, value] of Object.entries(opts.filters ?? {})) {
+      const col = columnFor(this.decl, field);
+      const f = this.decl.fields.find((x) => x.name === field);
+      if (!col || value === '') continue;
+      if (f?.type === 'text' && !f.pii) q = q.where(col, 'like', `%${value.replace(/[%_]/g, '')}%`);
+      else if (f?.type === 'bool') q = q.where(col, '=', value === 'true' || value === '1' ? 1 : 0);
+      else if (f?.type === 'int' || f?.type === 'money') q = q.where(col, '=', Number(value));
+      else q = q.where(col, '=', value);
+    }
+    const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const sortCol = (opts.sort && columnFor(this.decl, opts.sort.field)) ?? 'id';
+    const rows = await q
+      .selectAll()
+      .orderBy(sortCol, opts.sort?.dir === 'desc' ? 'desc' : 'asc')
+      .orderBy('id', 'asc')
+      .limit(opts.limit ?? 1_000_000)
+      .offset(opts.offset ?? 0)
+      .execute();
+    return { rows: rows.map((r) => fromRow(this.decl, r)), total: Number(total.n) };
+  }
+
+  async get(id: number): Promise<LedgerRecord | undefined> {
+    const row = await this.db.selectFrom(this.t).selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(this.decl, row) : undefined;
+  }
+
+  /** Finds the record with the same natural key in the county-year (NULL keys match NULL). */
+  async findByKey(county: string, year: number, row: Row): Promise<LedgerRecord | undefined> {
+    let q = this.db.selectFrom(this.t).selectAll().where('county_code', '=', county).where('year', '=', year);
+    for (const k of this.decl.naturalKey) {
+      const f = this.decl.fields.find((x) => x.name === k)!;
+      const col = columnsOf(f)[0]!;
+      const v = row[col];
+      q = v === null || v === undefined ? q.where(col, 'is', null) : q.where(col, '=', v);
+    }
+    const found = await q.executeTakeFirst();
+    return found ? fromRow(this.decl, found) : undefined;
+  }
+
+  /** Raw stored columns, for comparing an incoming row with what is there. */
+  async rawRow(id: number): Promise<Row | undefined> {
+    return this.db.selectFrom(this.t).selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insert(county: string, year: number, row: Row, now: string): Promise<number> {
+    const r = await this.db
+      .insertInto(this.t)
+      .values({ ...row, county_code: county, year, version: 1, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+
+  /** Updates when the stored version matches; returns false when it does not (a stale edit). */
+  async update(id: number, row: Row, expectedVersion: number, now: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable(this.t)
+      .set({ ...row, version: sql`version + 1`, updated_at: now })
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async delete(id: number, expectedVersion: number): Promise<boolean> {
+    const r = await this.db.deleteFrom(this.t).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+}
+
+export type { Database };
