@@ -179,34 +179,46 @@ export async function upsertRecords(
   let summary: UpsertSummary[] = [];
   try {
     await store.db.transaction().execute(async (tx) => {
-      summary = [];
-      for (const b of parsed) {
-        const decl = declOf(b.kind);
-        await assertEditable(tx, county, year, b.kind);
-        const repo = new LedgerRepo(tx, decl);
-        const s: UpsertSummary = { kind: b.kind, added: 0, updated: 0, unchanged: 0 };
-        for (const value of b.rows) {
-          const row = toRow(decl, value!, pii);
-          const existing = await repo.findByKey(county, year, row);
-          if (!existing) {
-            const id = await repo.insert(county, year, row, now());
-            await audit(tx, actor, 'import.create', b.kind, id, county, year, null, row);
-            s.added++;
-            continue;
-          }
-          const raw = (await repo.rawRow(existing.id))!;
-          const changed = Object.entries(row).some(([k, v]) => String(raw[k] ?? '') !== String(v ?? ''));
-          if (!changed) { s.unchanged++; continue; }
-          await repo.update(existing.id, row, existing.version, now());
-          await audit(tx, actor, 'import.update', b.kind, existing.id, county, year, existing, row);
-          s.updated++;
-        }
-        summary.push(s);
-      }
+      summary = await upsertValidated(tx, actor, county, year, parsed);
       if (opts.dryRun) throw rollback;
     });
   } catch (e) {
     if (e !== rollback) throw e;
   }
   return { ok: true, summary };
+}
+
+/**
+ * Upserts already validated rows by natural key inside the caller's transaction. Rows whose stored
+ * columns are identical are left untouched (no version bump, no audit entry).
+ */
+export async function upsertValidated(
+  tx: Tx, actor: Actor, county: string, year: number,
+  batches: Array<{ kind: string; rows: Array<Record<string, unknown> | null> }>,
+): Promise<UpsertSummary[]> {
+  const summary: UpsertSummary[] = [];
+  for (const b of batches) {
+    const decl = declOf(b.kind);
+    await assertEditable(tx, county, year, b.kind);
+    const repo = new LedgerRepo(tx, decl);
+    const s: UpsertSummary = { kind: b.kind, added: 0, updated: 0, unchanged: 0 };
+    for (const value of b.rows) {
+      const row = toRow(decl, value!, pii);
+      const existing = await repo.findByKey(county, year, row);
+      if (!existing) {
+        const id = await repo.insert(county, year, row, now());
+        await audit(tx, actor, 'import.create', b.kind, id, county, year, null, row);
+        s.added++;
+        continue;
+      }
+      const raw = (await repo.rawRow(existing.id))!;
+      const changed = Object.entries(row).some(([k, v]) => String(raw[k] ?? '') !== String(v ?? ''));
+      if (!changed) { s.unchanged++; continue; }
+      await repo.update(existing.id, row, existing.version, now());
+      await audit(tx, actor, 'import.update', b.kind, existing.id, county, year, existing, row);
+      s.updated++;
+    }
+    summary.push(s);
+  }
+  return summary;
 }

@@ -1,0 +1,149 @@
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { DomainError } from '../services/errors.ts';
+import { CatalogueInvalid } from '../services/catalogue.ts';
+import { configFromEnv, migrate, openStore, type Store } from '../store/db.ts';
+import { demoLoaded, loadDemo } from '../services/demo.ts';
+import { checkRules, computeIndicators } from '../services/indicators.ts';
+import { buildReport } from '../services/reports.ts';
+import { SYSTEM } from '../services/scope.ts';
+import { renderMarkdown } from '../reports/render-markdown.ts';
+import { renderDocx } from '../reports/render-docx.ts';
+import { renderHtml } from '../reports/render-html.ts';
+import { extraCommands } from './registry.ts';
+
+/** Exit codes: 0 success, 1 usage or input error, 2 refused (not found, forbidden, conflict), 3 checks failed. */
+export const EXIT = { ok: 0, usage: 1, refused: 2, checksFailed: 3 } as const;
+
+export interface CliContext {
+  /** Opens the configured database and brings its schema up to date. */
+  openStore: () => Promise<Store>;
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = await ctx.openStore();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const countyOpt = () => new Option('--county <code>', 'county division code (GB/T 2260), e.g. 623023').makeOptionMandatory();
+const yearOpt = () => new Option('--year <year>', 'assessment year, e.g. 2022').argParser((v) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 2000 || n > 2100) throw new CommanderError(1, 'xiezuo.year', `--year must be a year such as 2022, not '${v}'`);
+  return n;
+}).makeOptionMandatory();
+
+/** Builds the command tree; every command and option has help text. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('xiezuo')
+    .description('东西部协作台账、指标与自评报告 / East–West cooperation ledgers, indicators and self-assessment reports')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
+
+  program.command('init')
+    .description('create or migrate the database (XIEZUO_DB or DATABASE_URL); --demo loads the 舟曲县 2022 dataset')
+    .option('--demo', 'load the demo dataset (舟曲县 623023, 2022) unless it is already there')
+    .action(async (o: { demo?: boolean }) => withStore(ctx, async (s) => {
+      if (o.demo) {
+        if (await demoLoaded(s)) ctx.out('demo dataset already loaded\n');
+        else {
+          const r = await loadDemo(s);
+          ctx.out(`demo dataset loaded: county ${r.county}, year ${r.year}, ${r.records} records\n`);
+        }
+      }
+      ctx.out(`database ready (${s.engine})\n`);
+    }));
+
+  program.command('report')
+    .description('generate the self-assessment report of a county-year (Markdown to stdout by default)')
+    .addOption(countyOpt()).addOption(yearOpt())
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'docx', 'html']).default('md'))
+    .option('--out <file>', 'write to this file instead of stdout (required for docx)')
+    .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string }) => withStore(ctx, async (s) => {
+      const model = await buildReport(s, SYSTEM, o.county, o.year);
+      if (o.format === 'docx') {
+        if (!o.out) throw new CommanderError(1, 'xiezuo.out', '--format docx needs --out FILE');
+        writeFileSync(o.out, await renderDocx(model));
+        ctx.err(`written ${o.out}\n`);
+        return;
+      }
+      const text = o.format === 'html' ? renderHtml(model, { standalone: true }) : renderMarkdown(model);
+      if (o.out) { writeFileSync(o.out, text); ctx.err(`written ${o.out}\n`); } else ctx.out(text);
+    }));
+
+  program.command('indicators')
+    .description('indicator values with units, targets and status for a county-year')
+    .addOption(countyOpt()).addOption(yearOpt())
+    .option('--json', 'print JSON')
+    .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
+      const rows = await computeIndicators(s, SYSTEM, o.county, o.year);
+      if (o.json) {
+        ctx.out(`${JSON.stringify(rows.map(({ trace: _t, exact: _e, exactBreakdown: _b, ...r }) => r), null, 2)}\n`);
+        return;
+      }
+      const status = { met: '达标', missed: '未达标', no_target: '—', no_data: '无数据' } as const;
+      for (const r of rows)
+        ctx.out(`${r.id.padEnd(34)} ${r.label.zh}\t${r.display ?? '—'}\t${r.target ? `目标 ${r.target.display}` : ''}\t${status[r.status]}${r.source === 'reported' ? '\t(上报值)' : ''}\n`);
+    }));
+
+  program.command('check')
+    .description('run the validation rules for a county-year; exit 0 when all hold, 3 when any fails')
+    .addOption(countyOpt()).addOption(yearOpt())
+    .option('--json', 'print JSON')
+    .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
+      const rules = await checkRules(s, SYSTEM, o.county, o.year);
+      if (o.json) ctx.out(`${JSON.stringify(rules, null, 2)}\n`);
+      else for (const r of rules) ctx.out(`${r.ok === null ? 'SKIP' : r.ok ? 'PASS' : 'FAIL'}  ${r.id.padEnd(36)} ${r.label.zh}：${r.detail.zh}\n`);
+      const failed = rules.filter((r) => r.ok === false).length;
+      if (!o.json) ctx.out(`${rules.length - failed} passed, ${failed} failed\n`);
+      if (failed) process.exitCode = EXIT.checksFailed;
+    }));
+
+  for (const register of extraCommands) register(program, ctx);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User mistakes print one line on stderr, never a stack trace. */
+export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<number> {
+  const full: CliContext = {
+    openStore: async () => {
+      const s = openStore(configFromEnv());
+      await migrate(s);
+      return s;
+    },
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    ...ctx,
+  };
+  process.exitCode = undefined;
+  try {
+    await buildProgram(full).parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : (e.code.startsWith('xiezuo.') && full.err(`xiezuo: ${e.message}\n`), EXIT.usage);
+    if (e instanceof DomainError) {
+      full.err(`xiezuo: ${e.zh} / ${e.en}\n`);
+      return e.code === 'INVALID' ? EXIT.usage : EXIT.refused;
+    }
+    if (e instanceof CatalogueInvalid) {
+      full.err(`xiezuo: indicator catalogue is invalid:\n${e.message}\n`);
+      return EXIT.usage;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'ECONNREFUSED' || err?.code === 'ENOTFOUND' || err?.code === '3D000') {
+      full.err(`xiezuo: cannot reach the database: ${err.message}\n`);
+      return EXIT.refused;
+    }
+    if (err?.code === 'ENOENT' || err?.code === 'EACCES') {
+      full.err(`xiezuo: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

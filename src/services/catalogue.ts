@@ -1,0 +1,157 @@
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { check, parse, type Expr } from '../domain/expr/index.ts';
+import { LEDGERS } from '../domain/ledgers/declarations.ts';
+import type { Label } from '../domain/ledgers/types.ts';
+import { configFile } from './config.ts';
+
+export type Unit = 'money' | 'percent' | 'pp' | 'people' | 'households' | 'pairs' | 'times' | 'sessions' | 'enterprises' | 'items' | 'villages' | 'sqm';
+
+export interface ElementDef {
+  id: string;
+  label: Label;
+  unit: Unit;
+  dims?: string;
+}
+
+export interface IndicatorDef {
+  id: string;
+  label: Label;
+  unit: Unit;
+  formula: string;
+  reported?: string;
+  round: { decimals: number; mode: 'half_up' | 'truncate' };
+  categories?: string;
+  note?: Label;
+  ast: Expr;
+  reportedAst?: Expr;
+}
+
+export interface RuleDef {
+  id: string;
+  label: Label;
+  op: '=' | '<=' | '>=' | '<' | '>';
+  left: Expr;
+  right: Expr;
+  leftText: string;
+  rightText: string;
+}
+
+export interface Catalogue {
+  year: number;
+  path: string;
+  units: Record<Unit, Label>;
+  elements: Record<string, ElementDef>;
+  indicators: IndicatorDef[];
+  byId: Map<string, IndicatorDef>;
+  rules: RuleDef[];
+}
+
+/** A problem in a catalogue file, located at its line and column. */
+export interface CatalogueError {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+  messageZh: string;
+}
+
+export class CatalogueInvalid extends Error {
+  constructor(readonly errors: CatalogueError[]) {
+    super(errors.map((e) => `${e.path}:${e.line}:${e.column}: ${e.message}`).join('\n'));
+    this.name = 'CatalogueInvalid';
+  }
+}
+
+const ROUND_MODES = ['half_up', 'truncate'] as const;
+
+/**
+ * Parses a catalogue's text. Every formula is parsed and checked against the ledger declarations,
+ * the declared elements and the indicator ids; all problems are collected with their position in
+ * the file, and if there are any a CatalogueInvalid is thrown listing them all.
+ */
+export function parseCatalogue(text: string, path: string, year: number): Catalogue {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const errors: CatalogueError[] = [];
+  const at = (node: Node | null | undefined, message: string, messageZh: string) => {
+    const pos = lc.linePos(node?.range?.[0] ?? 0);
+    errors.push({ path, line: pos.line, column: pos.col, message, messageZh });
+  };
+  for (const e of doc.errors) {
+    const pos = lc.linePos(e.pos[0]);
+    errors.push({ path, line: pos.line, column: pos.col, message: e.message, messageZh: `YAML 语法错误：${e.message}` });
+  }
+  if (errors.length) throw new CatalogueInvalid(errors);
+  const data = doc.toJS() as {
+    units: Record<Unit, Label>; elements: Record<string, Omit<ElementDef, 'id'>>;
+    indicators: Array<Record<string, unknown>>; rules?: Array<Record<string, unknown>>;
+  };
+  const elements: Record<string, ElementDef> = {};
+  for (const [id, e] of Object.entries(data.elements ?? {})) elements[id] = { id, ...e };
+  const indicatorIds = new Set((data.indicators ?? []).map((i) => String(i.id)));
+  const schema = {
+    ledgers: Object.fromEntries(LEDGERS.map((l) => [l.kind, { fields: Object.fromEntries(l.fields.map((f) => [f.name, { type: f.type }])) }])),
+    elements: new Set(Object.keys(elements)),
+    indicators: indicatorIds,
+  };
+  const indicatorNodes = doc.get('indicators', true);
+  const ruleNodes = doc.get('rules', true);
+
+  const formula = (node: unknown, key: string, owner: string): Expr | undefined => {
+    const n = isMap(node) ? node.get(key, true) : undefined;
+    if (!isScalar(n) || typeof n.value !== 'string') {
+      at(isMap(node) ? (node as Node) : null, `${owner}: '${key}' must be a formula`, `${owner}：${key} 须为公式`);
+      return undefined;
+    }
+    const pos = lc.linePos(n.range?.[0] ?? 0);
+    const r = parse(n.value, { line: pos.line, column: pos.col });
+    if (!r.ok) {
+      errors.push({ path, line: r.error.line, column: r.error.column, message: `${owner}: ${r.error.message}`, messageZh: `${owner}：${r.error.messageZh}` });
+      return undefined;
+    }
+    for (const e of check(r.ast, schema)) errors.push({ path, line: e.line, column: e.column, message: `${owner}: ${e.message}`, messageZh: `${owner}：${e.messageZh ?? e.message}` });
+    return r.ast;
+  };
+
+  const indicators: IndicatorDef[] = [];
+  const seen = new Set<string>();
+  (data.indicators ?? []).forEach((raw, i) => {
+    const node = isSeq(indicatorNodes) ? indicatorNodes.items[i] : undefined;
+    const id = String(raw.id ?? '');
+    if (!/^[A-Za-z_][\w.]*$/.test(id)) at(node as Node, `indicator ${i + 1}: bad id '${id}'`, `第${i + 1}个指标：编号无效`);
+    if (seen.has(id)) at(node as Node, `indicator ${id}: duplicate id`, `指标 ${id} 编号重复`);
+    seen.add(id);
+    if (!data.units?.[raw.unit as Unit]) at(node as Node, `indicator ${id}: unknown unit '${String(raw.unit)}'`, `指标 ${id}：未知单位`);
+    const round = (raw.round ?? {}) as { decimals?: number; mode?: string };
+    if (round.mode && !ROUND_MODES.includes(round.mode as never)) at(node as Node, `indicator ${id}: unknown rounding mode '${round.mode}'`, `指标 ${id}：未知取舍方式`);
+    const ast = formula(node, 'formula', id);
+    const reportedAst = raw.reported === undefined ? undefined : formula(node, 'reported', id);
+    if (!ast) return;
+    indicators.push({
+      id, label: raw.label as Label, unit: raw.unit as Unit, formula: String(raw.formula),
+      reported: raw.reported === undefined ? undefined : String(raw.reported),
+      round: { decimals: round.decimals ?? (raw.unit === 'percent' || raw.unit === 'pp' ? 2 : 0), mode: (round.mode ?? 'half_up') as 'half_up' | 'truncate' },
+      categories: raw.categories as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
+    });
+  });
+  const rules: RuleDef[] = [];
+  (data.rules ?? []).forEach((raw, i) => {
+    const node = isSeq(ruleNodes) ? ruleNodes.items[i] : undefined;
+    const id = String(raw.id ?? `rule ${i + 1}`);
+    if (!['=', '<=', '>=', '<', '>'].includes(String(raw.op))) at(node as Node, `rule ${id}: unknown operator '${String(raw.op)}'`, `规则 ${id}：未知比较符`);
+    const left = formula(node, 'left', id);
+    const right = formula(node, 'right', id);
+    if (left && right) rules.push({ id, label: raw.label as Label, op: raw.op as RuleDef['op'], left, right, leftText: String(raw.left), rightText: String(raw.right) });
+  });
+  if (errors.length) throw new CatalogueInvalid(errors);
+  return { year, path, units: data.units, elements, indicators, byId: new Map(indicators.map((d) => [d.id, d])), rules };
+}
+
+const loaded = new Map<number, Catalogue>();
+
+/** The catalogue in force for an assessment year (config/<year>/catalogue.yaml), parsed once. */
+export function catalogueFor(year: number): Catalogue {
+  const f = configFile(year, 'catalogue.yaml');
+  if (!loaded.has(year)) loaded.set(year, parseCatalogue(f.text, f.path, year));
+  return loaded.get(year)!;
+}

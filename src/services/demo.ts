@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { parseStated } from '../domain/figures.ts';
+import { ledgerDecl } from '../domain/ledgers/declarations.ts';
+import type { Store } from '../store/db.ts';
+import { ROOT } from './config.ts';
+import { invalid } from './errors.ts';
+import { now, upsertValidated, validateRecord } from './ledgers.ts';
+import { loadDivisions } from './orgunits.ts';
+import { SYSTEM } from './scope.ts';
+
+/** The demo dataset shipped with the project: 舟曲县 (623023), 2022. */
+export const DEMO_FILE = join(ROOT, 'data', 'demo', '623023-2022.yaml');
+
+interface DatasetFile {
+  county: string;
+  year: number;
+  partner: string;
+  report: { issuer: string; date: string };
+  ledgers: Record<string, { completeness: 'complete' | 'partial'; records: Array<Record<string, unknown>> }>;
+  reported: Array<{ element: string; dim?: string; value: string | number; qual?: string; note?: string }>;
+  earlier?: Array<{ year: number; element: string; dim?: string; value: string | number; note?: string }>;
+  targets: Array<{ org: string; indicator: string; op: string; value?: string | number; value_max?: string | number; reported_status?: string; note?: string }>;
+  narratives: Array<{ section: string; seq: number; title?: string; body: string; note?: string }>;
+}
+
+const isMoneyText = (v: unknown) => typeof v === 'string' && /元$/.test(v.trim());
+
+function stated(v: string | number) {
+  return parseStated(v, isMoneyText(v) ? 'money' : 'number');
+}
+
+/** Converts a dataset record (money as "12万元", qualifiers as written) into ledger input. */
+function toInput(kind: string, rec: Record<string, unknown>, where: string): Record<string, unknown> {
+  const decl = ledgerDecl(kind);
+  if (!decl) throw invalid(`${where}：未知台账 ${kind}`, `${where}: unknown ledger ${kind}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rec)) {
+    const f = decl.fields.find((x) => x.name === k);
+    if (!f || v === null || (f.type !== 'money' && f.type !== 'int')) { out[k] = typeof v === 'number' && f?.type !== 'int' ? String(v) : v; continue; }
+    const s = parseStated(v as string | number, f.type === 'money' ? 'money' : 'number');
+    out[k] = Number(s.value);
+    if (f.qualified) {
+      out[`${k}_qual`] = s.qual;
+      out[`${k}_max`] = s.max === null ? null : Number(s.max);
+    } else if (s.qual !== 'exact') {
+      throw invalid(`${where}：字段 ${k} 不接受约数或区间`, `${where}: field ${k} takes exact figures only`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Loads a dataset file (the demo format) for one county-year in a single transaction: division codes
+ * of the provinces involved, the cooperation pair, ledger records (validated like any other input),
+ * reported values, targets and narrative. Throws Invalid naming the entry when anything is wrong,
+ * and then nothing is written.
+ */
+export async function loadDataset(store: Store, file: string = DEMO_FILE): Promise<{ county: string; year: number; records: number }> {
+  const data = parse(readFileSync(file, 'utf8')) as DatasetFile;
+  const { county, year } = data;
+  await loadDivisions(store, [...new Set([county.slice(0, 2), data.partner.slice(0, 2)])]);
+  const batches: Array<{ kind: string; rows: Array<Record<string, unknown>> }> = [];
+  for (const [kind, ledger] of Object.entries(data.ledgers)) {
+    const rows = ledger.records.map((rec, i) => {
+      const where = `${file} ledgers.${kind}[${i}]`;
+      const v = validateRecord(kind, year, toInput(kind, rec, where));
+      if (!v.ok) throw invalid(`${where}：${v.problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
+        `${where}: ${v.problems.map((p) => `${p.field} ${p.en}`).join('; ')}`);
+      return v.value;
+    });
+    batches.push({ kind, rows });
+  }
+  const t = now();
+  await store.db.transaction().execute(async (tx) => {
+    await tx.insertInto('cooperation_pair').values({ east_code: data.partner, west_code: county, since_year: null, until_year: null })
+      .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
+    await tx.deleteFrom('report_meta').where('county_code', '=', county).where('year', '=', year).execute();
+    await tx.insertInto('report_meta').values({ county_code: county, year, issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner }).execute();
+    for (const [kind, ledger] of Object.entries(data.ledgers)) {
+      await tx.deleteFrom('ledger_state').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
+      await tx.insertInto('ledger_state').values({ county_code: county, year, ledger: kind, completeness: ledger.completeness, status: 'draft', comment: null, updated_by: SYSTEM.id, updated_at: t }).execute();
+    }
+    await upsertValidated(tx, SYSTEM, county, year, batches);
+    const reported = [
+      ...data.reported.map((r) => ({ ...r, year })),
+      ...(data.earlier ?? []).map((r) => ({ ...r, qual: undefined })),
+    ];
+    for (const r of reported) {
+      const s = stated(r.value);
+      const row = {
+        county_code: county, year: r.year, element: r.element, dim: r.dim ?? '', value: s.value,
+        qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t,
+      };
+      await tx.insertInto('reported_value').values(row)
+        .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, updated_at: t }))
+        .execute();
+    }
+    for (const g of data.targets) {
+      const row = {
+        org_code: g.org, year, indicator: g.indicator, op: g.op,
+        value: g.value === undefined ? null : stated(g.value).value,
+        value_max: g.value_max === undefined ? null : stated(g.value_max).value,
+        reported_status: g.reported_status ?? null, set_by: g.org, note: g.note ?? null, updated_at: t,
+      };
+      await tx.insertInto('target').values(row)
+        .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, note: row.note, updated_at: t }))
+        .execute();
+    }
+    for (const n of data.narratives) {
+      const row = { county_code: county, year, section: n.section, seq: n.seq, title: n.title ?? null, body: n.body.trim(), note: n.note ?? null, updated_at: t };
+      await tx.insertInto('narrative').values(row)
+        .onConflict((oc) => oc.columns(['county_code', 'year', 'section', 'seq']).doUpdateSet({ title: row.title, body: row.body, note: row.note, updated_at: t }))
+        .execute();
+    }
+  });
+  return { county, year, records: batches.reduce((n, b) => n + b.rows.length, 0) };
+}
+
+/** True when the demo county-year is already in the database. */
+export async function demoLoaded(store: Store): Promise<boolean> {
+  const r = await store.db.selectFrom('report_meta').select('county_code').where('county_code', '=', '623023').where('year', '=', 2022).executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Loads the 舟曲县 2022 demo dataset. */
+export async function loadDemo(store: Store): Promise<{ county: string; year: number; records: number }> {
+  return loadDataset(store, DEMO_FILE);
+}

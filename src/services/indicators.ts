@@ -1,0 +1,385 @@
+import { type Cond, evaluate, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
+import { ledgerDecl } from '../domain/ledgers/declarations.ts';
+import { columnsOf } from '../domain/ledgers/types.ts';
+import { type Fen, fen, formatWan } from '../domain/money.ts';
+import { Rational } from '../domain/rational.ts';
+import type { Store } from '../store/db.ts';
+import { aggregateLedger, qualifiedCount, recordRefs } from '../store/aggregate.ts';
+import { catalogueFor, type Catalogue, type IndicatorDef, type Unit } from './catalogue.ts';
+import { categoriesFor } from './config.ts';
+import { forbidden, invalid } from './errors.ts';
+import { type Actor, assertRead } from './scope.ts';
+
+export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
+export type Qual = 'exact' | 'about' | 'over' | 'range';
+
+export interface TargetView {
+  op: string;
+  value: string | null;
+  valueMax: string | null;
+  display: string;
+  orgCode: string;
+  reportedStatus: string | null;
+  note: string | null;
+}
+
+export interface BreakdownEntry {
+  key: string;
+  label: string;
+  raw: number | null;
+  display: string;
+}
+
+export interface IndicatorResult {
+  id: string;
+  label: { zh: string; en: string };
+  unit: Unit;
+  formula: string;
+  /** Printed figure without the unit, rounded as the catalogue says (money in 万元). */
+  value: string | null;
+  /** Printed figure with qualifier and unit, e.g. "约12万元", "40余家", "89.45%". */
+  display: string | null;
+  /** For charts: the figure as a float in display units (万元 for money). */
+  raw: number | null;
+  exact: Rational | null;
+  qual: Qual;
+  source: 'records' | 'reported' | 'none';
+  breakdown?: BreakdownEntry[];
+  /** The breakdown's exact values, for formulas that refer to this indicator. */
+  exactBreakdown?: Array<{ key: string; value: Rational | null }>;
+  target?: TargetView;
+  status: Status;
+  /** Disagreements between records and reported values, partial ledgers exceeding their totals. */
+  flags: Array<{ zh: string; en: string }>;
+  trace: TraceEntry[];
+}
+
+export interface RuleResult {
+  id: string;
+  label: { zh: string; en: string };
+  ok: boolean | null;
+  left: string | null;
+  right: string | null;
+  op: string;
+  detail: { zh: string; en: string };
+}
+
+const FEN_PER_WAN = Rational.of(1_000_000);
+
+/** Prints a value in an indicator's unit: money in 万元 (exact shortest form), rates rounded as declared. */
+export function formatValue(v: Rational, unit: Unit, round: IndicatorDef['round']): string {
+  if (unit === 'money') {
+    if (v.den === 1n) return formatWan(fen(Number(v.num)) as Fen);
+    return v.div(FEN_PER_WAN).toDecimalString(Math.max(round.decimals, 4), round.mode);
+  }
+  return v.toDecimalString(round.decimals, round.mode);
+}
+
+function toRaw(v: Rational, unit: Unit): number {
+  return unit === 'money' ? v.div(FEN_PER_WAN).toNumber() : v.toNumber();
+}
+
+/** Adds qualifier and unit: 约12万元, 70余万元, 40余家, 1.2–1.5, 89.45%. */
+export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh'): string {
+  const u = cat.units[unit]?.[locale] ?? '';
+  const sep = locale === 'en' && u && u !== '%' ? ' ' : '';
+  if (qual === 'range' && max) return `${text}–${max}${sep}${u}`;
+  if (locale === 'en') return `${qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : ''}${text}${sep}${u}`;
+  if (qual === 'about') return `约${text}${u}`;
+  if (qual === 'over') return `${text}余${u}`;
+  return `${text}${u}`;
+}
+
+function compare(a: Rational, op: string, b: Rational, bMax?: Rational): boolean {
+  const c = a.cmp(b);
+  switch (op) {
+    case '>=': return c >= 0;
+    case '>': return c > 0;
+    case '<=': return c <= 0;
+    case '<': return c < 0;
+    case '=': return c === 0;
+    case 'between': return c >= 0 && (!bMax || a.cmp(bMax) <= 0);
+    default: throw invalid(`未知比较符 ${op}`, `unknown operator ${op}`);
+  }
+}
+
+const OP_ZH: Record<string, string> = { '>=': '不少于', '>': '超过', '<=': '不超过', '<': '少于', '=': '等于', between: '' };
+const OP_EN: Record<string, string> = { '>=': 'at least', '>': 'more than', '<=': 'at most', '<': 'less than', '=': 'exactly', between: 'between' };
+
+/**
+ * Evaluates a catalogue's indicators for one county-year. Aggregation happens in the database; each
+ * indicator is evaluated at most once per (id, year) within an engine, so an engine is the unit of
+ * a consistent computation (a report, a dashboard request).
+ */
+export class IndicatorEngine {
+  private memo = new Map<string, Promise<IndicatorResult>>();
+  private completeness = new Map<string, string>();
+  private stack: string[] = [];
+  readonly cat: Catalogue;
+
+  constructor(readonly store: Store, readonly county: string, readonly year: number) {
+    this.cat = catalogueFor(year);
+  }
+
+  private async ledgerCompleteness(kind: string, year: number): Promise<string> {
+    const key = `${kind}@${year}`;
+    if (!this.completeness.has(key)) {
+      const r = await this.store.db.selectFrom('ledger_state').select('completeness')
+        .where('county_code', '=', this.county).where('year', '=', year).where('ledger', '=', kind).executeTakeFirst();
+      this.completeness.set(key, r?.completeness ?? 'unknown');
+    }
+    return this.completeness.get(key)!;
+  }
+
+  private source(): DataSource {
+    return {
+      aggregate: (q) => aggregateLedger(this.store, this.county, q),
+      reported: async (q) => {
+        let base = this.store.db.selectFrom('reported_value').select(['dim', 'value'])
+          .where('county_code', '=', this.county).where('year', '=', q.year).where('element', '=', q.element);
+        if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
+        const rows = await base.orderBy('dim').execute();
+        if (q.byDim) return rows.map((r) => ({ key: r.dim, value: Rational.parse(r.value) }));
+        if (!rows.length) return null;
+        return rows.reduce((acc, r) => acc.add(Rational.parse(r.value)), Rational.of(0));
+      },
+      indicator: async (id, year) => {
+        const r = await this.evaluate(id, year);
+        return r.exactBreakdown ? { kind: 'breakdown', entries: r.exactBreakdown } : { kind: 'scalar', value: r.exact };
+      },
+    };
+  }
+
+  /** The indicator's result for the engine's county in `year` (default: the engine's year). */
+  evaluate(id: string, year: number = this.year): Promise<IndicatorResult> {
+    const key = `${id}@${year}`;
+    if (this.stack.includes(key)) throw invalid(`指标循环引用：${[...this.stack, key].join(' → ')}`, `indicator cycle: ${[...this.stack, key].join(' → ')}`);
+    if (!this.memo.has(key)) {
+      this.stack.push(key);
+      const p = this.compute(id, year);
+      this.memo.set(key, p);
+      void p.finally(() => { this.stack = this.stack.filter((k) => k !== key); }).catch(() => undefined);
+    }
+    return this.memo.get(key)!;
+  }
+
+  private async compute(id: string, year: number): Promise<IndicatorResult> {
+    const def = this.cat.byId.get(id);
+    if (!def) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
+    const fromRecords = await evaluate(def.ast, { year, source: this.source() });
+    const ledgers = [...new Set(fromRecords.trace.filter((t) => t.kind === 'aggregate').map((t) => (t.query as { ledger: string }).ledger))];
+    const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
+    const allComplete = ledgers.length > 0 && states.every((s) => s === 'complete');
+    const flags: IndicatorResult['flags'] = [];
+    let chosen = fromRecords;
+    let source: IndicatorResult['source'] = 'records';
+    if (def.reportedAst) {
+      const fromReported = await evaluate(def.reportedAst, { year, source: this.source() });
+      const rep = fromReported.value;
+      const hasReported = rep.kind === 'scalar' ? rep.value !== null : rep.entries.length > 0;
+      if (hasReported && !allComplete) {
+        chosen = fromReported;
+        source = 'reported';
+        const a = fromRecords.value;
+        if (a.kind === 'scalar' && rep.kind === 'scalar' && a.value && rep.value && a.value.cmp(rep.value) > 0)
+          flags.push({ zh: '明细记录之和超过上报总数', en: 'itemised records exceed the reported total' });
+      } else if (hasReported && allComplete) {
+        const a = fromRecords.value;
+        if (a.kind === 'scalar' && rep.kind === 'scalar' && a.value && rep.value && !a.value.eq(rep.value))
+          flags.push({ zh: `台账计算值与上报值不一致（上报 ${formatValue(rep.value, def.unit, def.round)}）`, en: `records disagree with the reported value (${formatValue(rep.value, def.unit, def.round)})` });
+      }
+    }
+    const value = chosen.value;
+    const qual = await this.qualOf(chosen.trace, year);
+    const result: IndicatorResult = {
+      id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported! : def.formula,
+      value: null, display: null, raw: null, exact: null, qual: qual.qual, source, status: 'no_target', flags, trace: chosen.trace,
+    };
+    if (value.kind === 'scalar') {
+      if (value.value) {
+        result.exact = value.value;
+        result.value = formatValue(value.value, def.unit, def.round);
+        result.raw = toRaw(value.value, def.unit);
+        result.display = withUnit(result.value, def.unit, this.cat, qual.qual, qual.max ? formatValue(qual.max, def.unit, def.round) : undefined);
+      } else {
+        result.source = 'none';
+      }
+    } else {
+      const labels = def.categories ? categoriesFor(year)[def.categories] ?? [] : [];
+      const order = (k: string) => { const i = labels.findIndex((c) => c.value === k); return i < 0 ? 1e9 : i; };
+      const entries = [...value.entries].sort((a, b) => order(a.key) - order(b.key));
+      result.exactBreakdown = entries;
+      result.breakdown = entries.map((e) => ({
+        key: e.key,
+        label: labels.find((c) => c.value === e.key)?.zh ?? e.key,
+        raw: e.value ? toRaw(e.value, def.unit) : null,
+        display: e.value ? withUnit(formatValue(e.value, def.unit, def.round), def.unit, this.cat) : '—',
+      }));
+      const total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
+      if (total && entries.length) {
+        result.exact = total;
+        result.value = formatValue(total, def.unit, def.round);
+        result.raw = toRaw(total, def.unit);
+        result.display = withUnit(result.value, def.unit, this.cat);
+      } else result.source = entries.length ? result.source : 'none';
+    }
+    await this.applyTarget(result, def, year);
+    return result;
+  }
+
+  /** A figure read from one qualified source keeps its qualifier; combined ones become "about" if any part is. */
+  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational }> {
+    const leaves = trace.filter((t) => t.kind === 'reported' || t.kind === 'aggregate');
+    const quals: Array<{ qual: Qual; max?: Rational }> = [];
+    for (const t of leaves) {
+      if (t.kind === 'reported') {
+        const q = t.query as { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean };
+        let base = this.store.db.selectFrom('reported_value').select(['qual', 'value_max'])
+          .where('county_code', '=', this.county).where('year', '=', q.year ?? year).where('element', '=', q.element);
+        if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
+        for (const r of await base.execute())
+          quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined });
+      } else {
+        const q = t.query as { fn: string; ledger: string; field?: string; where?: Cond; year: number };
+        if (q.fn === 'sum' && q.field && (await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
+      }
+    }
+    if (quals.length === 1 && leaves.length === 1) return quals[0]!;
+    return { qual: quals.some((q) => q.qual !== 'exact') ? 'about' : 'exact' };
+  }
+
+  private async applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Promise<void> {
+    const prefixes = [this.county, this.county.slice(0, 4), this.county.slice(0, 2)];
+    const targets = await this.store.db.selectFrom('target').selectAll()
+      .where('year', '=', year).where('indicator', '=', def.id).where('org_code', 'in', prefixes).execute();
+    const t = targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
+    if (!t) { result.status = result.exact ? 'no_target' : 'no_data'; return; }
+    const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: def.round.decimals, mode: 'half_up' }));
+    const v = fmt(t.value);
+    const vMax = fmt(t.value_max);
+    const display = v === null
+      ? (t.reported_status ? '省下达计划（数值未列明）' : '—')
+      : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat) : `${OP_ZH[t.op] ?? t.op}${withUnit(v, def.unit, this.cat)}`;
+    result.target = { op: t.op, value: v, valueMax: vMax, display, orgCode: t.org_code, reportedStatus: t.reported_status, note: t.note };
+    if (t.value === null) {
+      result.status = t.reported_status === 'met' ? 'met' : t.reported_status === 'missed' ? 'missed' : 'no_data';
+      return;
+    }
+    if (!result.exact) { result.status = 'no_data'; return; }
+    result.status = compare(result.exact, t.op, Rational.parse(t.value), t.value_max ? Rational.parse(t.value_max) : undefined) ? 'met' : 'missed';
+  }
+
+  /** Every indicator of the catalogue, in catalogue order. */
+  async all(): Promise<IndicatorResult[]> {
+    const out: IndicatorResult[] = [];
+    for (const d of this.cat.indicators) out.push(await this.evaluate(d.id));
+    return out;
+  }
+
+  /** Evaluates the catalogue's validation rules, plus one check per partial ledger figure that records stay within the reported total. */
+  async rules(): Promise<RuleResult[]> {
+    const out: RuleResult[] = [];
+    const fmt = (v: Value, unit: Unit | undefined) =>
+      v.kind === 'scalar' && v.value ? (unit ? withUnit(formatValue(v.value, unit, { decimals: 4, mode: 'half_up' }), unit, this.cat) : v.value.toString()) : null;
+    for (const r of this.cat.rules) {
+      const [l, rt] = [await evaluate(r.left, { year: this.year, source: this.source() }), await evaluate(r.right, { year: this.year, source: this.source() })];
+      const unit = this.unitOf(l.trace) ?? this.unitOf(rt.trace);
+      const lv = l.value.kind === 'scalar' ? l.value.value : null;
+      const rv = rt.value.kind === 'scalar' ? rt.value.value : null;
+      const ok = lv && rv ? compare(lv, r.op, rv) : null;
+      const left = fmt(l.value, unit);
+      const right = fmt(rt.value, unit);
+      out.push({
+        id: r.id, label: r.label, ok, left, right, op: r.op,
+        detail: ok === null
+          ? { zh: '数据不全，未检查', en: 'not checked: data missing' }
+          : { zh: `${left} ${r.op} ${right}${ok ? '' : ' 不成立'}`, en: `${left} ${r.op} ${right}${ok ? '' : ' does not hold'}` },
+      });
+    }
+    for (const ind of await this.all()) {
+      for (const f of ind.flags)
+        out.push({ id: `consistency.${ind.id}`, label: { zh: `${ind.label.zh}：明细与上报值一致`, en: `${ind.label.en}: records agree with reported value` }, ok: false, left: ind.display, right: null, op: '=', detail: f });
+    }
+    return out;
+  }
+
+  private unitOf(trace: TraceEntry[]): Unit | undefined {
+    for (const t of trace) {
+      if (t.kind === 'indicator') return this.cat.byId.get((t.query as { id: string }).id)?.unit;
+      if (t.kind === 'reported') return this.cat.elements[(t.query as { element: string }).element]?.unit;
+      if (t.kind === 'aggregate') {
+        const q = t.query as { fn: string; ledger: string; field?: string };
+        if (q.fn === 'count') return 'items';
+        const f = ledgerDecl(q.ledger)?.fields.find((x) => x.name === q.field);
+        return f?.type === 'money' ? 'money' : 'items';
+      }
+    }
+    return undefined;
+  }
+
+  /** Human-readable sources of a result: reported values with their notes, records with their titles. */
+  async sources(r: IndicatorResult): Promise<string[]> {
+    const out: string[] = [];
+    for (const t of r.trace) {
+      if (t.kind === 'reported') {
+        const q = t.query as { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean };
+        let base = this.store.db.selectFrom('reported_value').select(['dim', 'value', 'note', 'year'])
+          .where('county_code', '=', this.county).where('year', '=', q.year).where('element', '=', q.element);
+        if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
+        for (const row of await base.execute())
+          out.push(`上报值 ${q.element}${row.dim ? `[${row.dim}]` : ''} ${row.year}年 = ${row.value}${this.cat.elements[q.element]?.unit === 'money' ? '分' : ''}${row.note ? `（${row.note}）` : ''}`);
+      } else if (t.kind === 'aggregate') {
+        const q = t.query as { ledger: string; where?: Cond; year: number; fn: string; field?: string };
+        const refs = await recordRefs(this.store, this.county, q, 20);
+        const decl = ledgerDecl(q.ledger);
+        out.push(`台账 ${decl?.label.zh ?? q.ledger}（${q.year}年）${q.fn}${q.field ? `(${q.field})` : ''}：${refs.length ? refs.map((x) => `#${x.id} ${x.title}`).join('；') : '无记录'}`);
+      } else if (t.kind === 'indicator') {
+        const q = t.query as { id: string; year: number };
+        out.push(`指标 ${q.id}${q.year !== this.year ? `（${q.year}年）` : ''}`);
+      }
+    }
+    return [...new Set(out)];
+  }
+}
+
+/** All indicators of a county-year with targets and status; Forbidden outside the actor's scope. */
+export async function computeIndicators(store: Store, actor: Actor, county: string, year: number): Promise<IndicatorResult[]> {
+  await assertRead(store, actor, county);
+  return new IndicatorEngine(store, county, year).all();
+}
+
+/** Validation rules for a county-year; `ok: false` marks a failing rule, `null` a rule without data. */
+export async function checkRules(store: Store, actor: Actor, county: string, year: number): Promise<RuleResult[]> {
+  await assertRead(store, actor, county);
+  return new IndicatorEngine(store, county, year).rules();
+}
+
+/**
+ * Sets a target. Only province and prefecture users for units they cover (and admins) may; the
+ * value is given in display units (万元 for money) and stored exactly. Audited.
+ */
+export async function setTarget(
+  store: Store, actor: Actor, orgCode: string, year: number, indicator: string,
+  t: { op: string; value: string | null; valueMax?: string | null; note?: string | null },
+): Promise<void> {
+  if (!(actor.role === 'admin' || (actor.role === 'province_user' && actor.units.some((u) => orgCode.startsWith(u)))))
+    throw forbidden('只有省、州用户可以设定目标', 'only province or prefecture users may set targets');
+  const def = catalogueFor(year).byId.get(indicator);
+  if (!def) throw invalid(`未知指标 ${indicator}`, `unknown indicator ${indicator}`);
+  if (!['>=', '>', '<=', '<', '=', 'between'].includes(t.op)) throw invalid(`未知比较符 ${t.op}`, `unknown operator ${t.op}`);
+  const toStored = (s: string | null | undefined) => {
+    if (s === null || s === undefined || s === '') return null;
+    let r: Rational;
+    try { r = Rational.parse(s); } catch { throw invalid(`目标值不是数字：${s}`, `target is not a number: ${s}`); }
+    return def.unit === 'money' ? r.mul(FEN_PER_WAN).toDecimalString(0) : r.toString();
+  };
+  const row = { op: t.op, value: toStored(t.value), value_max: toStored(t.valueMax), note: t.note ?? null, set_by: actor.id, reported_status: null, updated_at: new Date().toISOString() };
+  await store.db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('target').selectAll().where('org_code', '=', orgCode).where('year', '=', year).where('indicator', '=', indicator).executeTakeFirst();
+    await tx.insertInto('target').values({ org_code: orgCode, year, indicator, ...row })
+      .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet(row)).execute();
+    await tx.insertInto('audit_log').values({ at: row.updated_at, actor: actor.id, action: 'target.set', entity: 'target', entity_id: `${orgCode}/${year}/${indicator}`, county_code: orgCode, year, before_json: before ? JSON.stringify(before) : null, after_json: JSON.stringify(row) }).execute();
+  });
+}
+
+export { columnsOf };
