@@ -49,6 +49,7 @@ export function openStore(config: StoreConfig): Store {
 
 const MIGRATIONS: Record<string, Migration> = {
   '20261129_0001_core': m0001,
+  '20261129_0002_accounts': await import('./migrations/20261129_0002_accounts.ts'),
 };
 
 /** Registers a migration added by another module (kept in order by name). */

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type Command, CommanderError, Option } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../server/app.ts';
+import { createDemoAccounts, ROLE_LABELS } from '../services/accounts.ts';
+import { ROOT } from '../services/config.ts';
+import { demoLoaded, loadDemo } from '../services/demo.ts';
+import { configFromEnv, type Store } from '../store/db.ts';
+import type { CliContext } from './main.ts';
+
+/** Where the built web app lives. */
+export const WEB_DIST = join(ROOT, 'web', 'dist');
+
+/** The data folder: next to the SQLite file, or XIEZUO_DATA (default ./data) with PostgreSQL. */
+export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const c = configFromEnv(env);
+  return resolve(env.XIEZUO_DATA ?? (c.engine === 'sqlite' ? dirname(c.file) : './data'));
+}
+
+/** Builds the web app with Vite unless it is already built. */
+export async function ensureWebBuilt(log: (s: string) => void): Promise<void> {
+  if (existsSync(join(WEB_DIST, 'index.html'))) return;
+  log('building the web app (first start)…\n');
+  const vite = await import('vite');
+  await vite.build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
+}
+
+const portOpt = () => new Option('--port <port>', 'TCP port').default(process.env.PORT ?? '8080').argParser((v) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(1, 'xiezuo.port', `--port must be 0–65535, not '${v}'`);
+  return String(n);
+});
+const hostOpt = () => new Option('--host <host>', 'address to listen on (0.0.0.0 for every interface)').default(process.env.HOST ?? '127.0.0.1');
+
+/** Listens until SIGINT or SIGTERM, then closes the server and the store. */
+async function runUntilStopped(app: FastifyInstance, store: Store, host: string, port: number, ctx: CliContext, banner: (url: string) => string): Promise<void> {
+  const address = await app.listen({ host, port });
+  const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+  ctx.err(banner(url));
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void app.close().then(() => store.close()).then(done, done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** `xiezuo serve` and `xiezuo start` (what `npm start` runs). */
+export function register(program: Command, ctx: CliContext): void {
+  program.command('serve')
+    .description('serve the web app and the JSON API (/api, OpenAPI at /api/openapi.json)')
+    .addOption(portOpt()).addOption(hostOpt())
+    .option('--quiet', 'no request log')
+    .action(async (o: { port: string; host: string; quiet?: boolean }) => {
+      const store = await ctx.openStore();
+      const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: o.quiet ? false : { level: 'info' } });
+      if (!existsSync(join(WEB_DIST, 'index.html'))) ctx.err('note: the web app is not built (npm run build:web); serving the API only\n');
+      await runUntilStopped(app, store, o.host, Number(o.port), ctx, (url) => `xiezuo serving ${url}\n`);
+    });
+
+  program.command('start')
+    .description('first-run friendly serve: migrate, load the 舟曲县 2022 demo if the database is empty, build the web app, serve, print the demo accounts')
+    .addOption(portOpt()).addOption(hostOpt())
+    .option('--no-demo', 'do not load the demo dataset')
+    .option('--quiet', 'no request log')
+    .action(async (o: { port: string; host: string; demo: boolean; quiet?: boolean }) => {
+      await ensureWebBuilt(ctx.err);
+      const store = await ctx.openStore();
+      let accounts: Awaited<ReturnType<typeof createDemoAccounts>> = [];
+      if (o.demo) {
+        if (!(await demoLoaded(store))) {
+          const r = await loadDemo(store);
+          ctx.err(`demo dataset loaded: county ${r.county}, year ${r.year}, ${r.records} records\n`);
+        }
+      }
+      // Demo accounts get fresh random passwords on every start, and only in a database holding the demo.
+      if (await demoLoaded(store)) accounts = await createDemoAccounts(store);
+      const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: o.quiet ? false : { level: 'info' } });
+      await runUntilStopped(app, store, o.host, Number(o.port), ctx, (url) => {
+        const lines = [`\n  协作 Xiezuo is running: ${url}\n`];
+        if (accounts.length) {
+          lines.push('\n  Demo accounts (舟曲县 623023, 2022) — passwords are new on every start:\n');
+          for (const a of accounts) lines.push(`    ${a.username.padEnd(16)} ${a.password}   ${ROLE_LABELS[a.role].zh} / ${ROLE_LABELS[a.role].en}\n`);
+        } else lines.push('  No demo data; create accounts with `xiezuo user add`.\n');
+        return `${lines.join('')}\n`;
+      });
+    });
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { MAX_EVIDENCE_BYTES } from '../services/evidence.ts';
+import { installAuth } from './auth.ts';
+import { installErrorMapper } from './errors.ts';
+import type { ServerDeps } from './http.ts';
+import { openApiDocument } from './openapi.ts';
+import { indicatorRoutes } from './routes/indicators.ts';
+import { ledgerRoutes } from './routes/ledgers.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { workflowRoutes } from './routes/workflow.ts';
+
+export type { ServerDeps };
+
+/**
+ * Builds the HTTP application: the JSON API under /api (every route authenticated unless marked
+ * public, every state-changing cookie request CSRF-checked), the OpenAPI document at
+ * /api/openapi.json, and the built web app with client-side routes falling back to index.html.
+ */
+export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 2 * 1024 * 1024,
+    trustProxy: process.env.XIEZUO_TRUST_PROXY === '1',
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1, fields: 10, fieldSize: 1000 } });
+  installErrorMapper(app);
+  installAuth(app, deps);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  sessionRoutes(app, deps);
+  metaRoutes(app, deps);
+  ledgerRoutes(app, deps);
+  workflowRoutes(app, deps);
+  indicatorRoutes(app, deps);
+  reportRoutes(app, deps);
+
+  let doc: unknown;
+  app.get('/api/openapi.json', async () => (doc ??= openApiDocument(app)));
+
+  const index = deps.webDir ? join(deps.webDir, 'index.html') : undefined;
+  if (deps.webDir && index && existsSync(index)) {
+    await app.register(fastifyStatic, { root: deps.webDir, wildcard: false, index: false });
+    app.get('/', (_req, reply) => reply.sendFile('index.html'));
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && index && existsSync(index)) return reply.sendFile('index.html');
+    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: { zh: '没有这个地址', en: 'no such route' } }, requestId: req.id });
+  });
+  return app;
+}

@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { UserView } from '../services/accounts.ts';
+import { DomainError } from '../services/errors.ts';
+import type { Actor } from '../services/scope.ts';
+import type { Store } from '../store/db.ts';
+
+/** What the auth hook attaches to a request that carries a valid session or API token. */
+export interface Auth {
+  actor: Actor;
+  user: UserView;
+  via: 'session' | 'token';
+  csrf?: string;
+  sessionToken?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth?: Auth;
+  }
+}
+
+export interface ServerDeps {
+  store: Store;
+  /** Folder for evidence files (next to the SQLite file, or XIEZUO_DATA). */
+  dataDir: string;
+  /** Built web app to serve, when present. */
+  webDir?: string;
+  /** Send the session cookie with `Secure`; on by default behind HTTPS. */
+  secureCookies?: boolean;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The caller; routes marked `public` may see it undefined. */
+  actor: Actor;
+  auth: Auth;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  deps: ServerDeps;
+}
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: Method;
+  url: string;
+  summary: string;
+  tag: string;
+  /** `public` routes need no session; all others answer 401 without one. */
+  access?: 'public' | 'user';
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Schema of the JSON answer, for the OpenAPI document. */
+  response?: z.ZodType;
+  /** Non-JSON answers (files) and multipart bodies, described for the OpenAPI document. */
+  produces?: string[];
+  multipart?: Record<string, 'string' | 'binary'>;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+}
+
+interface Registered {
+  spec: RouteSpec<AnyObject, AnyObject, z.ZodType>;
+}
+
+const registry = new WeakMap<FastifyInstance, Registered[]>();
+
+/** Every route's spec registered on an app, in registration order. */
+export function routesOf(app: FastifyInstance): ReadonlyArray<RouteSpec<AnyObject, AnyObject, z.ZodType>> {
+  return (registry.get(app) ?? []).map((r) => r.spec);
+}
+
+/** Validation failure of request input: mapped to 400 with per-field problems. */
+export function invalidInput(where: string, error: z.ZodError): DomainError {
+  const problems = error.issues.map((i) => {
+    const [zh, en] = i.message.includes(' / ') ? i.message.split(' / ', 2) : [i.message, i.message];
+    return { field: i.path.join('.'), zh: zh!, en: en! };
+  });
+  return new DomainError('INVALID', `请求${where}有误：${problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
+    `invalid request ${where}: ${problems.map((p) => `${p.field} ${p.en}`).join('; ')}`, problems);
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> {
+  if (!schema) return undefined as z.output<T>;
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw invalidInput(where, r.error);
+  return r.data;
+}
+
+/**
+ * Registers a route whose params, query and body are parsed with zod schemas, the same schemas the
+ * OpenAPI document is generated from. The handler's return value is sent as JSON unless the handler
+ * has already sent the reply.
+ */
+export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
+  app: FastifyInstance, deps: ServerDeps, spec: RouteSpec<P, Q, B>,
+): void {
+  const list = registry.get(app) ?? [];
+  list.push({ spec: spec as unknown as RouteSpec<AnyObject, AnyObject, z.ZodType> });
+  registry.set(app, list);
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    config: { access: spec.access ?? 'user' },
+    handler: async (req, reply) => {
+      const auth = req.auth;
+      if (spec.access !== 'public' && !auth) throw new DomainError('UNAUTHENTICATED', '请先登录', 'sign in first');
+      const params = parse(spec.params, req.params, '路径参数');
+      const query = parse(spec.query, req.query, '查询参数');
+      const body = spec.multipart ? undefined : parse(spec.body, req.body, '内容');
+      const out = await spec.handler({
+        params, query, body: body as z.output<B>, actor: auth?.actor as Actor, auth: auth as Auth, req, reply, deps,
+      });
+      if (reply.sent) return reply;
+      return out === undefined ? reply.code(204).send() : out;
+    },
+  });
+}
+
+// ------------------------------------------------------------------ shared schemas
+
+export const countyParam = z.string().regex(/^\d{6}$/, '县级区划代码应为6位数字 / county code must be 6 digits');
+export const yearParam = z.coerce.number().int().min(2000).max(2100);
+export const idParam = z.coerce.number().int().positive();
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.object({ zh: z.string(), en: z.string() }),
+    details: z.unknown().optional(),
+  }),
+  requestId: z.string(),
+});

@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { checkRules, computeIndicators, type IndicatorResult, setTarget } from '../../services/indicators.ts';
+import { canRead } from '../../services/scope.ts';
+import { ledgerStates } from '../../services/workflow.ts';
+import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
+
+const Label = z.object({ zh: z.string(), en: z.string() });
+const IndicatorOut = z.object({
+  id: z.string(), label: Label, unit: z.string(), formula: z.string(), value: z.string().nullable(), display: z.string().nullable(),
+  raw: z.number().nullable(), qual: z.string(), source: z.string(),
+  breakdown: z.array(z.object({ key: z.string(), label: z.string(), raw: z.number().nullable(), display: z.string() })).optional(),
+  target: z.object({
+    op: z.string(), value: z.string().nullable(), valueMax: z.string().nullable(), display: z.string(), orgCode: z.string(),
+    reportedStatus: z.string().nullable(), note: z.string().nullable(),
+  }).optional(),
+  status: z.enum(['met', 'missed', 'no_target', 'no_data']),
+  flags: z.array(Label),
+});
+const RuleOut = z.object({
+  id: z.string(), label: Label, ok: z.boolean().nullable(), left: z.string().nullable(), right: z.string().nullable(), op: z.string(), detail: Label,
+});
+
+/** An indicator result without its exact values and evaluation trace, which stay on the server. */
+export function publicIndicator(r: IndicatorResult): z.infer<typeof IndicatorOut> {
+  const { trace: _t, exact: _e, exactBreakdown: _b, ...rest } = r;
+  return rest as z.infer<typeof IndicatorOut>;
+}
+
+export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  route(app, deps, {
+    method: 'GET', url: '/api/indicators/:county/:year', tag: 'indicators',
+    summary: 'Every indicator of a county-year with its target and status, and the validation rules',
+    params: z.object({ county: countyParam, year: yearParam }),
+    response: z.object({ indicators: z.array(IndicatorOut), rules: z.array(RuleOut) }),
+    handler: async ({ actor, params }) => ({
+      indicators: (await computeIndicators(deps.store, actor, params.county, params.year)).map(publicIndicator),
+      rules: await checkRules(deps.store, actor, params.county, params.year),
+    }),
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/targets/:org/:year/:indicator', tag: 'indicators',
+    summary: 'Set an indicator target for an org unit (province and prefecture users); value in display units (万元 for money)',
+    params: z.object({ org: z.string().regex(/^\d{2,12}$/), year: yearParam, indicator: z.string().max(100) }),
+    body: z.object({
+      op: z.enum(['>=', '>', '<=', '<', '=', 'between']), value: z.string().max(40).nullable(),
+      valueMax: z.string().max(40).nullable().optional(), note: z.string().max(1000).nullable().optional(),
+    }),
+    handler: async ({ actor, params, body }) => setTarget(deps.store, actor, params.org, params.year, params.indicator, body),
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/dashboard/:county/:year', tag: 'dashboard',
+    summary: 'The year at a glance: indicators with targets, rule results and ledger states of a county-year',
+    params: z.object({ county: countyParam, year: yearParam }),
+    response: z.object({
+      county: z.object({ code: z.string(), name: z.string() }), year: z.number(),
+      indicators: z.array(IndicatorOut), rules: z.array(RuleOut),
+      states: z.array(z.object({ ledger: z.string(), label: Label, status: z.string() })),
+    }),
+    handler: async ({ actor, params }) => {
+      const indicators = (await computeIndicators(deps.store, actor, params.county, params.year)).map(publicIndicator);
+      const unit = await deps.store.db.selectFrom('org_unit').select(['code', 'name']).where('code', '=', params.county).executeTakeFirst();
+      return {
+        county: unit ?? { code: params.county, name: params.county }, year: params.year, indicators,
+        rules: await checkRules(deps.store, actor, params.county, params.year),
+        states: (await ledgerStates(deps.store, actor, params.county, params.year)).map(({ ledger, label, status }) => ({ ledger, label, status })),
+      };
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/overview/:year', tag: 'dashboard',
+    summary: 'Counties the caller may read that hold data for the year, ranked by share of targets met',
+    params: z.object({ year: yearParam }),
+    response: z.array(z.object({
+      code: z.string(), name: z.string(), met: z.number(), missed: z.number(), withTarget: z.number(),
+      disbursementRate: z.number().nullable(), rank: z.number(),
+    })),
+    handler: async ({ actor, params }) => {
+      const db = deps.store.db;
+      const counties = new Set([
+        ...(await db.selectFrom('report_meta').select('county_code').where('year', '=', params.year).execute()).map((r) => r.county_code),
+        ...(await db.selectFrom('ledger_state').select('county_code').where('year', '=', params.year).distinct().execute()).map((r) => r.county_code),
+      ]);
+      const out = [];
+      for (const code of counties) {
+        if (!(await canRead(deps.store, actor, code))) continue;
+        const ind = await computeIndicators(deps.store, actor, code, params.year);
+        const name = (await db.selectFrom('org_unit').select('name').where('code', '=', code).executeTakeFirst())?.name ?? code;
+        const met = ind.filter((i) => i.status === 'met').length;
+        const missed = ind.filter((i) => i.status === 'missed').length;
+        out.push({ code, name, met, missed, withTarget: met + missed, disbursementRate: ind.find((i) => i.id === 'funds.disbursement_rate')?.raw ?? null, rank: 0 });
+      }
+      out.sort((a, b) => (b.withTarget ? b.met / b.withTarget : 0) - (a.withTarget ? a.met / a.withTarget : 0) || (b.disbursementRate ?? 0) - (a.disbursementRate ?? 0));
+      return out.map((c, i) => ({ ...c, rank: i + 1 }));
+    },
+  });
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { LEDGERS } from '../../domain/ledgers/declarations.ts';
+import { ROLE_LABELS } from '../../services/accounts.ts';
+import { categoriesFor } from '../../services/config.ts';
+import { canRead } from '../../services/scope.ts';
+import { STATUS_LABELS } from '../../services/workflow.ts';
+import { route, type ServerDeps, yearParam } from '../http.ts';
+
+const Label = z.object({ zh: z.string(), en: z.string() });
+const FieldOut = z.object({
+  name: z.string(), type: z.string(), label: Label, required: z.boolean().optional(), categories: z.string().optional(),
+  qualified: z.boolean().optional(), min: z.number().optional(), max: z.number().optional(), maxLength: z.number().optional(),
+  pii: z.string().optional(), orgUnit: z.boolean().optional(), creditCode: z.boolean().optional(), help: Label.optional(),
+});
+const LedgerOut = z.object({
+  kind: z.string(), label: Label, group: z.string(), fields: z.array(FieldOut), naturalKey: z.array(z.string()), titleField: z.string(),
+});
+
+export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  route(app, deps, {
+    method: 'GET', url: '/api/health', tag: 'meta', access: 'public', summary: 'Liveness and database reachability',
+    response: z.object({ ok: z.boolean(), engine: z.string() }),
+    handler: async () => {
+      await deps.store.db.selectFrom('org_unit').select('code').limit(1).execute();
+      return { ok: true, engine: deps.store.engine };
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/meta', tag: 'meta',
+    summary: 'Ledger declarations (fields, labels, keys), role and workflow status labels; drives the forms and tables',
+    response: z.object({ ledgers: z.array(LedgerOut), roles: z.record(z.string(), Label), statuses: z.record(z.string(), Label) }),
+    handler: async () => ({
+      ledgers: LEDGERS.map(({ check: _c, ...d }) => d),
+      roles: ROLE_LABELS,
+      statuses: STATUS_LABELS,
+    }),
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/categories/:year', tag: 'meta', summary: 'Category lists in force for an assessment year',
+    params: z.object({ year: yearParam }),
+    response: z.record(z.string(), z.array(z.object({ value: z.string(), zh: z.string(), en: z.string() }))),
+    handler: async ({ params }) => categoriesFor(params.year),
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/counties', tag: 'meta', summary: 'Counties the caller may read, with the years that hold data',
+    response: z.array(z.object({ code: z.string(), name: z.string(), years: z.array(z.number()) })),
+    handler: async ({ actor }) => {
+      const db = deps.store.db;
+      const rows = [
+        ...(await db.selectFrom('report_meta').select(['county_code', 'year']).execute()),
+        ...(await db.selectFrom('ledger_state').select(['county_code', 'year']).distinct().execute()),
+      ];
+      if (actor.role === 'county_clerk' || actor.role === 'county_admin')
+        for (const u of actor.units) if (u.length === 6) rows.push({ county_code: u, year: new Date().getFullYear() });
+      const years = new Map<string, Set<number>>();
+      for (const r of rows) {
+        if (!(await canRead(deps.store, actor, r.county_code))) continue;
+        (years.get(r.county_code) ?? years.set(r.county_code, new Set()).get(r.county_code)!).add(Number(r.year));
+      }
+      const codes = [...years.keys()].sort();
+      const names = codes.length ? await db.selectFrom('org_unit').select(['code', 'name']).where('code', 'in', codes).execute() : [];
+      const nameOf = new Map(names.map((n) => [n.code, n.name]));
+      return codes.map((code) => ({ code, name: nameOf.get(code) ?? code, years: [...years.get(code)!].sort((a, b) => b - a) }));
+    },
+  });
+}

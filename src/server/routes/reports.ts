@@ -1,0 +1,100 @@
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { renderDocx } from '../../reports/render-docx.ts';
+import { renderHtml } from '../../reports/render-html.ts';
+import { renderMarkdown } from '../../reports/render-markdown.ts';
+import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
+import { invalid } from '../../services/errors.ts';
+import { buildReport } from '../../services/reports.ts';
+import { countyParam, idParam, route, type ServerDeps, yearParam } from '../http.ts';
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** RFC 5987 Content-Disposition so that Chinese file names survive every browser. */
+export function attachment(filename: string, inline = false): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+const EvidenceOut = z.object({
+  id: z.number(), county: z.string(), year: z.number(), ledger: z.string().nullable(), recordId: z.number().nullable(),
+  indicator: z.string().nullable(), filename: z.string(), mime: z.string(), size: z.number(), sha256: z.string(),
+  uploadedBy: z.string(), uploadedAt: z.string(),
+});
+
+export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  route(app, deps, {
+    method: 'GET', url: '/api/reports/:county/:year', tag: 'reports',
+    summary: 'The self-assessment report drafted from data: html (preview fragment), md or docx',
+    params: z.object({ county: countyParam, year: yearParam }),
+    query: z.object({ format: z.enum(['html', 'md', 'docx']).default('html') }),
+    produces: ['text/html', 'text/markdown', DOCX],
+    handler: async ({ actor, params, query, reply }) => {
+      const model = await buildReport(deps.store, actor, params.county, params.year);
+      const name = `${params.county}-${params.year}-东西部协作自评报告`;
+      switch (query.format) {
+        case 'html':
+          return reply.type('text/html; charset=utf-8').send(renderHtml(model, { standalone: false }));
+        case 'md':
+          return reply.type('text/markdown; charset=utf-8').header('content-disposition', attachment(`${name}.md`)).send(renderMarkdown(model));
+        case 'docx':
+          return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(await renderDocx(model));
+      }
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/evidence/:county/:year', tag: 'evidence',
+    summary: 'Evidence files (佐证材料) of a county-year, optionally of one record or indicator',
+    params: z.object({ county: countyParam, year: yearParam }),
+    query: z.object({ ledger: z.string().max(40).optional(), recordId: z.coerce.number().int().positive().optional(), indicator: z.string().max(100).optional() }),
+    response: z.array(EvidenceOut),
+    handler: async ({ actor, params, query }) => listEvidence(deps.store, actor, params.county, params.year, query),
+  });
+
+  route(app, deps, {
+    method: 'POST', url: '/api/evidence/:county/:year', tag: 'evidence',
+    summary: `Attach a file (PDF, PNG, JPEG, Office; at most ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB) to a record (ledger + recordId) or an indicator`,
+    params: z.object({ county: countyParam, year: yearParam }),
+    multipart: { ledger: 'string', recordId: 'string', indicator: 'string', file: 'binary' },
+    response: EvidenceOut,
+    handler: async ({ actor, params, req, reply }) => {
+      if (!req.isMultipart()) throw invalid('请以multipart/form-data上传文件', 'upload the file as multipart/form-data');
+      const fields: Record<string, string> = {};
+      let file: { filename: string; data: Buffer } | undefined;
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          if (file) throw invalid('一次只能上传一个文件', 'one file per upload');
+          const data = await part.toBuffer();
+          if (part.file.truncated) throw invalid(`文件不能超过${MAX_EVIDENCE_BYTES / 1024 / 1024}MB`, 'the file is too large');
+          file = { filename: part.filename, data };
+        } else fields[part.fieldname] = String(part.value);
+      }
+      if (!file) throw invalid('缺少文件', 'no file in the upload');
+      const recordId = fields.recordId ? Number(fields.recordId) : null;
+      if (recordId !== null && !Number.isInteger(recordId)) throw invalid('记录编号有误', 'recordId must be a number');
+      const v = await addEvidence(deps.store, actor, deps.dataDir, {
+        county: params.county, year: params.year, ledger: fields.ledger || null, recordId, indicator: fields.indicator || null,
+      }, file);
+      reply.code(201);
+      return v;
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/evidence-files/:id', tag: 'evidence', summary: 'Download an evidence file',
+    params: z.object({ id: idParam }), produces: ['application/octet-stream'],
+    handler: async ({ actor, params, reply }) => {
+      const { view, path } = await getEvidence(deps.store, actor, params.id, deps.dataDir);
+      return reply.type(view.mime).header('content-disposition', attachment(view.filename)).header('x-content-type-options', 'nosniff')
+        .send(createReadStream(path));
+    },
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/evidence-files/:id', tag: 'evidence', summary: 'Delete an evidence file',
+    params: z.object({ id: idParam }),
+    handler: async ({ actor, params }) => deleteEvidence(deps.store, actor, deps.dataDir, params.id),
+  });
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  createApiToken, createUser, listApiTokens, listUsers, newUserSchema, revokeApiToken, ROLE_LABELS, signIn, signOut,
+} from '../../services/accounts.ts';
+import { forbidden } from '../../services/errors.ts';
+import { clearSessionCookie, setSessionCookie } from '../auth.ts';
+import { idParam, route, type ServerDeps } from '../http.ts';
+
+const UserOut = z.object({
+  id: z.number(), username: z.string(), displayName: z.string(), role: z.string(), units: z.array(z.string()),
+  ledgers: z.array(z.string()).nullable(), disabled: z.boolean(), createdAt: z.string(),
+});
+const SessionOut = z.object({ user: UserOut, csrf: z.string().nullable(), roleLabel: z.object({ zh: z.string(), en: z.string() }) });
+const TokenOut = z.object({ id: z.number(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() });
+
+export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  route(app, deps, {
+    method: 'POST', url: '/api/session', tag: 'session', access: 'public',
+    summary: 'Sign in with username and password; sets an HttpOnly session cookie and returns the CSRF token',
+    body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
+    response: SessionOut,
+    handler: async ({ body, reply, req }) => {
+      const s = await signIn(deps.store, body.username, body.password);
+      setSessionCookie(reply, deps, req, s.token);
+      req.log.info({ user: s.user.username }, 'signed in');
+      return { user: s.user, csrf: s.csrf, roleLabel: ROLE_LABELS[s.user.role] };
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/session', tag: 'session', summary: 'The signed-in user and the CSRF token of the session',
+    response: SessionOut,
+    handler: async ({ auth }) => ({ user: auth.user, csrf: auth.csrf ?? null, roleLabel: ROLE_LABELS[auth.user.role] }),
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/session', tag: 'session', summary: 'Sign out',
+    handler: async ({ auth, reply }) => {
+      if (auth.sessionToken) await signOut(deps.store, auth.sessionToken);
+      clearSessionCookie(reply);
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/tokens', tag: 'session', summary: 'The caller\'s API tokens (without secrets)',
+    response: z.array(TokenOut),
+    handler: async ({ auth }) => listApiTokens(deps.store, auth.user.username),
+  });
+
+  route(app, deps, {
+    method: 'POST', url: '/api/tokens', tag: 'session', summary: 'Create an API token for scripts; the secret is shown once',
+    body: z.object({ name: z.string().min(1).max(100) }),
+    response: z.object({ token: z.string(), view: TokenOut }),
+    handler: async ({ auth, body }) => {
+      if (auth.via !== 'session') throw forbidden('API令牌只能在登录后创建', 'API tokens are created from a signed-in session');
+      return createApiToken(deps.store, auth.user.username, body.name);
+    },
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/tokens/:id', tag: 'session', summary: 'Revoke one of the caller\'s API tokens',
+    params: z.object({ id: idParam }),
+    handler: async ({ auth, params }) => revokeApiToken(deps.store, auth.user.username, params.id),
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/users', tag: 'accounts', summary: 'All accounts (administrators only)',
+    response: z.array(UserOut),
+    handler: async ({ actor }) => listUsers(deps.store, actor),
+  });
+
+  route(app, deps, {
+    method: 'POST', url: '/api/users', tag: 'accounts', summary: 'Create an account (administrators only)',
+    body: newUserSchema, response: UserOut,
+    handler: async ({ actor, body }) => {
+      if (actor.role !== 'admin') throw forbidden('只有系统管理员可以管理账号', 'only administrators manage accounts');
+      return createUser(deps.store, body);
+    },
+  });
+}

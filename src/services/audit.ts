@@ -1,0 +1,58 @@
+import type { Store } from '../store/db.ts';
+import { forbidden } from './errors.ts';
+import { type Actor, assertRead } from './scope.ts';
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  county: string | null;
+  year: number | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditQuery {
+  county?: string;
+  year?: number;
+  actor?: string;
+  entity?: string;
+  action?: string;
+  offset?: number;
+  limit?: number;
+}
+
+const parse = (s: string | null): unknown => {
+  if (s === null) return null;
+  try { return JSON.parse(s) as unknown; } catch { return s; }
+};
+
+/**
+ * Reads the audit log, newest first. Anyone but an administrator must name a county they may read,
+ * and then sees only that county's entries; entries without a county (accounts, system) are for
+ * administrators only.
+ */
+export async function listAudit(store: Store, actor: Actor, q: AuditQuery): Promise<{ rows: AuditEntry[]; total: number }> {
+  if (actor.role !== 'admin') {
+    if (!q.county) throw forbidden('请选择有权查看的县', 'choose a county you may read');
+    await assertRead(store, actor, q.county);
+  }
+  let base = store.db.selectFrom('audit_log');
+  if (q.county) base = base.where('county_code', '=', q.county);
+  if (q.year !== undefined) base = base.where('year', '=', q.year);
+  if (q.actor) base = base.where('actor', '=', q.actor);
+  if (q.entity) base = base.where('entity', '=', q.entity);
+  if (q.action) base = base.where('action', 'like', `${q.action.replace(/[%_]/g, '')}%`);
+  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await base.selectAll().orderBy('id', 'desc').limit(Math.min(q.limit ?? 50, 500)).offset(q.offset ?? 0).execute();
+  return {
+    total: Number(total.n),
+    rows: rows.map((r) => ({
+      id: Number(r.id), at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id,
+      county: r.county_code, year: r.year === null ? null : Number(r.year), before: parse(r.before_json), after: parse(r.after_json),
+    })),
+  };
+}
