@@ -1,9 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { renderDocx } from '../../reports/render-docx.ts';
-import { renderHtml } from '../../reports/render-html.ts';
-import { renderMarkdown } from '../../reports/render-markdown.ts';
 import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
 import { invalid } from '../../services/errors.ts';
 import { buildReport } from '../../services/reports.ts';
@@ -34,12 +31,19 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
       const model = await buildReport(deps.store, actor, params.county, params.year);
       const name = `${params.county}-${params.year}-东西部协作自评报告`;
       switch (query.format) {
-        case 'html':
+        // Renderers load on first use: the Word writer is large and most requests never need it.
+        case 'html': {
+          const { renderHtml } = await import('../../reports/render-html.ts');
           return reply.type('text/html; charset=utf-8').send(renderHtml(model, { standalone: false }));
-        case 'md':
+        }
+        case 'md': {
+          const { renderMarkdown } = await import('../../reports/render-markdown.ts');
           return reply.type('text/markdown; charset=utf-8').header('content-disposition', attachment(`${name}.md`)).send(renderMarkdown(model));
-        case 'docx':
+        }
+        case 'docx': {
+          const { renderDocx } = await import('../../reports/render-docx.ts');
           return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(await renderDocx(model));
+        }
       }
     },
   });

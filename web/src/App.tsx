@@ -1,0 +1,151 @@
+import {
+  AuditOutlined, BarChartOutlined, DashboardOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, TableOutlined,
+} from '@ant-design/icons';
+import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, ApiError, type Categories, type County, type Meta, type SessionView, setCsrf } from './api.ts';
+import { AppContext, type AppState } from './context.ts';
+import { AccountPage } from './features/account/AccountPage.tsx';
+import { AuditPage } from './features/audit/AuditPage.tsx';
+import { DashboardPage } from './features/dashboard/DashboardPage.tsx';
+import { IndicatorsPage } from './features/indicators/IndicatorsPage.tsx';
+import { LedgerPage } from './features/ledgers/LedgerPage.tsx';
+import { LoginPage } from './features/login/LoginPage.tsx';
+import { ReportPage } from './features/reports/ReportPage.tsx';
+import { WorkflowPage } from './features/workflow/WorkflowPage.tsx';
+import { I18nContext, type Locale, makeI18n, useI18n } from './i18n.ts';
+import { navigate, usePath } from './router.ts';
+
+const GROUP_ORDER = ['organisation', 'funds', 'projects', 'labour', 'consumption', 'industry', 'talent', 'social', 'villages'];
+
+export function App() {
+  const [locale, setLocale] = useState<Locale>(() => (localStorage.getItem('xz.locale') === 'en' ? 'en' : 'zh'));
+  const i18n = useMemo(() => makeI18n(locale), [locale]);
+  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+
+  useEffect(() => {
+    localStorage.setItem('xz.locale', locale);
+    dayjs.locale(locale === 'zh' ? 'zh-cn' : 'en');
+    document.documentElement.lang = locale === 'zh' ? 'zh-CN' : 'en';
+    document.title = i18n.t('appTitle');
+  }, [locale, i18n]);
+
+  useEffect(() => {
+    api.get<SessionView>('/api/session').then((s) => { setCsrf(s.csrf); setSession(s); }, () => setSession(null));
+  }, []);
+
+  const switcher = (
+    <Segmented size="small" value={locale} onChange={(v) => setLocale(v as Locale)} data-testid="locale-switch"
+      options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
+  );
+
+  return (
+    <ConfigProvider locale={locale === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1f5fa8', borderRadius: 4 } }}>
+      <AntApp>
+        <I18nContext.Provider value={i18n}>
+          {session === undefined ? <Spin style={{ marginTop: 200, width: '100%' }} />
+            : session === null ? <LoginPage switcher={switcher} onSignedIn={(s) => { setCsrf(s.csrf); setSession(s); }} />
+              : <SignedIn session={session} switcher={switcher} onSignOut={() => { setCsrf(null); setSession(null); navigate('/'); }} />}
+        </I18nContext.Provider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+function SignedIn({ session, switcher, onSignOut }: { session: SessionView; switcher: React.ReactNode; onSignOut: () => void }) {
+  const i18n = useI18n();
+  const { t, L } = i18n;
+  const path = usePath();
+  const [meta, setMeta] = useState<Meta>();
+  const [counties, setCounties] = useState<County[]>();
+  const [categories, setCategories] = useState<Categories>();
+  const [county, setCounty] = useState<string>(() => localStorage.getItem('xz.county') ?? '');
+  const [year, setYear] = useState<number>(() => Number(localStorage.getItem('xz.year')) || 0);
+  const [version, setVersion] = useState(0);
+  const [failure, setFailure] = useState<string>();
+  const bump = useCallback(() => setVersion((v) => v + 1), []);
+
+  useEffect(() => {
+    Promise.all([api.get<Meta>('/api/meta'), api.get<County[]>('/api/counties')]).then(([m, c]) => {
+      setMeta(m);
+      setCounties(c);
+      const chosen = c.find((x) => x.code === county) ?? c[0];
+      if (chosen) {
+        setCounty(chosen.code);
+        if (!chosen.years.includes(year)) setYear(chosen.years[0]!);
+      }
+    }, (e: unknown) => setFailure(e instanceof ApiError ? e.msg.zh : String(e)));
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!year) return;
+    localStorage.setItem('xz.year', String(year));
+    api.get<Categories>(`/api/categories/${year}`).then(setCategories, () => setCategories({}));
+  }, [year]);
+  useEffect(() => { if (county) localStorage.setItem('xz.county', county); }, [county]);
+
+  if (failure) return <Result status="error" title={failure} />;
+  if (!meta || !counties || (counties.length && !categories)) return <Spin style={{ marginTop: 200, width: '100%' }} />;
+
+  const state: AppState = { session, meta, categories: categories ?? {}, counties, county, year, version, bump };
+  const groups = [...new Set(meta.ledgers.map((l) => l.group))].sort((a, b) => GROUP_ORDER.indexOf(a) - GROUP_ORDER.indexOf(b));
+  const menu = [
+    { key: '/', icon: <DashboardOutlined />, label: t('dashboard') },
+    {
+      key: 'ledgers', icon: <TableOutlined />, label: t('ledgers'),
+      children: groups.flatMap((g) => meta.ledgers.filter((l) => l.group === g).map((l) => ({ key: `/ledgers/${l.kind}`, label: L(l.label) }))),
+    },
+    { key: '/workflow', icon: <FormOutlined />, label: t('workflow') },
+    { key: '/indicators', icon: <BarChartOutlined />, label: t('indicators') },
+    { key: '/report', icon: <FileTextOutlined />, label: t('report') },
+    { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
+    { key: '/account', icon: <KeyOutlined />, label: t('account') },
+  ];
+  const current = counties.find((c) => c.code === county);
+  const kind = path.startsWith('/ledgers/') ? path.slice('/ledgers/'.length) : null;
+
+  let page: React.ReactNode;
+  if (!current && path !== '/account') page = <Result status="info" title={t('noCounty')} />;
+  else if (path === '/') page = <DashboardPage />;
+  else if (kind) page = <LedgerPage key={kind} kind={kind} />;
+  else if (path === '/workflow') page = <WorkflowPage />;
+  else if (path === '/indicators') page = <IndicatorsPage />;
+  else if (path === '/report') page = <ReportPage />;
+  else if (path === '/audit') page = <AuditPage />;
+  else if (path === '/account') page = <AccountPage />;
+  else page = <Result status="404" title="404" />;
+
+  return (
+    <AppContext.Provider value={state}>
+      <Layout style={{ minHeight: '100vh' }}>
+        <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#1f5fa8', paddingInline: 20 }}>
+          <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }}>{t('appTitle')}</Typography.Title>
+          <div style={{ flex: 1 }} />
+          <Space>
+            <Select data-testid="county-select" style={{ minWidth: 140 }} value={county || undefined} onChange={(v) => { setCounty(v); const c = counties.find((x) => x.code === v); if (c && !c.years.includes(year)) setYear(c.years[0]!); }}
+              options={counties.map((c) => ({ value: c.code, label: `${c.name}（${c.code}）` }))} placeholder={t('county')} />
+            <Select data-testid="year-select" style={{ width: 100 }} value={year || undefined} onChange={setYear}
+              options={(current?.years ?? []).map((y) => ({ value: y, label: `${y}${i18n.locale === 'zh' ? '年' : ''}` }))} />
+            {switcher}
+            <Dropdown menu={{
+              items: [{ key: 'out', icon: <LogoutOutlined />, label: t('signOut'), onClick: () => { void api.del('/api/session').finally(onSignOut); } }],
+            }}>
+              <Button data-testid="user-menu">{session.user.displayName} · {L(session.roleLabel)}</Button>
+            </Dropdown>
+          </Space>
+        </Layout.Header>
+        <Layout>
+          <Layout.Sider width={220} theme="light" breakpoint="lg" collapsedWidth={0}>
+            <Menu mode="inline" selectedKeys={[path]} defaultOpenKeys={kind ? ['ledgers'] : []} items={menu}
+              onClick={(e) => navigate(e.key)} style={{ height: '100%', borderInlineEnd: 0 }} />
+          </Layout.Sider>
+          <Layout.Content style={{ padding: 20, background: '#f5f7fa' }}>{page}</Layout.Content>
+        </Layout>
+      </Layout>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,49 @@
+import { Alert, App, Button, Card, Descriptions, Form, Input, List, Popconfirm, Space, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../../api.ts';
+import { useApp } from '../../context.ts';
+import { showError } from '../../errors.tsx';
+import { useI18n } from '../../i18n.ts';
+
+interface Token { id: number; name: string; prefix: string; createdAt: string; lastUsedAt: string | null }
+
+export function AccountPage() {
+  const i18n = useI18n();
+  const { t, L } = i18n;
+  const { message } = App.useApp();
+  const { session } = useApp();
+  const [tokens, setTokens] = useState<Token[]>([]);
+  const [fresh, setFresh] = useState<string>();
+  const load = useCallback(() => { api.get<Token[]>('/api/tokens').then(setTokens, (e) => showError(e, i18n)); }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(load, [load]);
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size={16}>
+      <Card title={t('account')}>
+        <Descriptions column={1} size="small" items={[
+          { key: 'u', label: t('username'), children: session.user.username },
+          { key: 'r', label: t('role'), children: L(session.roleLabel) },
+          { key: 'n', label: t('units'), children: session.user.units.join('、') || '—' },
+        ]} />
+      </Card>
+      <Card title={t('tokens')}>
+        <Form layout="inline" onFinish={async (v: { name: string }) => {
+          try {
+            const r = await api.post<{ token: string }>('/api/tokens', v);
+            setFresh(r.token);
+            void message.success(t('saved'));
+            load();
+          } catch (e) { showError(e, i18n); }
+        }}>
+          <Form.Item name="name" label={t('tokenName')} rules={[{ required: true }]}><Input style={{ width: 240 }} /></Form.Item>
+          <Button type="primary" htmlType="submit">{t('createToken')}</Button>
+        </Form>
+        {fresh && <Alert style={{ marginTop: 12 }} type="success" title={<>{t('tokenOnce')} <Typography.Text code copyable>{fresh}</Typography.Text></>} />}
+        <List style={{ marginTop: 12 }} dataSource={tokens} renderItem={(k) => (
+          <List.Item actions={[<Popconfirm key="r" title={t('revoke')} onConfirm={async () => { await api.del(`/api/tokens/${k.id}`); load(); }}><Button danger size="small">{t('revoke')}</Button></Popconfirm>]}>
+            <List.Item.Meta title={`${k.name}（${k.prefix}…）`} description={`${k.createdAt.slice(0, 16).replace('T', ' ')}${k.lastUsedAt ? ` · ${k.lastUsedAt.slice(0, 16).replace('T', ' ')}` : ''}`} />
+          </List.Item>
+        )} />
+      </Card>
+    </Space>
+  );
+}

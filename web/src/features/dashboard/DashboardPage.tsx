@@ -1,0 +1,125 @@
+import { Alert, Card, Col, Row, Spin, Statistic, Table, Tag } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { api, type Indicator, type Label, type Rule } from '../../api.ts';
+import { useApp } from '../../context.ts';
+import { showError } from '../../errors.tsx';
+import { useI18n } from '../../i18n.ts';
+import { navigate } from '../../router.ts';
+import { IndicatorTable } from '../indicators/IndicatorTable.tsx';
+import { Chart } from './Chart.tsx';
+
+interface Dashboard {
+  county: { code: string; name: string };
+  year: number;
+  indicators: Indicator[];
+  rules: Rule[];
+  states: Array<{ ledger: string; label: Label; status: string }>;
+}
+interface Ranked { code: string; name: string; met: number; missed: number; withTarget: number; disbursementRate: number | null; rank: number }
+
+const HEADLINE = ['funds.allocated', 'funds.disbursed', 'funds.disbursement_rate', 'projects.completion_rate', 'labour.transferred', 'consumption.sales', 'pairings.total', 'talent.west_to_east_rate'];
+
+export function DashboardPage() {
+  const i18n = useI18n();
+  const { t, L } = i18n;
+  const { county, year, version, session } = useApp();
+  const [data, setData] = useState<Dashboard>();
+  const [ranking, setRanking] = useState<Ranked[]>();
+  const wide = ['province_user', 'east_user', 'admin'].includes(session.user.role);
+
+  useEffect(() => {
+    setData(undefined);
+    api.get<Dashboard>(`/api/dashboard/${county}/${year}`).then(setData, (e) => showError(e, i18n));
+    if (wide) api.get<Ranked[]>(`/api/overview/${year}`).then(setRanking, () => setRanking([]));
+  }, [county, year, version]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const by = useMemo(() => new Map((data?.indicators ?? []).map((r) => [r.id, r])), [data]);
+  if (!data) return <Spin style={{ width: '100%', marginTop: 80 }} />;
+
+  const get = (id: string) => by.get(id);
+  const bar = (labels: string[], series: Array<{ name: string; data: Array<number | null> }>, unit: string) => ({
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v ?? '—'} ${unit}` },
+    legend: series.length > 1 ? { top: 0 } : undefined,
+    grid: { left: 60, right: 16, top: series.length > 1 ? 32 : 16, bottom: 60 },
+    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 ? 30 : 0 } },
+    yAxis: { type: 'value', name: unit },
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, barMaxWidth: 36, label: { show: true, position: 'top' } })),
+  });
+  const pie = (ind?: Indicator) => ({
+    tooltip: { trigger: 'item' },
+    legend: { bottom: 0, type: 'scroll' },
+    series: [{
+      type: 'pie', radius: ['35%', '65%'], center: ['50%', '45%'],
+      data: (ind?.breakdown ?? []).filter((b) => b.raw !== null).map((b) => ({ name: b.label, value: b.raw })),
+      label: { formatter: '{b}\n{c}' },
+    }],
+  });
+
+  const funds = get('funds.by_category');
+  const fundsOption = bar(
+    [...(funds?.breakdown ?? []).map((b) => b.label), locale(i18n.locale, '合计', 'Total')],
+    [
+      { name: t('allocated'), data: [...(funds?.breakdown ?? []).map((b) => b.raw), get('funds.allocated')?.raw ?? null] },
+      { name: t('disbursed'), data: [...(funds?.breakdown ?? []).map(() => null), get('funds.disbursed')?.raw ?? null] },
+    ], t('wan'));
+  const projects = ['projects.planned', 'projects.started', 'projects.completed'].map(get);
+  const talent = ['talent.west_to_east_planned', 'talent.west_to_east_sent'].map(get);
+  const consumption = get('consumption.by_channel');
+  const failing = data.rules.filter((r) => r.ok === false);
+
+  return (
+    <div data-testid="dashboard">
+      {ranking && ranking.length > 0 && (
+        <Card title={t('ranking')} size="small" style={{ marginBottom: 16 }} data-testid="ranking">
+          <Table<Ranked> rowKey="code" size="small" pagination={false} dataSource={ranking}
+            onRow={(r) => ({ style: { cursor: 'pointer', background: r.code === county ? '#e6f4ff' : undefined } })}
+            columns={[
+              { title: t('rank'), dataIndex: 'rank', width: 70 },
+              { title: t('county'), key: 'name', render: (_, r) => `${r.name}（${r.code}）` },
+              { title: t('metCount'), key: 'met', render: (_, r) => `${r.met} / ${r.withTarget}` },
+              { title: t('missedCount'), dataIndex: 'missed' },
+              { title: t('disbursementRate'), key: 'rate', render: (_, r) => (r.disbursementRate === null ? '—' : `${r.disbursementRate.toFixed(2)}%`) },
+            ]} />
+        </Card>
+      )}
+      {failing.length > 0 && (
+        <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={`${t('rules')}：${failing.map((r) => L(r.label)).join('；')}`}
+          action={<a onClick={() => navigate('/indicators')}>{t('indicators')}</a>} />
+      )}
+      <Row gutter={[16, 16]}>
+        {HEADLINE.map((id) => {
+          const r = get(id);
+          if (!r) return null;
+          return (
+            <Col key={id} xs={12} md={6}>
+              <Card size="small" data-testid={`card-${id}`}>
+                <Statistic title={L(r.label)} value={r.display ?? '—'}
+                  valueStyle={{ fontSize: 22, color: r.status === 'missed' ? '#cf1322' : r.status === 'met' ? '#389e0d' : undefined }} />
+                {r.target && <Tag style={{ marginTop: 4 }} color={r.status === 'met' ? 'success' : r.status === 'missed' ? 'error' : 'default'}>{t('target')} {r.target.display}</Tag>}
+              </Card>
+            </Col>
+          );
+        })}
+        <Col xs={24} lg={12}><Card size="small" title={t('fundsByCategory')}><Chart testId="chart-funds" option={fundsOption} /></Card></Col>
+        <Col xs={24} lg={12}><Card size="small" title={t('projectsByStatus')}>
+          <Chart testId="chart-projects" option={bar(projects.map((p) => (p ? L(p.label) : '')), [{ name: '', data: projects.map((p) => p?.raw ?? null) }], locale(i18n.locale, '个', 'items'))} />
+        </Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('labourByDestination')}><Chart testId="chart-labour" option={pie(get('labour.by_destination'))} /></Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('pairingsByType')}><Chart testId="chart-pairings" option={pie(get('pairings.by_type'))} /></Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('consumptionByChannel')}>
+          <Chart testId="chart-consumption" option={bar((consumption?.breakdown ?? []).map((b) => b.label), [{ name: '', data: (consumption?.breakdown ?? []).map((b) => b.raw) }], t('wan'))} />
+        </Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('talentVsPlan')}>
+          <Chart testId="chart-talent" option={bar(talent.map((p) => (p ? L(p.label) : '')), [{ name: '', data: talent.map((p) => p?.raw ?? null) }], locale(i18n.locale, '人', 'people'))} />
+        </Card></Col>
+        <Col xs={24} lg={16}><Card size="small" title={t('indicatorTable')}>
+          <IndicatorTable rows={data.indicators.filter((r) => r.status !== 'no_target' || HEADLINE.includes(r.id))} pageSize={8} />
+        </Card></Col>
+      </Row>
+    </div>
+  );
+}
+
+function locale(l: string, zh: string, en: string) {
+  return l === 'zh' ? zh : en;
+}

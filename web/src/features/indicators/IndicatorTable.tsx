@@ -1,0 +1,43 @@
+import { Space, Table, Tag, Tooltip } from 'antd';
+import type { Indicator } from '../../api.ts';
+import { useI18n } from '../../i18n.ts';
+
+export function StatusTag({ status }: { status: Indicator['status'] }) {
+  const { t } = useI18n();
+  switch (status) {
+    case 'met': return <Tag color="success">{t('met')}</Tag>;
+    case 'missed': return <Tag color="error">{t('missed')}</Tag>;
+    case 'no_target': return <Tag>{t('noTarget')}</Tag>;
+    case 'no_data': return <Tag color="warning">{t('noData')}</Tag>;
+  }
+}
+
+/** Indicators with value, target and met/missed, as on the dashboard and the indicators page. */
+export function IndicatorTable({ rows, extra, pageSize = 12 }: {
+  rows: Indicator[]; pageSize?: number;
+  extra?: { title: string; render: (r: Indicator) => React.ReactNode };
+}) {
+  const { t, L } = useI18n();
+  return (
+    <Table<Indicator> rowKey="id" size="small" dataSource={rows} pagination={{ pageSize, showSizeChanger: true }} data-testid="indicator-table"
+      columns={[
+        { title: t('indicator'), key: 'label', render: (_, r) => <Tooltip title={r.formula}>{L(r.label)}</Tooltip> },
+        { title: t('value'), key: 'value', align: 'right', render: (_, r) => <span data-testid={`ind-${r.id}`}>{r.display ?? '—'}</span> },
+        { title: t('target'), key: 'target', render: (_, r) => r.target?.display ?? '—' },
+        {
+          title: t('status'), key: 'status', render: (_, r) => <StatusTag status={r.status} />,
+          filters: (['met', 'missed', 'no_target', 'no_data'] as const).map((s) => ({ text: t(s === 'met' ? 'met' : s === 'missed' ? 'missed' : s === 'no_target' ? 'noTarget' : 'noData'), value: s })),
+          onFilter: (v, r) => r.status === v,
+        },
+        {
+          title: t('source'), key: 'source', render: (_, r) => (
+            <Space size={4}>
+              {r.source === 'records' ? <Tag color="blue">{t('fromRecords')}</Tag> : r.source === 'reported' ? <Tag color="purple">{t('fromReported')}</Tag> : '—'}
+              {r.flags.length > 0 && <Tooltip title={r.flags.map((f) => L(f)).join('；')}><Tag color="orange">{t('flags')} {r.flags.length}</Tag></Tooltip>}
+            </Space>
+          ),
+        },
+        ...(extra ? [{ title: extra.title, key: 'extra', render: (_: unknown, r: Indicator) => extra.render(r) }] : []),
+      ]} />
+  );
+}

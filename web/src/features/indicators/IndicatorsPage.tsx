@@ -1,0 +1,73 @@
+import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { useEffect, useState } from 'react';
+import { api, type Indicator, type Rule } from '../../api.ts';
+import { useApp } from '../../context.ts';
+import { showError } from '../../errors.tsx';
+import { useI18n } from '../../i18n.ts';
+import { EvidenceDrawer } from '../evidence/EvidenceDrawer.tsx';
+import { IndicatorTable } from './IndicatorTable.tsx';
+
+export function IndicatorsPage() {
+  const i18n = useI18n();
+  const { t, L } = i18n;
+  const { message } = App.useApp();
+  const { county, year, version, bump, session } = useApp();
+  const [data, setData] = useState<{ indicators: Indicator[]; rules: Rule[] }>();
+  const [editing, setEditing] = useState<Indicator>();
+  const [evidence, setEvidence] = useState<Indicator>();
+  const [form] = Form.useForm();
+  const canSet = session.user.role === 'province_user' || session.user.role === 'admin';
+
+  useEffect(() => {
+    api.get<{ indicators: Indicator[]; rules: Rule[] }>(`/api/indicators/${county}/${year}`).then(setData, (e) => showError(e, i18n));
+  }, [county, year, version]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const open = (r: Indicator) => {
+    form.setFieldsValue({
+      org: r.target?.orgCode ?? session.user.units[0] ?? county, op: r.target?.op ?? '>=', value: r.target?.value ?? '', valueMax: r.target?.valueMax ?? '', note: r.target?.note ?? '',
+    });
+    setEditing(r);
+  };
+  const save = async () => {
+    const v = (await form.validateFields()) as { org: string; op: string; value: string; valueMax?: string; note?: string };
+    try {
+      await api.put(`/api/targets/${v.org}/${year}/${editing!.id}`, { op: v.op, value: v.value || null, valueMax: v.valueMax || null, note: v.note || null });
+      void message.success(t('saved'));
+      setEditing(undefined);
+      bump();
+    } catch (e) { showError(e, i18n); }
+  };
+
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size={16}>
+      <Card title={t('indicators')} data-testid="indicators">
+        <IndicatorTable rows={data?.indicators ?? []} pageSize={20} extra={{
+          title: t('actions'),
+          render: (r) => (
+            <Space size={0}>
+              {canSet && <Button type="link" size="small" onClick={() => open(r)} data-testid={`target-${r.id}`}>{t('editTarget')}</Button>}
+              <Button type="link" size="small" onClick={() => setEvidence(r)}>{t('evidence')}</Button>
+            </Space>
+          ),
+        }} />
+      </Card>
+      <Card title={t('rules')} data-testid="rules">
+        <Table<Rule> rowKey="id" size="small" pagination={false} dataSource={data?.rules ?? []} columns={[
+          { title: t('indicator'), key: 'l', render: (_, r) => L(r.label) },
+          { title: t('status'), key: 's', render: (_, r) => (r.ok === null ? <Tag>{t('skip')}</Tag> : r.ok ? <Tag color="success">{t('pass')}</Tag> : <Tag color="error">{t('fail')}</Tag>) },
+          { title: '', key: 'd', render: (_, r) => L(r.detail) },
+        ]} />
+      </Card>
+      <Modal open={!!editing} title={`${t('editTarget')} · ${editing ? L(editing.label) : ''}`} onCancel={() => setEditing(undefined)} onOk={() => void save()} okText={t('save')}>
+        <Form form={form} layout="vertical">
+          <Form.Item name="org" label={t('targetOrg')} rules={[{ required: true, pattern: /^\d{2,12}$/ }]}><Input /></Form.Item>
+          <Form.Item name="op" label={t('operator')}><Select options={['>=', '>', '<=', '<', '=', 'between'].map((o) => ({ value: o, label: o }))} /></Form.Item>
+          <Form.Item name="value" label={`${t('target')}${editing?.unit === 'money' ? `（${t('wan')}）` : editing?.unit === 'percent' ? '（%）' : ''}`}><Input data-testid="target-value" /></Form.Item>
+          <Form.Item noStyle shouldUpdate>{() => form.getFieldValue('op') === 'between' && <Form.Item name="valueMax" label={t('upperBound')}><Input /></Form.Item>}</Form.Item>
+          <Form.Item name="note" label={t('note')}><Input.TextArea rows={2} /></Form.Item>
+        </Form>
+      </Modal>
+      {evidence && <EvidenceDrawer county={county} year={year} target={{ indicator: evidence.id }} title={L(evidence.label)} onClose={() => setEvidence(undefined)} />}
+    </Space>
+  );
+}

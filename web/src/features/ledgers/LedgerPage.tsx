@@ -1,0 +1,176 @@
+import { DeleteOutlined, EditOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import type { SorterResult } from 'antd/es/table/interface';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, ApiError, type LedgerRecord, type LedgerState, qs } from '../../api.ts';
+import { useApp } from '../../context.ts';
+import { showError } from '../../errors.tsx';
+import { useI18n } from '../../i18n.ts';
+import { EvidenceDrawer } from '../evidence/EvidenceDrawer.tsx';
+import { displayValue } from './format.ts';
+import { fromFormValues, RecordForm, toFormValues } from './RecordForm.tsx';
+
+const STATUS_COLOR: Record<string, string> = { draft: 'default', submitted: 'processing', approved: 'success', returned: 'warning' };
+
+export function LedgerPage({ kind }: { kind: string }) {
+  const i18n = useI18n();
+  const { t, L } = i18n;
+  const { message, modal } = App.useApp();
+  const { meta, categories, county, year, bump, version } = useApp();
+  const decl = meta.ledgers.find((l) => l.kind === kind);
+  const [rows, setRows] = useState<LedgerRecord[]>([]);
+  const [total, setTotal] = useState(0);
+  const [page, setPage] = useState({ current: 1, pageSize: 20 });
+  const [sort, setSort] = useState<{ field: string; dir: 'asc' | 'desc' } | null>(null);
+  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [loading, setLoading] = useState(false);
+  const [state, setState] = useState<LedgerState>();
+  const [editing, setEditing] = useState<LedgerRecord | null | undefined>(undefined);
+  const [saving, setSaving] = useState(false);
+  const [evidenceFor, setEvidenceFor] = useState<LedgerRecord>();
+  const [filterForm] = Form.useForm();
+  const [form] = Form.useForm();
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      const q: Record<string, string | number> = { offset: (page.current - 1) * page.pageSize, limit: page.pageSize };
+      if (sort) { q.sort = sort.field; q.dir = sort.dir; }
+      for (const [k, v] of Object.entries(filters)) if (v !== '' && v !== undefined) q[`f.${k}`] = v;
+      const r = await api.get<{ rows: LedgerRecord[]; total: number }>(`/api/ledgers/${kind}/${county}/${year}${qs(q)}`);
+      setRows(r.rows);
+      setTotal(r.total);
+      const states = await api.get<LedgerState[]>(`/api/workflow/${county}/${year}`);
+      setState(states.find((s) => s.ledger === kind));
+    } catch (e) {
+      showError(e, i18n);
+      setRows([]);
+      setTotal(0);
+    } finally {
+      setLoading(false);
+    }
+  }, [kind, county, year, page, sort, filters]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => { void load(); }, [load, version]);
+
+  const filterFields = useMemo(() => (decl?.fields ?? []).filter((f) => !f.pii && (f.type === 'text' || f.type === 'enum' || f.type === 'bool')).slice(0, 4), [decl]);
+  if (!decl) return <Alert type="error" title={`no ledger ${kind}`} />;
+
+  const locked = state?.status === 'submitted' || state?.status === 'approved';
+
+  const openEditor = (r: LedgerRecord | null) => {
+    form.resetFields();
+    form.setFieldsValue(toFormValues(decl, r));
+    setEditing(r);
+  };
+
+  const save = async () => {
+    let values: Record<string, unknown>;
+    try { values = await form.validateFields(); } catch { return; }
+    const input = fromFormValues(decl, values, !!editing);
+    setSaving(true);
+    try {
+      if (editing) await api.put(`/api/records/${kind}/${editing.id}`, { version: editing.version, values: input });
+      else await api.post(`/api/ledgers/${kind}/${county}/${year}`, input);
+      void message.success(t('saved'));
+      setEditing(undefined);
+      bump();
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'CONFLICT' && editing) {
+        modal.warning({
+          title: t('staleTitle'), content: <span data-testid="stale-message">{L(e.msg)}</span>, okText: t('reload'),
+          onOk: () => { setEditing(undefined); bump(); },
+        });
+      } else if (e instanceof ApiError && e.code === 'INVALID' && Array.isArray(e.details)) {
+        const problems = e.details as Array<{ field: string; zh: string; en: string }>;
+        form.setFields(problems.filter((p) => p.field).map((p) => ({ name: p.field, errors: [i18n.locale === 'zh' ? p.zh : p.en] })));
+        showError(e, i18n);
+      } else showError(e, i18n);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const remove = async (r: LedgerRecord) => {
+    try {
+      await api.del(`/api/records/${kind}/${r.id}${qs({ version: r.version })}`);
+      void message.success(t('deleted'));
+      bump();
+    } catch (e) { showError(e, i18n); }
+  };
+
+  const columns = [
+    ...decl.fields.map((f) => ({
+      title: L(f.label) + (f.type === 'money' ? `（${t('wan')}）` : ''),
+      key: f.name,
+      sorter: !f.pii,
+      align: (f.type === 'money' || f.type === 'int' ? 'right' : 'left') as 'right' | 'left',
+      ellipsis: f.type === 'text',
+      render: (_: unknown, r: LedgerRecord) => displayValue(f, r, categories, i18n),
+    })),
+    {
+      title: t('actions'), key: '_actions', fixed: 'right' as const, width: 200,
+      render: (_: unknown, r: LedgerRecord) => (
+        <Space size={0}>
+          <Button type="link" size="small" icon={<EditOutlined />} disabled={locked} onClick={() => openEditor(r)} data-testid={`edit-${r.id}`}>{t('edit')}</Button>
+          <Popconfirm title={t('confirmDelete')} onConfirm={() => remove(r)} disabled={locked}>
+            <Button type="link" size="small" danger icon={<DeleteOutlined />} disabled={locked} data-testid={`delete-${r.id}`}>{t('delete')}</Button>
+          </Popconfirm>
+          <Button type="link" size="small" icon={<PaperClipOutlined />} onClick={() => setEvidenceFor(r)}>{t('evidence')}</Button>
+        </Space>
+      ),
+    },
+  ];
+
+  return (
+    <Card data-testid={`ledger-${kind}`}
+      title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}</Space>}
+      extra={<Space>
+        <Button icon={<ReloadOutlined />} onClick={() => void load()} />
+        <Button type="primary" icon={<PlusOutlined />} disabled={locked} onClick={() => openEditor(null)} data-testid="add-record">{t('add')}</Button>
+      </Space>}>
+      {locked && state && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="locked-banner" title={t('locked', { s: L(meta.statuses[state.status]) })} />}
+      {state?.status === 'returned' && state.comment && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`${t('return')}：${state.comment}`} />}
+      {filterFields.length > 0 && (
+        <Form form={filterForm} layout="inline" style={{ marginBottom: 12, rowGap: 8 }} onFinish={(v: Record<string, unknown>) => {
+          const f: Record<string, string> = {};
+          for (const [k, x] of Object.entries(v)) if (x !== undefined && x !== null && x !== '') f[k] = String(x);
+          setPage((p) => ({ ...p, current: 1 }));
+          setFilters(f);
+        }}>
+          {filterFields.map((f) => (
+            <Form.Item key={f.name} name={f.name} label={L(f.label)}>
+              {f.type === 'enum' ? <Select allowClear style={{ width: 150 }} options={(categories[f.categories ?? ''] ?? []).map((c) => ({ value: c.value, label: c[i18n.locale] }))} />
+                : f.type === 'bool' ? <Select allowClear style={{ width: 90 }} options={[{ value: 'true', label: t('yes') }, { value: 'false', label: t('no') }]} />
+                  : <Input allowClear style={{ width: 160 }} placeholder={t('filterPlaceholder', { f: L(f.label) })} data-testid={`filter-${f.name}`} />}
+            </Form.Item>
+          ))}
+          <Form.Item>
+            <Space>
+              <Button htmlType="submit" type="primary" ghost data-testid="filter-submit">{t('search')}</Button>
+              <Button onClick={() => { filterForm.resetFields(); setFilters({}); }}>{t('reset')}</Button>
+            </Space>
+          </Form.Item>
+        </Form>
+      )}
+      <Table<LedgerRecord> rowKey="id" size="small" loading={loading} dataSource={rows} columns={columns} scroll={{ x: 'max-content' }}
+        data-testid="ledger-table"
+        pagination={{ ...page, total, showSizeChanger: true, showTotal: (n) => t('total', { n }) }}
+        onChange={(p, _f, s) => {
+          setPage({ current: p.current ?? 1, pageSize: p.pageSize ?? 20 });
+          const so = s as SorterResult<LedgerRecord>;
+          setSort(so.order ? { field: String(so.columnKey), dir: so.order === 'descend' ? 'desc' : 'asc' } : null);
+        }} />
+      <Modal open={editing !== undefined} width={760} title={`${editing ? t('edit') : t('add')} · ${L(decl.label)}`} destroyOnHidden
+        onCancel={() => setEditing(undefined)} onOk={() => void save()} confirmLoading={saving} okText={t('save')} cancelText={t('cancel')}
+        okButtonProps={{ 'data-testid': 'record-save' } as Record<`data-${string}`, string>}>
+        <RecordForm decl={decl} categories={categories} form={form} editing={!!editing} />
+      </Modal>
+      {evidenceFor && (
+        <EvidenceDrawer county={county} year={year} target={{ ledger: kind, recordId: evidenceFor.id }}
+          title={`${L(decl.label)} · ${displayValue(decl.fields.find((f) => f.name === decl.titleField) ?? decl.fields[0]!, evidenceFor, categories, i18n)}`}
+          onClose={() => setEvidenceFor(undefined)} />
+      )}
+    </Card>
+  );
+}
