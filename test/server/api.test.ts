@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setAccountsClock } from '../../src/services/accounts.ts';
+import { engines } from '../support/engines.ts';
+import { type Client, COUNTY, demoServer, type Fixture, YEAR } from './fixture.ts';
+
+const renderersPresent = ['render-docx', 'render-html', 'render-markdown'].every((n) => existsSync(new URL(`../../src/reports/${n}.ts`, import.meta.url)));
+if (!renderersPresent) console.warn('\n!!! the report renderers (src/reports/render-*.ts) are missing: the report download test is SKIPPED.\n');
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+function multipart(fields: Record<string, string>, file: { name: string; data: Buffer }) {
+  const boundary = '----xiezuotest';
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`), file.data, Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+for (const engine of await engines()) {
+  describe(`HTTP API (${engine})`, () => {
+    let f: Fixture;
+    let admin: Client;
+    beforeAll(async () => {
+      f = await demoServer(engine);
+      admin = await f.signIn('zhouqu.admin');
+    });
+    afterAll(async () => { await f?.dispose(); });
+
+    it('refuses a wrong password and slows down the sixth attempt after five wrong ones, even with the right password', async () => {
+      const attempt = (password: string) => f.app.inject({ method: 'POST', url: '/api/session', payload: { username: 'auditor', password } });
+      for (let i = 0; i < 5; i++) expect((await attempt('wrong password')).statusCode).toBe(401);
+      const blocked = await attempt(f.passwords.get('auditor')!);
+      expect(blocked.statusCode).toBe(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      expect(blocked.json().error.message.zh).toMatch(/秒后再试/);
+      setAccountsClock(() => new Date(Date.now() + 60_000));
+      try {
+        expect((await attempt(f.passwords.get('auditor')!)).statusCode).toBe(200);
+      } finally {
+        setAccountsClock(() => new Date());
+      }
+    });
+
+    it('sets an HttpOnly SameSite=Strict session cookie and answers 401 without it', async () => {
+      const r = await f.app.inject({ method: 'POST', url: '/api/session', payload: { username: 'zhouqu.admin', password: f.passwords.get('zhouqu.admin') } });
+      const c = r.cookies.find((x) => x.name === 'xz_session')!;
+      expect(c.httpOnly).toBe(true);
+      expect(c.sameSite).toBe('Strict');
+      expect((await f.app.inject({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` })).statusCode).toBe(401);
+    });
+
+    it('refuses state-changing requests that lack the CSRF token', async () => {
+      const r = await admin.req({ method: 'POST', url: `/api/ledgers/meeting/${COUNTY}/${YEAR}`, headers: { 'x-csrf-token': 'nope' }, payload: {} });
+      expect(r.statusCode).toBe(403);
+      expect(r.json().error.message.en).toMatch(/CSRF/);
+    });
+
+    it('accepts API tokens without CSRF and stops accepting them once revoked', async () => {
+      const created = await admin.req({ method: 'POST', url: '/api/tokens', payload: { name: 'nightly export' } });
+      expect(created.statusCode).toBe(200);
+      const { token, view } = created.json() as { token: string; view: { id: number } };
+      const auth = { authorization: `Bearer ${token}` };
+      expect((await f.app.inject({ method: 'GET', url: `/api/indicators/${COUNTY}/${YEAR}`, headers: auth })).statusCode).toBe(200);
+      const write = await f.app.inject({ method: 'POST', url: `/api/ledgers/meeting/${COUNTY}/${YEAR}`, headers: auth, payload: { type: 'leading_group', date: '2022-12-01', topic: '令牌写入测试' } });
+      expect(write.statusCode).toBe(201);
+      expect((await admin.req({ method: 'DELETE', url: `/api/tokens/${view.id}` })).statusCode).toBe(204);
+      expect((await f.app.inject({ method: 'GET', url: `/api/meta`, headers: auth })).statusCode).toBe(401);
+    });
+
+    it('shows the demo dashboard figures', async () => {
+      const r = await admin.req({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` });
+      expect(r.statusCode).toBe(200);
+      const d = r.json() as { county: { name: string }; indicators: Array<{ id: string; display: string }> };
+      expect(d.county.name).toBe('舟曲县');
+      expect(d.indicators.find((i) => i.id === 'funds.disbursement_rate')?.display).toBe('89.45%');
+    });
+
+    it('edits a record with optimistic concurrency and the indicator follows', async () => {
+      const list = (await admin.req({ method: 'GET', url: `/api/ledgers/fund_allocation/${COUNTY}/${YEAR}?sort=amount&dir=desc&limit=2` })).json() as { rows: Array<Record<string, unknown>>; total: number };
+      expect(list.total).toBeGreaterThan(2);
+      expect(list.rows).toHaveLength(2);
+      const rec = list.rows[0]!;
+      const values = { category: rec.category, amount: (rec.amount as number) + 100_000_000, source: rec.source ?? null };
+      const ok = await admin.req({ method: 'PUT', url: `/api/records/fund_allocation/${rec.id}`, payload: { version: rec.version, values } });
+      expect(ok.statusCode).toBe(200);
+      const stale = await admin.req({ method: 'PUT', url: `/api/records/fund_allocation/${rec.id}`, payload: { version: rec.version, values } });
+      expect(stale.statusCode).toBe(409);
+      expect(stale.json().error.message.zh).toMatch(/已被他人修改/);
+      const ind = (await admin.req({ method: 'GET', url: `/api/indicators/${COUNTY}/${YEAR}` })).json() as { indicators: Array<{ id: string; display: string }> };
+      expect(ind.indicators.find((i) => i.id === 'funds.disbursement_rate')?.display).not.toBe('89.45%');
+      const back = await admin.req({ method: 'PUT', url: `/api/records/fund_allocation/${rec.id}`, payload: { version: (rec.version as number) + 1, values: { ...values, amount: rec.amount } } });
+      expect(back.statusCode).toBe(200);
+    });
+
+    it('answers invalid input with 400 and per-field problems in Chinese and English', async () => {
+      const r = await admin.req({ method: 'POST', url: `/api/ledgers/meeting/${COUNTY}/${YEAR}`, payload: { type: 'nonsense', date: '2022-02-30' } });
+      expect(r.statusCode).toBe(400);
+      const e = r.json().error as { code: string; details: Array<{ field: string; zh: string }> };
+      expect(e.code).toBe('INVALID');
+      expect(e.details.map((d) => d.field)).toEqual(expect.arrayContaining(['type', 'date', 'topic']));
+    });
+
+    it('moves a ledger draft → submitted → approved, locks it, and reopens it; returns need a comment', async () => {
+      const clerk = await f.signIn('zhouqu.clerk');
+      const base = `/api/workflow/${COUNTY}/${YEAR}/project`;
+      expect((await clerk.req({ method: 'POST', url: `${base}/approve`, payload: {} })).statusCode).toBe(403);
+      expect((await clerk.req({ method: 'POST', url: `${base}/submit`, payload: {} })).json().status).toBe('submitted');
+      expect((await admin.req({ method: 'POST', url: `${base}/return`, payload: {} })).statusCode).toBe(400);
+      expect((await admin.req({ method: 'POST', url: `${base}/return`, payload: { comment: '请补充开工日期' } })).json()).toMatchObject({ status: 'returned', comment: '请补充开工日期' });
+      await clerk.req({ method: 'POST', url: `${base}/submit`, payload: {} });
+      expect((await admin.req({ method: 'POST', url: `${base}/approve`, payload: {} })).json()).toMatchObject({ status: 'approved', updatedBy: 'zhouqu.admin' });
+      const rec = ((await clerk.req({ method: 'GET', url: `/api/ledgers/project/${COUNTY}/${YEAR}?limit=1` })).json() as { rows: Array<Record<string, unknown>> }).rows[0]!;
+      const locked = await clerk.req({ method: 'DELETE', url: `/api/records/project/${rec.id}?version=${rec.version}` });
+      expect(locked.statusCode).toBe(409);
+      expect(locked.json().error.message.zh).toMatch(/锁定/);
+      expect((await clerk.req({ method: 'POST', url: `${base}/reopen`, payload: {} })).statusCode).toBe(403);
+      expect((await admin.req({ method: 'POST', url: `${base}/reopen`, payload: {} })).json().status).toBe('draft');
+      const audit = (await admin.req({ method: 'GET', url: `/api/audit?county=${COUNTY}&entity=ledger_state` })).json() as { rows: Array<{ action: string; actor: string }> };
+      expect(audit.rows.slice(0, 5).map((r) => `${r.action} ${r.actor}`)).toEqual([
+        'workflow.reopen zhouqu.admin', 'workflow.approve zhouqu.admin', 'workflow.submit zhouqu.clerk', 'workflow.return zhouqu.admin', 'workflow.submit zhouqu.clerk',
+      ]);
+    });
+
+    it('stores evidence under the data folder, checks type and content, and serves it back', async () => {
+      const rec = ((await admin.req({ method: 'GET', url: `/api/ledgers/fund_allocation/${COUNTY}/${YEAR}?limit=1` })).json() as { rows: Array<{ id: number }> }).rows[0]!;
+      const up = multipart({ ledger: 'fund_allocation', recordId: String(rec.id) }, { name: '拨付凭证.png', data: PNG });
+      const r = await admin.req({ method: 'POST', url: `/api/evidence/${COUNTY}/${YEAR}`, payload: up.payload, headers: up.headers });
+      expect(r.statusCode).toBe(201);
+      const ev = r.json() as { id: number; mime: string; filename: string };
+      expect(ev).toMatchObject({ mime: 'image/png', filename: '拨付凭证.png' });
+      const fake = multipart({ ledger: 'fund_allocation', recordId: String(rec.id) }, { name: 'evil.pdf', data: Buffer.from('<script>') });
+      expect((await admin.req({ method: 'POST', url: `/api/evidence/${COUNTY}/${YEAR}`, payload: fake.payload, headers: fake.headers })).statusCode).toBe(400);
+      const exe = multipart({ indicator: 'funds.disbursement_rate' }, { name: 'tool.exe', data: Buffer.from('MZ') });
+      expect((await admin.req({ method: 'POST', url: `/api/evidence/${COUNTY}/${YEAR}`, payload: exe.payload, headers: exe.headers })).statusCode).toBe(400);
+      const dl = await admin.req({ method: 'GET', url: `/api/evidence-files/${ev.id}` });
+      expect(dl.statusCode).toBe(200);
+      expect(dl.rawPayload.equals(PNG)).toBe(true);
+      expect(dl.headers['content-disposition']).toContain("filename*=UTF-8''");
+      const listed = (await admin.req({ method: 'GET', url: `/api/evidence/${COUNTY}/${YEAR}?ledger=fund_allocation&recordId=${rec.id}` })).json() as unknown[];
+      expect(listed).toHaveLength(1);
+    });
+
+    it('lets the province set a target and reports the status against it', async () => {
+      const province = await f.signIn('gansu.province');
+      const r = await province.req({ method: 'PUT', url: `/api/targets/62/${YEAR}/funds.disbursement_rate`, payload: { op: '>=', value: '90' } });
+      expect(r.statusCode).toBe(204);
+      const ind = (await admin.req({ method: 'GET', url: `/api/indicators/${COUNTY}/${YEAR}` })).json() as { indicators: Array<{ id: string; status: string }> };
+      expect(ind.indicators.find((i) => i.id === 'funds.disbursement_rate')?.status).toBe('missed');
+      expect((await admin.req({ method: 'PUT', url: `/api/targets/623023/${YEAR}/funds.disbursement_rate`, payload: { op: '>=', value: '50' } })).statusCode).toBe(403);
+    });
+
+    it.skipIf(!renderersPresent)('downloads the report as Word and Markdown and previews it as HTML', async () => {
+      const docx = await admin.req({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=docx` });
+      expect(docx.statusCode).toBe(200);
+      expect(docx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+      const md = await admin.req({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=md` });
+      expect(md.body).toContain('舟曲县');
+      expect(md.headers['content-disposition']).toMatch(/attachment/);
+      const html = await admin.req({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}` });
+      expect(html.headers['content-type']).toMatch(/text\/html/);
+    });
+
+    it('publishes an OpenAPI document covering every route', async () => {
+      const doc = (await f.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/session', '/api/ledgers/{kind}/{county}/{year}', '/api/workflow/{county}/{year}/{ledger}/{step}', '/api/reports/{county}/{year}']));
+      const put = doc.paths['/api/records/{kind}/{id}']!.put as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
+      expect(put.requestBody.content['application/json']!.schema.required).toEqual(['version', 'values']);
+    });
+  });
+}
