@@ -21,6 +21,8 @@ export interface IndicatorDef {
   reported?: string;
   round: { decimals: number; mode: 'half_up' | 'truncate' };
   categories?: string;
+  /** False when a breakdown's parts overlap, so adding them up would mislead. */
+  total?: boolean;
   note?: Label;
   ast: Expr;
   reportedAst?: Expr;
@@ -131,7 +133,7 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
       id, label: raw.label as Label, unit: raw.unit as Unit, formula: String(raw.formula),
       reported: raw.reported === undefined ? undefined : String(raw.reported),
       round: { decimals: round.decimals ?? (raw.unit === 'percent' || raw.unit === 'pp' ? 2 : 0), mode: (round.mode ?? 'half_up') as 'half_up' | 'truncate' },
-      categories: raw.categories as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
+      categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, note: raw.note as Label | undefined, ast, reportedAst,
     });
   });
   const rules: RuleDef[] = [];

@@ -1,4 +1,4 @@
-import { type Cond, evaluate, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
+import { evaluate, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf } from '../domain/ledgers/types.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
@@ -131,6 +131,17 @@ export class IndicatorEngine {
     return this.completeness.get(key)!;
   }
 
+  private async anyRecords(ledgers: string[], year: number): Promise<boolean> {
+    for (const l of ledgers) {
+      const decl = ledgerDecl(l);
+      if (!decl) continue;
+      const r = await this.store.db.selectFrom(decl.table as never).select('id' as never)
+        .where('county_code' as never, '=', this.county as never).where('year' as never, '=', year as never).limit(1).executeTakeFirst();
+      if (r) return true;
+    }
+    return false;
+  }
+
   private source(): DataSource {
     return {
       aggregate: (q) => aggregateLedger(this.store, this.county, q),
@@ -167,9 +178,12 @@ export class IndicatorEngine {
     const def = this.cat.byId.get(id);
     if (!def) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
     const fromRecords = await evaluate(def.ast, { year, source: this.source() });
-    const ledgers = [...new Set(fromRecords.trace.filter((t) => t.kind === 'aggregate').map((t) => (t.query as { ledger: string }).ledger))];
+    const ledgers = [...new Set(fromRecords.trace.flatMap((t) => (t.kind === 'aggregate' ? [t.query.ledger] : [])))];
     const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
     const allComplete = ledgers.length > 0 && states.every((s) => s === 'complete');
+    // A year nobody has entered (no ledger state, no records) has no data, not zero.
+    if (ledgers.length > 0 && states.every((s) => s === 'unknown') && !(await this.anyRecords(ledgers, year)))
+      fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
     const flags: IndicatorResult['flags'] = [];
     let chosen = fromRecords;
     let source: IndicatorResult['source'] = 'records';
@@ -216,7 +230,7 @@ export class IndicatorEngine {
         display: e.value ? withUnit(formatValue(e.value, def.unit, def.round), def.unit, this.cat) : '—',
       }));
       const total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
-      if (total && entries.length) {
+      if (total && entries.length && def.total !== false) {
         result.exact = total;
         result.value = formatValue(total, def.unit, def.round);
         result.raw = toRaw(total, def.unit);
@@ -233,14 +247,14 @@ export class IndicatorEngine {
     const quals: Array<{ qual: Qual; max?: Rational }> = [];
     for (const t of leaves) {
       if (t.kind === 'reported') {
-        const q = t.query as { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean };
+        const q = t.query;
         let base = this.store.db.selectFrom('reported_value').select(['qual', 'value_max'])
           .where('county_code', '=', this.county).where('year', '=', q.year ?? year).where('element', '=', q.element);
         if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
         for (const r of await base.execute())
           quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined });
       } else {
-        const q = t.query as { fn: string; ledger: string; field?: string; where?: Cond; year: number };
+        const q = t.query;
         if (q.fn === 'sum' && q.field && (await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
       }
     }
@@ -253,7 +267,7 @@ export class IndicatorEngine {
     const targets = await this.store.db.selectFrom('target').selectAll()
       .where('year', '=', year).where('indicator', '=', def.id).where('org_code', 'in', prefixes).execute();
     const t = targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
-    if (!t) { result.status = result.exact ? 'no_target' : 'no_data'; return; }
+    if (!t) { result.status = result.exact || result.breakdown?.length ? 'no_target' : 'no_data'; return; }
     const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: def.round.decimals, mode: 'half_up' }));
     const v = fmt(t.value);
     const vMax = fmt(t.value_max);
@@ -280,7 +294,9 @@ export class IndicatorEngine {
   async rules(): Promise<RuleResult[]> {
     const out: RuleResult[] = [];
     const fmt = (v: Value, unit: Unit | undefined) =>
-      v.kind === 'scalar' && v.value ? (unit ? withUnit(formatValue(v.value, unit, { decimals: 4, mode: 'half_up' }), unit, this.cat) : v.value.toString()) : null;
+      v.kind === 'scalar' && v.value
+        ? unit ? withUnit(unit === 'money' ? formatValue(v.value, unit, { decimals: 4, mode: 'half_up' }) : v.value.toString(), unit, this.cat) : v.value.toString()
+        : null;
     for (const r of this.cat.rules) {
       const [l, rt] = [await evaluate(r.left, { year: this.year, source: this.source() }), await evaluate(r.right, { year: this.year, source: this.source() })];
       const unit = this.unitOf(l.trace) ?? this.unitOf(rt.trace);
@@ -305,10 +321,10 @@ export class IndicatorEngine {
 
   private unitOf(trace: TraceEntry[]): Unit | undefined {
     for (const t of trace) {
-      if (t.kind === 'indicator') return this.cat.byId.get((t.query as { id: string }).id)?.unit;
-      if (t.kind === 'reported') return this.cat.elements[(t.query as { element: string }).element]?.unit;
+      if (t.kind === 'indicator') return this.cat.byId.get(t.query.id)?.unit;
+      if (t.kind === 'reported') return this.cat.elements[t.query.element]?.unit;
       if (t.kind === 'aggregate') {
-        const q = t.query as { fn: string; ledger: string; field?: string };
+        const q = t.query;
         if (q.fn === 'count') return 'items';
         const f = ledgerDecl(q.ledger)?.fields.find((x) => x.name === q.field);
         return f?.type === 'money' ? 'money' : 'items';
@@ -322,19 +338,19 @@ export class IndicatorEngine {
     const out: string[] = [];
     for (const t of r.trace) {
       if (t.kind === 'reported') {
-        const q = t.query as { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean };
+        const q = t.query;
         let base = this.store.db.selectFrom('reported_value').select(['dim', 'value', 'note', 'year'])
           .where('county_code', '=', this.county).where('year', '=', q.year).where('element', '=', q.element);
         if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
         for (const row of await base.execute())
           out.push(`上报值 ${q.element}${row.dim ? `[${row.dim}]` : ''} ${row.year}年 = ${row.value}${this.cat.elements[q.element]?.unit === 'money' ? '分' : ''}${row.note ? `（${row.note}）` : ''}`);
       } else if (t.kind === 'aggregate') {
-        const q = t.query as { ledger: string; where?: Cond; year: number; fn: string; field?: string };
+        const q = t.query;
         const refs = await recordRefs(this.store, this.county, q, 20);
         const decl = ledgerDecl(q.ledger);
         out.push(`台账 ${decl?.label.zh ?? q.ledger}（${q.year}年）${q.fn}${q.field ? `(${q.field})` : ''}：${refs.length ? refs.map((x) => `#${x.id} ${x.title}`).join('；') : '无记录'}`);
       } else if (t.kind === 'indicator') {
-        const q = t.query as { id: string; year: number };
+        const q = t.query;
         out.push(`指标 ${q.id}${q.year !== this.year ? `（${q.year}年）` : ''}`);
       }
     }
