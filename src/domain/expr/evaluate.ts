@@ -1,0 +1,212 @@
+/**
+ * Exact evaluation of a parsed formula over an asynchronous data source. Every figure fetched is
+ * recorded in the trace, so a result can be traced back to the records and reported values it
+ * came from.
+ */
+import { Rational } from '../rational.ts';
+import type { Cond, Expr, Pos, YearRef } from './ast.ts';
+
+/** A result: one number, or one number per key (a category, a dim). `null` means missing data. */
+export type Value =
+  | { kind: 'scalar'; value: Rational | null }
+  | { kind: 'breakdown'; entries: Array<{ key: string; value: Rational | null }> };
+
+/** A count or sum over a ledger's records of one year; `by` asks for one figure per value of that field. */
+export interface AggregateQuery {
+  fn: 'count' | 'sum';
+  ledger: string;
+  /** The summed field; present exactly when `fn` is 'sum'. */
+  field?: string;
+  where?: Cond;
+  by?: string;
+  year: number;
+}
+
+/**
+ * A reported value: the one with `dim` (the undimensioned one when absent), the sum over all dims
+ * (`allDims`), or one entry per dim (`byDim`).
+ */
+export interface ReportedQuery {
+  element: string;
+  year: number;
+  dim?: string;
+  allDims?: boolean;
+  byDim?: boolean;
+}
+
+export interface IndicatorQuery {
+  id: string;
+  year: number;
+}
+
+export interface DataSource {
+  /** Returns an array exactly when `q.by` is set. */
+  aggregate(q: AggregateQuery): Promise<Rational | Array<{ key: string; value: Rational }>>;
+  /** Returns an array exactly when `q.byDim` is set; `null` when nothing was reported. */
+  reported(q: ReportedQuery): Promise<Rational | null | Array<{ key: string; value: Rational }>>;
+  indicator(id: string, year: number): Promise<Value>;
+}
+
+/** One step of an evaluation: a figure fetched from the data source, or a note about a figure that could not be computed. */
+export type TraceEntry =
+  | { kind: 'aggregate'; query: AggregateQuery; value: Rational | Array<{ key: string; value: Rational }> }
+  | { kind: 'reported'; query: ReportedQuery; value: Rational | null | Array<{ key: string; value: Rational }> }
+  | { kind: 'indicator'; query: IndicatorQuery; value: Value }
+  /** `key` is set when the note concerns one entry of a breakdown. */
+  | { kind: 'note'; message: string; messageZh: string; line: number; column: number; key?: string };
+
+export interface EvalContext {
+  /** The assessment year formulas are evaluated for; `year` and relative years refer to it. */
+  year: number;
+  source: DataSource;
+}
+
+type Num = Rational | null;
+
+const scalar = (value: Num): Value => ({ kind: 'scalar', value });
+
+function yearOf(y: YearRef, ctx: EvalContext): number {
+  return y.kind === 'relative' ? ctx.year + y.offset : y.year;
+}
+
+function contract(what: string): TypeError {
+  return new TypeError(`data source broke its contract: ${what}`);
+}
+
+class Evaluation {
+  readonly trace: TraceEntry[] = [];
+
+  constructor(private readonly ctx: EvalContext) {}
+
+  note(pos: Pos, key: string | undefined, message: string, messageZh: string): void {
+    this.trace.push({ kind: 'note', message, messageZh, line: pos.line, column: pos.column, ...(key !== undefined && { key }) });
+  }
+
+  /**
+   * Applies `f` to the arguments: directly when all are scalars, otherwise once per key of the
+   * breakdowns (in order of first appearance), with scalars used for every key and a key missing
+   * from a breakdown read as null.
+   */
+  combine(args: Value[], f: (xs: Num[], key: string | undefined) => Num): Value {
+    if (args.every((a) => a.kind === 'scalar')) return scalar(f(args.map((a) => (a as { value: Num }).value), undefined));
+    const keys: string[] = [];
+    const maps = args.map((a) => {
+      if (a.kind === 'scalar') return null;
+      const m = new Map<string, Num>();
+      for (const e of a.entries) {
+        if (!m.has(e.key)) {
+          m.set(e.key, e.value);
+          if (!keys.includes(e.key)) keys.push(e.key);
+        }
+      }
+      return m;
+    });
+    return {
+      kind: 'breakdown',
+      entries: keys.map((key) => ({
+        key,
+        value: f(args.map((a, i) => (a.kind === 'scalar' ? a.value : maps[i]!.get(key) ?? null)), key),
+      })),
+    };
+  }
+
+  async eval(e: Expr): Promise<Value> {
+    const { ctx } = this;
+    switch (e.kind) {
+      case 'number':
+        return scalar(e.value);
+      case 'year':
+        return scalar(Rational.of(ctx.year));
+      case 'neg':
+        return this.combine([await this.eval(e.arg)], ([x]) => (x ? x.neg() : null));
+      case 'binary': {
+        const left = await this.eval(e.left);
+        const right = await this.eval(e.right);
+        return this.combine([left, right], ([a, b], key) => {
+          if (!a || !b) return null;
+          switch (e.op) {
+            case '+': return a.add(b);
+            case '-': return a.sub(b);
+            case '*': return a.mul(b);
+            case '/':
+              if (b.isZero()) {
+                this.note(e.pos, key, `division by zero${key === undefined ? '' : ` for '${key}'`}: result is missing`, `${key === undefined ? '' : `“${key}”`}除数为零，结果缺失`);
+                return null;
+              }
+              return a.div(b);
+          }
+        });
+      }
+      case 'count':
+      case 'sum': {
+        const q: AggregateQuery = {
+          fn: e.kind,
+          ledger: e.ledger,
+          ...(e.kind === 'sum' && { field: e.field }),
+          ...(e.where && { where: e.where }),
+          ...(e.by !== undefined && { by: e.by }),
+          year: ctx.year,
+        };
+        const r = await ctx.source.aggregate(q);
+        if (q.by !== undefined && !Array.isArray(r)) throw contract(`aggregate with 'by' must return an array (${e.kind}(${e.ledger}…) by ${q.by})`);
+        if (q.by === undefined && !(r instanceof Rational)) throw contract(`aggregate without 'by' must return a Rational (${e.kind}(${e.ledger}…))`);
+        this.trace.push({ kind: 'aggregate', query: q, value: r });
+        return Array.isArray(r) ? { kind: 'breakdown', entries: r.map((x) => ({ key: x.key, value: x.value })) } : scalar(r);
+      }
+      case 'value': {
+        const q: ReportedQuery = { element: e.element, year: yearOf(e.year, ctx), ...(e.dim !== undefined && { dim: e.dim }) };
+        const r = await ctx.source.reported(q);
+        if (Array.isArray(r)) throw contract(`reported(${e.element}) without byDim must return a Rational or null`);
+        this.trace.push({ kind: 'reported', query: q, value: r });
+        return scalar(r);
+      }
+      case 'values': {
+        const q: ReportedQuery = { element: e.element, year: yearOf(e.year, ctx), ...(e.byDim ? { byDim: true } : { allDims: true }) };
+        const r = await ctx.source.reported(q);
+        if (e.byDim) {
+          const entries = r === null ? [] : r;
+          if (!Array.isArray(entries)) throw contract(`reported(${e.element}) with byDim must return an array`);
+          this.trace.push({ kind: 'reported', query: q, value: entries });
+          return { kind: 'breakdown', entries: entries.map((x) => ({ key: x.key, value: x.value })) };
+        }
+        if (Array.isArray(r)) throw contract(`reported(${e.element}) with allDims must return a Rational or null`);
+        this.trace.push({ kind: 'reported', query: q, value: r });
+        return scalar(r);
+      }
+      case 'ref': {
+        const q: IndicatorQuery = { id: e.id, year: yearOf(e.year, ctx) };
+        const v = await ctx.source.indicator(q.id, q.year);
+        this.trace.push({ kind: 'indicator', query: q, value: v });
+        return v;
+      }
+      case 'fn': {
+        const args: Value[] = [];
+        for (const a of e.args) args.push(await this.eval(a));
+        switch (e.name) {
+          case 'coalesce':
+            return this.combine(args, (xs) => xs.find((x) => x !== null) ?? null);
+          case 'min':
+          case 'max': {
+            const pick = e.name === 'min' ? Rational.min : Rational.max;
+            return this.combine(args, (xs) => (xs.every((x) => x !== null) ? (xs as Rational[]).reduce((a, b) => pick(a, b)) : null));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Evaluates `ast` for `ctx.year`. Arithmetic is exact. A null operand (missing data) makes the
+ * result null, except inside `coalesce`, which takes its first non-null argument; `min` and `max`
+ * are null if any argument is. Division by zero gives null and a `note` in the trace instead of
+ * throwing. Operations between a breakdown and a scalar apply to every entry; between two
+ * breakdowns they pair entries by key, a key missing on one side giving null. Leaves are fetched
+ * one at a time, left to right, and appear in the trace in that order. Errors thrown by the data
+ * source propagate unchanged.
+ */
+export async function evaluate(ast: Expr, ctx: EvalContext): Promise<{ value: Value; trace: TraceEntry[] }> {
+  const run = new Evaluation(ctx);
+  const value = await run.eval(ast);
+  return { value, trace: run.trace };
+}
