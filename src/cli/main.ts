@@ -7,9 +7,6 @@ import { demoLoaded, loadDemo } from '../services/demo.ts';
 import { checkRules, computeIndicators } from '../services/indicators.ts';
 import { buildReport } from '../services/reports.ts';
 import { SYSTEM } from '../services/scope.ts';
-import { renderMarkdown } from '../reports/render-markdown.ts';
-import { renderDocx } from '../reports/render-docx.ts';
-import { renderHtml } from '../reports/render-html.ts';
 import { extraCommands } from './registry.ts';
 
 /** Exit codes: 0 success, 1 usage or input error, 2 refused (not found, forbidden, conflict), 3 checks failed. */
@@ -66,14 +63,18 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'docx', 'html']).default('md'))
     .option('--out <file>', 'write to this file instead of stdout (required for docx)')
     .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string }) => withStore(ctx, async (s) => {
+      if (o.format === 'docx' && !o.out) throw new CommanderError(1, 'xiezuo.out', '--format docx needs --out FILE');
       const model = await buildReport(s, SYSTEM, o.county, o.year);
+      // Renderers load on demand: the Word writer is large and most commands never need it.
       if (o.format === 'docx') {
-        if (!o.out) throw new CommanderError(1, 'xiezuo.out', '--format docx needs --out FILE');
-        writeFileSync(o.out, await renderDocx(model));
+        const { renderDocx } = await import('../reports/render-docx.ts');
+        writeFileSync(o.out!, await renderDocx(model));
         ctx.err(`written ${o.out}\n`);
         return;
       }
-      const text = o.format === 'html' ? renderHtml(model, { standalone: true }) : renderMarkdown(model);
+      const text = o.format === 'html'
+        ? (await import('../reports/render-html.ts')).renderHtml(model, { standalone: true })
+        : (await import('../reports/render-markdown.ts')).renderMarkdown(model);
       if (o.out) { writeFileSync(o.out, text); ctx.err(`written ${o.out}\n`); } else ctx.out(text);
     }));
 

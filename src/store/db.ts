@@ -66,6 +66,7 @@ export async function migrate(store: Store): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as { code?: unknown } | undefined)?.code;
+    throw Object.assign(new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), { code });
   }
 }

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'xiezuo.mjs');
+
+function run(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, DATABASE_URL: '' }, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('xiezuo CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xiezuo-cli-'));
+  const env = { XIEZUO_DB: join(dir, 'x.sqlite'), XIEZUO_SECRET: 'cli-test' };
+
+  beforeAll(() => {
+    const r = run(['init', '--demo'], env);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/demo dataset loaded: county 623023, year 2022/);
+    expect(r.code).toBe(0);
+  });
+
+  it('is idempotent: a second init --demo leaves the data alone', () => {
+    const r = run(['init', '--demo'], env);
+    expect(r.out).toMatch(/already loaded/);
+    expect(r.code).toBe(0);
+  });
+
+  it('has --help on every command', () => {
+    for (const cmd of [[], ['init'], ['report'], ['indicators'], ['check']]) {
+      const r = run([...cmd, '--help'], env);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.out).toMatch(/Usage: xiezuo/);
+    }
+  });
+
+  it('prints indicators with targets and status, and JSON on request', () => {
+    const r = run(['indicators', '--county', '623023', '--year', '2022'], env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/funds\.disbursement_rate\s+资金拨付率\t89\.45%/);
+    expect(r.out).toMatch(/enterprise\.investment\s+引导企业投资额\t470万元\t目标 超过1000万元\t未达标/);
+    const j = JSON.parse(run(['indicators', '--county', '623023', '--year', '2022', '--json'], env).out) as Array<{ id: string; value: string; status: string }>;
+    expect(j.find((x) => x.id === 'projects.completion_rate')).toMatchObject({ value: '69.77', status: 'no_target' });
+  });
+
+  it('check exits 0 when every rule holds and 3 when one fails', () => {
+    const ok = run(['check', '--county', '623023', '--year', '2022'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/PASS\s+funds\.categories_sum/);
+    expect(ok.out).toMatch(/\d+ passed, 0 failed/);
+    const db = new Database(env.XIEZUO_DB);
+    db.prepare("update fund_allocation set amount_fen = amount_fen + 1 where category = 'talent'").run();
+    const bad = run(['check', '--county', '623023', '--year', '2022'], env);
+    db.prepare("update fund_allocation set amount_fen = amount_fen - 1 where category = 'talent'").run();
+    db.close();
+    expect(bad.code).toBe(3);
+    expect(bad.out).toMatch(/FAIL\s+funds\.categories_sum/);
+  });
+
+  it('reports user mistakes in one line on stderr without a stack trace', () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['report', '--county', '623023', '--year', 'twenty'], 1, /--year must be a year/],
+      [['report', '--county', '999999', '--year', '2022'], 2, /未找到该县 \/ county not found/],
+      [['report', '--county', '623023', '--year', '2022', '--format', 'pdf'], 1, /invalid/i],
+      [['indicators', '--year', '2022'], 1, /--county/],
+      [['report', '--county', '623023', '--year', '2022', '--format', 'docx'], 1, /--out/],
+    ];
+    for (const [args, code, msg] of cases) {
+      const r = run(args, env);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.err).toMatch(msg);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('says clearly when the database cannot be reached', () => {
+    const r = spawnSync(process.execPath, [BIN, 'check', '--county', '623023', '--year', '2022'], {
+      env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot reach the database/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
