@@ -54,8 +54,9 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
         ...(await db.selectFrom('report_meta').select(['county_code', 'year']).execute()),
         ...(await db.selectFrom('ledger_state').select(['county_code', 'year']).distinct().execute()),
       ];
+      // A county user whose county holds no data yet still gets it, with the current year, to start filling in.
       if (actor.role === 'county_clerk' || actor.role === 'county_admin')
-        for (const u of actor.units) if (u.length === 6) rows.push({ county_code: u, year: new Date().getFullYear() });
+        for (const u of actor.units) if (u.length === 6 && !rows.some((r) => r.county_code === u)) rows.push({ county_code: u, year: new Date().getFullYear() });
       const years = new Map<string, Set<number>>();
       for (const r of rows) {
         if (!(await canRead(deps.store, actor, r.county_code))) continue;

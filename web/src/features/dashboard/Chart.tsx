@@ -2,12 +2,13 @@ import { BarChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { Empty } from 'antd';
 import { useEffect, useRef } from 'react';
 
 echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 /** An ECharts canvas that follows its option and its container's size. */
-export function Chart({ option, height = 260, testId }: { option: echarts.EChartsCoreOption; height?: number; testId?: string }) {
+export function Chart({ option, height = 260, testId, empty }: { option: echarts.EChartsCoreOption; height?: number; testId?: string; empty?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
@@ -17,5 +18,10 @@ export function Chart({ option, height = 260, testId }: { option: echarts.EChart
     return () => { ro.disconnect(); chart.current?.dispose(); };
   }, []);
   useEffect(() => { chart.current?.setOption(option, true); }, [option]);
-  return <div ref={ref} style={{ height, width: '100%' }} data-testid={testId} />;
+  return (
+    <div style={{ position: 'relative' }}>
+      <div ref={ref} style={{ height, width: '100%', visibility: empty ? 'hidden' : 'visible' }} data-testid={testId} />
+      {empty && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ position: 'absolute', inset: 0, display: 'flex', flexDirection: 'column', justifyContent: 'center', margin: 0 }} />}
+    </div>
+  );
 }

@@ -41,7 +41,7 @@ export function DashboardPage() {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v ?? '—'} ${unit}` },
     legend: series.length > 1 ? { top: 0 } : undefined,
     grid: { left: 60, right: 16, top: series.length > 1 ? 32 : 16, bottom: 60 },
-    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 ? 30 : 0 } },
+    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 || labels.some((l) => l.length > 8) ? 20 : 0, width: 110, overflow: 'truncate' } },
     yAxis: { type: 'value', name: unit },
     series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, barMaxWidth: 36, label: { show: true, position: 'top' } })),
   });
@@ -104,10 +104,10 @@ export function DashboardPage() {
         <Col xs={24} lg={12}><Card size="small" title={t('projectsByStatus')}>
           <Chart testId="chart-projects" option={bar(projects.map((p) => (p ? L(p.label) : '')), [{ name: '', data: projects.map((p) => p?.raw ?? null) }], locale(i18n.locale, '个', 'items'))} />
         </Card></Col>
-        <Col xs={24} lg={8}><Card size="small" title={t('labourByDestination')}><Chart testId="chart-labour" option={pie(get('labour.by_destination'))} /></Card></Col>
-        <Col xs={24} lg={8}><Card size="small" title={t('pairingsByType')}><Chart testId="chart-pairings" option={pie(get('pairings.by_type'))} /></Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('labourByDestination')}><Chart testId="chart-labour" option={pie(get('labour.by_destination'))} empty={!hasBreakdown(get('labour.by_destination'))} /></Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('pairingsByType')}><Chart testId="chart-pairings" option={pie(get('pairings.by_type'))} empty={!hasBreakdown(get('pairings.by_type'))} /></Card></Col>
         <Col xs={24} lg={8}><Card size="small" title={t('consumptionByChannel')}>
-          <Chart testId="chart-consumption" option={bar((consumption?.breakdown ?? []).map((b) => b.label), [{ name: '', data: (consumption?.breakdown ?? []).map((b) => b.raw) }], t('wan'))} />
+          <Chart testId="chart-consumption" empty={!hasBreakdown(consumption)} option={bar((consumption?.breakdown ?? []).map((b) => b.label), [{ name: '', data: (consumption?.breakdown ?? []).map((b) => b.raw) }], t('wan'))} />
         </Card></Col>
         <Col xs={24} lg={8}><Card size="small" title={t('talentVsPlan')}>
           <Chart testId="chart-talent" option={bar(talent.map((p) => (p ? L(p.label) : '')), [{ name: '', data: talent.map((p) => p?.raw ?? null) }], locale(i18n.locale, '人', 'people'))} />
@@ -118,6 +118,10 @@ export function DashboardPage() {
       </Row>
     </div>
   );
+}
+
+function hasBreakdown(i?: Indicator): boolean {
+  return (i?.breakdown ?? []).some((b) => b.raw !== null);
 }
 
 function locale(l: string, zh: string, en: string) {

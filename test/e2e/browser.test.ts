@@ -1,0 +1,170 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { createDemoAccounts } from '../../src/services/accounts.ts';
+import { loadDemo } from '../../src/services/demo.ts';
+import { listRecords, updateRecord } from '../../src/services/ledgers.ts';
+import { SYSTEM } from '../../src/services/scope.ts';
+import { migrate, openStore, type Store } from '../../src/store/db.ts';
+import { DashboardPage, LedgerPage, LoginPage, WorkflowPage } from './pages.ts';
+
+/**
+ * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
+ * database with the demo. Under CI a missing chromium fails the suite; locally it skips, loudly.
+ */
+const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const OUT = join(process.cwd(), 'test-output');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI) throw new Error(`the browser suite needs chromium at ${CHROMIUM} under CI (apt-get install chromium fonts-noto-cjk)`);
+  console.warn(`\n!!! chromium not found at ${CHROMIUM}: the browser suite is SKIPPED.\n`);
+}
+const renderersPresent = ['render-docx', 'render-html', 'render-markdown'].every((n) => existsSync(new URL(`../../src/reports/${n}.ts`, import.meta.url)));
+
+describe.skipIf(!haveChromium)('web app in chromium', () => {
+  let dir: string;
+  let store: Store;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  let passwords: Map<string, string>;
+  const contexts: BrowserContext[] = [];
+
+  const session = async (username: string): Promise<Page> => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale: 'zh-CN', acceptDownloads: true });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await new LoginPage(page, base).signIn(username, passwords.get(username)!);
+    return page;
+  };
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    await ensureWebBuilt(() => undefined);
+    dir = mkdtempSync(join(tmpdir(), 'xiezuo-e2e-'));
+    store = openStore({ engine: 'sqlite', file: join(dir, 'xiezuo.sqlite') });
+    await migrate(store);
+    await loadDemo(store);
+    passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
+    app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
+    base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await app?.close();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs in and shows the demo dashboard with its figures, in Chinese', async () => {
+    const page = await session('zhouqu.admin');
+    const dash = new DashboardPage(page, base);
+    await dash.open();
+    expect(await dash.headline('funds.disbursement_rate')).toBe('89.45%');
+    expect(await dash.headline('funds.allocated')).toBe('5100万元');
+    await page.waitForTimeout(800); // let the charts finish their entry animation before the screenshot
+    await shot(page, '01-dashboard');
+    await page.getByTestId('locale-switch').getByText('EN').click();
+    await expect.poll(() => page.getByRole('menuitem', { name: /Dashboard/ }).count()).toBe(1);
+    await page.waitForTimeout(800);
+    await shot(page, '02-dashboard-en');
+    await page.getByTestId('locale-switch').getByText('中文').click();
+  });
+
+  it('edits a record and the indicator changes; a stale edit is refused with a clear message', async () => {
+    const page = await session('zhouqu.admin');
+    const ledger = new LedgerPage(page, base);
+    await ledger.open('fund_allocation');
+    await shot(page, '03-ledger-fund-allocation');
+    await ledger.edit('产业开发', 'amount', '3278.587');
+    await shot(page, '04-ledger-edit-form');
+    await ledger.save();
+    expect(await ledger.toast()).toContain('已保存');
+    await expect.poll(() => ledger.row('产业开发').innerText()).toContain('3,278.587');
+    const dash = new DashboardPage(page, base);
+    await dash.open();
+    expect(await dash.headline('funds.allocated')).toBe('5200万元');
+    expect(await dash.headline('funds.disbursement_rate')).toBe('87.73%');
+
+    // Someone else saves the same record while the form is open.
+    await ledger.open('fund_allocation');
+    await ledger.edit('产业开发', 'amount', '3178.587');
+    const rec = (await listRecords(store, SYSTEM, 'fund_allocation', '623023', 2022, { filters: { category: 'industry' } })).rows[0]!;
+    await updateRecord(store, SYSTEM, 'fund_allocation', rec.id, { category: rec.category, amount: rec.amount, source: rec.source, note: '他人修改' }, rec.version);
+    await ledger.save();
+    await expect.poll(() => page.getByTestId('stale-message').innerText()).toContain('已被他人修改');
+    await shot(page, '05-stale-edit');
+  });
+
+  it('refuses a clerk outside its scope', async () => {
+    const page = await session('zhouqu.clerk');
+    const status = await page.evaluate(async () => (await fetch('/api/dashboard/623024/2022')).status);
+    expect(status).toBe(403);
+    const options = await page.evaluate(async () => ((await (await fetch('/api/counties')).json()) as Array<{ code: string }>).map((c) => c.code));
+    expect(options).toEqual(['623023']);
+    const ledger = new LedgerPage(page, base);
+    await ledger.open('fund_allocation');
+    await ledger.edit('劳务协作', 'amount', '1');
+    await ledger.save();
+    expect(await ledger.toast()).toContain('该台账不属于本部门');
+    await shot(page, '06-clerk-refused');
+  });
+
+  it('submits, approves and then locks a ledger', async () => {
+    const clerk = await session('zhouqu.clerk');
+    const flowClerk = new WorkflowPage(clerk, base);
+    await flowClerk.open();
+    await flowClerk.step('submit', 'project');
+    await expect.poll(() => flowClerk.status('project')).toBe('已提交待审核');
+    expect(await clerk.getByTestId('approve-project').count()).toBe(0);
+
+    const reviewer = await session('zhouqu.admin');
+    const flow = new WorkflowPage(reviewer, base);
+    await flow.open();
+    await flow.step('approve', 'project');
+    await expect.poll(() => flow.status('project')).toBe('已审核通过');
+    await shot(reviewer, '07-workflow-approved');
+
+    const ledger = new LedgerPage(clerk, base);
+    await ledger.open('project');
+    await clerk.getByTestId('locked-banner').waitFor();
+    expect(await clerk.getByTestId('add-record').isDisabled()).toBe(true);
+    const first = ledger.row('').first();
+    expect(await first.getByRole('button', { name: /编辑/ }).isDisabled()).toBe(true);
+    await shot(clerk, '08-ledger-locked');
+  });
+
+  it.skipIf(!renderersPresent)('previews the report and downloads it as Word', async () => {
+    const page = await session('zhouqu.admin');
+    await page.goto(`${base}/report`);
+    await page.getByTestId('report-preview').waitFor();
+    await expect.poll(() => page.getByTestId('report-preview').innerText()).toContain('舟曲县');
+    await shot(page, '09-report');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-docx').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.docx$/);
+    const file = join(dir, 'report.docx');
+    await download.saveAs(file);
+    expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('shows indicators with targets, and the audit log of the changes made above', async () => {
+    const page = await session('zhouqu.admin');
+    await page.goto(`${base}/indicators`);
+    await page.getByTestId('indicator-table').locator('.ant-table-row').first().waitFor();
+    await shot(page, '10-indicators');
+    await page.goto(`${base}/audit`);
+    await page.getByTestId('audit-table').locator('.ant-table-row').first().waitFor();
+    expect(await page.getByTestId('audit-table').innerText()).toContain('workflow.approve');
+    await shot(page, '11-audit');
+  });
+});
