@@ -79,7 +79,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
         if (!chosen.years.includes(year)) setYear(chosen.years[0]!);
       }
     }, (e: unknown) => setFailure(e instanceof ApiError ? e.msg.zh : String(e)));
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
 
   useEffect(() => {
     if (!year) return;

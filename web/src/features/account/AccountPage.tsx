@@ -14,7 +14,7 @@ export function AccountPage() {
   const { session } = useApp();
   const [tokens, setTokens] = useState<Token[]>([]);
   const [fresh, setFresh] = useState<string>();
-  const load = useCallback(() => { api.get<Token[]>('/api/tokens').then(setTokens, (e) => showError(e, i18n)); }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  const load = useCallback(() => { api.get<Token[]>('/api/tokens').then(setTokens, (e) => showError(e, i18n)); }, []);
   useEffect(load, [load]);
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size={16}>

@@ -30,7 +30,7 @@ export function AuditPage() {
   const load = useCallback(() => {
     api.get<{ rows: AuditEntry[]; total: number }>(`/api/audit${qs({ county, year, ...filters, offset: (page.current - 1) * page.pageSize, limit: page.pageSize })}`)
       .then((r) => { setRows(r.rows); setTotal(r.total); }, (e) => showError(e, i18n));
-  }, [county, year, filters, page]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [county, year, filters, page]);
   useEffect(load, [load, version]);
 
   const entityLabel = (e: string) => {

@@ -31,7 +31,7 @@ export function DashboardPage() {
     setData(undefined);
     api.get<Dashboard>(`/api/dashboard/${county}/${year}`).then(setData, (e) => showError(e, i18n));
     if (wide) api.get<Ranked[]>(`/api/overview/${year}`).then(setRanking, () => setRanking([]));
-  }, [county, year, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [county, year, version]);
 
   const by = useMemo(() => new Map((data?.indicators ?? []).map((r) => [r.id, r])), [data]);
   if (!data) return <Spin style={{ width: '100%', marginTop: 80 }} />;

@@ -18,7 +18,7 @@ export function EvidenceDrawer({ county, year, target, title, onClose }: {
   const [items, setItems] = useState<Evidence[]>([]);
   const load = useCallback(() => {
     api.get<Evidence[]>(`/api/evidence/${county}/${year}${qs(target as Record<string, string | number>)}`).then(setItems, (e) => showError(e, i18n));
-  }, [county, year, JSON.stringify(target)]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [county, year, JSON.stringify(target)]);
   useEffect(load, [load]);
 
   return (

@@ -20,7 +20,7 @@ export function IndicatorsPage() {
 
   useEffect(() => {
     api.get<{ indicators: Indicator[]; rules: Rule[] }>(`/api/indicators/${county}/${year}`).then(setData, (e) => showError(e, i18n));
-  }, [county, year, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [county, year, version]);
 
   const open = (r: Indicator) => {
     form.setFieldsValue({

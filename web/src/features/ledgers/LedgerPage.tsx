@@ -49,7 +49,7 @@ export function LedgerPage({ kind }: { kind: string }) {
     } finally {
       setLoading(false);
     }
-  }, [kind, county, year, page, sort, filters]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [kind, county, year, page, sort, filters]);
 
   useEffect(() => { void load(); }, [load, version]);
 

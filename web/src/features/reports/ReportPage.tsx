@@ -14,7 +14,7 @@ export function ReportPage() {
   useEffect(() => {
     setHtml(undefined);
     api.get<string>(`/api/reports/${county}/${year}?format=html`).then(setHtml, (e) => { showError(e, i18n); setHtml(''); });
-  }, [county, year, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [county, year, version]);
   const base = `/api/reports/${county}/${year}`;
   return (
     <Card title={t('preview')} data-testid="report"

@@ -20,7 +20,7 @@ export function WorkflowPage() {
 
   const load = useCallback(() => {
     api.get<LedgerState[]>(`/api/workflow/${county}/${year}`).then(setStates, (e) => showError(e, i18n));
-  }, [county, year]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [county, year]);
   useEffect(load, [load, version]);
 
   const step = async (s: LedgerState, action: string, text?: string) => {
