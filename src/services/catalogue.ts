@@ -4,7 +4,7 @@ import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Label } from '../domain/ledgers/types.ts';
 import { configFile } from './config.ts';
 
-export type Unit = 'money' | 'percent' | 'pp' | 'people' | 'households' | 'pairs' | 'times' | 'sessions' | 'enterprises' | 'items' | 'villages' | 'sqm';
+export type Unit = 'money' | 'percent' | 'pp' | 'people' | 'households' | 'pairs' | 'times' | 'sessions' | 'enterprises' | 'items' | 'villages' | 'sqm' | 'yuan';
 
 export interface ElementDef {
   id: string;
@@ -23,6 +23,8 @@ export interface IndicatorDef {
   categories?: string;
   /** False when a breakdown's parts overlap, so adding them up would mislead. */
   total?: boolean;
+  /** A breakdown indicator that explains this one where the report discusses it (e.g. a plan by field). */
+  detail?: string;
   note?: Label;
   ast: Expr;
   reportedAst?: Expr;
@@ -128,12 +130,13 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
     if (round.mode && !ROUND_MODES.includes(round.mode as never)) at(node as Node, `indicator ${id}: unknown rounding mode '${round.mode}'`, `指标 ${id}：未知取舍方式`);
     const ast = formula(node, 'formula', id);
     const reportedAst = raw.reported === undefined ? undefined : formula(node, 'reported', id);
+    if (raw.detail !== undefined && !indicatorIds.has(String(raw.detail))) at(node as Node, `indicator ${id}: detail '${String(raw.detail)}' is not an indicator`, `指标 ${id}：detail 不是已定义的指标`);
     if (!ast) return;
     indicators.push({
       id, label: raw.label as Label, unit: raw.unit as Unit, formula: String(raw.formula),
       reported: raw.reported === undefined ? undefined : String(raw.reported),
       round: { decimals: round.decimals ?? (raw.unit === 'percent' || raw.unit === 'pp' ? 2 : 0), mode: (round.mode ?? 'half_up') as 'half_up' | 'truncate' },
-      categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, note: raw.note as Label | undefined, ast, reportedAst,
+      categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, detail: raw.detail as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
     });
   });
   const rules: RuleDef[] = [];

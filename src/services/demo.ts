@@ -25,6 +25,12 @@ interface DatasetFile {
   narratives: Array<{ section: string; seq: number; title?: string; body: string; note?: string }>;
 }
 
+/** Folded YAML turns line breaks into spaces; Chinese text has none between characters, so drop them there. */
+export function joinCjkLines(s: string): string {
+  const cjk = '\u3000-\u303f\u3400-\u9fff\uff00-\uffef';
+  return s.trim().replace(new RegExp(`(?<=[${cjk}])\\s+|\\s+(?=[${cjk}])`, 'g'), '');
+}
+
 const isMoneyText = (v: unknown) => typeof v === 'string' && /元$/.test(v.trim());
 
 function stated(v: string | number) {
@@ -109,7 +115,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
         .execute();
     }
     for (const n of data.narratives) {
-      const row = { county_code: county, year, section: n.section, seq: n.seq, title: n.title ?? null, body: n.body.trim(), note: n.note ?? null, updated_at: t };
+      const row = { county_code: county, year, section: n.section, seq: n.seq, title: n.title ?? null, body: joinCjkLines(n.body), note: n.note ?? null, updated_at: t };
       await tx.insertInto('narrative').values(row)
         .onConflict((oc) => oc.columns(['county_code', 'year', 'section', 'seq']).doUpdateSet({ title: row.title, body: row.body, note: row.note, updated_at: t }))
         .execute();

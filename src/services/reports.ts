@@ -107,10 +107,10 @@ class ReportBuilder {
   }
 
   /** "A、B和C" from a list of inline groups. */
-  static join(items: Part[][], last = '和'): Part[] {
+  static join(items: Part[][], last = '和', sep = '、'): Part[] {
     const out: Part[] = [];
     items.forEach((it, i) => {
-      if (i > 0) out.push(i === items.length - 1 ? last : '、');
+      if (i > 0) out.push(i === items.length - 1 ? last : sep);
       out.push(...it);
     });
     return out;
@@ -203,7 +203,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.para(`借助协作平台引导${String(e.name)}来县投资`, e.agreement ? `，签订《${String(e.agreement)}》` : '', '，计划投资', b.money('enterprise', e, 'planned_investment'),
       e.jobs_planned != null ? '，预计吸纳就业' : '', e.jobs_planned != null ? b.count('enterprise', e, 'jobs_planned', '人') : null,
       e.subsidy != null ? '，落实产业合作奖补资金' : '', b.money('enterprise', e, 'subsidy'), '。');
-  b.para('全年引导落地东部企业', await b.fig('enterprise.count'), '，计划投资合计', await b.fig('enterprise.investment'), '。');
+  b.para('全年引导落地东部企业', await b.fig('enterprise.count'), '，计划投资合计', await b.fig('enterprise.investment'), '，其中上半年引导企业投资', await b.fig('enterprise.investment_h1'), '。');
   b.heading(3, '2、共建产业园区');
   for (const p of await rec('industrial_park'))
     b.para(`${String(p.name)}总投资`, b.money('industrial_park', p, 'total_investment'), `，投入${year}年度协作资金`, b.money('industrial_park', p, 'coop_funds'),
@@ -222,7 +222,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   b.heading(3, '1、干部人才交流');
   const posts = (await rec('talent_exchange')).filter((t) => t.direction === 'east_to_west');
   b.para(`${partnerShort ?? '东部协作方'}援派挂职党政干部`, await b.fig('talent.cadres_east_to_west'),
-    posts.length ? '，其中' : '', ...J(posts.map((t) => [`${t.rank ? `${String(t.rank)}干部` : ''}1名任职于${String(t.post)}`])),
+    posts.length ? '，其中' : '', ...J(posts.map((t) => [`${t.rank ? `${String(t.rank)}干部` : ''}1名任职于${String(t.post)}`]), '，', '，'),
     '；东部累计援派专业技术人才', await b.fig('talent.professionals_east_to_west'), '。“组团式”帮扶选派教育、医疗管理团队', await b.fig('talent.team_members'),
     '，其中', await b.fig('talent.team_leaders'), '担任学校、医院负责人或班子成员。本县选派赴东部学习交流', await b.fig('talent.west_to_east_sent'),
     '，年度计划', await b.fig('talent.west_to_east_planned'), '。');
@@ -256,7 +256,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.para('表中逐项登记的捐赠合计', await b.fig('donation.named'), '，其余捐赠仅有汇总数。');
   }
   const intents = deals.filter((d) => d.kind === 'intent');
-  if (intents.length) b.para('另有', ...J(intents.map((d) => [`${String(d.parties)}签订《${String(d.title)}》`])), '。');
+  if (intents.length) b.para('另有', ...J(intents.map((d) => [`${String(d.parties)}签订《${String(d.title)}》`]), '；', '；'), '。');
   b.heading(3, '4、示范村建设');
   const villages = await rec('demo_village');
   const vProjects = projects.filter((p) => p.demo_village === true);
@@ -264,7 +264,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.para(`${String(villages[0]!.designated_year ?? '')}年两地确定`, ...J(villages.map((v) => [String(v.name)])), `为乡村振兴示范村（共`, await b.fig('villages.count'),
       `）。${year}年安排示范村资金`, await b.fig('funds.demo_village'), '，实施项目投入合计', await b.fig('villages.project_funds'), '：',
       ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status))}）`]), '、'),
-      '。', partnerShort ?? '东部协作方', '选派', await b.fig('villages.workers'), '农村党务工作者驻村开展对口帮扶。');
+      '。', partnerShort ?? '东部协作方', '选派农村党务工作者', await b.fig('villages.workers'), '驻村开展对口帮扶。');
   }
 
   // 二、特色亮点
@@ -276,7 +276,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.para(n.body.replace(/\s*\n\s*/g, ''));
   });
   if (external.length) {
-    b.para('借助外部资金实施的项目：');
+    b.para('借助外部资金实施的项目（智慧大棚务工群众人均月增收', await b.fig('highlight.greenhouse_income'), '）：');
     b.blocks.push({
       kind: 'list',
       items: external.map((p) => {
@@ -292,6 +292,8 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
       }),
     });
   }
+  for (const v of (await rec('visit')).filter((x) => x.direction === 'study_tour'))
+    b.para(`${dateSpan(String(v.start_date), v.end_date as string)}，${String(v.delegation)}赴${String(v.destination)}考察学习${v.purpose ? `：${String(v.purpose)}` : ''}。`);
   const gifts = donations.filter((d) => typeof d.beneficiaries === 'number');
   for (const d of gifts)
     b.para(`${String(d.donor)}为`, b.count('donation', d, 'beneficiaries', '名'), `学生发放${String(d.items ?? '')}`, b.money('donation', d, 'value'), d.date ? `，${dateSpan(String(d.date))}前发放到位` : '', '。');
@@ -304,7 +306,9 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   let k = 0;
   for (const r of missed) {
     b.heading(2, `（${CN_NUM[k++]}）${r.label.zh}未达到目标`);
-    b.para(`目标为${r.target!.display}`, r.target!.note ? `（${r.target!.note}）` : '', '，实际为', await b.fig(r.id), '。', notes.get(r.id) ?? '');
+    const detailId = engine.cat.byId.get(r.id)?.detail;
+    const detail = detailId ? await b.breakdownParts(detailId) : [];
+    b.para(`目标为${r.target!.display}`, detail.length ? '，其中' : '', ...detail, '，实际为', await b.fig(r.id), '。', notes.get(r.id) ?? '');
   }
   for (const n of narratives.filter((x) => x.section === 'problem')) {
     b.heading(2, `（${CN_NUM[k++]}）${n.title ?? ''}`);
