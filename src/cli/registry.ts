@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './main.ts';
+import { register as serve } from './serve.ts';
+import { register as user } from './user.ts';
 
 /** Subcommands contributed by other interface modules (server, Excel, accounts), registered in order. */
-export const extraCommands: Array<(program: Command, ctx: CliContext) => void> = [];
+export const extraCommands: Array<(program: Command, ctx: CliContext) => void> = [serve, user];
