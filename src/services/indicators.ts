@@ -18,6 +18,7 @@ export interface TargetView {
   value: string | null;
   valueMax: string | null;
   display: string;
+  displayEn: string;
   orgCode: string;
   reportedStatus: string | null;
   note: string | null;
@@ -274,7 +275,10 @@ export class IndicatorEngine {
     const display = v === null
       ? (t.reported_status ? '省下达计划（数值未列明）' : '—')
       : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat) : `${OP_ZH[t.op] ?? t.op}${withUnit(v, def.unit, this.cat)}`;
-    result.target = { op: t.op, value: v, valueMax: vMax, display, orgCode: t.org_code, reportedStatus: t.reported_status, note: t.note };
+    const displayEn = v === null
+      ? (t.reported_status ? 'plan set by the province (figure not published)' : '—')
+      : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat, 'exact', undefined, 'en') : `${OP_EN[t.op] ?? t.op} ${withUnit(v, def.unit, this.cat, 'exact', undefined, 'en')}`;
+    result.target = { op: t.op, value: v, valueMax: vMax, display, displayEn, orgCode: t.org_code, reportedStatus: t.reported_status, note: t.note };
     if (t.value === null) {
       result.status = t.reported_status === 'met' ? 'met' : t.reported_status === 'missed' ? 'missed' : 'no_data';
       return;
