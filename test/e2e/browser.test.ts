@@ -43,7 +43,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await new LoginPage(page, base).signIn(username, passwords.get(username)!);
     return page;
   };
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage });
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
@@ -149,12 +149,31 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.goto(`${base}/report`);
     await page.getByTestId('report-preview').waitFor();
     await expect.poll(() => page.getByTestId('report-preview').innerText()).toContain('舟曲县');
-    await shot(page, '09-report');
+    await shot(page, '09-report', false);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-docx').click()]);
     expect(download.suggestedFilename()).toMatch(/\.docx$/);
     const file = join(dir, 'report.docx');
     await download.saveAs(file);
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('shows the province its counties ranked and lets it set a target', async () => {
+    const page = await session('gansu.province');
+    await new DashboardPage(page, base).open();
+    const ranking = page.getByTestId('ranking');
+    await ranking.waitFor();
+    expect(await ranking.innerText()).toContain('舟曲县（623023）');
+    await page.waitForTimeout(800);
+    await shot(page, '12-province-dashboard');
+    await page.goto(`${base}/indicators`);
+    await page.getByTestId('indicator-search').locator('input').fill('资金拨付率');
+    await page.getByTestId('target-funds.disbursement_rate').click();
+    await page.getByTestId('target-value').fill('90');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    const row = page.getByTestId('indicator-table').locator('.ant-table-row', { has: page.getByTestId('ind-funds.disbursement_rate') });
+    await expect.poll(() => row.innerText()).toContain('未达标');
+    expect(await row.innerText()).toMatch(/90/);
+    await shot(page, '13-province-target-set');
   });
 
   it('shows indicators with targets, and the audit log of the changes made above', async () => {

@@ -16,6 +16,7 @@ export function IndicatorsPage() {
   const [editing, setEditing] = useState<Indicator>();
   const [evidence, setEvidence] = useState<Indicator>();
   const [form] = Form.useForm();
+  const [search, setSearch] = useState('');
   const canSet = session.user.role === 'province_user' || session.user.role === 'admin';
 
   useEffect(() => {
@@ -40,8 +41,9 @@ export function IndicatorsPage() {
 
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size={16}>
-      <Card title={t('indicators')} data-testid="indicators">
-        <IndicatorTable rows={data?.indicators ?? []} pageSize={20} extra={{
+      <Card title={t('indicators')} data-testid="indicators"
+        extra={<Input.Search allowClear placeholder={t('search')} style={{ width: 220 }} onChange={(e) => setSearch(e.target.value.trim())} data-testid="indicator-search" />}>
+        <IndicatorTable rows={(data?.indicators ?? []).filter((r) => !search || r.id.includes(search) || r.label.zh.includes(search) || r.label.en.toLowerCase().includes(search.toLowerCase()))} pageSize={20} extra={{
           title: t('actions'),
           render: (r) => (
             <Space size={0}>
