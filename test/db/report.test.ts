@@ -5,32 +5,10 @@ import { loadDemo } from '../../src/services/demo.ts';
 import { buildReport } from '../../src/services/reports.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { engines, freshStore, type TestStore } from '../support/engines.ts';
+import { SEED_REPORT_FIGURES } from '../support/seed-figures.ts';
 
 process.env.XIEZUO_SECRET ??= 'test-secret';
 
-/**
- * Every figure the 2022 source report states, in the form the generated report prints it. Each must
- * appear in the generated report, computed from the dataset.
- */
-export const SEED_REPORT_FIGURES = [
-  // organisation
-  '6次', '4次', '5次', '15次', '7月13日至14日', '8月15日至17日', '36对', '2对', '3对', '24对',
-  '160人', '37.74%', '10.38个百分点', '19.74个百分点', '172人', '40.57%', '10.97个百分点', '21.38个百分点',
-  // poverty gains
-  '13场', '4场', '9场', '14人', '534人', '1233人', '1232万元', '460.23万元', '8161户', '30682人', '405人', '161.87万元',
-  '100万元', '87.52万元',
-  // regional cooperation
-  '470万元', '45人', '50万元', '257.7万元', '3038.13万元', '465.73万元', '7739平方米', '600头', '960头', '1920头', '1.2万–1.5万头',
-  '3个', '3000万元', '3698人', '919人', '700人',
-  // rural revitalisation
-  '5人', '56人', '44人', '22人', '4人', '5100万元', '3178.587', '314', '143.6', '37.52', '1326.293', '1377.52万元',
-  '4562.143万元', '89.45%', '43个', '100%', '30个', '69.77%', '448.2582万元', '40余家', '1家', '70余万元', '238.1634万元', '18万元',
-  '约3万元', '约12万元', '约15万元', '8万元', '9万元', '10万元', '174.2万元', '900万元', '280万元', '23.32万元', '1人', '2021年',
-  // highlights
-  '363.4万元', '70余人', '34.4万元', '168户', '696人', '约2600元', '5月30日至6月2日', '150名', '6月30日',
-  // problems
-  '30人', '20人', '8人', '2人', '超过1000万元',
-];
 
 function text(m: ReportModel): string {
   return renderMarkdown({ ...m, generatedAt: 'T' });
