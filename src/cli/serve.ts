@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, CommanderError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
@@ -18,10 +18,23 @@ export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.XIEZUO_DATA ?? (c.engine === 'sqlite' ? dirname(c.file) : './data'));
 }
 
-/** Builds the web app with Vite unless it is already built. */
+/** The newest modification time of the files under a folder (0 when it does not exist). */
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds the web app with Vite when it is not built yet or its sources changed since the last build. */
 export async function ensureWebBuilt(log: (s: string) => void): Promise<void> {
-  if (existsSync(join(WEB_DIST, 'index.html'))) return;
-  log('building the web app (first start)…\n');
+  const index = join(WEB_DIST, 'index.html');
+  const web = join(ROOT, 'web');
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs)) return;
+  log('building the web app…\n');
   const vite = await import('vite');
   await vite.build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
 }

@@ -226,6 +226,7 @@ export async function signIn(store: Store, username: string, password: string): 
     throw unauthenticated();
   }
   await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  await db.deleteFrom('app_session').where('expires_at', '<', clock().toISOString()).execute();
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const now = clock();

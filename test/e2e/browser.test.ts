@@ -35,11 +35,14 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
   let browser: Browser;
   let passwords: Map<string, string>;
   const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
 
   const session = async (username: string): Promise<Page> => {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale: 'zh-CN', acceptDownloads: true });
     contexts.push(ctx);
     const page = await ctx.newPage();
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Uncaught/.test(m.text())) problems.push(m.text()); });
     await new LoginPage(page, base).signIn(username, passwords.get(username)!);
     return page;
   };
@@ -176,6 +179,14 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await shot(page, '13-province-target-set');
   });
 
+  it('lets the administrator see the accounts', async () => {
+    const page = await session('admin');
+    await page.goto(`${base}/users`);
+    await page.locator('.ant-table-row', { hasText: 'zhouqu.clerk' }).waitFor();
+    expect(await page.locator('.ant-table-row', { hasText: 'zhouqu.clerk' }).innerText()).toContain('县级填报员');
+    await shot(page, '14-users');
+  });
+
   it('shows indicators with targets, and the audit log of the changes made above', async () => {
     const page = await session('zhouqu.admin');
     await page.goto(`${base}/indicators`);
@@ -185,5 +196,9 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.getByTestId('audit-table').locator('.ant-table-row').first().waitFor();
     expect(await page.getByTestId('audit-table').innerText()).toContain('workflow.approve');
     await shot(page, '11-audit');
+  });
+
+  it('runs without script errors or content-security-policy violations', () => {
+    expect(problems).toEqual([]);
   });
 });

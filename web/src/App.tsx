@@ -1,5 +1,5 @@
 import {
-  AuditOutlined, BarChartOutlined, DashboardOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, TableOutlined,
+  AuditOutlined, BarChartOutlined, DashboardOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, TableOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
@@ -10,6 +10,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, type Categories, type County, type Meta, type SessionView, setCsrf } from './api.ts';
 import { AppContext, type AppState } from './context.ts';
 import { AccountPage } from './features/account/AccountPage.tsx';
+import { UsersPage } from './features/account/UsersPage.tsx';
 import { AuditPage } from './features/audit/AuditPage.tsx';
 import { DashboardPage } from './features/dashboard/DashboardPage.tsx';
 import { IndicatorsPage } from './features/indicators/IndicatorsPage.tsx';
@@ -104,12 +105,13 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
     { key: '/report', icon: <FileTextOutlined />, label: t('report') },
     { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
     { key: '/account', icon: <KeyOutlined />, label: t('account') },
+    ...(session.user.role === 'admin' ? [{ key: '/users', icon: <TeamOutlined />, label: t('users') }] : []),
   ];
   const current = counties.find((c) => c.code === county);
   const kind = path.startsWith('/ledgers/') ? path.slice('/ledgers/'.length) : null;
 
   let page: React.ReactNode;
-  if (!current && path !== '/account') page = <Result status="info" title={t('noCounty')} />;
+  if (!current && path !== '/account' && path !== '/users') page = <Result status="info" title={t('noCounty')} />;
   else if (path === '/') page = <DashboardPage />;
   else if (kind) page = <LedgerPage key={kind} kind={kind} />;
   else if (path === '/workflow') page = <WorkflowPage />;
@@ -117,6 +119,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   else if (path === '/report') page = <ReportPage />;
   else if (path === '/audit') page = <AuditPage />;
   else if (path === '/account') page = <AccountPage />;
+  else if (path === '/users') page = <UsersPage />;
   else page = <Result status="404" title="404" />;
 
   return (

@@ -110,6 +110,8 @@ const DICT = {
   flags: ['提示', 'Flags'],
   refused: ['无权访问', 'Access refused'],
   workflowLocked: ['已锁定', 'Locked'],
+  users: ['账号管理', 'Accounts'],
+  displayName: ['姓名/单位', 'Display name'],
 } as const;
 
 export type Key = keyof typeof DICT;

@@ -21,7 +21,10 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
     body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
     response: SessionOut,
     handler: async ({ body, reply, req }) => {
-      const s = await signIn(deps.store, body.username, body.password);
+      const s = await signIn(deps.store, body.username, body.password).catch((e: unknown) => {
+        req.log.warn({ user: body.username, reason: (e as Error).message }, 'sign-in refused');
+        throw e;
+      });
       setSessionCookie(reply, deps, req, s.token);
       req.log.info({ user: s.user.username }, 'signed in');
       return { user: s.user, csrf: s.csrf, roleLabel: ROLE_LABELS[s.user.role] };
