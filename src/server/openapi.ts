@@ -1,8 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { LEDGERS } from '../domain/ledgers/declarations.ts';
+import { configYear } from '../services/config.ts';
+import { recordInputSchema } from '../services/ledgers.ts';
 import { ErrorBody, routesOf } from './http.ts';
 
 type Json = Record<string, unknown>;
+
+const ledgerYear = () => configYear(new Date().getFullYear());
 
 const schemaOf = (s: z.ZodType, io: 'input' | 'output'): Json => {
   try {
@@ -66,7 +71,12 @@ export function openApiDocument(app: FastifyInstance): Json {
         csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
         bearer: { type: 'http', scheme: 'bearer' },
       },
-      schemas: { Error: schemaOf(ErrorBody, 'output') },
+      schemas: {
+        Error: schemaOf(ErrorBody, 'output'),
+        // Record input per ledger, from the schema the ledger service validates with (latest configured year;
+        // category lists may differ in other years and are served by GET /api/categories/{year}).
+        ...Object.fromEntries(LEDGERS.map((d) => [`LedgerInput_${d.kind}`, { ...schemaOf(recordInputSchema(d.kind, ledgerYear()), 'input'), title: `${d.label.zh} / ${d.label.en}` }])),
+      },
     },
     paths,
   };

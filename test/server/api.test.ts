@@ -167,6 +167,9 @@ for (const engine of await engines()) {
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/session', '/api/ledgers/{kind}/{county}/{year}', '/api/workflow/{county}/{year}/{ledger}/{step}', '/api/reports/{county}/{year}']));
       const put = doc.paths['/api/records/{kind}/{id}']!.put as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
       expect(put.requestBody.content['application/json']!.schema.required).toEqual(['version', 'values']);
+      const schemas = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, { type?: string }>; required: string[] }> } }).components.schemas;
+      expect(schemas.LedgerInput_fund_allocation!.properties.amount!.type).toBe('integer');
+      expect(schemas.LedgerInput_fund_allocation!.required).toEqual(expect.arrayContaining(['category', 'amount']));
     });
   });
 }
