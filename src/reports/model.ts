@@ -54,4 +54,3 @@ export function formatReportDate(date: string, locale: ReportModel['locale']): s
   if (!m || locale === 'en') return date;
   return `${m[1]}年${Number(m[2])}月${Number(m[3])}日`;
 }
-
