@@ -1,0 +1,116 @@
+/**
+ * Writing imported rows in bulk inside the caller's transaction. Same upsert rule as the ledger
+ * service — match on the ledger's natural key within the county-year; identical rows are left alone
+ * (no version bump, no audit entry), changed rows are updated with their before and after in the
+ * audit log, new rows are inserted — but in chunks: a multi-row INSERT per chunk, and key lookups
+ * only when the county-year already had records of this ledger before the import.
+ */
+import { sql, type Transaction } from 'kysely';
+import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
+import type { Database } from '../store/schema.ts';
+import { LedgerRepo } from '../store/ledger-repo.ts';
+import { conflict } from '../services/errors.ts';
+import { audit, now, type UpsertSummary } from '../services/ledgers.ts';
+import type { Actor } from '../services/scope.ts';
+
+type Tx = Transaction<Database>;
+type Row = Record<string, unknown>;
+// Ledger tables are typed from declarations, not in Database; queries on them go through this view.
+type AnyTx = Transaction<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Rows per INSERT statement; keeps bound parameters well under SQLite's and PostgreSQL's limits. */
+export const CHUNK_ROWS = 500;
+
+export class LedgerWriter {
+  readonly summary: UpsertSummary;
+  private readonly keyCols: string[];
+  private readonly table: string;
+  private preexisting = false;
+  /** Highest id before the import: records above it were added by this import. */
+  maxIdBefore = 0;
+
+  constructor(private readonly tx: Tx, private readonly actor: Actor, private readonly county: string,
+    private readonly year: number, readonly decl: LedgerDecl) {
+    this.summary = { kind: decl.kind, added: 0, updated: 0, unchanged: 0 };
+    this.keyCols = decl.naturalKey.map((k) => columnsOf(decl.fields.find((f) => f.name === k)!)[0]!);
+    this.table = decl.table;
+  }
+
+  private get db(): AnyTx {
+    return this.tx as unknown as AnyTx;
+  }
+
+  /** Refuses a locked ledger (submitted or approved) and notes whether any records exist already. */
+  async begin(): Promise<void> {
+    const state = await this.tx.selectFrom('ledger_state').select('status')
+      .where('county_code', '=', this.county).where('year', '=', this.year).where('ledger', '=', this.decl.kind)
+      .executeTakeFirst();
+    if (state && (state.status === 'submitted' || state.status === 'approved'))
+      throw conflict(
+        `“${this.decl.label.zh}”已${state.status === 'approved' ? '审核通过' : '提交审核'}并锁定，需退回或重新开启后才能导入`,
+        `${this.decl.label.en} is ${state.status} and locked; it must be returned or reopened before importing`,
+      );
+    const r = await this.db.selectFrom(this.table)
+      .select([sql<number>`count(*)`.as('n')])
+      .where('county_code', '=', this.county).where('year', '=', this.year)
+      .executeTakeFirstOrThrow();
+    this.preexisting = Number(r.n) > 0;
+    const m = await this.db.selectFrom(this.table).select([sql<number | null>`max(id)`.as('m')]).executeTakeFirstOrThrow();
+    this.maxIdBefore = Number(m.m ?? 0);
+  }
+
+  /** The natural-key identity of a row's columns, for matching within this writer. */
+  keyOf(cols: Row): string {
+    return this.keyCols.map((c) => (cols[c] === null || cols[c] === undefined ? '\u0000' : String(cols[c]))).join('\u0001');
+  }
+
+  /** Writes one chunk of validated rows (column form, as `toRow` gives them). */
+  async write(rows: Row[]): Promise<void> {
+    if (!rows.length) return;
+    let fresh = rows;
+    if (this.preexisting) {
+      const found = await this.lookup(rows);
+      fresh = [];
+      for (const cols of rows) {
+        const existing = found.get(this.keyOf(cols));
+        if (!existing) { fresh.push(cols); continue; }
+        await this.updateIfChanged(existing, cols);
+      }
+    }
+    if (!fresh.length) return;
+    const t = now();
+    await this.db.insertInto(this.table)
+      .values(fresh.map((cols) => ({ ...cols, county_code: this.county, year: this.year, version: 1, created_at: t, updated_at: t })))
+      .execute();
+    this.summary.added += fresh.length;
+  }
+
+  private async lookup(rows: Row[]): Promise<Map<string, Row>> {
+    const found = await this.db.selectFrom(this.table).selectAll()
+      .where('county_code', '=', this.county).where('year', '=', this.year)
+      .where((eb) => eb.or(rows.map((cols) => eb.and(this.keyCols.map((c) =>
+        cols[c] === null || cols[c] === undefined ? eb(c, 'is', null) : eb(c, '=', cols[c]))))))
+      .execute() as Row[];
+    return new Map(found.map((r) => [this.keyOf(r), r]));
+  }
+
+  private async updateIfChanged(raw: Row, cols: Row): Promise<void> {
+    const changed = Object.entries(cols).some(([k, v]) => String(raw[k] ?? '') !== String(v ?? ''));
+    if (!changed) { this.summary.unchanged++; return; }
+    const repo = new LedgerRepo(this.tx, this.decl);
+    const id = Number(raw.id);
+    const before = await repo.get(id);
+    if (!(await repo.update(id, cols, Number(raw.version), now())))
+      throw conflict('导入期间记录被他人修改，请重试', 'a record changed while importing; try again');
+    const after = await repo.get(id);
+    await audit(this.tx, this.actor, 'import.update', this.decl.kind, id, this.county, this.year, before, after);
+    this.summary.updated++;
+  }
+
+  /** One audit entry for the import of this ledger: what came from where, and the counts. */
+  async finish(sources: string[]): Promise<void> {
+    const { added, updated, unchanged } = this.summary;
+    await audit(this.tx, this.actor, 'import', this.decl.kind, null, this.county, this.year, null,
+      { sources, added, updated, unchanged, addedIdsAbove: this.maxIdBefore });
+  }
+}

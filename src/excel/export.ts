@@ -1,0 +1,162 @@
+/**
+ * Exporting ledgers as a formatted workbook, streamed to disk: a summary sheet of indicators with
+ * targets and status, then one sheet per ledger (headers as in the template, frozen header row,
+ * column widths, 万元 with their decimals, a totals row). Resident IDs appear only masked, next to
+ * their keyed hash so the file can be imported again into the same deployment; the number itself
+ * is not in the database and so can never be in an export.
+ */
+import ExcelJS from 'exceljs';
+import { LEDGERS } from '../domain/ledgers/declarations.ts';
+import type { Categories } from '../domain/ledgers/schema.ts';
+import type { LedgerDecl } from '../domain/ledgers/types.ts';
+import type { Store } from '../store/db.ts';
+import { categoryLabel, categoriesFor } from '../services/config.ts';
+import { listRecords, type LedgerRecord } from '../services/ledgers.ts';
+import type { Actor } from '../services/scope.ts';
+import { columnLetter, QUAL_LABELS, type SheetColumn, sheetColumns, TOTAL_LABEL } from './layout.ts';
+import { numFmtOf, sheetNameOf, styleHeader } from './template.ts';
+
+export const SUMMARY_SHEET = '指标汇总';
+const PAGE = 5000;
+const FEN_PER_WAN = 1_000_000;
+
+export interface IndicatorRow {
+  id: string;
+  label: { zh: string; en: string };
+  unit: string;
+  value: string | null;
+  display?: string | null;
+  target?: { display: string } | undefined;
+  status: string;
+  source?: string;
+}
+
+/** Indicator rows for the summary sheet; injected so the export does not depend on the engine's internals. */
+export type IndicatorSource = (county: string) => Promise<IndicatorRow[]>;
+
+export interface ExportOptions {
+  counties: readonly string[];
+  year: number;
+  /** Only these ledger kinds (default: all). */
+  ledgers?: readonly string[];
+  indicators?: IndicatorSource;
+}
+
+export interface ExportResult {
+  sheets: Array<{ ledger: string; rows: number }>;
+}
+
+const STATUS: Record<string, string> = { met: '达标', missed: '未达标', no_target: '无目标', no_data: '无数据' };
+
+/** A record's cells in the order of `cols`. Money is written in 万元 as numbers. */
+function cellsOf(rec: LedgerRecord, cols: readonly SheetColumn[], year: number, hashes: Map<number, string>): ExcelJS.CellValue[] {
+  return cols.map((c): ExcelJS.CellValue => {
+    const f = c.field;
+    if (c.role === 'note') return rec.note ?? null;
+    if (c.role === 'county') return rec.county_code;
+    if (!f) return null;
+    if (c.role === 'masked') return (rec[`${f.name}_masked`] as string | null) ?? null;
+    if (c.role === 'hash') return hashes.get(rec.id) ?? null;
+    if (c.role === 'qual') {
+      const v = rec[f.name];
+      const q = rec[`${f.name}_qual`] as keyof typeof QUAL_LABELS | null;
+      return v === null || v === undefined || !q || q === 'exact' ? null : QUAL_LABELS[q];
+    }
+    const v = c.role === 'max' ? rec[`${f.name}_max`] : rec[f.name];
+    if (v === null || v === undefined) return null;
+    switch (f.type) {
+      case 'money': return (v as number) / FEN_PER_WAN;
+      case 'int': return v as number;
+      case 'bool': return v ? '是' : '否';
+      case 'enum': return categoryLabel(year, f.categories!, v as string);
+      case 'date': return new Date(`${v as string}T00:00:00Z`);
+      case 'text':
+      case 'code': return v as string;
+    }
+  });
+}
+
+/** Writes the export workbook to `out`. Reads are scoped to the actor; records are read page by page. */
+export async function writeExport(store: Store, actor: Actor, opts: ExportOptions, out: string): Promise<ExportResult> {
+  const { year } = opts;
+  const categories: Categories = categoriesFor(year);
+  const multi = opts.counties.length > 1;
+  const decls = LEDGERS.filter((d) => !opts.ledgers || opts.ledgers.includes(d.kind));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useStyles: true, useSharedStrings: true });
+  wb.creator = 'xiezuo';
+  const result: ExportResult = { sheets: [] };
+
+  if (opts.indicators) {
+    const ws = wb.addWorksheet(SUMMARY_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+    const cols = [
+      ...(multi ? [{ header: '县级区划代码', width: 12 }] : []),
+      { header: '指标编号', width: 34 }, { header: '指标', width: 26 }, { header: '数值', width: 16 },
+      { header: '单位', width: 10 }, { header: '目标', width: 20 }, { header: '状态', width: 10 }, { header: '来源', width: 10 },
+    ];
+    ws.columns = cols;
+    const head = ws.getRow(1);
+    head.font = { bold: true };
+    head.commit();
+    for (const county of opts.counties) {
+      for (const r of await opts.indicators(county)) {
+        ws.addRow([
+          ...(multi ? [county] : []), r.id, r.label.zh, r.display ?? r.value ?? '—', r.unit, r.target?.display ?? '',
+          STATUS[r.status] ?? r.status, r.source === 'reported' ? '上报值' : r.source === 'records' ? '台账' : '',
+        ]).commit();
+      }
+    }
+    await ws.commit();
+  }
+
+  for (const decl of decls) {
+    const cols = sheetColumns(decl, categories, { mode: 'export', withCounty: multi });
+    const ws = wb.addWorksheet(sheetNameOf(decl), { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = cols.map((c) => ({ header: c.header, width: c.width, style: numFmtOf(c) ? { numFmt: numFmtOf(c)! } : {} }));
+    const hashCol = cols.findIndex((c) => c.role === 'hash');
+    if (hashCol >= 0) ws.getColumn(hashCol + 1).hidden = true;
+    const header = ws.getRow(1);
+    styleHeader(header, cols, false);
+    header.commit();
+    const totals: Array<number | null> = cols.map((c) => (c.role === 'value' && (c.field?.type === 'money' || c.field?.type === 'int') ? 0 : null));
+    let n = 0;
+    for (const county of opts.counties) {
+      for (let offset = 0; ; offset += PAGE) {
+        const page = await listRecords(store, actor, decl.kind, county, year, { offset, limit: PAGE });
+        if (!page.rows.length) break;
+        const hashes = hashCol >= 0 ? await hashesOf(store, decl, page.rows.map((r) => r.id)) : new Map<number, string>();
+        for (const rec of page.rows) {
+          const cells = cellsOf(rec, cols, year, hashes);
+          cells.forEach((v, i) => { if (totals[i] !== null && typeof v === 'number') totals[i] = totals[i]! + (cols[i]!.field!.type === 'money' ? (rec[cols[i]!.field!.name] as number) : v); });
+          ws.addRow(cells).commit();
+          n++;
+        }
+        if (page.rows.length < PAGE) break;
+      }
+    }
+    if (n > 0 && totals.some((t) => t !== null)) {
+      const row = ws.addRow(cols.map((c, i) => {
+        if (i === 0) return TOTAL_LABEL;
+        const t = totals[i];
+        if (t === null || t === undefined) return null;
+        const letter = columnLetter(i + 1);
+        return { formula: `SUM(${letter}2:${letter}${n + 1})`, result: c.field!.type === 'money' ? t / FEN_PER_WAN : t };
+      }));
+      row.font = { bold: true };
+      row.getCell(1).value = TOTAL_LABEL;
+      row.commit();
+    }
+    await ws.commit();
+    result.sheets.push({ ledger: decl.kind, rows: n });
+  }
+  await wb.commit();
+  return result;
+}
+
+/** The keyed hashes of person records, for re-import; read here because domain records leave them out. */
+async function hashesOf(store: Store, decl: LedgerDecl, ids: number[]): Promise<Map<number, string>> {
+  const f = decl.fields.find((x) => x.pii)!;
+  const col = `${f.name}_hash`;
+  const db = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+  const rows = await db.selectFrom(decl.table).select(['id', col]).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [Number(r.id), String(r[col])]));
+}

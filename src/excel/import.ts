@@ -1,0 +1,357 @@
+/**
+ * The import pipeline: files → sheets → recognised ledgers → rows → validated records → one
+ * transaction. Every problem in every file is collected and located (file, sheet, row, column,
+ * value, reason in Chinese and English); if there is any, or on a dry run, the transaction is rolled
+ * back and the database is exactly as before. Files are streamed: memory stays flat however many rows.
+ */
+import { basename } from 'node:path';
+import type { z } from 'zod';
+import type { LedgerDecl } from '../domain/ledgers/types.ts';
+import { problemsOf } from '../domain/ledgers/schema.ts';
+import type { Store } from '../store/db.ts';
+import { toRow } from '../store/ledger-repo.ts';
+import { invalid } from '../services/errors.ts';
+import { categoriesFor, recordInputSchema, type UpsertSummary } from '../services/ledgers.ts';
+import { findDuplicatePersonsIn, type DuplicatePersonFinding } from '../services/person-checks.ts';
+import { protectResidentId } from '../services/pii.ts';
+import { type Actor, assertWrite } from '../services/scope.ts';
+import { CHUNK_ROWS, LedgerWriter } from './bulk.ts';
+import { cellText } from './cells.ts';
+import { type FileFormat, formatOf, type RawRow, readSheets } from './read.ts';
+import { type BoundColumn, HEADER_SEARCH_ROWS, maskedForReport, readRow, recognise, type Recognised } from './recognise.ts';
+
+/** One problem, located so a person can find and fix it. `row` and `column` are as the spreadsheet shows them. */
+export interface LocatedError {
+  file: string;
+  sheet: string;
+  row: number | null;
+  column: string | null;
+  header: string | null;
+  field: string | null;
+  /** The cell as read; resident IDs are masked. */
+  value: string;
+  zh: string;
+  en: string;
+}
+
+export interface Notice {
+  file: string;
+  sheet: string;
+  row: number | null;
+  column: string | null;
+  value: string;
+  zh: string;
+  en: string;
+}
+
+/** A person appearing more than once: in this import, or in this import and records already there. */
+export interface PersonFinding {
+  code: 'duplicate_person';
+  ledger: string;
+  masked: string;
+  /** Where in the imported files the person appears. */
+  rows: Array<{ file: string; sheet: string; row: number }>;
+  /** Records already in the database for the same person (when the import is not rolled back). */
+  records?: DuplicatePersonFinding['records'];
+  zh: string;
+  en: string;
+}
+
+export interface SheetReport {
+  file: string;
+  sheet: string;
+  ledger: string | null;
+  headerRow: number | null;
+  rows: number;
+}
+
+export interface ImportResult {
+  /** True when the records were written (never on a dry run). */
+  committed: boolean;
+  dryRun: boolean;
+  ok: boolean;
+  errors: LocatedError[];
+  /** All errors found; `errors` holds at most `maxErrors` of them. */
+  errorCount: number;
+  notices: Notice[];
+  findings: PersonFinding[];
+  summary: UpsertSummary[];
+  sheets: SheetReport[];
+  rows: number;
+}
+
+export interface ImportFile {
+  path: string;
+  /** The name to report (an upload's original name); default: the path's base name. */
+  name?: string;
+  /** Default: from the extension. */
+  format?: FileFormat;
+}
+
+export interface ImportOptions {
+  county: string;
+  year: number;
+  dryRun?: boolean;
+  /** Read every recognised sheet as this ledger (for files whose sheet names and headers are unusual). */
+  ledger?: string;
+  maxErrors?: number;
+  /** Called after each written chunk with the number of data rows read so far. */
+  onProgress?: (rows: number) => void;
+}
+
+const MAX_FINDINGS = 1000;
+
+/** A 52-bit fingerprint of a string (two 32-bit multiplicative hashes); collisions are astronomically rare at file sizes. */
+function fingerprint(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 0x100000 * (h2 >>> 12) + (h1 >>> 0);
+}
+
+class Rollback extends Error {}
+
+interface SheetCtx { file: string; sheet: string }
+
+/**
+ * Imports files into one county-year. Returns a result value for every outcome that is about the
+ * files (problems, dry runs); throws a DomainError only when the import is refused as a whole
+ * (unknown county, no permission, a locked ledger).
+ */
+export async function runImport(store: Store, actor: Actor, files: readonly ImportFile[], opts: ImportOptions): Promise<ImportResult> {
+  const { county, year } = opts;
+  const maxErrors = opts.maxErrors ?? 1000;
+  const unit = await store.db.selectFrom('org_unit').select(['code', 'level']).where('code', '=', county).executeTakeFirst();
+  if (!unit) throw invalid(`未知的县级区划代码 ${county}`, `unknown county code ${county}`);
+  const categories = categoriesFor(year);
+
+  const result: ImportResult = { committed: false, dryRun: !!opts.dryRun, ok: false, errors: [], errorCount: 0, notices: [], findings: [], summary: [], sheets: [], rows: 0 };
+  const addError = (e: LocatedError) => {
+    result.errorCount++;
+    if (result.errors.length < maxErrors) result.errors.push(e);
+  };
+
+  const schemas = new Map<string, z.ZodType>();
+  const writers = new Map<string, LedgerWriter>();
+  const sources = new Map<string, Set<string>>();
+  const keys = new Map<string, Map<number, number>>();
+  const persons = new Map<string, Map<number, number>>();
+  const personFindings = new Map<string, PersonFinding>();
+  const contexts: SheetCtx[] = [];
+  const refOf = (ctx: number, row: number) => ctx * 2 ** 32 + row;
+  const locate = (ref: number) => ({ ...contexts[Math.floor(ref / 2 ** 32)]!, row: ref % 2 ** 32 });
+
+  try {
+    await store.db.transaction().execute(async (tx) => {
+      const writerFor = async (decl: LedgerDecl) => {
+        let w = writers.get(decl.kind);
+        if (!w) {
+          assertWrite(actor, county, decl.kind);
+          w = new LedgerWriter(tx, actor, county, year, decl);
+          await w.begin();
+          writers.set(decl.kind, w);
+          schemas.set(decl.kind, recordInputSchema(decl.kind, year));
+          keys.set(decl.kind, new Map());
+          persons.set(decl.kind, new Map());
+          sources.set(decl.kind, new Set());
+        }
+        return w;
+      };
+
+      for (const file of files) {
+        const name = file.name ?? basename(file.path);
+        const format = file.format ?? formatOf(name) ?? formatOf(file.path);
+        if (!format) {
+          addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: name,
+            zh: '只能导入 .xlsx 或 .csv 文件', en: 'only .xlsx and .csv files can be imported' });
+          continue;
+        }
+        let sheetsSeen = 0;
+        try {
+          for await (const sheet of readSheets(file.path, format)) {
+            sheetsSeen++;
+            const iterator = sheet.rows[Symbol.asyncIterator]();
+            const head: RawRow[] = [];
+            while (head.length < HEADER_SEARCH_ROWS) {
+              const n = await iterator.next();
+              if (n.done) break;
+              head.push(n.value);
+            }
+            const drain = async () => { while (!(await iterator.next()).done) { /* skip the rest of an unused sheet */ } };
+            const rec = sheet.hidden ? undefined : recognise(sheet.name, head, categories, year, opts.ledger);
+            if (!rec) {
+              result.notices.push({ file: name, sheet: sheet.name, row: null, column: null, value: '', zh: '未识别为任何台账，已跳过', en: 'not recognised as a ledger; skipped' });
+              result.sheets.push({ file: name, sheet: sheet.name, ledger: null, headerRow: null, rows: 0 });
+              await drain();
+              continue;
+            }
+            let blocked = false;
+            for (const i of rec.issues) {
+              if (i.blocking) {
+                blocked = true;
+                addError({ file: name, sheet: sheet.name, row: i.row, column: i.column, header: i.column ? i.value : null, field: null, value: i.value, zh: i.zh, en: i.en });
+              } else result.notices.push({ file: name, sheet: sheet.name, row: i.row, column: i.column, value: i.value, zh: i.zh, en: i.en });
+            }
+            const report: SheetReport = { file: name, sheet: sheet.name, ledger: rec.decl.kind, headerRow: rec.headerRow, rows: 0 };
+            result.sheets.push(report);
+            if (blocked) { await drain(); continue; }
+            const writer = await writerFor(rec.decl);
+            sources.get(rec.decl.kind)!.add(`${name}#${sheet.name}`);
+            contexts.push({ file: name, sheet: sheet.name });
+            const ctx = contexts.length - 1;
+            const sheetRows = async function* () {
+              for (const r of head) if (r.number > rec.headerRow) yield r;
+              for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value;
+            };
+            let chunk: Array<Record<string, unknown>> = [];
+            for await (const row of sheetRows()) {
+              const cols = processRow(rec, row, ctx, name, sheet.name);
+              if (cols === 'skip') continue;
+              report.rows++;
+              result.rows++;
+              if (cols && result.errorCount === 0) {
+                chunk.push(cols);
+                if (chunk.length >= CHUNK_ROWS) {
+                  await writer.write(chunk);
+                  chunk = [];
+                  opts.onProgress?.(result.rows);
+                }
+              }
+            }
+            if (result.errorCount === 0) await writer.write(chunk);
+            opts.onProgress?.(result.rows);
+          }
+        } catch (e) {
+          if (e instanceof Rollback || (e as { name?: string }).name === 'DomainError') throw e;
+          // A file that cannot be read at all (not a workbook, damaged zip) is a problem of that file.
+          addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
+            zh: `文件无法读取：${(e as Error).message}`, en: `the file cannot be read: ${(e as Error).message}` });
+        }
+        if (sheetsSeen > 0 && !result.sheets.some((s) => s.file === name && s.ledger))
+          addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
+            zh: '文件中没有可识别的台账工作表（请检查工作表名称或表头）', en: 'no sheet in the file was recognised as a ledger (check sheet names and headers)' });
+      }
+
+      result.findings = [...personFindings.values()];
+      if (result.errorCount === 0) {
+        for (const w of writers.values()) {
+          await w.finish([...sources.get(w.decl.kind)!]);
+          result.summary.push(w.summary);
+          // The same person already recorded before this import (by another department or file).
+          for (const f of await findDuplicatePersonsIn(tx, county, year, { newAbove: w.maxIdBefore, withOlder: true, limit: MAX_FINDINGS })) {
+            if (f.ledger !== w.decl.kind || result.findings.length >= MAX_FINDINGS) continue;
+            result.findings.push({ code: f.code, ledger: f.ledger, masked: f.masked, rows: [], records: f.records, zh: f.zh, en: f.en });
+          }
+        }
+      }
+      if (result.errorCount > 0 || opts.dryRun) throw new Rollback();
+    });
+    result.committed = true;
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  result.ok = result.errorCount === 0;
+  return result;
+
+  /** Reads, validates and converts one row; returns its columns, null when it has problems, 'skip' for rows that are not data. */
+  function processRow(rec: Recognised, row: RawRow, ctx: number, file: string, sheet: string): Record<string, unknown> | null | 'skip' {
+    const r = readRow(rec, row, categories);
+    if (r.skip) return 'skip';
+    const decl = rec.decl;
+    const err = (column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
+      addError({ file, sheet, row: row.number, column: column?.letter ?? null, header: column?.header ?? null, field, value, zh, en });
+    let bad = r.problems.length > 0;
+    const reported = new Set<string>();
+    for (const p of r.problems) {
+      err(p.column, p.column?.column.field?.name ?? null, p.value, p.zh, p.en);
+      if (p.column?.column.field) reported.add(p.column.column.field.name);
+    }
+    if (r.county !== undefined && r.county !== county) {
+      const c = rec.columns.find((b) => b.column.role === 'county');
+      err(c, 'county_code', r.county, `该行属于${r.county}，与导入目标县${county}不符`, `the row belongs to ${r.county}, not to the county being imported (${county})`);
+      bad = true;
+    }
+    const input = r.input;
+    for (const f of decl.fields) {
+      if (f.required && (input[f.name] === undefined || input[f.name] === null) && !reported.has(f.name)) {
+        const col = columnFor(rec, f.name);
+        err(col, f.name, '', '必填，不能为空', 'required; the cell is empty');
+        reported.add(f.name);
+        bad = true;
+      }
+    }
+    if (bad) return null;
+    const parsed = schemas.get(decl.kind)!.safeParse(input);
+    if (!parsed.success) {
+      for (const p of problemsOf(parsed.error)) {
+        const base = p.field.replace(/_(qual|max)$/, '');
+        if (reported.has(base)) continue;
+        const col = columnFor(rec, p.field) ?? columnFor(rec, base);
+        const f = decl.fields.find((x) => x.name === base);
+        const raw = col ? row.cells[col.index] ?? null : null;
+        err(col, p.field || null, f?.pii ? maskedForReport(raw) : cellText(raw), p.zh, p.en);
+      }
+      return null;
+    }
+    const value = parsed.data as Record<string, unknown>;
+    const cols = toRow(decl, value, (_f, raw) => r.protectedId ?? protectResidentId(raw));
+    // The same natural key twice in the files being imported is a mistake, not an update.
+    const writer = writers.get(decl.kind)!;
+    const key = writer.keyOf(cols);
+    const fp = fingerprint(key);
+    const seen = keys.get(decl.kind)!;
+    const first = seen.get(fp);
+    if (first !== undefined) {
+      const at = locate(first);
+      const keyCols = decl.naturalKey.map((k) => columnFor(rec, k)).filter((c): c is BoundColumn => !!c);
+      const where = at.file === file && at.sheet === sheet ? `第${at.row}行` : `${at.file}“${at.sheet}”第${at.row}行`;
+      const whereEn = at.file === file && at.sheet === sheet ? `row ${at.row}` : `row ${at.row} of ${at.file} / ${at.sheet}`;
+      const names = decl.naturalKey.map((k) => decl.fields.find((x) => x.name === k)!.label);
+      err(keyCols[0], decl.naturalKey[0]!, keyCols[0] ? displayCell(rec, row, keyCols[0]) : '',
+        `与${where}重复（${names.map((n) => n.zh).join('、')}相同）`, `duplicates ${whereEn} (same ${names.map((n) => n.en).join(', ')})`);
+      return null;
+    }
+    seen.set(fp, refOf(ctx, row.number));
+    // The same person in two rows (different dates, say) is allowed but reported.
+    const piiField = decl.fields.find((f) => f.pii);
+    if (piiField) {
+      const hash = cols[`${piiField.name}_hash`] as string;
+      const pfp = parseInt(hash.slice(0, 13), 16);
+      const people = persons.get(decl.kind)!;
+      const firstRef = people.get(pfp);
+      if (firstRef === undefined) people.set(pfp, refOf(ctx, row.number));
+      else {
+        const masked = cols[`${piiField.name}_masked`] as string;
+        const id = `${decl.kind}:${pfp}`;
+        let finding = personFindings.get(id);
+        if (!finding && personFindings.size < MAX_FINDINGS) {
+          finding = { code: 'duplicate_person', ledger: decl.kind, masked, rows: [locate(firstRef)], zh: '', en: '' };
+          personFindings.set(id, finding);
+        }
+        if (finding) {
+          finding.rows.push({ file, sheet, row: row.number });
+          finding.zh = `同一人（${finding.masked}）在导入文件中出现${finding.rows.length}次：${finding.rows.map((x) => `${x.file}“${x.sheet}”第${x.row}行`).join('、')}，请核实是否重复统计`;
+          finding.en = `the same person (${finding.masked}) appears ${finding.rows.length} times in the import: ${finding.rows.map((x) => `${x.file} / ${x.sheet} row ${x.row}`).join(', ')}; check whether they are counted twice`;
+        }
+      }
+    }
+    return cols;
+  }
+}
+
+function columnFor(rec: Recognised, field: string): BoundColumn | undefined {
+  const m = /^(.*)_(qual|max)$/.exec(field);
+  if (m && rec.decl.fields.some((f) => f.name === m[1])) return rec.columns.find((b) => b.column.field?.name === m[1] && b.column.role === m[2]);
+  return rec.columns.find((b) => b.column.field?.name === field && (b.column.role === 'value' || b.column.role === 'hash'));
+}
+
+function displayCell(rec: Recognised, row: RawRow, b: BoundColumn): string {
+  const v = row.cells[b.index] ?? null;
+  return b.column.field?.pii ? maskedForReport(v) : cellText(v);
+}

@@ -1,0 +1,146 @@
+/**
+ * Streaming readers for .xlsx and .csv: sheets, and rows of plain cell values, without holding the
+ * file in memory. CSV may be UTF-8 (with or without BOM) or GB18030 (what Excel and WPS on Chinese
+ * Windows save); the delimiter may be a comma, a tab or a semicolon.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import type { CellValue } from './cells.ts';
+
+export interface RawRow {
+  /** 1-based row number as the spreadsheet shows it (for CSV: the record number). */
+  number: number;
+  /** Cells by 0-based column index (column A is 0). */
+  cells: CellValue[];
+}
+
+export interface SheetSource {
+  /** The sheet name; for CSV, the file name without extension. */
+  name: string;
+  /** Hidden sheets (lists behind drop-downs) hold no ledger. */
+  hidden: boolean;
+  rows: AsyncIterable<RawRow>;
+}
+
+export type FileFormat = 'xlsx' | 'csv';
+
+/** The format a file name implies, or undefined. */
+export function formatOf(file: string): FileFormat | undefined {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.xlsx' || ext === '.xlsm') return 'xlsx';
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
+  return undefined;
+}
+
+/** Sheets of a file in order. Each sheet's rows must be consumed (or abandoned) before the next is read. */
+export function readSheets(file: string, format: FileFormat): AsyncIterable<SheetSource> {
+  return format === 'xlsx' ? xlsxSheets(file) : csvSheets(file);
+}
+
+// ── xlsx ───────────────────────────────────────────────────────────────────
+
+type ExcelValue = ExcelJS.CellValue | undefined;
+
+/** An ExcelJS cell value reduced to what a ledger needs: formulas give their result, rich text its text. */
+export function plainValue(v: ExcelValue): CellValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v === '' ? null : v;
+  if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  if (typeof v === 'object') {
+    if ('richText' in v) return v.richText.map((r) => r.text).join('') || null;
+    if ('result' in v) return plainValue(v.result as ExcelValue);
+    if ('formula' in v || 'sharedFormula' in v) return null;
+    if ('text' in v) return plainValue((v as { text: ExcelValue }).text);
+    if ('error' in v) return String((v as { error: string }).error);
+  }
+  return String(v as unknown);
+}
+
+async function* xlsxSheets(file: string): AsyncGenerator<SheetSource> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
+  });
+  for await (const ws of reader) {
+    const sheet = ws as unknown as AsyncIterable<ExcelJS.Row> & { name: string; state?: string };
+    async function* rows(): AsyncGenerator<RawRow> {
+      for await (const row of sheet) {
+        const values = row.values as ExcelValue[];
+        const cells: CellValue[] = [];
+        for (let i = 1; i < values.length; i++) cells.push(plainValue(values[i]));
+        yield { number: row.number, cells };
+      }
+    }
+    yield { name: sheet.name, hidden: sheet.state === 'hidden' || sheet.state === 'veryHidden', rows: rows() };
+  }
+}
+
+// ── csv ────────────────────────────────────────────────────────────────────
+
+/** UTF-8 when the first bytes decode as UTF-8 (or carry its BOM), otherwise GB18030. */
+export function detectEncoding(head: Buffer): 'utf8' | 'gb18030' {
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf8';
+  // Cut at the last complete UTF-8 sequence so a character split by the sample does not count against it.
+  let end = head.length;
+  for (let i = head.length - 1, k = 0; i >= 0 && k < 4; i--, k++) {
+    const b = head[i]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    if (head.length - i < need) end = i;
+    break;
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, end));
+    return 'utf8';
+  } catch {
+    return 'gb18030';
+  }
+}
+
+function detectDelimiter(firstLine: string): string {
+  const counts = [',', '\t', ';'].map((d) => [d, firstLine.split(d).length] as const);
+  counts.sort((a, b) => b[1] - a[1]);
+  return counts[0]![1] > 1 ? counts[0]![0] : ',';
+}
+
+async function sniff(file: string): Promise<{ encoding: 'utf8' | 'gb18030'; delimiter: string }> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const head = buf.subarray(0, bytesRead);
+    const encoding = detectEncoding(head);
+    const text = iconv.decode(head, encoding === 'utf8' ? 'utf8' : 'gb18030').replace(/^\ufeff/, '');
+    // The header is usually the first line, but title lines may come first: use the busiest of the first few.
+    const lines = text.split(/\r?\n/).slice(0, 10);
+    const busiest = lines.reduce((a, b) => (b.split(/[,\t;]/).length > a.split(/[,\t;]/).length ? b : a), '');
+    return { encoding, delimiter: detectDelimiter(busiest) };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function* csvSheets(file: string): AsyncGenerator<SheetSource> {
+  const { encoding, delimiter } = await sniff(file);
+  const name = basename(file, extname(file));
+  async function* rows(): AsyncGenerator<RawRow> {
+    const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+    const decoded = encoding === 'utf8' ? input.setEncoding('utf8') : input.pipe(iconv.decodeStream('gb18030'));
+    const parser = decoded.pipe(parse({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }));
+    let n = 0;
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        n++;
+        const cells: CellValue[] = new Array<CellValue>(record.length);
+        for (let i = 0; i < record.length; i++) cells[i] = record[i] === '' ? null : record[i]!;
+        yield { number: n, cells };
+      }
+    } finally {
+      input.destroy();
+    }
+  }
+  yield { name, hidden: false, rows: rows() };
+}

@@ -1,0 +1,134 @@
+/**
+ * Blank ledger templates: the columns of the declaration with Chinese headers, a note on each header
+ * (type, unit, allowed values), drop-down lists for categories, yes/no and qualifiers, text format
+ * for ID columns, a frozen header row, and one example row marked as such (skipped on import).
+ */
+import ExcelJS from 'exceljs';
+import { LEDGERS, ledgerDecl } from '../domain/ledgers/declarations.ts';
+import type { Categories } from '../domain/ledgers/schema.ts';
+import type { FieldDecl, LedgerDecl } from '../domain/ledgers/types.ts';
+import { categoriesFor } from '../services/config.ts';
+import { invalid } from '../services/errors.ts';
+import { columnLetter, EXAMPLE_NOTE, type SheetColumn, sheetColumns } from './layout.ts';
+import { PLACEHOLDER_ID } from './recognise.ts';
+
+export const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
+export const CHOICES_SHEET = '选项';
+/** How many rows of a template carry drop-downs and formats. */
+const TEMPLATE_ROWS = 2000;
+
+/** Sheet name of a ledger in templates and exports: its Chinese label. */
+export function sheetNameOf(decl: LedgerDecl): string {
+  return decl.label.zh;
+}
+
+/** Number format of a column's cells. */
+export function numFmtOf(c: SheetColumn): string | undefined {
+  const f = c.field;
+  if (!f) return c.role === 'county' ? '@' : undefined;
+  if (c.role === 'value' || c.role === 'max') {
+    if (f.type === 'money') return '#,##0.00####';
+    if (f.type === 'int') return '#,##0';
+    if (f.type === 'date') return 'yyyy-mm-dd';
+    if (f.type === 'code' || f.pii || f.creditCode) return '@';
+  }
+  if (c.role === 'masked' || c.role === 'hash') return '@';
+  return undefined;
+}
+
+/** Styles the header row: bold, shaded, required columns in red, each header with its note. */
+export function styleHeader(row: ExcelJS.Row, cols: readonly SheetColumn[], notes: boolean): void {
+  row.height = 30;
+  cols.forEach((c, i) => {
+    const cell = row.getCell(i + 1);
+    cell.font = { bold: true, color: { argb: c.field?.required && (c.role === 'value') ? 'FFC00000' : 'FF000000' } };
+    cell.fill = HEADER_FILL;
+    cell.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
+    cell.border = { bottom: { style: 'thin' } };
+    if (notes) cell.note = `${c.headerEn}\n${c.help}`;
+  });
+}
+
+function example(f: FieldDecl, c: SheetColumn, categories: Categories, year: number): ExcelJS.CellValue {
+  if (c.role === 'qual') return '约';
+  if (c.role === 'max') return null;
+  switch (f.type) {
+    case 'text': return f.pii ? PLACEHOLDER_ID : f.creditCode ? '91120101MA05XXXXXX' : `（${f.label.zh}）`;
+    case 'int': return 10;
+    case 'money': return 12.5;
+    case 'date': return new Date(Date.UTC(year, 6, 1));
+    case 'enum': return categories[f.categories ?? '']?.[0]?.zh ?? null;
+    case 'bool': return '否';
+    case 'code': return '623023100200';
+  }
+}
+
+/** Adds the ledger's template sheet to a workbook; drop-down lists refer to the hidden choices sheet. */
+function addTemplateSheet(wb: ExcelJS.Workbook, decl: LedgerDecl, categories: Categories, year: number, choices: Map<string, string>): void {
+  const cols = sheetColumns(decl, categories, { mode: 'input' });
+  const ws = wb.addWorksheet(sheetNameOf(decl), { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = cols.map((c) => ({ header: c.header, width: c.width, style: numFmtOf(c) ? { numFmt: numFmtOf(c)! } : {} }));
+  styleHeader(ws.getRow(1), cols, true);
+  const ex = ws.getRow(2);
+  cols.forEach((c, i) => {
+    const v = c.field ? example(c.field, c, categories, year) : c.role === 'note' ? EXAMPLE_NOTE : null;
+    if (v !== null) ex.getCell(i + 1).value = v;
+  });
+  ex.font = { italic: true, color: { argb: 'FF808080' } };
+  cols.forEach((c, i) => {
+    if (!c.choices?.length) return;
+    const ref = choiceRange(wb, choices, c.choices);
+    const letter = columnLetter(i + 1);
+    (ws as unknown as { dataValidations: { add(ref: string, v: ExcelJS.DataValidation): void } }).dataValidations.add(`${letter}2:${letter}${TEMPLATE_ROWS + 1}`, {
+      type: 'list', allowBlank: true, formulae: [ref], showErrorMessage: true,
+      errorTitle: '不在列表中', error: `请从下拉列表选择 / choose from the list`,
+    });
+  });
+}
+
+/** The range on the choices sheet that holds a list, adding it on first use. */
+function choiceRange(wb: ExcelJS.Workbook, choices: Map<string, string>, list: readonly string[]): string {
+  const key = list.join('\u0001');
+  const known = choices.get(key);
+  if (known) return known;
+  const ws = wb.getWorksheet(CHOICES_SHEET) ?? wb.addWorksheet(CHOICES_SHEET, { state: 'veryHidden' });
+  const col = columnLetter(choices.size + 1);
+  list.forEach((v, i) => { ws.getCell(`${col}${i + 1}`).value = v; });
+  const ref = `${CHOICES_SHEET}!$${col}$1:$${col}$${list.length}`;
+  choices.set(key, ref);
+  return ref;
+}
+
+export interface TemplateOptions {
+  /** One ledger kind, or every ledger when absent. */
+  ledger?: string;
+  year: number;
+  county?: string;
+}
+
+/**
+ * A template workbook for one ledger or for all of them. Throws Invalid for an unknown ledger kind.
+ * The categories are those in force for `year`.
+ */
+export async function templateWorkbook(opts: TemplateOptions): Promise<ExcelJS.Workbook> {
+  const decls = opts.ledger ? [ledgerDecl(opts.ledger)] : LEDGERS;
+  if (decls.some((d) => !d))
+    throw invalid(`没有名为 ${opts.ledger} 的台账；可选：${LEDGERS.map((d) => d.kind).join(', ')}`, `no ledger named ${opts.ledger}; choose one of ${LEDGERS.map((d) => d.kind).join(', ')}`);
+  const categories = categoriesFor(opts.year);
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'xiezuo';
+  const about = wb.addWorksheet('说明');
+  about.columns = [{ width: 100 }];
+  const lines = [
+    `东西部协作台账导入模板${opts.county ? `（${opts.county}，${opts.year}年）` : `（${opts.year}年）`}`,
+    '每个工作表对应一种台账；第1行为表头，红色表头为必填列；鼠标停在表头上可查看填写说明。',
+    '第2行是示例，导入时会被忽略，可以删除；金额单位为万元（表头写“（元）”时按元读取）。',
+    '日期可写 2022-07-13 或 2022年7月13日；类别请从下拉列表选择；身份证号请按文本录入。',
+    'Each sheet is one ledger; row 1 is the header (red = required; hover for notes). Row 2 is an example and is ignored on import.',
+  ];
+  lines.forEach((l, i) => { about.getCell(`A${i + 1}`).value = l; });
+  about.getCell('A1').font = { bold: true, size: 14 };
+  const choices = new Map<string, string>();
+  for (const d of decls) addTemplateSheet(wb, d!, categories, opts.year, choices);
+  return wb;
+}
