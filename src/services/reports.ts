@@ -221,7 +221,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   b.heading(2, '（四）促进乡村振兴');
   b.heading(3, '1、干部人才交流');
   const posts = (await rec('talent_exchange')).filter((t) => t.direction === 'east_to_west');
-  b.para(`${partnerShort ?? '东部协作方'}援派挂职党政干部`, await b.fig('talent.cadres_east_to_west'),
+  b.para(`${partnerShort ?? '东部协作方'}援派挂职党政干部`, await b.fig('talent.cadres_east_to_west'), '（含上一轮挂职干部', await b.fig('talent.cadres_previous_term'), '）',
     posts.length ? '，其中' : '', ...J(posts.map((t) => [`${t.rank ? `${String(t.rank)}干部` : ''}1名任职于${String(t.post)}`]), '，', '，'),
     '；东部累计援派专业技术人才', await b.fig('talent.professionals_east_to_west'), '。“组团式”帮扶选派教育、医疗管理团队', await b.fig('talent.team_members'),
     '，其中', await b.fig('talent.team_leaders'), '担任学校、医院负责人或班子成员。本县选派赴东部学习交流', await b.fig('talent.west_to_east_sent'),
@@ -298,9 +298,19 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   for (const d of gifts)
     b.para(`${String(d.donor)}为`, b.count('donation', d, 'beneficiaries', '名'), `学生发放${String(d.items ?? '')}`, b.money('donation', d, 'value'), d.date ? `，${dateSpan(String(d.date))}前发放到位` : '', '。');
 
-  // 三、存在的问题
+  // 三、存在的问题, opened by the table of every target and how it stands
   b.heading(1, '三、存在的问题');
   const all = await engine.all();
+  const targeted = all.filter((r) => r.target);
+  if (targeted.length) {
+    const STATUS = { met: '达到', missed: '未达到', no_data: '无法评价', no_target: '—' } as const;
+    const rows: Inline[][][] = [];
+    for (const r of targeted)
+      rows.push([[{ kind: 'text', text: r.label.zh }], [{ kind: 'text', text: r.target!.display }],
+        [r.display ? { kind: 'figure', text: r.display, ref: await b.refFor(r) } : { kind: 'text', text: '—' }], [{ kind: 'text', text: STATUS[r.status] }]]);
+    b.para('对照省级下达的目标任务，自评情况见表3。');
+    b.blocks.push({ kind: 'table', caption: '表3  目标任务完成情况', columns: ['指标', '目标', '完成', '结果'], align: ['left', 'left', 'right', 'center'], rows });
+  }
   const missed = all.filter((r) => r.status === 'missed' && r.target);
   const notes = new Map(narratives.filter((n) => n.section === 'problem_note').map((n) => [n.title ?? '', n.body.replace(/\s*\n\s*/g, '')]));
   let k = 0;
