@@ -1,6 +1,6 @@
 /**
  * An annotated copy of an imported file: every cell with a problem filled red and carrying a comment
- * with the reason (Chinese, then English), plus a first sheet listing all problems. For a CSV the copy
+ * with the reason (Chinese, then English), plus a sheet listing all problems that the workbook opens on. For a CSV the copy
  * is a new workbook holding the CSV's rows. The copy goes back to whoever sent the file; it never
  * replaces the original.
  */
@@ -39,7 +39,8 @@ export async function writeAnnotated(path: string, name: string, format: FileFor
       prev.note = `${noteText(prev.note)}\n\n${text}`;
       continue;
     }
-    cell.fill = ERROR_FILL;
+    // Styles may be shared between cells of a column: give the cell its own before filling it.
+    cell.style = { ...cell.style, fill: ERROR_FILL };
     cell.note = text;
     seen.set(`${e.sheet}!${addr}`, cell);
     marked++;
@@ -53,9 +54,8 @@ export async function writeAnnotated(path: string, name: string, format: FileFor
   list.getRow(1).font = { bold: true };
   list.views = [{ state: 'frozen', ySplit: 1 }];
   for (const e of mine) list.addRow([e.file, e.sheet, e.row ?? '', e.column ?? '', e.header ?? '', e.value, e.zh, e.en]);
-  // The problem list comes first so it is what opens.
-  (list as unknown as { orderNo: number }).orderNo = -1;
-  wb.views = [{ x: 0, y: 0, width: 10000, height: 20000, firstSheet: 0, activeTab: 0, visibility: 'visible' }];
+  // The workbook opens on the problem list (the last sheet; the original sheets keep their order).
+  wb.views = [{ x: 0, y: 0, width: 10000, height: 20000, firstSheet: 0, activeTab: wb.worksheets.length - 1, visibility: 'visible' }];
   await wb.xlsx.writeFile(out);
   return { marked };
 }
