@@ -90,7 +90,8 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await ledger.open('fund_allocation');
     await shot(page, '03-ledger-fund-allocation');
     await ledger.edit('产业开发', 'amount', '3278.587');
-    await shot(page, '04-ledger-edit-form');
+    await page.waitForTimeout(400);
+    await shot(page, '04-ledger-edit-form', false);
     await ledger.save();
     expect(await ledger.toast()).toContain('已保存');
     await expect.poll(() => ledger.row('产业开发').innerText()).toContain('3,278.587');
@@ -106,7 +107,8 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await updateRecord(store, SYSTEM, 'fund_allocation', rec.id, { category: rec.category, amount: rec.amount, source: rec.source, note: '他人修改' }, rec.version);
     await ledger.save();
     await expect.poll(() => page.getByTestId('stale-message').innerText()).toContain('已被他人修改');
-    await shot(page, '05-stale-edit');
+    await page.waitForTimeout(600);
+    await shot(page, '05-stale-edit', false);
   });
 
   it('refuses a clerk outside its scope', async () => {
@@ -115,12 +117,22 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     expect(status).toBe(403);
     const options = await page.evaluate(async () => ((await (await fetch('/api/counties')).json()) as Array<{ code: string }>).map((c) => c.code));
     expect(options).toEqual(['623023']);
+    // Another department's ledger: offered read-only, and the server refuses a write all the same.
     const ledger = new LedgerPage(page, base);
     await ledger.open('fund_allocation');
-    await ledger.edit('劳务协作', 'amount', '1');
-    await ledger.save();
-    expect(await ledger.toast()).toContain('该台账不属于本部门');
-    await shot(page, '06-clerk-refused');
+    await page.getByTestId('read-only').waitFor();
+    expect(await page.getByTestId('add-record').isDisabled()).toBe(true);
+    expect(await ledger.row('劳务协作').getByRole('button', { name: /编辑/ }).isDisabled()).toBe(true);
+    const refused = await page.evaluate(async () => {
+      const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
+      const r = await fetch('/api/ledgers/fund_allocation/623023/2022', {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ category: 'industry', amount: 1 }),
+      });
+      return { status: r.status, body: (await r.json()) as { error: { message: { zh: string } } } };
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message.zh).toContain('该台账不属于本部门');
+    await shot(page, '06-clerk-read-only', false);
   });
 
   it('submits, approves and then locks a ledger', async () => {

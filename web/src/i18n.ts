@@ -111,6 +111,7 @@ const DICT = {
   refused: ['无权访问', 'Access refused'],
   workflowLocked: ['已锁定', 'Locked'],
   users: ['账号管理', 'Accounts'],
+  readOnly: ['只读', 'Read-only'],
   displayName: ['姓名/单位', 'Display name'],
 } as const;
 

@@ -16,7 +16,11 @@ export function LedgerPage({ kind }: { kind: string }) {
   const i18n = useI18n();
   const { t, L } = i18n;
   const { message, modal } = App.useApp();
-  const { meta, categories, county, year, bump, version } = useApp();
+  const { meta, categories, county, year, bump, version, session } = useApp();
+  const u = session.user;
+  // Mirrors the server's rule so that nobody is offered an action that would be refused; the server still decides.
+  const mayWrite = u.role === 'admin' || ((u.role === 'county_admin' || u.role === 'county_clerk') && u.units.some((x) => county.startsWith(x))
+    && (u.role !== 'county_clerk' || !u.ledgers || u.ledgers.includes(kind)));
   const decl = meta.ledgers.find((l) => l.kind === kind);
   const [rows, setRows] = useState<LedgerRecord[]>([]);
   const [total, setTotal] = useState(0);
@@ -57,6 +61,7 @@ export function LedgerPage({ kind }: { kind: string }) {
   if (!decl) return <Alert type="error" title={`no ledger ${kind}`} />;
 
   const locked = state?.status === 'submitted' || state?.status === 'approved';
+  const readOnly = locked || !mayWrite;
 
   const openEditor = (r: LedgerRecord | null) => {
     form.resetFields();
@@ -112,9 +117,9 @@ export function LedgerPage({ kind }: { kind: string }) {
       title: t('actions'), key: '_actions', fixed: 'right' as const, width: 200,
       render: (_: unknown, r: LedgerRecord) => (
         <Space size={0}>
-          <Button type="link" size="small" icon={<EditOutlined />} disabled={locked} onClick={() => openEditor(r)} data-testid={`edit-${r.id}`}>{t('edit')}</Button>
-          <Popconfirm title={t('confirmDelete')} onConfirm={() => remove(r)} disabled={locked}>
-            <Button type="link" size="small" danger icon={<DeleteOutlined />} disabled={locked} data-testid={`delete-${r.id}`}>{t('delete')}</Button>
+          <Button type="link" size="small" icon={<EditOutlined />} disabled={readOnly} onClick={() => openEditor(r)} data-testid={`edit-${r.id}`}>{t('edit')}</Button>
+          <Popconfirm title={t('confirmDelete')} onConfirm={() => remove(r)} disabled={readOnly}>
+            <Button type="link" size="small" danger icon={<DeleteOutlined />} disabled={readOnly} data-testid={`delete-${r.id}`}>{t('delete')}</Button>
           </Popconfirm>
           <Button type="link" size="small" icon={<PaperClipOutlined />} onClick={() => setEvidenceFor(r)}>{t('evidence')}</Button>
         </Space>
@@ -124,10 +129,10 @@ export function LedgerPage({ kind }: { kind: string }) {
 
   return (
     <Card data-testid={`ledger-${kind}`}
-      title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}</Space>}
+      title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}{!mayWrite && <Tag data-testid="read-only">{t('readOnly')}</Tag>}</Space>}
       extra={<Space>
         <Button icon={<ReloadOutlined />} onClick={() => void load()} />
-        <Button type="primary" icon={<PlusOutlined />} disabled={locked} onClick={() => openEditor(null)} data-testid="add-record">{t('add')}</Button>
+        <Button type="primary" icon={<PlusOutlined />} disabled={readOnly} onClick={() => openEditor(null)} data-testid="add-record">{t('add')}</Button>
       </Space>}>
       {locked && state && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="locked-banner" title={t('locked', { s: L(meta.statuses[state.status]) })} />}
       {state?.status === 'returned' && state.comment && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`${t('return')}：${state.comment}`} />}
