@@ -26,12 +26,20 @@ export function configFile(year: number, name: string): { path: string; text: st
   return cache.get(key) as { path: string; text: string; data: unknown };
 }
 
-/** The category lists in force for an assessment year. */
-export function categoriesFor(year: number): Categories {
-  return configFile(year, 'categories.yaml').data as Categories;
+/**
+ * The category lists in force for an assessment year and, when a county is given, its province:
+ * config/<year>/provinces/<2-digit code>/categories.yaml replaces whole lists of the year's base file
+ * (e.g. a province that splits labour destinations as 公益性岗位/省内/赴东部).
+ */
+export function categoriesFor(year: number, county?: string): Categories {
+  const base = configFile(year, 'categories.yaml').data as Categories;
+  if (!county) return base;
+  const override = join(ROOT, 'config', String(configYear(year)), 'provinces', county.slice(0, 2), 'categories.yaml');
+  if (!existsSync(override)) return base;
+  return { ...base, ...(configFile(year, join('provinces', county.slice(0, 2), 'categories.yaml')).data as Categories) };
 }
 
 /** The label of a category value, or the value itself when the list does not know it. */
-export function categoryLabel(year: number, list: string, value: string, locale: 'zh' | 'en' = 'zh'): string {
-  return categoriesFor(year)[list]?.find((c) => c.value === value)?.[locale] ?? value;
+export function categoryLabel(year: number, list: string, value: string, locale: 'zh' | 'en' = 'zh', county?: string): string {
+  return categoriesFor(year, county)[list]?.find((c) => c.value === value)?.[locale] ?? value;
 }

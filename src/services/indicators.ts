@@ -220,7 +220,7 @@ export class IndicatorEngine {
         result.source = 'none';
       }
     } else {
-      const labels = def.categories ? categoriesFor(year)[def.categories] ?? [] : [];
+      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
       const order = (k: string) => { const i = labels.findIndex((c) => c.value === k); return i < 0 ? 1e9 : i; };
       const entries = [...value.entries].sort((a, b) => order(a.key) - order(b.key));
       result.exactBreakdown = entries;

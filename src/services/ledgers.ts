@@ -26,15 +26,15 @@ export function declOf(kind: string): LedgerDecl {
   return d;
 }
 
-/** The zod schema that record input of `kind` must satisfy in assessment year `year`. */
-export function recordInputSchema(kind: string, year: number) {
-  return recordSchema(declOf(kind), categoriesFor(year));
+/** The zod schema that record input of `kind` must satisfy in assessment year `year` (and the county's province). */
+export function recordInputSchema(kind: string, year: number, county?: string) {
+  return recordSchema(declOf(kind), categoriesFor(year, county));
 }
 
 /** Validates input; returns the parsed record or the per-field problems, never throws for bad input. */
-export function validateRecord(kind: string, year: number, input: unknown):
+export function validateRecord(kind: string, year: number, input: unknown, county?: string):
   { ok: true; value: Record<string, unknown> } | { ok: false; problems: FieldProblem[] } {
-  const r = recordInputSchema(kind, year).safeParse(input);
+  const r = recordInputSchema(kind, year, county).safeParse(input);
   return r.success ? { ok: true, value: r.data as Record<string, unknown> } : { ok: false, problems: problemsOf(r.error) };
 }
 
@@ -83,8 +83,8 @@ export async function getRecord(store: Store, actor: Actor, kind: string, id: nu
   return rec;
 }
 
-function parsedOrThrow(kind: string, year: number, input: unknown): Record<string, unknown> {
-  const v = validateRecord(kind, year, input);
+function parsedOrThrow(kind: string, year: number, input: unknown, county: string): Record<string, unknown> {
+  const v = validateRecord(kind, year, input, county);
   if (!v.ok) throw invalid(`数据校验未通过：${v.problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
     `validation failed: ${v.problems.map((p) => `${p.field} ${p.en}`).join('; ')}`, v.problems);
   return v.value;
@@ -94,7 +94,7 @@ function parsedOrThrow(kind: string, year: number, input: unknown): Record<strin
 export async function createRecord(store: Store, actor: Actor, kind: string, county: string, year: number, input: unknown): Promise<LedgerRecord> {
   const decl = declOf(kind);
   assertWrite(actor, county, kind);
-  const value = parsedOrThrow(kind, year, input);
+  const value = parsedOrThrow(kind, year, input, county);
   return store.db.transaction().execute(async (tx) => {
     await assertEditable(tx, county, year, kind);
     const repo = new LedgerRepo(tx, decl);
@@ -113,7 +113,7 @@ export async function updateRecord(store: Store, actor: Actor, kind: string, id:
   const decl = declOf(kind);
   const before = await getRecord(store, actor, kind, id);
   assertWrite(actor, before.county_code, kind);
-  const value = parsedOrThrow(kind, before.year, input);
+  const value = parsedOrThrow(kind, before.year, input, before.county_code);
   return store.db.transaction().execute(async (tx) => {
     await assertEditable(tx, before.county_code, before.year, kind);
     const repo = new LedgerRepo(tx, decl);
@@ -168,7 +168,7 @@ export async function upsertRecords(
     return {
       kind: b.kind,
       rows: b.rows.map((r, index) => {
-        const v = validateRecord(b.kind, year, r);
+        const v = validateRecord(b.kind, year, r, county);
         if (!v.ok) problems.push(...v.problems.map((p) => ({ ...p, kind: b.kind, index })));
         return v.ok ? v.value : null;
       }),

@@ -209,7 +209,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.para(`${String(p.name)}总投资`, b.money('industrial_park', p, 'total_investment'), `，投入${year}年度协作资金`, b.money('industrial_park', p, 'coop_funds'),
       '，新建圈舍及配套区域', b.count('industrial_park', p, 'floor_area_m2', '平方米'), '，设计存栏母猪', b.count('industrial_park', p, 'sows', '头'),
       '、仔猪', b.count('industrial_park', p, 'piglets', '头'), '、育肥猪', b.count('industrial_park', p, 'finishing_pigs', '头'),
-      '，年出栏仔猪', b.count('industrial_park', p, 'annual_output', '头'), `；项目${categoryLabel(year, 'project_status', String(p.status))}。`);
+      '，年出栏仔猪', b.count('industrial_park', p, 'annual_output', '头'), `；项目${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}。`);
   const deals = await rec('deal');
   const frameworks = deals.filter((d) => d.kind === 'framework');
   if (frameworks.length) b.para('此外，', ...J(frameworks.map((d) => [`${String(d.parties)}签订《${String(d.title)}》`])), '，为后续招商和产品推广打下基础。');
@@ -250,7 +250,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
       kind: 'table', caption: '表2  主要社会捐赠', columns: ['捐赠方', '受赠方', '内容', '价值'], align: ['left', 'left', 'left', 'right'],
       rows: donations.map((d) => [
         [{ kind: 'text', text: String(d.donor) + (d.via ? `（${String(d.via)}）` : '') }], [{ kind: 'text', text: String(d.recipient) }],
-        [{ kind: 'text', text: `${categoryLabel(year, 'donation_form', String(d.form))}：${String(d.items ?? '')}` }], [b.money('donation', d, 'value')!],
+        [{ kind: 'text', text: `${categoryLabel(year, 'donation_form', String(d.form), 'zh', county)}：${String(d.items ?? '')}` }], [b.money('donation', d, 'value')!],
       ]),
     });
     b.para('表中逐项登记的捐赠合计', await b.fig('donation.named'), '，其余捐赠仅有汇总数。');
@@ -263,7 +263,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   if (villages.length) {
     b.para(`${String(villages[0]!.designated_year ?? '')}年两地确定`, ...J(villages.map((v) => [String(v.name)])), `为乡村振兴示范村（共`, await b.fig('villages.count'),
       `）。${year}年安排示范村资金`, await b.fig('funds.demo_village'), '，实施项目投入合计', await b.fig('villages.project_funds'), '：',
-      ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status))}）`]), '、'),
+      ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}）`]), '、'),
       '。', partnerShort ?? '东部协作方', '选派农村党务工作者', await b.fig('villages.workers'), '驻村开展对口帮扶。');
   }
 
