@@ -79,7 +79,7 @@ export function buildProgram(ctx: CliContext): Command {
     }));
 
   program.command('indicators')
-    .description('indicator values with units, targets and status for a county-year')
+    .description('indicator values with units, targets and status for a county-year; a prefecture or province code (e.g. 6230, 62) adds up its counties')
     .addOption(countyOpt()).addOption(yearOpt())
     .option('--json', 'print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {

@@ -1,4 +1,4 @@
-import { evaluate, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
+import { evaluate, references, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf } from '../domain/ledgers/types.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
@@ -118,8 +118,81 @@ export class IndicatorEngine {
   private stack: string[] = [];
   readonly cat: Catalogue;
 
+  /**
+   * `county` is normally a county code. A shorter code (prefecture "6230", province "62") makes a
+   * roll-up engine: additive indicators are the sum of each county's own figure (so every county
+   * keeps its choice between records and reported values), rates are recomputed from the rolled-up
+   * parts they refer to, and rates without such parts are not added up at all.
+   */
   constructor(readonly store: Store, readonly county: string, readonly year: number) {
     this.cat = catalogueFor(year);
+    this.rollup = county.length < 6;
+  }
+
+  readonly rollup: boolean;
+  private countyEngines = new Map<string, IndicatorEngine>();
+
+  /** Counties under a roll-up unit that hold any data for the year. */
+  async countiesWithData(year: number): Promise<string[]> {
+    const like = `${this.county}%`;
+    const db = this.store.db;
+    const codes = new Set<string>();
+    for (const r of await db.selectFrom('ledger_state').select('county_code').distinct().where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
+    for (const r of await db.selectFrom('reported_value').select('county_code').distinct().where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
+    for (const r of await db.selectFrom('report_meta').select('county_code').where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
+    return [...codes].filter((c) => c.length === 6).sort();
+  }
+
+  private async computeRollup(def: IndicatorDef, year: number): Promise<IndicatorResult> {
+    const base: IndicatorResult = {
+      id: def.id, label: def.label, unit: def.unit, formula: def.formula, value: null, display: null, raw: null, exact: null,
+      qual: 'exact', source: 'none', status: 'no_target', flags: [], trace: [],
+    };
+    const usesRef = references(def.ast).indicators.length > 0;
+    if (usesRef) {
+      const r = await evaluate(def.ast, { year, source: this.source() });
+      if (r.value.kind === 'scalar' && r.value.value) {
+        base.exact = r.value.value;
+        base.value = formatValue(r.value.value, def.unit, def.round);
+        base.raw = toRaw(r.value.value, def.unit);
+        base.display = withUnit(base.value, def.unit, this.cat);
+        base.source = 'records';
+      }
+      base.trace = r.trace;
+      return base;
+    }
+    if (def.unit === 'percent' || def.unit === 'pp') {
+      base.flags.push({ zh: '比率不能逐县相加，需由其组成部分重新计算', en: 'a rate cannot be added up across counties' });
+      return base;
+    }
+    let total: Rational | null = null;
+    const parts = new Map<string, Rational>();
+    let quals = false;
+    for (const c of await this.countiesWithData(year)) {
+      if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year));
+      const r = await this.countyEngines.get(c)!.evaluate(def.id, year);
+      base.trace.push({ kind: 'indicator', query: { id: `${def.id}@${c}`, year }, value: { kind: 'scalar', value: r.exact } });
+      if (r.qual !== 'exact') quals = true;
+      if (r.exactBreakdown) for (const e of r.exactBreakdown) if (e.value) parts.set(e.key, (parts.get(e.key) ?? Rational.of(0)).add(e.value));
+      if (r.exact && !r.exactBreakdown) total = (total ?? Rational.of(0)).add(r.exact);
+    }
+    if (parts.size) {
+      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      const order = (k: string) => { const i = labels.findIndex((x) => x.value === k); return i < 0 ? 1e9 : i; };
+      const entries = [...parts].map(([key, value]) => ({ key, value })).sort((a, b) => order(a.key) - order(b.key));
+      base.exactBreakdown = entries;
+      base.breakdown = entries.map((e) => ({ key: e.key, label: labels.find((x) => x.value === e.key)?.zh ?? e.key, raw: toRaw(e.value, def.unit), display: withUnit(formatValue(e.value, def.unit, def.round), def.unit, this.cat) }));
+      if (def.total !== false) total = entries.reduce((a, e) => a.add(e.value), Rational.of(0));
+    }
+    if (total) {
+      base.exact = total;
+      base.qual = quals ? 'about' : 'exact';
+      base.value = formatValue(total, def.unit, def.round);
+      base.raw = toRaw(total, def.unit);
+      base.display = withUnit(base.value, def.unit, this.cat, base.qual);
+      base.source = 'records';
+    }
+    return base;
   }
 
   private async ledgerCompleteness(kind: string, year: number): Promise<string> {
@@ -178,6 +251,7 @@ export class IndicatorEngine {
   private async compute(id: string, year: number): Promise<IndicatorResult> {
     const def = this.cat.byId.get(id);
     if (!def) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
+    if (this.rollup) return this.computeRollup(def, year);
     const fromRecords = await evaluate(def.ast, { year, source: this.source() });
     const ledgers = [...new Set(fromRecords.trace.flatMap((t) => (t.kind === 'aggregate' ? [t.query.ledger] : [])))];
     const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
@@ -355,7 +429,8 @@ export class IndicatorEngine {
         out.push(`台账 ${decl?.label.zh ?? q.ledger}（${q.year}年）${q.fn}${q.field ? `(${q.field})` : ''}：${refs.length ? refs.map((x) => `#${x.id} ${x.title}`).join('；') : '无记录'}`);
       } else if (t.kind === 'indicator') {
         const q = t.query;
-        out.push(`指标 ${q.id}${q.year !== this.year ? `（${q.year}年）` : ''}`);
+        const [id, county] = q.id.split('@');
+        out.push(`指标 ${id}${county ? `（${county}）` : ''}${q.year !== this.year ? `（${q.year}年）` : ''}`);
       }
     }
     return [...new Set(out)];

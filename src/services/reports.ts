@@ -5,7 +5,7 @@ import type { Store } from '../store/db.ts';
 import type { LedgerRecord } from '../store/ledger-repo.ts';
 import { LedgerRepo } from '../store/ledger-repo.ts';
 import { categoryLabel } from './config.ts';
-import { notFound } from './errors.ts';
+import { invalid, notFound } from './errors.ts';
 import { IndicatorEngine, type IndicatorResult } from './indicators.ts';
 import { fullName, orgUnit } from './orgunits.ts';
 import { type Actor, assertRead } from './scope.ts';
@@ -140,6 +140,7 @@ async function records(store: Store, kind: string, county: string, year: number)
  * explanation, then the stored free-standing problems. Forbidden outside the actor's scope.
  */
 export async function buildReport(store: Store, actor: Actor, county: string, year: number, opts: { generatedAt?: string } = {}): Promise<ReportModel> {
+  if (!/^\d{6}$/.test(county)) throw invalid('自评报告按县生成，请给出6位县级区划代码', 'a self-assessment report is per county: give a 6-digit county code');
   await assertRead(store, actor, county);
   const meta = await store.db.selectFrom('report_meta').selectAll().where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
   const unit = await orgUnit(store, county);
