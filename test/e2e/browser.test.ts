@@ -170,6 +170,8 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     const file = join(dir, 'report.docx');
     await download.saveAs(file);
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+    const [sheet] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-xlsx').click()]);
+    expect(sheet.suggestedFilename()).toMatch(/\.xlsx$/);
   });
 
   it('shows the province its counties ranked and lets it set a target', async () => {

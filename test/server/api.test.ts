@@ -161,6 +161,16 @@ for (const engine of await engines()) {
       expect(html.headers['content-type']).toMatch(/text\/html/);
     });
 
+    it('exports the ledgers as Excel and serves empty templates', async () => {
+      const x = await admin.req({ method: 'GET', url: `/api/exports/${COUNTY}/${YEAR}` });
+      expect(x.statusCode).toBe(200);
+      expect(x.rawPayload.subarray(0, 2).toString()).toBe('PK');
+      expect(x.headers['content-disposition']).toMatch(/\.xlsx/);
+      const t = await admin.req({ method: 'GET', url: `/api/templates/${YEAR}?ledger=project` });
+      expect(t.statusCode).toBe(200);
+      expect((await admin.req({ method: 'GET', url: `/api/templates/${YEAR}?ledger=nonsense` })).statusCode).toBe(400);
+    });
+
     it('publishes an OpenAPI document covering every route', async () => {
       const doc = (await f.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
       expect(doc.openapi).toBe('3.1.0');

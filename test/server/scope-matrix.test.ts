@@ -89,6 +89,8 @@ const CASES: Record<string, Case> = {
   'GET /api/dashboard/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` }) },
   // Until the report renderers exist the route can only fail after its scope check; outsiders still get 403.
   'GET /api/reports/:county/:year': { kind: 'write', inside: () => (renderersPresent ? 200 : 500), build: async () => ({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=md` }) },
+  'GET /api/exports/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/exports/${COUNTY}/${YEAR}?ledger=fund_allocation` }) },
+  'GET /api/templates/:year': { kind: 'self', build: async () => ({ method: 'GET', url: `/api/templates/${YEAR}?ledger=fund_allocation` }) },
   'GET /api/evidence/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/evidence/${COUNTY}/${YEAR}` }) },
   'POST /api/evidence/:county/:year': {
     kind: 'write', inside: writers(201),

@@ -112,6 +112,9 @@ const DICT = {
   workflowLocked: ['已锁定', 'Locked'],
   users: ['账号管理', 'Accounts'],
   readOnly: ['只读', 'Read-only'],
+  downloadXlsx: ['导出台账 Excel', 'Ledgers as Excel'],
+  exportXlsx: ['导出 Excel', 'Export Excel'],
+  template: ['下载模板', 'Template'],
   displayName: ['姓名/单位', 'Display name'],
 } as const;
 

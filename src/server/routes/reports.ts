@@ -3,10 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
 import { invalid } from '../../services/errors.ts';
+import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
 import { buildReport } from '../../services/reports.ts';
 import { countyParam, idParam, route, type ServerDeps, yearParam } from '../http.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** RFC 5987 Content-Disposition so that Chinese file names survive every browser. */
 export function attachment(filename: string, inline = false): string {
@@ -45,6 +47,30 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
           return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(await renderDocx(model));
         }
       }
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/exports/:county/:year', tag: 'reports',
+    summary: 'The ledgers of a county-year as a formatted Excel workbook with an indicator summary sheet; ledger=kind limits it to one',
+    params: z.object({ county: countyParam, year: yearParam }),
+    query: z.object({ ledger: z.string().regex(/^[a-z_]{2,40}$/).optional() }),
+    produces: [XLSX],
+    handler: async ({ actor, params, query, reply }) => {
+      const data = await exportLedgersBuffer(deps.store, actor, { counties: [params.county], year: params.year, ...(query.ledger ? { ledgers: [query.ledger] } : {}) });
+      return reply.type(XLSX).header('content-disposition', attachment(`${params.county}-${params.year}-台账${query.ledger ? `-${query.ledger}` : ''}.xlsx`)).send(data);
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/templates/:year', tag: 'reports',
+    summary: 'An empty Excel template for one ledger (ledger=kind) or all of them, with the year\'s category lists',
+    params: z.object({ year: yearParam }),
+    query: z.object({ ledger: z.string().regex(/^[a-z_]{2,40}$/).optional() }),
+    produces: [XLSX],
+    handler: async ({ params, query, reply }) => {
+      const data = await templateBuffer({ year: params.year, ...(query.ledger ? { ledger: query.ledger } : {}) });
+      return reply.type(XLSX).header('content-disposition', attachment(`台账模板-${params.year}${query.ledger ? `-${query.ledger}` : ''}.xlsx`)).send(data);
     },
   });
 

@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { DeleteOutlined, DownloadOutlined, EditOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -132,6 +132,8 @@ export function LedgerPage({ kind }: { kind: string }) {
       title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}{!mayWrite && <Tag data-testid="read-only">{t('readOnly')}</Tag>}</Space>}
       extra={<Space>
         <Button icon={<ReloadOutlined />} onClick={() => void load()} />
+        <Button icon={<DownloadOutlined />} href={`/api/exports/${county}/${year}?ledger=${kind}`}>{t('exportXlsx')}</Button>
+        <Button href={`/api/templates/${year}?ledger=${kind}`}>{t('template')}</Button>
         <Button type="primary" icon={<PlusOutlined />} disabled={readOnly} onClick={() => openEditor(null)} data-testid="add-record">{t('add')}</Button>
       </Space>}>
       {locked && state && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="locked-banner" title={t('locked', { s: L(meta.statuses[state.status]) })} />}

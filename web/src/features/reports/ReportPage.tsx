@@ -21,6 +21,7 @@ export function ReportPage() {
       extra={<Space>
         <Button type="primary" icon={<DownloadOutlined />} href={`${base}?format=docx`} data-testid="download-docx">{t('downloadWord')}</Button>
         <Button icon={<DownloadOutlined />} href={`${base}?format=md`} data-testid="download-md">{t('downloadMd')}</Button>
+        <Button icon={<DownloadOutlined />} href={`/api/exports/${county}/${year}`} data-testid="download-xlsx">{t('downloadXlsx')}</Button>
       </Space>}>
       {html === undefined ? <Spin /> : (
         // The fragment is rendered on the server from stored data by the report renderer, which escapes text.
