@@ -1,0 +1,144 @@
+import { parseStated } from '../domain/figures.ts';
+import { Rational } from '../domain/rational.ts';
+import type { Store } from '../store/db.ts';
+import { catalogueFor } from './catalogue.ts';
+import { categoriesFor } from './config.ts';
+import { conflict, invalid, notFound } from './errors.ts';
+import { formatValue, withUnit } from './indicators.ts';
+import { audit, now } from './ledgers.ts';
+import { type Actor, assertRead, assertWrite } from './scope.ts';
+
+export interface ReportedView {
+  id: number;
+  element: string;
+  label: { zh: string; en: string };
+  unit: string;
+  dim: string;
+  dimLabel: string | null;
+  /** Exact stored value: decimal text, money in 分. */
+  value: string;
+  qual: string;
+  valueMax: string | null;
+  /** As printed, e.g. "4562.143万元", "40余家". */
+  display: string;
+  note: string | null;
+  version: number;
+}
+
+/** Reported values (aggregates without records) of a county-year, labelled from the catalogue. */
+export async function listReported(store: Store, actor: Actor, county: string, year: number): Promise<ReportedView[]> {
+  await assertRead(store, actor, county);
+  const cat = catalogueFor(year);
+  const cats = categoriesFor(year, county);
+  const rows = await store.db.selectFrom('reported_value').selectAll()
+    .where('county_code', '=', county).where('year', '=', year).orderBy('element').orderBy('dim').execute();
+  return rows.map((r) => {
+    const el = cat.elements[r.element];
+    const unit = el?.unit ?? 'items';
+    const fmt = (v: string) => formatValue(Rational.parse(v), unit, { decimals: 4, mode: 'half_up' }).replace(/\.?0+$/, (m) => (m.includes('.') ? '' : m));
+    return {
+      id: r.id, element: r.element, label: el?.label ?? { zh: r.element, en: r.element }, unit, dim: r.dim,
+      dimLabel: el?.dims ? cats[el.dims]?.find((c) => c.value === r.dim)?.zh ?? r.dim : null,
+      value: r.value, qual: r.qual, valueMax: r.value_max,
+      display: withUnit(fmt(r.value), unit, cat, r.qual as 'exact', r.value_max ? fmt(r.value_max) : undefined),
+      note: r.note, version: r.version,
+    };
+  });
+}
+
+export interface ReportedInput {
+  element: string;
+  dim?: string;
+  /** As people write it, in the element's display unit: "4562.143" (万元 for money), "约12", "40余", "1.2万-1.5万". */
+  text: string;
+  note?: string | null;
+}
+
+/**
+ * Sets one reported value of a county-year (creating or replacing it). The element must be in the
+ * year's catalogue and the dim in its category list; money is entered in 万元 and stored in 分.
+ * `expectedVersion` guards a replacement against a concurrent edit. Audited.
+ */
+export async function setReported(store: Store, actor: Actor, county: string, year: number, input: ReportedInput, expectedVersion?: number): Promise<ReportedView> {
+  assertWrite(actor, county);
+  const cat = catalogueFor(year);
+  const el = cat.elements[input.element];
+  if (!el) throw invalid(`未知的上报项 ${input.element}`, `unknown reported element ${input.element}`);
+  const dim = input.dim ?? '';
+  if (el.dims) {
+    const allowed = categoriesFor(year, county)[el.dims] ?? [];
+    if (!allowed.some((c) => c.value === dim))
+      throw invalid(`分项应为：${allowed.map((c) => c.zh).join('、')}`, `dim must be one of ${allowed.map((c) => c.value).join(', ')}`);
+  } else if (dim) throw invalid('该上报项没有分项', 'this element has no breakdown');
+  let stated;
+  try {
+    stated = parseStated(el.unit === 'money' ? `${input.text.trim().replace(/万元?$/, '')}万元`.replace(/^(约|近)?(.*?)(余)?万元$/, (_m, a = '', b, c = '') => `${a}${b}${c}万元`) : input.text, el.unit === 'money' ? 'money' : 'number');
+  } catch (e) {
+    throw invalid(`数值无法识别：${input.text}`, `cannot read the figure: ${input.text}`, (e as Error).message);
+  }
+  const t = now();
+  await store.db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('reported_value').selectAll()
+      .where('county_code', '=', county).where('year', '=', year).where('element', '=', input.element).where('dim', '=', dim).executeTakeFirst();
+    if (before && expectedVersion !== undefined && before.version !== expectedVersion)
+      throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
+    const row = { value: stated.value, qual: stated.qual, value_max: stated.max, note: input.note ?? before?.note ?? null, updated_at: t };
+    if (before) {
+      await tx.updateTable('reported_value').set({ ...row, version: before.version + 1 }).where('id', '=', before.id).execute();
+    } else {
+      await tx.insertInto('reported_value').values({ county_code: county, year, element: input.element, dim, ...row }).execute();
+    }
+    await audit(tx, actor, before ? 'update' : 'create', 'reported_value', `${input.element}${dim ? `[${dim}]` : ''}`, county, year, before ?? null, row);
+  });
+  const view = (await listReported(store, actor, county, year)).find((r) => r.element === input.element && r.dim === dim);
+  return view!;
+}
+
+/** Removes a reported value; refused when it changed since `expectedVersion`. Audited. */
+export async function deleteReported(store: Store, actor: Actor, id: number, expectedVersion: number): Promise<void> {
+  const before = await store.db.selectFrom('reported_value').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!before) throw notFound('上报值不存在', 'reported value not found');
+  await assertRead(store, actor, before.county_code);
+  assertWrite(actor, before.county_code);
+  await store.db.transaction().execute(async (tx) => {
+    const r = await tx.deleteFrom('reported_value').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
+    if (Number(r.numDeletedRows) !== 1) throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
+    await audit(tx, actor, 'delete', 'reported_value', `${before.element}${before.dim ? `[${before.dim}]` : ''}`, before.county_code, before.year, before, null);
+  });
+}
+
+export const NARRATIVE_SECTIONS = ['highlights', 'problem', 'problem_note', 'plan'] as const;
+export type NarrativeSection = (typeof NARRATIVE_SECTIONS)[number];
+
+/** Narrative text of a county-year, by section and order. */
+export async function listNarratives(store: Store, actor: Actor, county: string, year: number) {
+  await assertRead(store, actor, county);
+  return store.db.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year).orderBy('section').orderBy('seq').execute();
+}
+
+/**
+ * Creates or replaces one narrative paragraph (section + seq). A `problem_note` is titled with the
+ * indicator id it explains, which must exist. Audited.
+ */
+export async function setNarrative(
+  store: Store, actor: Actor, county: string, year: number,
+  input: { section: NarrativeSection; seq: number; title?: string | null; body: string; note?: string | null }, expectedVersion?: number,
+): Promise<void> {
+  assertWrite(actor, county);
+  if (!NARRATIVE_SECTIONS.includes(input.section)) throw invalid(`未知栏目 ${input.section}`, `unknown section ${input.section}`);
+  if (!Number.isInteger(input.seq) || input.seq < 1) throw invalid('序号应为正整数', 'seq must be a positive whole number');
+  if (!input.body.trim()) throw invalid('正文不能为空', 'the text is empty');
+  if (input.section === 'problem_note' && !catalogueFor(year).byId.has(input.title ?? ''))
+    throw invalid('问题说明的标题须为所说明的指标编号', 'a problem note is titled with the id of the indicator it explains');
+  const t = now();
+  await store.db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year)
+      .where('section', '=', input.section).where('seq', '=', input.seq).executeTakeFirst();
+    if (before && expectedVersion !== undefined && before.version !== expectedVersion)
+      throw conflict('该内容已被他人修改，请刷新后重试', 'the text was changed by someone else; reload and try again');
+    const row = { title: input.title ?? null, body: input.body.trim(), note: input.note ?? null, updated_at: t };
+    if (before) await tx.updateTable('narrative').set({ ...row, version: before.version + 1 }).where('id', '=', before.id).execute();
+    else await tx.insertInto('narrative').values({ county_code: county, year, section: input.section, seq: input.seq, ...row }).execute();
+    await audit(tx, actor, before ? 'update' : 'create', 'narrative', `${input.section}#${input.seq}`, county, year, before ?? null, row);
+  });
+}
