@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DomainError } from '../services/errors.ts';
 import { CatalogueInvalid } from '../services/catalogue.ts';
 import { configFromEnv, migrate, openStore, type Store } from '../store/db.ts';
-import { demoLoaded, loadDemo } from '../services/demo.ts';
+import { demoLoaded, loadDataset, loadDemo } from '../services/demo.ts';
 import { checkRules, computeIndicators } from '../services/indicators.ts';
 import { buildReport } from '../services/reports.ts';
 import { SYSTEM } from '../services/scope.ts';
@@ -55,6 +55,13 @@ export function buildProgram(ctx: CliContext): Command {
         }
       }
       ctx.out(`database ready (${s.engine})\n`);
+    }));
+
+  program.command('load <file>')
+    .description('load a dataset file in the demo format (YAML: ledgers, reported values, targets, narrative) for one county-year')
+    .action(async (file: string) => withStore(ctx, async (s) => {
+      const r = await loadDataset(s, file);
+      ctx.out(`loaded ${file}: county ${r.county}, year ${r.year}, ${r.records} records\n`);
     }));
 
   program.command('report')

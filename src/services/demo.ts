@@ -33,8 +33,19 @@ export function joinCjkLines(s: string): string {
 
 const isMoneyText = (v: unknown) => typeof v === 'string' && /元$/.test(v.trim());
 
-function stated(v: string | number) {
-  return parseStated(v, isMoneyText(v) ? 'money' : 'number');
+/** Runs a parse, turning its RangeError into an Invalid that names the entry. */
+function located<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const [zh, en] = e.message.includes(' / ') ? e.message.split(' / ', 2) : [e.message, e.message];
+    throw invalid(`${where}：${zh}`, `${where}: ${en}`);
+  }
+}
+
+function stated(v: string | number, where: string) {
+  return located(where, () => parseStated(v, isMoneyText(v) ? 'money' : 'number'));
 }
 
 /** Converts a dataset record (money as "12万元", qualifiers as written) into ledger input. */
@@ -45,7 +56,7 @@ function toInput(kind: string, rec: Record<string, unknown>, where: string): Rec
   for (const [k, v] of Object.entries(rec)) {
     const f = decl.fields.find((x) => x.name === k);
     if (!f || v === null || (f.type !== 'money' && f.type !== 'int')) { out[k] = typeof v === 'number' && f?.type !== 'int' ? String(v) : v; continue; }
-    const s = parseStated(v as string | number, f.type === 'money' ? 'money' : 'number');
+    const s = located(`${where}.${k}`, () => parseStated(v as string | number, f.type === 'money' ? 'money' : 'number'));
     out[k] = Number(s.value);
     if (f.qualified) {
       out[`${k}_qual`] = s.qual;
@@ -93,8 +104,8 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
       ...data.reported.map((r) => ({ ...r, year })),
       ...(data.earlier ?? []).map((r) => ({ ...r, qual: undefined })),
     ];
-    for (const r of reported) {
-      const s = stated(r.value);
+    for (const [i, r] of reported.entries()) {
+      const s = stated(r.value, `${file} reported[${i}]`);
       const row = {
         county_code: county, year: r.year, element: r.element, dim: r.dim ?? '', value: s.value,
         qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t,
@@ -106,8 +117,8 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
     for (const g of data.targets) {
       const row = {
         org_code: g.org, year, indicator: g.indicator, op: g.op,
-        value: g.value === undefined ? null : stated(g.value).value,
-        value_max: g.value_max === undefined ? null : stated(g.value_max).value,
+        value: g.value === undefined ? null : stated(g.value, `${file} targets.${g.indicator}`).value,
+        value_max: g.value_max === undefined ? null : stated(g.value_max, `${file} targets.${g.indicator}`).value,
         reported_status: g.reported_status ?? null, set_by: g.org, note: g.note ?? null, updated_at: t,
       };
       await tx.insertInto('target').values(row)

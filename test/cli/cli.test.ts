@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -83,5 +83,25 @@ describe('xiezuo CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/cannot reach the database/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('xiezuo load', () => {
+  it('loads a dataset file and refuses a broken one with the entry named, changing nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xiezuo-load-'));
+    const env = { XIEZUO_DB: join(dir, 'x.sqlite'), XIEZUO_SECRET: 'cli-test' };
+    const demo = join(import.meta.dirname, '..', '..', 'data', 'demo', '623023-2022.yaml');
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, readFileSync(demo, 'utf8').replace('amount: 314万元', 'amount: 三百万元'));
+    const bad = run(['load', broken], env);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/ledgers\.fund_allocation\[1\]/);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    const db = new Database(env.XIEZUO_DB);
+    expect(db.prepare('select count(*) n from fund_allocation').get()).toEqual({ n: 0 });
+    db.close();
+    const ok = run(['load', demo], env);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/county 623023, year 2022, 51 records/);
   });
 });
