@@ -9,6 +9,7 @@ import { categoriesFor } from './config.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { protectResidentId } from './pii.ts';
 import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { assertEditable } from './workflow.ts';
 
 export type { LedgerRecord, ListOptions };
 export { categoriesFor };
@@ -39,20 +40,6 @@ export function validateRecord(kind: string, year: number, input: unknown, count
 }
 
 type Tx = Transaction<Database>;
-
-/** Refuses writes to a ledger that has been submitted or approved for the county-year. */
-async function assertEditable(db: Tx | Store['db'], county: string, year: number, kind: string): Promise<void> {
-  const state = await db
-    .selectFrom('ledger_state')
-    .select('status')
-    .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind)
-    .executeTakeFirst();
-  if (state && (state.status === 'submitted' || state.status === 'approved'))
-    throw conflict(
-      `该台账已${state.status === 'approved' ? '审核通过' : '提交审核'}，已锁定，需退回或重新开启后才能修改`,
-      `this ledger is ${state.status} and locked; it must be returned or reopened before editing`,
-    );
-}
 
 /** Appends one entry to the audit log inside the caller's transaction. */
 export async function audit(
@@ -96,7 +83,7 @@ export async function createRecord(store: Store, actor: Actor, kind: string, cou
   assertWrite(actor, county, kind);
   const value = parsedOrThrow(kind, year, input, county);
   return store.db.transaction().execute(async (tx) => {
-    await assertEditable(tx, county, year, kind);
+    await assertEditable({ db: tx }, county, year, kind);
     const repo = new LedgerRepo(tx, decl);
     const row = toRow(decl, value, pii);
     if (await repo.findByKey(county, year, row))
@@ -115,7 +102,7 @@ export async function updateRecord(store: Store, actor: Actor, kind: string, id:
   assertWrite(actor, before.county_code, kind);
   const value = parsedOrThrow(kind, before.year, input, before.county_code);
   return store.db.transaction().execute(async (tx) => {
-    await assertEditable(tx, before.county_code, before.year, kind);
+    await assertEditable({ db: tx }, before.county_code, before.year, kind);
     const repo = new LedgerRepo(tx, decl);
     const row = toRow(decl, value, pii);
     for (const f of decl.fields) if (f.pii && !value[f.name]) { delete row[`${f.name}_hash`]; delete row[`${f.name}_masked`]; }
@@ -133,7 +120,7 @@ export async function deleteRecord(store: Store, actor: Actor, kind: string, id:
   const before = await getRecord(store, actor, kind, id);
   assertWrite(actor, before.county_code, kind);
   await store.db.transaction().execute(async (tx) => {
-    await assertEditable(tx, before.county_code, before.year, kind);
+    await assertEditable({ db: tx }, before.county_code, before.year, kind);
     if (!(await new LedgerRepo(tx, decl).delete(id, expectedVersion)))
       throw conflict('该记录已被他人修改，请刷新后重试', 'the record was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', kind, id, before.county_code, before.year, before, null);
@@ -199,7 +186,7 @@ export async function upsertValidated(
   const summary: UpsertSummary[] = [];
   for (const b of batches) {
     const decl = declOf(b.kind);
-    await assertEditable(tx, county, year, b.kind);
+    await assertEditable({ db: tx }, county, year, b.kind);
     const repo = new LedgerRepo(tx, decl);
     const s: UpsertSummary = { kind: b.kind, added: 0, updated: 0, unchanged: 0 };
     for (const value of b.rows) {
