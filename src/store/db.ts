@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/20261129_0001_core.ts';
+import * as m0003 from './migrations/20261129_0003_disbursement_category.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -50,6 +51,7 @@ export function openStore(config: StoreConfig): Store {
 const MIGRATIONS: Record<string, Migration> = {
   '20261129_0001_core': m0001,
   '20261129_0002_accounts': await import('./migrations/20261129_0002_accounts.ts'),
+  '20261129_0003_disbursement_category': m0003,
 };
 
 /** Registers a migration added by another module (kept in order by name). */

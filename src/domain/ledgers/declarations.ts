@@ -85,6 +85,7 @@ export const LEDGERS: readonly LedgerDecl[] = [
       money('amount', '拨付金额', 'Amount', { required: true }),
       text('project', '项目', 'Project', { required: true, maxLength: 200 }),
       text('voucher', '凭证号', 'Voucher no.', { maxLength: 100 }),
+      choice('category', '资金用途类别', 'Category', 'fund_category'),
     ],
     naturalKey: ['date', 'project', 'voucher'],
   },
