@@ -5,7 +5,7 @@
  * audit log, new rows are inserted — but in chunks: a multi-row INSERT per chunk, and key lookups
  * only when the county-year already had records of this ledger before the import.
  */
-import { sql, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import type { Database } from '../store/schema.ts';
 import { LedgerRepo } from '../store/ledger-repo.ts';
@@ -61,7 +61,12 @@ export class LedgerWriter {
 
   /** The natural-key identity of a row's columns, for matching within this writer. */
   keyOf(cols: Row): string {
-    return this.keyCols.map((c) => (cols[c] === null || cols[c] === undefined ? '\u0000' : String(cols[c]))).join('\u0001');
+    let k = '';
+    for (const c of this.keyCols) {
+      const v = cols[c];
+      k += `${v === null || v === undefined ? '\u0000' : String(v)}\u0001`;
+    }
+    return k;
   }
 
   /** Writes one chunk of validated rows (column form, as `toRow` gives them). */
@@ -78,11 +83,35 @@ export class LedgerWriter {
       }
     }
     if (!fresh.length) return;
-    const t = now();
-    await this.db.insertInto(this.table)
-      .values(fresh.map((cols) => ({ ...cols, county_code: this.county, year: this.year, version: 1, created_at: t, updated_at: t })))
-      .execute();
+    await this.insert(fresh);
     this.summary.added += fresh.length;
+  }
+
+  private columns: string[] | undefined;
+  private readonly statements = new Map<number, string>();
+
+  /**
+   * One multi-row INSERT. The statement text depends only on the row count, so it is built once per
+   * count and the values are bound as parameters; the query builder is not needed per chunk.
+   */
+  private async insert(rows: Row[]): Promise<void> {
+    const cols = (this.columns ??= [...this.decl.fields.flatMap((f) => columnsOf(f)), 'note']);
+    const all = [...cols, 'county_code', 'year', 'version', 'created_at', 'updated_at'];
+    let text = this.statements.get(rows.length);
+    if (!text) {
+      const pg = this.tx.getExecutor().adapter.constructor.name === 'PostgresAdapter';
+      let p = 0;
+      const tuples = rows.map(() => `(${all.map(() => (pg ? `$${++p}` : '?')).join(',')})`);
+      text = `insert into "${this.table}" (${all.map((c) => `"${c}"`).join(',')}) values ${tuples.join(',')}`;
+      this.statements.set(rows.length, text);
+    }
+    const t = now();
+    const params: unknown[] = [];
+    for (const r of rows) {
+      for (const c of cols) params.push(r[c] ?? null);
+      params.push(this.county, this.year, 1, t, t);
+    }
+    await this.tx.executeQuery(CompiledQuery.raw(text, params));
   }
 
   private async lookup(rows: Row[]): Promise<Map<string, Row>> {

@@ -20,7 +20,8 @@ const bad = (zh: string, en: string): Read<never> => ({ ok: false, zh, en });
 
 /** True for a cell with nothing in it (null, or only whitespace). */
 export function isBlank(v: CellValue): boolean {
-  return v === null || (typeof v === 'string' && normaliseText(v) === '');
+  // String.prototype.trim also removes the ideographic space (U+3000) and no-break spaces.
+  return v === null || (typeof v === 'string' && v.trim() === '');
 }
 
 /** Cell text for display in error reports and annotations. */
@@ -125,13 +126,23 @@ export function readBool(v: CellValue): Read<boolean> {
  * A category by its code, its Chinese or English label, or its label without the bracketed
  * part ("协作地" for "协作地（天津）").
  */
+const plain = (s: string) => normaliseText(s).replace(/\s+/g, '').toLowerCase();
+const enumIndex = new WeakMap<readonly CategoryItem[], Map<string, string>>();
+
+/** Every accepted spelling of a list's items → code; exact labels win over bracket-less ones. */
+function indexOf(list: readonly CategoryItem[]): Map<string, string> {
+  let m = enumIndex.get(list);
+  if (m) return m;
+  m = new Map();
+  for (const c of list) { const k = plain(c.zh).replace(/\(.*\)$/, ''); if (!m.has(k)) m.set(k, c.value); }
+  for (const c of list) for (const k of [plain(c.value), plain(c.zh), plain(c.en)]) m.set(k, c.value);
+  enumIndex.set(list, m);
+  return m;
+}
+
 export function readEnum(v: CellValue, list: readonly CategoryItem[]): Read<string> {
-  const t = normaliseText(String(v)).replace(/\s+/g, '').toLowerCase();
-  const plain = (s: string) => normaliseText(s).replace(/\s+/g, '').toLowerCase();
-  const bare = (s: string) => plain(s).replace(/\(.*\)$/, '');
-  const hit = list.find((c) => plain(c.value) === t || plain(c.zh) === t || plain(c.en) === t)
-    ?? list.find((c) => bare(c.zh) === t);
-  if (hit) return ok(hit.value);
+  const hit = indexOf(list).get(plain(String(v)));
+  if (hit !== undefined) return ok(hit);
   return bad(`应为：${list.map((c) => c.zh).join('、')}`, `must be one of: ${list.map((c) => c.en).join(', ')}`);
 }
 

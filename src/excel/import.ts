@@ -137,6 +137,8 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
     if (result.errors.length < maxErrors) result.errors.push(e);
   };
 
+  const cellError = (file: string, sheet: string, row: number, column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
+    addError({ file, sheet, row, column: column?.letter ?? null, header: column?.header ?? null, field, value, zh, en });
   const schemas = new Map<string, z.ZodType>();
   const writers = new Map<string, LedgerWriter>();
   const sources = new Map<string, Set<string>>();
@@ -265,7 +267,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
     if (r.skip) return 'skip';
     const decl = rec.decl;
     const err = (column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
-      addError({ file, sheet, row: row.number, column: column?.letter ?? null, header: column?.header ?? null, field, value, zh, en });
+      cellError(file, sheet, row.number, column, field, value, zh, en);
     let bad = r.problems.length > 0;
     const reported = new Set<string>();
     for (const p of r.problems) {

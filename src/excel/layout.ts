@@ -140,6 +140,8 @@ export function columnLetter(n: number): string {
  * every kind of whitespace removed at the ends and runs inside collapsed.
  */
 export function normaliseText(s: string): string {
+  // Most cells are plain ASCII without spaces; they are already normal.
+  if (!/[^\x21-\x7e]/.test(s)) return s;
   return s.normalize('NFKC').replace(/[\s\u3000\u00a0]+/g, ' ').trim();
 }
 

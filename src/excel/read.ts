@@ -6,6 +6,8 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
@@ -60,8 +62,44 @@ export function plainValue(v: ExcelValue): CellValue {
   return String(v as unknown);
 }
 
+/** Decodes UTF-8 across chunk boundaries (a character split between two chunks stays whole). */
+async function* utf8Chunks(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const c of chunks) {
+    const s = typeof c === 'string' ? c : decoder.write(c);
+    if (s) yield s;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+const utf8Stream = (entry: Readable): Readable => entry.pipe(new PassThrough()).setEncoding('utf8');
+
+type ReaderInternals = {
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string): Generator<unknown>;
+};
+
+/**
+ * The streaming reader decodes each compressed chunk as UTF-8 on its own, which garbles a Chinese
+ * character that straddles two chunks (in large sheets, shared strings or the sheet list). Every
+ * XML part is handed over already decoded, as text, instead.
+ */
+function wholeCharacterReader(file: string, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>) {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, options);
+  const base = Object.getPrototypeOf(reader) as ReaderInternals;
+  const self = reader as unknown as ReaderInternals;
+  self._parseRels = (entry) => base._parseRels.call(reader, utf8Stream(entry));
+  self._parseWorkbook = (entry) => base._parseWorkbook.call(reader, utf8Stream(entry));
+  self._parseSharedStrings = (entry) => base._parseSharedStrings.call(reader, utf8Stream(entry));
+  self._parseWorksheet = (iterator, sheetNo) => base._parseWorksheet.call(reader, utf8Chunks(iterator) as unknown as AsyncIterable<Buffer>, sheetNo);
+  return reader;
+}
+
 async function* xlsxSheets(file: string): AsyncGenerator<SheetSource> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  const reader = wholeCharacterReader(file, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });
   for await (const ws of reader) {

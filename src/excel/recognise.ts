@@ -175,7 +175,6 @@ export function readRow(rec: Recognised, row: RawRow, categories: Categories): R
   for (const b of rec.columns) {
     const v: CellValue = cells[b.index] ?? null;
     const f = b.column.field;
-    const fail = (zh: string, en: string) => out.problems.push({ column: b, value: f?.pii ? maskedForReport(v) : cellText(v), zh, en });
     switch (b.column.role) {
       case 'note': {
         const t = isBlank(v) ? null : cellText(v).trim();
@@ -190,7 +189,7 @@ export function readRow(rec: Recognised, row: RawRow, categories: Categories): R
         if (!isBlank(v)) {
           const t = normaliseText(cellText(v)).toLowerCase();
           if (HASH.test(t)) hash = t;
-          else fail('密文已被改动，无法识别', 'the keyed hash has been altered');
+          else problem(out, b, v, '密文已被改动，无法识别', 'the keyed hash has been altered');
         }
         break;
       case 'masked':
@@ -198,13 +197,13 @@ export function readRow(rec: Recognised, row: RawRow, categories: Categories): R
         break;
       case 'qual': {
         const r = readQualifier(v);
-        if (!r.ok) fail(r.zh, r.en);
+        if (!r.ok) problem(out, b, v, r.zh, r.en);
         else if (r.value !== null) input[`${f!.name}_qual`] = r.value;
         break;
       }
       case 'max': {
         const r = readField(v, f!, b.unit, undefined);
-        if (!r.ok) fail(r.zh, r.en);
+        if (!r.ok) problem(out, b, v, r.zh, r.en);
         else if (r.value !== null) input[`${f!.name}_max`] = r.value;
         break;
       }
@@ -226,7 +225,7 @@ export function readRow(rec: Recognised, row: RawRow, categories: Categories): R
             break;
           }
         }
-        fail(r.zh, r.en);
+        problem(out, b, v, r.zh, r.en);
         break;
       }
       default:
@@ -244,6 +243,10 @@ export function readRow(rec: Recognised, row: RawRow, categories: Categories): R
     }
   }
   return out;
+}
+
+function problem(out: RowRead, b: BoundColumn, v: CellValue, zh: string, en: string): void {
+  out.problems.push({ column: b, value: b.column.field?.pii ? maskedForReport(v) : cellText(v), zh, en });
 }
 
 function statedCell(text: string, unit: MoneyUnit | undefined): { value: number; qual: string; max: number | null } | undefined {

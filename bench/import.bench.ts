@@ -1,0 +1,126 @@
+/**
+ * Import throughput and memory. Measures, each in its own process so peak RSS belongs to one job:
+ *   baseline — the same rows (same column values) inserted with one bare prepared statement in one transaction;
+ *   csv      — `importFiles` on a CSV of those rows (read, recognise, validate, hash IDs, upsert, one transaction);
+ *   xlsx     — the same on a streamed .xlsx.
+ * Sizes: XIEZUO_BENCH_CSV_ROWS (default 1,000,000) and XIEZUO_BENCH_XLSX_ROWS (default 200,000);
+ * e.g. XIEZUO_BENCH_CSV_ROWS=50000 XIEZUO_BENCH_XLSX_ROWS=20000 for a quick run.
+ * Run: npm run bench -- import   (or: npx tsx bench/import.bench.ts)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { toRow } from '../src/store/ledger-repo.ts';
+import { migrate, openStore, type Store } from '../src/store/db.ts';
+import { ledgerDecl } from '../src/domain/ledgers/declarations.ts';
+import { protectResidentId } from '../src/services/pii.ts';
+import { SYSTEM } from '../src/services/scope.ts';
+import { placementRow, writePlacementsCsv, writePlacementsXlsx } from './placements.ts';
+
+process.env.XIEZUO_SECRET ??= 'bench-secret';
+
+export interface Measure { mode: string; rows: number; seconds: number; rowsPerSecond: number; peakRssMb: number }
+
+const COUNTY = '623023';
+const YEAR = 2022;
+
+async function prepare(file: string): Promise<Store> {
+  const store = openStore({ engine: 'sqlite', file });
+  await migrate(store);
+  await store.db.insertInto('org_unit').values([
+    { code: '62', name: '甘肃省', level: 'province', parent_code: null },
+    { code: '6230', name: '甘南藏族自治州', level: 'prefecture', parent_code: '62' },
+    { code: COUNTY, name: '舟曲县', level: 'county', parent_code: '6230' },
+  ]).execute();
+  return store;
+}
+
+const DEST: Record<string, string> = { '协作地（天津）': 'partner_region', 省内: 'in_province', 省外: 'out_of_province' };
+
+/** The bare baseline: column values as the import would store them, one prepared INSERT, one transaction. */
+function baseline(dbFile: string, n: number): void {
+  const decl = ledgerDecl('labour_placement')!;
+  const db = new Database(dbFile);
+  db.pragma('journal_mode = WAL');
+  const sample = toRow(decl, { person_name: 'x', resident_id: placementRow(0)[1], destination: 'in_province', start_date: '2022-01-01' }, (_f, raw) => protectResidentId(raw));
+  const cols = [...Object.keys(sample), 'county_code', 'year', 'version', 'created_at', 'updated_at'];
+  const stmt = db.prepare(`insert into labour_placement (${cols.join(',')}) values (${cols.map(() => '?').join(',')})`);
+  const now = new Date().toISOString();
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const r = placementRow(i);
+      // Same values the import stores; the hash is computed here too so the baseline pays for it as well.
+      const p = protectResidentId(r[1]!);
+      stmt.run(r[0], p.hash, p.masked, DEST[r[2]!], r[3], r[4], r[5], Number(r[6]), r[7] === '是' ? 1 : 0, 0, null, COUNTY, YEAR, 1, now, now);
+    }
+  })();
+  db.close();
+}
+
+async function child(mode: string, dbFile: string, input: string, n: number): Promise<void> {
+  const store = await prepare(dbFile);
+  const { importFiles } = await import('../src/services/imports.ts');
+  const t0 = process.hrtime.bigint();
+  let rows = n;
+  if (mode === 'baseline') {
+    await store.close();
+    baseline(dbFile, n);
+  } else {
+    const r = await importFiles(store, SYSTEM, [{ path: input }], { county: COUNTY, year: YEAR });
+    if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
+    rows = r.rows;
+    await store.close();
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m: Measure = { mode, rows, seconds, rowsPerSecond: Math.round(rows / seconds), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
+function runChild(mode: string, dbFile: string, input: string, n: number): Measure {
+  const self = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', mode, dbFile, input, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Measure;
+}
+
+/** Runs the whole benchmark and prints a table; returns the measures. */
+export async function runImportBench(log: (s: string) => void = (s) => process.stdout.write(s)): Promise<Measure[]> {
+  const csvRows = Number(process.env.XIEZUO_BENCH_CSV_ROWS ?? 1_000_000);
+  const xlsxRows = Number(process.env.XIEZUO_BENCH_XLSX_ROWS ?? 200_000);
+  const dir = mkdtempSync(join(tmpdir(), 'xiezuo-bench-'));
+  try {
+    const csv = join(dir, 'placements.csv');
+    const xlsx = join(dir, 'placements.xlsx');
+    log(`generating ${csvRows} CSV rows and ${xlsxRows} .xlsx rows…\n`);
+    await writePlacementsCsv(csv, csvRows);
+    await writePlacementsXlsx(xlsx, xlsxRows);
+    log(`files: CSV ${(statSync(csv).size / 1e6).toFixed(1)} MB, xlsx ${(statSync(xlsx).size / 1e6).toFixed(1)} MB\n`);
+    const results = [
+      runChild('baseline', join(dir, 'b1.sqlite'), '', csvRows),
+      runChild('csv', join(dir, 'c.sqlite'), csv, csvRows),
+      runChild('baseline', join(dir, 'b2.sqlite'), '', xlsxRows),
+      runChild('xlsx', join(dir, 'x.sqlite'), xlsx, xlsxRows),
+    ];
+    const [b1, c, b2, x] = results as [Measure, Measure, Measure, Measure];
+    log('\nimport of labour placements into SQLite (one transaction)\n');
+    log('mode       rows        seconds   rows/s     peak RSS   vs baseline\n');
+    const line = (m: Measure, base?: Measure) =>
+      log(`${m.mode.padEnd(10)} ${String(m.rows).padEnd(11)} ${m.seconds.toFixed(2).padEnd(9)} ${String(m.rowsPerSecond).padEnd(10)} ${`${m.peakRssMb} MB`.padEnd(10)} ${base ? `${(m.seconds / base.seconds).toFixed(2)}× the time` : ''}\n`);
+    line(b1); line(c, b1); line(b2); line(x, b2);
+    log(`\ngoal: CSV within 2× of the baseline (${(c.seconds / b1.seconds).toFixed(2)}×) and peak RSS under 300 MB at 1,000,000 rows (${c.peakRssMb} MB at ${c.rows})\n`);
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const argv = process.argv;
+if (argv[2] === '--child') await child(argv[3]!, argv[4]!, argv[5]!, Number(argv[6]));
+else if (import.meta.url === `file://${argv[1]}`) await runImportBench();
+
+/** Entry for bench/run.ts. */
+export async function run(): Promise<void> {
+  await runImportBench();
+}
