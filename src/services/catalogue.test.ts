@@ -62,4 +62,13 @@ describe('indicator catalogue', () => {
     expect(errs[0]!.line).toBeGreaterThanOrEqual(1);
     expect(errs[0]!.messageZh).toMatch(/YAML/);
   });
+
+  it('refuses indicators that refer to each other in a loop, even through earlier years', () => {
+    const errs = errorsOf(`${base}  - { id: a, label: { zh: 甲, en: A }, unit: items, formula: 'ref(b) + 1' }
+  - { id: b, label: { zh: 乙, en: B }, unit: items, formula: 'ref(a, year - 1)' }
+  - { id: c, label: { zh: 丙, en: C }, unit: items, formula: 'ref(a)' }
+`);
+    expect(errs.map((e) => e.message)).toEqual(['indicator cycle: a → b → a']);
+    expect(errs[0]!.line).toBe(7);
+  });
 });

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { check, parse, type Expr } from '../domain/expr/index.ts';
+import { check, parse, references, type Expr } from '../domain/expr/index.ts';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Label } from '../domain/ledgers/types.ts';
 import { configFile } from './config.ts';
@@ -148,6 +148,23 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
     const right = formula(node, 'right', id);
     if (left && right) rules.push({ id, label: raw.label as Label, op: raw.op as RuleDef['op'], left, right, leftText: String(raw.left), rightText: String(raw.right) });
   });
+  // ref() between indicators must not loop, whatever the year offsets: a loop through earlier years
+  // would never reach a year without a reference.
+  const deps = new Map(indicators.map((d) => [d.id, [...references(d.ast).indicators, ...(d.reportedAst ? references(d.reportedAst).indicators : [])].map((r) => r.id)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (id: string, path: string[]): void => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'open') {
+      const cycle = [...path.slice(path.indexOf(id)), id];
+      const i = (data.indicators ?? []).findIndex((x) => String(x.id) === id);
+      at(isSeq(indicatorNodes) ? (indicatorNodes.items[i] as Node) : null, `indicator cycle: ${cycle.join(' → ')}`, `指标循环引用：${cycle.join(' → ')}`);
+      return;
+    }
+    state.set(id, 'open');
+    for (const d of deps.get(id) ?? []) visit(d, [...path, id]);
+    state.set(id, 'done');
+  };
+  for (const d of indicators) visit(d.id, []);
   if (errors.length) throw new CatalogueInvalid(errors);
   return { year, path, units: data.units, elements, indicators, byId: new Map(indicators.map((d) => [d.id, d])), rules };
 }

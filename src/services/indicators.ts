@@ -115,7 +115,6 @@ const OP_EN: Record<string, string> = { '>=': 'at least', '>': 'more than', '<='
 export class IndicatorEngine {
   private memo = new Map<string, Promise<IndicatorResult>>();
   private completeness = new Map<string, string>();
-  private stack: string[] = [];
   readonly cat: Catalogue;
 
   /**
@@ -237,14 +236,9 @@ export class IndicatorEngine {
 
   /** The indicator's result for the engine's county in `year` (default: the engine's year). */
   evaluate(id: string, year: number = this.year): Promise<IndicatorResult> {
+    // The catalogue refuses reference cycles when it is parsed, so this recursion always ends.
     const key = `${id}@${year}`;
-    if (this.stack.includes(key)) throw invalid(`指标循环引用：${[...this.stack, key].join(' → ')}`, `indicator cycle: ${[...this.stack, key].join(' → ')}`);
-    if (!this.memo.has(key)) {
-      this.stack.push(key);
-      const p = this.compute(id, year);
-      this.memo.set(key, p);
-      void p.finally(() => { this.stack = this.stack.filter((k) => k !== key); }).catch(() => undefined);
-    }
+    if (!this.memo.has(key)) this.memo.set(key, this.compute(id, year));
     return this.memo.get(key)!;
   }
 
