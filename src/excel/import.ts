@@ -16,6 +16,7 @@ import { findDuplicatePersonsIn, type DuplicatePersonFinding } from '../services
 import { protectResidentId } from '../services/pii.ts';
 import { type Actor, assertWrite } from '../services/scope.ts';
 import { CHUNK_ROWS, LedgerWriter } from './bulk.ts';
+import { FingerprintTable } from './fingerprints.ts';
 import { cellText } from './cells.ts';
 import { type FileFormat, formatOf, type RawRow, readSheets } from './read.ts';
 import { type BoundColumn, HEADER_SEARCH_ROWS, maskedForReport, readRow, recognise, type Recognised } from './recognise.ts';
@@ -112,7 +113,8 @@ function fingerprint(s: string): number {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 0x100000 * (h2 >>> 12) + (h1 >>> 0);
+  // Zero marks an empty slot in the fingerprint table.
+  return 4294967296 * (h2 >>> 12) + (h1 >>> 0) || 1;
 }
 
 class Rollback extends Error {}
@@ -142,8 +144,8 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
   const schemas = new Map<string, z.ZodType>();
   const writers = new Map<string, LedgerWriter>();
   const sources = new Map<string, Set<string>>();
-  const keys = new Map<string, Map<number, number>>();
-  const persons = new Map<string, Map<number, number>>();
+  const keys = new Map<string, FingerprintTable>();
+  const persons = new Map<string, FingerprintTable>();
   const personFindings = new Map<string, PersonFinding>();
   const contexts: SheetCtx[] = [];
   const refOf = (ctx: number, row: number) => ctx * 2 ** 32 + row;
@@ -159,8 +161,8 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
           await w.begin();
           writers.set(decl.kind, w);
           schemas.set(decl.kind, recordInputSchema(decl.kind, year));
-          keys.set(decl.kind, new Map());
-          persons.set(decl.kind, new Map());
+          keys.set(decl.kind, new FingerprintTable());
+          persons.set(decl.kind, new FingerprintTable());
           sources.set(decl.kind, new Set());
         }
         return w;
@@ -319,15 +321,15 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
         `与${where}重复（${names.map((n) => n.zh).join('、')}相同）`, `duplicates ${whereEn} (same ${names.map((n) => n.en).join(', ')})`);
       return null;
     }
-    seen.set(fp, refOf(ctx, row.number));
+    seen.add(fp, refOf(ctx, row.number));
     // The same person in two rows (different dates, say) is allowed but reported.
     const piiField = decl.fields.find((f) => f.pii);
     if (piiField) {
       const hash = cols[`${piiField.name}_hash`] as string;
-      const pfp = parseInt(hash.slice(0, 13), 16);
+      const pfp = parseInt(hash.slice(0, 13), 16) || 1;
       const people = persons.get(decl.kind)!;
       const firstRef = people.get(pfp);
-      if (firstRef === undefined) people.set(pfp, refOf(ctx, row.number));
+      if (firstRef === undefined) people.add(pfp, refOf(ctx, row.number));
       else {
         const masked = cols[`${piiField.name}_masked`] as string;
         const id = `${decl.kind}:${pfp}`;
