@@ -4,6 +4,7 @@ import { DomainError } from '../services/errors.ts';
 import { CatalogueInvalid } from '../services/catalogue.ts';
 import { configFromEnv, migrate, openStore, type Store } from '../store/db.ts';
 import { demoLoaded, loadDataset, loadDemo } from '../services/demo.ts';
+import { addCooperationPair, loadDivisions } from '../services/orgunits.ts';
 import { checkRules, computeIndicators } from '../services/indicators.ts';
 import { buildReport } from '../services/reports.ts';
 import { SYSTEM } from '../services/scope.ts';
@@ -46,7 +47,20 @@ export function buildProgram(ctx: CliContext): Command {
   program.command('init')
     .description('create or migrate the database (XIEZUO_DB or DATABASE_URL); --demo loads the 舟曲县 2022 dataset')
     .option('--demo', 'load the demo dataset (舟曲县 623023, 2022) unless it is already there')
-    .action(async (o: { demo?: boolean }) => withStore(ctx, async (s) => {
+    .option('--provinces <codes>', 'load the division codes (province down to village) of these provinces, e.g. 62,12')
+    .option('--pair <east:west>', 'record a cooperation pair of an eastern and a western unit, e.g. 120101:623023')
+    .action(async (o: { demo?: boolean; provinces?: string; pair?: string }) => withStore(ctx, async (s) => {
+      if (o.provinces) {
+        const codes = o.provinces.split(',').map((c) => c.trim());
+        if (!codes.every((c) => /^\d{2}$/.test(c))) throw new CommanderError(1, 'xiezuo.provinces', '--provinces takes 2-digit province codes such as 62,12');
+        ctx.out(`division codes loaded: ${await loadDivisions(s, codes)} new\n`);
+      }
+      if (o.pair) {
+        const m = /^(\d{6}):(\d{6})$/.exec(o.pair);
+        if (!m) throw new CommanderError(1, 'xiezuo.pair', '--pair takes EAST:WEST county codes such as 120101:623023');
+        await addCooperationPair(s, m[1]!, m[2]!);
+        ctx.out(`cooperation pair ${m[1]} → ${m[2]} recorded\n`);
+      }
       if (o.demo) {
         if (await demoLoaded(s)) ctx.out('demo dataset already loaded\n');
         else {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Store } from '../store/db.ts';
 import type { OrgUnitRow } from '../store/schema.ts';
+import { invalid } from './errors.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -77,4 +78,12 @@ export async function fullName(store: Store, code: string): Promise<string> {
     cur = cur.parent_code ? await orgUnit(store, cur.parent_code) : undefined;
   }
   return parts.join('');
+}
+
+/** Records that an eastern unit assists a western county; both must be loaded org units. Idempotent. */
+export async function addCooperationPair(store: Store, east: string, west: string): Promise<void> {
+  for (const code of [east, west])
+    if (!(await orgUnit(store, code))) throw invalid(`区划代码 ${code} 未加载，请先用 --provinces 载入其所在省份`, `division code ${code} is not loaded; load its province with --provinces first`);
+  await store.db.insertInto('cooperation_pair').values({ east_code: east, west_code: west, since_year: null, until_year: null })
+    .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
 }

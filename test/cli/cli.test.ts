@@ -105,3 +105,20 @@ describe('xiezuo load', () => {
     expect(ok.out).toMatch(/county 623023, year 2022, 51 records/);
   });
 });
+
+describe('xiezuo init for a deployment without the demo', () => {
+  it('loads the provinces it covers and records a cooperation pair', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xiezuo-init-'));
+    const env = { XIEZUO_DB: join(dir, 'x.sqlite'), XIEZUO_SECRET: 'cli-test' };
+    expect(run(['init', '--pair', '120101:623023'], env)).toMatchObject({ code: 1, err: expect.stringMatching(/--provinces first/) });
+    const r = run(['init', '--provinces', '62,12', '--pair', '120101:623023'], env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/division codes loaded: \d{5} new/);
+    const db = new Database(env.XIEZUO_DB);
+    expect(db.prepare("select name from org_unit where code = '623023200200'").get()).toEqual({ name: '城马村村民委员会' });
+    expect(db.prepare('select count(*) n from org_unit where code like ?').get('11%')).toEqual({ n: 0 });
+    expect(db.prepare('select east_code, west_code from cooperation_pair').all()).toEqual([{ east_code: '120101', west_code: '623023' }]);
+    db.close();
+    expect(run(['init', '--provinces', 'gansu'], env)).toMatchObject({ code: 1, err: expect.stringMatching(/2-digit/) });
+  });
+});
