@@ -13,6 +13,7 @@ import { openApiDocument } from './openapi.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { ledgerRoutes } from './routes/ledgers.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { reportedRoutes } from './routes/reported.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { workflowRoutes } from './routes/workflow.ts';
@@ -52,6 +53,7 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
   workflowRoutes(app, deps);
   indicatorRoutes(app, deps);
   reportRoutes(app, deps);
+  reportedRoutes(app, deps);
 
   let doc: unknown;
   app.get('/api/openapi.json', async () => (doc ??= openApiDocument(app)));

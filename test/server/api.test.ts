@@ -181,5 +181,55 @@ for (const engine of await engines()) {
       expect(schemas.LedgerInput_fund_allocation!.properties.amount!.type).toBe('integer');
       expect(schemas.LedgerInput_fund_allocation!.required).toEqual(expect.arrayContaining(['category', 'amount']));
     });
+
+    it('lists, sets and deletes reported values; a stale version answers 409 and an unreadable figure 400', async () => {
+      const list = (await admin.req({ method: 'GET', url: `/api/reported/${COUNTY}/${YEAR}` })).json() as {
+        rows: Array<{ id: number; element: string; dim: string; display: string; version: number }>;
+        elements: Array<{ id: string; dims: Array<{ value: string }> | null }>;
+      };
+      const disbursed = list.rows.find((r) => r.element === 'funds.disbursed')!;
+      expect(disbursed.display).toBe('4562.143万元');
+      expect(list.elements.find((e) => e.id === 'labour.job_fairs')!.dims!.map((d) => d.value)).toEqual(['online', 'offline']);
+      const put = (element: string, payload: object) => admin.req({ method: 'PUT', url: `/api/reported/${COUNTY}/${YEAR}/${element}`, payload });
+      const set = await put('funds.disbursed', { text: '4590', note: '财政局拨付台账', version: disbursed.version });
+      expect(set.statusCode).toBe(200);
+      expect(set.json()).toMatchObject({ display: '4590万元', note: '财政局拨付台账', version: disbursed.version + 1 });
+      const dash = (await admin.req({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` })).json() as { indicators: Array<{ id: string; display: string }> };
+      expect(dash.indicators.find((i) => i.id === 'funds.disbursement_rate')!.display).toBe('90.00%');
+      const stale = await put('funds.disbursed', { text: '1', version: disbursed.version });
+      expect(stale.statusCode).toBe(409);
+      expect(stale.json().error.message.zh).toContain('已被他人修改');
+      expect((await put('funds.disbursed', { text: '三千' })).statusCode).toBe(400);
+      expect((await put('labour.job_fairs', { dim: 'zoo', text: '3' })).statusCode).toBe(400);
+      expect((await put('funds.disbursed', { text: '4562.143', version: disbursed.version + 1 })).statusCode).toBe(200);
+      const fresh = (await put('demo_village.workers', { text: '约12' })).json() as { id: number; version: number; display: string };
+      expect(fresh.display).toBe('约12人');
+      expect((await admin.req({ method: 'DELETE', url: `/api/reported/${fresh.id}?version=${fresh.version + 1}` })).statusCode).toBe(409);
+      expect((await admin.req({ method: 'DELETE', url: `/api/reported/${fresh.id}?version=${fresh.version}` })).statusCode).toBe(204);
+      expect((await admin.req({ method: 'DELETE', url: `/api/reported/${fresh.id}?version=${fresh.version}` })).statusCode).toBe(404);
+    });
+
+    it('edits narrative paragraphs that the report then prints, and offers the indicators with targets for problem notes', async () => {
+      const got = (await admin.req({ method: 'GET', url: `/api/narrative/${COUNTY}/${YEAR}` })).json() as {
+        rows: Array<{ id: number; section: string; seq: number; version: number }>; indicators: Array<{ id: string; target: string }>;
+      };
+      expect(got.indicators.length).toBeGreaterThan(0);
+      expect(got.indicators.every((i) => i.target)).toBe(true);
+      const url = `/api/narrative/${COUNTY}/${YEAR}/plan/42`;
+      const created = await admin.req({ method: 'PUT', url, payload: { title: '接口测试计划', body: '明年继续深化劳务协作，\n稳定脱贫群众务工规模。' } });
+      expect(created.statusCode).toBe(200);
+      const row = created.json() as { id: number; version: number; body: string };
+      expect((await admin.req({ method: 'PUT', url, payload: { body: 'x', version: row.version + 5 } })).statusCode).toBe(409);
+      expect((await admin.req({ method: 'PUT', url: `/api/narrative/${COUNTY}/${YEAR}/problem_note/7`, payload: { title: 'no.such', body: 'x' } })).statusCode).toBe(400);
+      expect((await admin.req({ method: 'PUT', url: `/api/narrative/${COUNTY}/${YEAR}/nonsense/1`, payload: { body: 'x' } })).statusCode).toBe(400);
+      if (renderersPresent) {
+        const html = (await admin.req({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=html` })).body;
+        expect(html).toContain('接口测试计划');
+        expect(html).toContain('明年继续深化劳务协作，稳定脱贫群众务工规模。');
+      }
+      expect((await admin.req({ method: 'DELETE', url: `/api/narrative/${row.id}?version=${row.version}` })).statusCode).toBe(204);
+      const auditor = await f.signIn('auditor');
+      expect((await auditor.req({ method: 'PUT', url, payload: { body: 'x' } })).statusCode).toBe(403);
+    });
   });
 }

@@ -5,6 +5,7 @@ import { routesOf } from '../../src/server/http.ts';
 import { DEMO_ACCOUNTS } from '../../src/services/accounts.ts';
 import { addEvidence } from '../../src/services/evidence.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
+import { listNarratives, setNarrative, setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { engines } from '../support/engines.ts';
 import { type Client, COUNTY, demoServer, type Fixture, OUTSIDERS, YEAR } from './fixture.ts';
@@ -33,6 +34,13 @@ const freshAllocation = async (f: Fixture) =>
   createRecord(f.store, SYSTEM, 'fund_allocation', COUNTY, YEAR, { category: 'industry', amount: 1_000_000, source: `矩阵测试${++seq}` });
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const writers = (ok: number) => (r: Role) => (r === 'county_admin' || r === 'admin' ? ok : 403);
+/** Reported values and narrative belong to no department's ledger: every county user of the county may change them. */
+const countyUsers = (ok: number) => (r: Role) => (r === 'county_clerk' || r === 'county_admin' || r === 'admin' ? ok : 403);
+const freshNarrative = async (f: Fixture) => {
+  const n = 100 + (++seq % 800);
+  await setNarrative(f.store, SYSTEM, COUNTY, YEAR, { section: 'plan', seq: n, title: '矩阵测试', body: '矩阵测试段落。' });
+  return (await listNarratives(f.store, SYSTEM, COUNTY, YEAR)).find((x) => x.section === 'plan' && Number(x.seq) === n)!;
+};
 
 const CASES: Record<string, Case> = {
   'GET /api/session': { kind: 'self', build: async () => ({ method: 'GET', url: '/api/session' }) },
@@ -119,6 +127,27 @@ const CASES: Record<string, Case> = {
       const e = await addEvidence(f.store, SYSTEM, f.dataDir, { county: COUNTY, year: YEAR, ledger: 'fund_allocation', recordId: r.id }, { filename: 'x.png', data: PNG });
       return { method: 'DELETE', url: `/api/evidence-files/${e.id}` };
     },
+  },
+  'GET /api/reported/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/reported/${COUNTY}/${YEAR}` }) },
+  'PUT /api/reported/:county/:year/:element': {
+    kind: 'write', inside: countyUsers(200),
+    build: async () => ({ method: 'PUT', url: `/api/reported/${COUNTY}/${YEAR}/demo_village.workers`, payload: { text: String(++seq % 50 + 1) } }),
+  },
+  'DELETE /api/reported/:id': {
+    kind: 'write', inside: countyUsers(204),
+    build: async (f) => {
+      const r = await setReported(f.store, SYSTEM, COUNTY, YEAR, { element: 'donation.social_orgs', text: '3' });
+      return { method: 'DELETE', url: `/api/reported/${r.id}?version=${r.version}` };
+    },
+  },
+  'GET /api/narrative/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/narrative/${COUNTY}/${YEAR}` }) },
+  'PUT /api/narrative/:county/:year/:section/:seq': {
+    kind: 'write', inside: countyUsers(200),
+    build: async () => ({ method: 'PUT', url: `/api/narrative/${COUNTY}/${YEAR}/plan/99`, payload: { title: '矩阵', body: `矩阵测试${++seq}。` } }),
+  },
+  'DELETE /api/narrative/:id': {
+    kind: 'write', inside: countyUsers(204),
+    build: async (f) => { const n = await freshNarrative(f); return { method: 'DELETE', url: `/api/narrative/${n.id}?version=${n.version}` }; },
   },
 };
 const PUBLIC = ['POST /api/session', 'GET /api/health'];

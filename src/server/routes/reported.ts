@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { catalogueFor } from '../../services/catalogue.ts';
+import { categoriesFor } from '../../services/config.ts';
+import { computeIndicators } from '../../services/indicators.ts';
+import { deleteNarrative } from '../../services/narrative-admin.ts';
+import { deleteReported, listNarratives, listReported, NARRATIVE_SECTIONS, type NarrativeSection, setNarrative, setReported } from '../../services/reported.ts';
+import { countyParam, idParam, route, type ServerDeps, yearParam } from '../http.ts';
+
+const Label = z.object({ zh: z.string(), en: z.string() });
+const Category = z.object({ value: z.string(), zh: z.string(), en: z.string() });
+const ReportedOut = z.object({
+  id: z.number(), element: z.string(), label: Label, unit: z.string(), dim: z.string(), dimLabel: z.string().nullable(),
+  value: z.string(), qual: z.string(), valueMax: z.string().nullable(), display: z.string(), note: z.string().nullable(), version: z.number(),
+});
+const ElementOut = z.object({ id: z.string(), label: Label, unit: z.string(), unitLabel: Label, dims: z.array(Category).nullable() });
+const NarrativeOut = z.object({
+  id: z.number(), section: z.enum(NARRATIVE_SECTIONS), seq: z.number(), title: z.string().nullable(), body: z.string(),
+  note: z.string().nullable(), version: z.number(), updatedAt: z.string(),
+});
+const elementParam = z.string().regex(/^[a-z0-9_.]{2,80}$/, '上报项编号有误 / malformed element id');
+const versionQuery = z.object({ version: z.coerce.number().int().positive() });
+
+type NarrativeRow = Awaited<ReturnType<typeof listNarratives>>[number];
+const narrativeView = (n: NarrativeRow): z.infer<typeof NarrativeOut> => ({
+  id: Number(n.id), section: n.section as NarrativeSection, seq: Number(n.seq), title: n.title, body: n.body,
+  note: n.note, version: Number(n.version), updatedAt: n.updated_at,
+});
+
+/** Reported values (aggregates without records) and the report's narrative, per county-year. */
+export function reportedRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  route(app, deps, {
+    method: 'GET', url: '/api/reported/:county/:year', tag: 'reported',
+    summary: 'Reported values of a county-year as printed, with the elements that may be reported and their breakdown lists',
+    params: z.object({ county: countyParam, year: yearParam }),
+    response: z.object({ rows: z.array(ReportedOut), elements: z.array(ElementOut) }),
+    handler: async ({ actor, params }) => {
+      const rows = await listReported(deps.store, actor, params.county, params.year);
+      const cat = catalogueFor(params.year);
+      const lists = categoriesFor(params.year, params.county);
+      const elements = Object.values(cat.elements).map((e) => ({
+        id: e.id, label: e.label, unit: e.unit, unitLabel: cat.units[e.unit], dims: e.dims ? lists[e.dims] ?? [] : null,
+      }));
+      return { rows, elements };
+    },
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/reported/:county/:year/:element', tag: 'reported',
+    summary: 'Set one reported value as people write it, in the element\'s display unit (万元 for money): "4562.143", "约12", "40余", "1.2万-1.5万"',
+    params: z.object({ county: countyParam, year: yearParam, element: elementParam }),
+    body: z.object({
+      dim: z.string().max(60).optional(), text: z.string().trim().min(1, '请填写数值 / enter a figure').max(60),
+      note: z.string().max(1000).nullable().optional(), version: z.number().int().positive().optional(),
+    }),
+    response: ReportedOut,
+    handler: async ({ actor, params, body }) => setReported(deps.store, actor, params.county, params.year,
+      { element: params.element, text: body.text, ...(body.dim ? { dim: body.dim } : {}), ...(body.note !== undefined ? { note: body.note } : {}) }, body.version),
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/reported/:id', tag: 'reported', summary: 'Remove a reported value; version is the one last read',
+    params: z.object({ id: idParam }), query: versionQuery,
+    handler: async ({ actor, params, query }) => { await deleteReported(deps.store, actor, params.id, query.version); },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/narrative/:county/:year', tag: 'reported',
+    summary: 'Narrative paragraphs of the report by section, with the indicators that have targets (problem notes explain one of them)',
+    params: z.object({ county: countyParam, year: yearParam }),
+    response: z.object({
+      rows: z.array(NarrativeOut),
+      indicators: z.array(z.object({ id: z.string(), label: Label, status: z.string(), display: z.string().nullable(), target: z.string() })),
+    }),
+    handler: async ({ actor, params }) => {
+      const rows = (await listNarratives(deps.store, actor, params.county, params.year)).map(narrativeView);
+      const indicators = (await computeIndicators(deps.store, actor, params.county, params.year))
+        .filter((r) => r.target).map((r) => ({ id: r.id, label: r.label, status: r.status, display: r.display, target: r.target!.display }));
+      return { rows, indicators };
+    },
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/narrative/:county/:year/:section/:seq', tag: 'reported',
+    summary: 'Create or replace one narrative paragraph; a problem_note is titled with the id of the indicator it explains',
+    params: z.object({ county: countyParam, year: yearParam, section: z.enum(NARRATIVE_SECTIONS), seq: z.coerce.number().int().min(1).max(999) }),
+    body: z.object({
+      title: z.string().trim().max(200).nullable().optional(), body: z.string().max(20000),
+      note: z.string().max(1000).nullable().optional(), version: z.number().int().positive().optional(),
+    }),
+    response: NarrativeOut,
+    handler: async ({ actor, params, body }) => {
+      await setNarrative(deps.store, actor, params.county, params.year,
+        { section: params.section, seq: params.seq, title: body.title || null, body: body.body, note: body.note ?? null }, body.version);
+      const row = (await listNarratives(deps.store, actor, params.county, params.year)).find((n) => n.section === params.section && Number(n.seq) === params.seq);
+      return narrativeView(row!);
+    },
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/narrative/:id', tag: 'reported', summary: 'Remove a narrative paragraph; version is the one last read',
+    params: z.object({ id: idParam }), query: versionQuery,
+    handler: async ({ actor, params, query }) => { await deleteNarrative(deps.store, actor, params.id, query.version); },
+  });
+}
