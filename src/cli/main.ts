@@ -5,6 +5,7 @@ import { CatalogueInvalid } from '../services/catalogue.ts';
 import { configFromEnv, migrate, openStore, type Store } from '../store/db.ts';
 import { demoLoaded, loadDataset, loadDemo } from '../services/demo.ts';
 import { addCooperationPair, loadDivisions } from '../services/orgunits.ts';
+import { dumpDataset } from '../services/dataset-dump.ts';
 import { checkRules, computeIndicators } from '../services/indicators.ts';
 import { buildReport } from '../services/reports.ts';
 import { SYSTEM } from '../services/scope.ts';
@@ -76,6 +77,16 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (file: string) => withStore(ctx, async (s) => {
       const r = await loadDataset(s, file);
       ctx.out(`loaded ${file}: county ${r.county}, year ${r.year}, ${r.records} records\n`);
+    }));
+
+  program.command('dump')
+    .description('write a county-year as a dataset file (YAML) that load reads back; personal IDs are never written')
+    .addOption(countyOpt()).addOption(yearOpt())
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (o: { county: string; year: number; out?: string }) => withStore(ctx, async (s) => {
+      const { yaml, omitted } = await dumpDataset(s, SYSTEM, o.county, o.year);
+      if (omitted.length) ctx.err(`left out (they hold personal ID numbers): ${omitted.join(', ')}\n`);
+      if (o.out) { writeFileSync(o.out, yaml); ctx.err(`written ${o.out}\n`); } else ctx.out(yaml);
     }));
 
   program.command('report')
