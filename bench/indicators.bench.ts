@@ -4,7 +4,7 @@
 // queries that fetch the same figures for all counties at once, measured in the same run.
 import { IndicatorEngine } from '../src/services/indicators.ts';
 import { migrate, openStore } from '../src/store/db.ts';
-import { generateCounties } from './counties.ts';
+import { generateCounties } from './generate.ts';
 
 const time = async (fn: () => Promise<unknown>, reps = 3): Promise<number> => {
   let best = Infinity;
