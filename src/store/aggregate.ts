@@ -1,5 +1,5 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { Cond, Literal } from '../domain/expr/index.ts';
+import type { AggregateQuery, Cond, Literal } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import { Rational } from '../domain/rational.ts';
@@ -54,14 +54,7 @@ export function condSql(eb: EB, decl: LedgerDecl, c: Cond): Expression<SqlBool> 
 
 const toRational = (v: unknown): Rational => (v === null || v === undefined ? Rational.of(0) : Rational.parse(String(v)));
 
-export interface AggregateQuery {
-  fn: 'count' | 'sum';
-  ledger: string;
-  field?: string;
-  where?: Cond;
-  by?: string;
-  year: number;
-}
+export type { AggregateQuery };
 
 function scoped(store: Store, decl: LedgerDecl, county: string, q: AggregateQuery) {
   return store.db
