@@ -21,6 +21,23 @@ type AnyTx = Transaction<any>; // eslint-disable-line @typescript-eslint/no-expl
 /** Rows per INSERT statement; keeps bound parameters well under SQLite's and PostgreSQL's limits. */
 export const CHUNK_ROWS = 500;
 
+const keyColumns = new WeakMap<LedgerDecl, string[]>();
+
+/** The natural-key identity of a row in column form; equal for rows that are the same record. */
+export function keyOf(decl: LedgerDecl, cols: Row): string {
+  let kc = keyColumns.get(decl);
+  if (!kc) {
+    kc = decl.naturalKey.map((k) => columnsOf(decl.fields.find((f) => f.name === k)!)[0]!);
+    keyColumns.set(decl, kc);
+  }
+  let k = '';
+  for (const c of kc) {
+    const v = cols[c];
+    k += `${v === null || v === undefined ? '\u0000' : String(v)}\u0001`;
+  }
+  return k;
+}
+
 export class LedgerWriter {
   readonly summary: UpsertSummary;
   private readonly keyCols: string[];
@@ -61,12 +78,7 @@ export class LedgerWriter {
 
   /** The natural-key identity of a row's columns, for matching within this writer. */
   keyOf(cols: Row): string {
-    let k = '';
-    for (const c of this.keyCols) {
-      const v = cols[c];
-      k += `${v === null || v === undefined ? '\u0000' : String(v)}\u0001`;
-    }
-    return k;
+    return keyOf(this.decl, cols);
   }
 
   /** Writes one chunk of validated rows (column form, as `toRow` gives them). */

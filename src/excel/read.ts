@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import unzipper from 'unzipper';
 import type { CellValue } from './cells.ts';
 
 export interface RawRow {
@@ -76,34 +77,52 @@ async function* utf8Chunks(chunks: AsyncIterable<Buffer | string>): AsyncGenerat
 const utf8Stream = (entry: Readable): Readable => entry.pipe(new PassThrough()).setEncoding('utf8');
 
 type ReaderInternals = {
+  model?: { sheets?: Array<{ id: number; name: string; rId: string; state?: string }> };
+  workbookRels?: Array<{ Id: string; Target: string }>;
   _parseRels(entry: Readable): Promise<void>;
   _parseWorkbook(entry: Readable): Promise<void>;
+  _parseStyles(entry: Readable): Promise<void>;
   _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
-  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string): Generator<unknown>;
+  _parseWorksheet(iterator: AsyncIterable<string>, sheetNo: string): Generator<{ eventType: string; value: unknown }>;
 };
 
-/**
- * The streaming reader decodes each compressed chunk as UTF-8 on its own, which garbles a Chinese
- * character that straddles two chunks (in large sheets, shared strings or the sheet list). Every
- * XML part is handed over already decoded, as text, instead.
- */
-function wholeCharacterReader(file: string, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>) {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, options);
-  const base = Object.getPrototypeOf(reader) as ReaderInternals;
-  const self = reader as unknown as ReaderInternals;
-  self._parseRels = (entry) => base._parseRels.call(reader, utf8Stream(entry));
-  self._parseWorkbook = (entry) => base._parseWorkbook.call(reader, utf8Stream(entry));
-  self._parseSharedStrings = (entry) => base._parseSharedStrings.call(reader, utf8Stream(entry));
-  self._parseWorksheet = (iterator, sheetNo) => base._parseWorksheet.call(reader, utf8Chunks(iterator) as unknown as AsyncIterable<Buffer>, sheetNo);
-  return reader;
-}
+interface ZipEntry { path: string; stream(): Readable }
 
+/**
+ * The sheets of a workbook, in workbook order. The parts are found through the zip's central
+ * directory and parsed in dependency order (relations, sheet list, shared strings, styles, then each
+ * sheet as a stream). Reading the zip front to back instead — as the library's own streaming reader
+ * does — depends on the order parts were written in, and intermittently loses the sheet list;
+ * the XML parts are also handed over as decoded text so that a Chinese character split across two
+ * chunks stays whole.
+ */
 async function* xlsxSheets(file: string): AsyncGenerator<SheetSource> {
-  const reader = wholeCharacterReader(file, {
+  const zip = (await unzipper.Open.file(file)) as unknown as { files: ZipEntry[] };
+  const parts = new Map(zip.files.map((f) => [f.path.replace(/^\//, ''), f]));
+  const part = (p: string) => parts.get(p);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
-  });
-  for await (const ws of reader) {
-    const sheet = ws as unknown as AsyncIterable<ExcelJS.Row> & { name: string; state?: string };
+  }) as unknown as ReaderInternals;
+  const rels = part('xl/_rels/workbook.xml.rels');
+  const book = part('xl/workbook.xml');
+  if (!rels || !book) throw new Error('not an Excel workbook (xl/workbook.xml is missing)');
+  await reader._parseRels(utf8Stream(rels.stream()));
+  await reader._parseWorkbook(utf8Stream(book.stream()));
+  const shared = part('xl/sharedStrings.xml');
+  if (shared) for await (const _ of reader._parseSharedStrings(utf8Stream(shared.stream()))) { /* cached inside the reader */ }
+  const styles = part('xl/styles.xml');
+  if (styles) await reader._parseStyles(utf8Stream(styles.stream()));
+  for (const s of reader.model?.sheets ?? []) {
+    const target = reader.workbookRels?.find((r) => r.Id === s.rId)?.Target;
+    if (!target) continue;
+    const path = target.startsWith('/') ? target.slice(1) : `xl/${target}`;
+    const entry = part(path.replace(/\/\.\//g, '/'));
+    const sheetNo = /sheet(\d+)\.xml$/.exec(path)?.[1];
+    if (!entry || !sheetNo) continue;
+    let ws: (AsyncIterable<ExcelJS.Row> & { name: string }) | undefined;
+    for (const ev of reader._parseWorksheet(utf8Chunks(entry.stream()), sheetNo)) if (ev.eventType === 'worksheet') ws = ev.value as typeof ws;
+    if (!ws) continue;
+    const sheet = ws;
     async function* rows(): AsyncGenerator<RawRow> {
       for await (const row of sheet) {
         const values = row.values as ExcelValue[];
@@ -112,7 +131,7 @@ async function* xlsxSheets(file: string): AsyncGenerator<SheetSource> {
         yield { number: row.number, cells };
       }
     }
-    yield { name: sheet.name, hidden: sheet.state === 'hidden' || sheet.state === 'veryHidden', rows: rows() };
+    yield { name: s.name, hidden: s.state === 'hidden' || s.state === 'veryHidden', rows: rows() };
   }
 }
 

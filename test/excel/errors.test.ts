@@ -160,6 +160,16 @@ describe.each(await engines())('a workbook with 20 planted errors (%s)', (engine
     expect(await snapshot(t.store)).toBe(before);
   });
 
+  it('reading in a worker thread gives the same 20 errors and writes nothing', async () => {
+    const before = await snapshot(t.store);
+    const inline = await importFiles(t.store, SYSTEM, [{ path: file }], { county: COUNTY, year: YEAR, parallel: false });
+    const threaded = await importFiles(t.store, SYSTEM, [{ path: file }], { county: COUNTY, year: YEAR, parallel: true });
+    expect(threaded.errors).toEqual(inline.errors);
+    expect(threaded.notices).toEqual(inline.notices);
+    expect(threaded.sheets).toEqual(inline.sheets);
+    expect(await snapshot(t.store)).toBe(before);
+  });
+
   it('the same file without its mistakes imports', async () => {
     const good = join(dir, 'good.xlsx');
     await writeWorkbook(good, [{

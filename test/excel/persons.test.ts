@@ -40,7 +40,7 @@ describe.each(await engines())('person records and real-world CSV (%s)', (engine
   afterAll(async () => t?.dispose());
 
   it('reads a GB18030 CSV with title rows, padded and full-width headers, Chinese, serial and slashed dates', async () => {
-    const r = await importFiles(t.store, SYSTEM, [{ path: HR_CSV }], { county: COUNTY, year: YEAR });
+    const r = await importFiles(t.store, SYSTEM, [{ path: HR_CSV }], { county: COUNTY, year: YEAR, parallel: true });
     expect(r.errors).toEqual([]);
     expect(r.sheets[0]).toMatchObject({ ledger: 'labour_placement', headerRow: 3, rows: 4 });
     expect(r.notices.map((n) => `${n.column} ${n.value} ${n.en}`)).toEqual(['A 序号 unrecognised column, ignored']);

@@ -1,0 +1,266 @@
+/**
+ * The reading side of an import: files → sheets → recognised ledgers → rows → validated records in
+ * column form, as a stream of events. It touches no database, so it can run in the importing thread
+ * or in a worker thread next to it (then reading and validating overlap with writing). Once any
+ * problem is found it keeps reading and validating, to report every problem, but emits no more rows.
+ */
+import { basename } from 'node:path';
+import type { z } from 'zod';
+import { problemsOf } from '../domain/ledgers/schema.ts';
+import { toRow } from '../store/ledger-repo.ts';
+import { categoriesFor, recordInputSchema } from '../services/ledgers.ts';
+import { protectResidentId } from '../services/pii.ts';
+import { CHUNK_ROWS, keyOf } from './bulk.ts';
+import { cellText } from './cells.ts';
+import { FingerprintTable } from './fingerprints.ts';
+import type { ImportFile, LocatedError, Notice, PersonFinding, SheetReport } from './import.ts';
+import { formatOf, type RawRow, readSheets } from './read.ts';
+import { type BoundColumn, HEADER_SEARCH_ROWS, maskedForReport, readRow, recognise, type Recognised } from './recognise.ts';
+
+export type ScanEvent =
+  /** Rows of this ledger follow; `source` names the file and sheet. */
+  | { t: 'ledger'; kind: string; source: string }
+  | { t: 'rows'; kind: string; rows: Array<Record<string, unknown>>; read: number }
+  | { t: 'sheet'; report: SheetReport }
+  | { t: 'error'; e: LocatedError }
+  | { t: 'notice'; n: Notice }
+  | { t: 'end'; rows: number; errorCount: number; findings: PersonFinding[] };
+
+export interface ScanOptions {
+  county: string;
+  year: number;
+  ledger?: string;
+  maxErrors: number;
+}
+
+const MAX_FINDINGS = 1000;
+
+/** A 52-bit fingerprint of a string (two 32-bit multiplicative hashes); collisions are astronomically rare at file sizes. */
+function fingerprint(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  // Zero marks an empty slot in the fingerprint table.
+  return 4294967296 * (h2 >>> 12) + (h1 >>> 0) || 1;
+}
+
+
+interface SheetCtx { file: string; sheet: string }
+
+/** Reads and validates `files`, yielding rows in chunks and every problem found. Never throws for bad content. */
+export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions): AsyncGenerator<ScanEvent> {
+  const { county, year } = opts;
+  const categories = categoriesFor(year);
+  let errorCount = 0;
+  let rowsRead = 0;
+  let pending: ScanEvent[] = [];
+  const addError = (e: LocatedError) => {
+    errorCount++;
+    if (errorCount <= opts.maxErrors) pending.push({ t: 'error', e });
+  };
+  const cellError = (file: string, sheet: string, row: number, column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
+    addError({ file, sheet, row, column: column?.letter ?? null, header: column?.header ?? null, field, value, zh, en });
+  const schemas = new Map<string, z.ZodType>();
+  const keys = new Map<string, FingerprintTable>();
+  const persons = new Map<string, FingerprintTable>();
+  const personFindings = new Map<string, PersonFinding>();
+  const contexts: SheetCtx[] = [];
+  const refOf = (ctx: number, row: number) => ctx * 2 ** 32 + row;
+  const locate = (ref: number) => ({ ...contexts[Math.floor(ref / 2 ** 32)]!, row: ref % 2 ** 32 });
+  function* flush(): Generator<ScanEvent> {
+    const p = pending;
+    pending = [];
+    yield* p;
+  }
+
+  for (const file of files) {
+    const name = file.name ?? basename(file.path);
+    const format = file.format ?? formatOf(name) ?? formatOf(file.path);
+    if (!format) {
+      addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: name,
+        zh: '只能导入 .xlsx 或 .csv 文件', en: 'only .xlsx and .csv files can be imported' });
+      yield* flush();
+      continue;
+    }
+    let sheetsSeen = 0;
+    let ledgersSeen = 0;
+    try {
+      for await (const sheet of readSheets(file.path, format)) {
+        sheetsSeen++;
+        const iterator = sheet.rows[Symbol.asyncIterator]();
+        const head: RawRow[] = [];
+        while (head.length < HEADER_SEARCH_ROWS) {
+          const n = await iterator.next();
+          if (n.done) break;
+          head.push(n.value);
+        }
+        const drain = async () => { while (!(await iterator.next()).done) { /* skip the rest of an unused sheet */ } };
+        const rec = sheet.hidden ? undefined : recognise(sheet.name, head, categories, year, opts.ledger);
+        if (!rec) {
+          pending.push({ t: 'notice', n: { file: name, sheet: sheet.name, row: null, column: null, value: '', zh: '未识别为任何台账，已跳过', en: 'not recognised as a ledger; skipped' } });
+          pending.push({ t: 'sheet', report: { file: name, sheet: sheet.name, ledger: null, headerRow: null, rows: 0 } });
+          yield* flush();
+          await drain();
+          continue;
+        }
+        ledgersSeen++;
+        let blocked = false;
+        for (const i of rec.issues) {
+          if (i.blocking) {
+            blocked = true;
+            addError({ file: name, sheet: sheet.name, row: i.row, column: i.column, header: i.column ? i.value : null, field: null, value: i.value, zh: i.zh, en: i.en });
+          } else pending.push({ t: 'notice', n: { file: name, sheet: sheet.name, row: i.row, column: i.column, value: i.value, zh: i.zh, en: i.en } });
+        }
+        const report: SheetReport = { file: name, sheet: sheet.name, ledger: rec.decl.kind, headerRow: rec.headerRow, rows: 0 };
+        if (blocked) {
+          pending.push({ t: 'sheet', report });
+          yield* flush();
+          await drain();
+          continue;
+        }
+        const kind = rec.decl.kind;
+        if (!schemas.has(kind)) {
+          schemas.set(kind, recordInputSchema(kind, year));
+          keys.set(kind, new FingerprintTable());
+          persons.set(kind, new FingerprintTable());
+        }
+        pending.push({ t: 'ledger', kind, source: `${name}#${sheet.name}` });
+        yield* flush();
+        contexts.push({ file: name, sheet: sheet.name });
+        const ctx = contexts.length - 1;
+        const sheetRows = async function* () {
+          for (const r of head) if (r.number > rec.headerRow) yield r;
+          for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value;
+        };
+        let chunk: Array<Record<string, unknown>> = [];
+        for await (const row of sheetRows()) {
+          const cols = processRow(rec, row, ctx, name, sheet.name);
+          if (cols === 'skip') continue;
+          report.rows++;
+          rowsRead++;
+          if (cols && errorCount === 0) {
+            chunk.push(cols);
+            if (chunk.length >= CHUNK_ROWS) {
+              yield { t: 'rows', kind, rows: chunk, read: rowsRead };
+              chunk = [];
+            }
+          }
+          if (pending.length) yield* flush();
+        }
+        if (errorCount === 0 && chunk.length) yield { t: 'rows', kind, rows: chunk, read: rowsRead };
+        pending.push({ t: 'sheet', report });
+        yield* flush();
+      }
+    } catch (e) {
+      // A file that cannot be read at all (not a workbook, damaged zip) is a problem of that file.
+      addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
+        zh: `文件无法读取：${(e as Error).message}`, en: `the file cannot be read: ${(e as Error).message}` });
+    }
+    if (sheetsSeen > 0 && ledgersSeen === 0)
+      addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
+        zh: '文件中没有可识别的台账工作表（请检查工作表名称或表头）', en: 'no sheet in the file was recognised as a ledger (check sheet names and headers)' });
+    yield* flush();
+  }
+  yield { t: 'end', rows: rowsRead, errorCount, findings: [...personFindings.values()] };
+
+  /** Reads, validates and converts one row; returns its columns, null when it has problems, 'skip' for rows that are not data. */
+  function processRow(rec: Recognised, row: RawRow, ctx: number, file: string, sheet: string): Record<string, unknown> | null | 'skip' {
+    const r = readRow(rec, row, categories);
+    if (r.skip) return 'skip';
+    const decl = rec.decl;
+    const err = (column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
+      cellError(file, sheet, row.number, column, field, value, zh, en);
+    let bad = r.problems.length > 0;
+    const reported = new Set<string>();
+    for (const p of r.problems) {
+      err(p.column, p.column?.column.field?.name ?? null, p.value, p.zh, p.en);
+      if (p.column?.column.field) reported.add(p.column.column.field.name);
+    }
+    if (r.county !== undefined && r.county !== county) {
+      const c = rec.columns.find((b) => b.column.role === 'county');
+      err(c, 'county_code', r.county, `该行属于${r.county}，与导入目标县${county}不符`, `the row belongs to ${r.county}, not to the county being imported (${county})`);
+      bad = true;
+    }
+    const input = r.input;
+    for (const f of decl.fields) {
+      if (f.required && (input[f.name] === undefined || input[f.name] === null) && !reported.has(f.name)) {
+        const col = columnFor(rec, f.name);
+        err(col, f.name, '', '必填，不能为空', 'required; the cell is empty');
+        reported.add(f.name);
+        bad = true;
+      }
+    }
+    if (bad) return null;
+    const parsed = schemas.get(decl.kind)!.safeParse(input);
+    if (!parsed.success) {
+      for (const p of problemsOf(parsed.error)) {
+        const base = p.field.replace(/_(qual|max)$/, '');
+        if (reported.has(base)) continue;
+        const col = columnFor(rec, p.field) ?? columnFor(rec, base);
+        const f = decl.fields.find((x) => x.name === base);
+        const raw = col ? row.cells[col.index] ?? null : null;
+        err(col, p.field || null, f?.pii ? maskedForReport(raw) : cellText(raw), p.zh, p.en);
+      }
+      return null;
+    }
+    const value = parsed.data as Record<string, unknown>;
+    const cols = toRow(decl, value, (_f, raw) => r.protectedId ?? protectResidentId(raw));
+    // The same natural key twice in the files being imported is a mistake, not an update.
+    const key = keyOf(decl, cols);
+    const fp = fingerprint(key);
+    const seen = keys.get(decl.kind)!;
+    const first = seen.get(fp);
+    if (first !== undefined) {
+      const at = locate(first);
+      const keyCols = decl.naturalKey.map((k) => columnFor(rec, k)).filter((c): c is BoundColumn => !!c);
+      const where = at.file === file && at.sheet === sheet ? `第${at.row}行` : `${at.file}“${at.sheet}”第${at.row}行`;
+      const whereEn = at.file === file && at.sheet === sheet ? `row ${at.row}` : `row ${at.row} of ${at.file} / ${at.sheet}`;
+      const names = decl.naturalKey.map((k) => decl.fields.find((x) => x.name === k)!.label);
+      err(keyCols[0], decl.naturalKey[0]!, keyCols[0] ? displayCell(rec, row, keyCols[0]) : '',
+        `与${where}重复（${names.map((n) => n.zh).join('、')}相同）`, `duplicates ${whereEn} (same ${names.map((n) => n.en).join(', ')})`);
+      return null;
+    }
+    seen.add(fp, refOf(ctx, row.number));
+    // The same person in two rows (different dates, say) is allowed but reported.
+    const piiField = decl.fields.find((f) => f.pii);
+    if (piiField) {
+      const hash = cols[`${piiField.name}_hash`] as string;
+      const pfp = parseInt(hash.slice(0, 13), 16) || 1;
+      const people = persons.get(decl.kind)!;
+      const firstRef = people.get(pfp);
+      if (firstRef === undefined) people.add(pfp, refOf(ctx, row.number));
+      else {
+        const masked = cols[`${piiField.name}_masked`] as string;
+        const id = `${decl.kind}:${pfp}`;
+        let finding = personFindings.get(id);
+        if (!finding && personFindings.size < MAX_FINDINGS) {
+          finding = { code: 'duplicate_person', ledger: decl.kind, masked, rows: [locate(firstRef)], zh: '', en: '' };
+          personFindings.set(id, finding);
+        }
+        if (finding) {
+          finding.rows.push({ file, sheet, row: row.number });
+          finding.zh = `同一人（${finding.masked}）在导入文件中出现${finding.rows.length}次：${finding.rows.map((x) => `${x.file}“${x.sheet}”第${x.row}行`).join('、')}，请核实是否重复统计`;
+          finding.en = `the same person (${finding.masked}) appears ${finding.rows.length} times in the import: ${finding.rows.map((x) => `${x.file} / ${x.sheet} row ${x.row}`).join(', ')}; check whether they are counted twice`;
+        }
+      }
+    }
+    return cols;
+  }
+}
+
+function columnFor(rec: Recognised, field: string): BoundColumn | undefined {
+  const m = /^(.*)_(qual|max)$/.exec(field);
+  if (m && rec.decl.fields.some((f) => f.name === m[1])) return rec.columns.find((b) => b.column.field?.name === m[1] && b.column.role === m[2]);
+  return rec.columns.find((b) => b.column.field?.name === field && (b.column.role === 'value' || b.column.role === 'hash'));
+}
+
+function displayCell(rec: Recognised, row: RawRow, b: BoundColumn): string {
+  const v = row.cells[b.index] ?? null;
+  return b.column.field?.pii ? maskedForReport(v) : cellText(v);
+}
