@@ -8,10 +8,11 @@ import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
-import { listRecords, updateRecord } from '../../src/services/ledgers.ts';
+import { createRecord, listRecords, updateRecord } from '../../src/services/ledgers.ts';
+import { listReported, setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
-import { DashboardPage, LedgerPage, LoginPage, WorkflowPage } from './pages.ts';
+import { DashboardPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
 
 /**
  * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
@@ -75,6 +76,8 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await dash.open();
     expect(await dash.headline('funds.disbursement_rate')).toBe('89.45%');
     expect(await dash.headline('funds.allocated')).toBe('5100万元');
+    // The demo has no disbursement records: disbursed is a reported total, and the chart says so.
+    expect(await page.getByTestId('funds-note').innerText()).toContain('暂无按用途登记的拨付记录');
     await page.waitForTimeout(800); // let the charts finish their entry animation before the screenshot
     await shot(page, '01-dashboard');
     await page.getByTestId('locale-switch').getByText('EN').click();
@@ -82,6 +85,81 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.waitForTimeout(800);
     await shot(page, '02-dashboard-en');
     await page.getByTestId('locale-switch').getByText('中文').click();
+  });
+
+  it('edits a reported value and the disbursement rate follows; a stale edit is refused', async () => {
+    const page = await session('zhouqu.admin');
+    const reported = new ReportedPage(page, base);
+    await reported.open();
+    expect(await reported.figure('funds.disbursed')).toBe('4562.143万元');
+    expect(await reported.figure('donation.enterprises')).toBe('40余家');
+    await shot(page, '15-reported');
+    await reported.edit('funds.disbursed', '4590', '县财政局拨付台账');
+    expect(await page.getByTestId('value-hint').innerText()).toContain('约12');
+    await page.waitForTimeout(400);
+    await shot(page, '16-reported-edit-form', false);
+    await reported.save();
+    await expect.poll(() => reported.figure('funds.disbursed')).toBe('4590万元');
+    const dash = new DashboardPage(page, base);
+    await dash.open();
+    expect(await dash.headline('funds.disbursement_rate')).toBe('90.00%');
+    expect(await dash.headline('funds.disbursed')).toBe('4590万元');
+
+    // Someone else changes the value while the form is open.
+    await reported.open();
+    await reported.edit('funds.disbursed', '4600');
+    const current = (await listReported(store, SYSTEM, '623023', 2022)).find((r) => r.element === 'funds.disbursed')!;
+    await setReported(store, SYSTEM, '623023', 2022, { element: 'funds.disbursed', text: '4562.143' }, current.version);
+    await reported.save();
+    await expect.poll(() => page.getByTestId('stale-message').innerText()).toContain('已被他人修改');
+    await page.waitForTimeout(400);
+    await shot(page, '17-reported-stale', false);
+    await page.getByRole('button', { name: /刷\s*新/ }).click();
+    await expect.poll(() => reported.figure('funds.disbursed')).toBe('4562.143万元');
+
+    // A value with a breakdown is added with its dim; an unreadable figure is refused in the form.
+    await page.getByTestId('add-reported').click();
+    const form = page.getByTestId('reported-form');
+    await form.getByTestId('field-element').click();
+    await page.keyboard.type('招聘活动场次');
+    await page.locator('.ant-select-item-option', { hasText: '招聘活动场次' }).first().click();
+    await form.getByTestId('field-dim').click();
+    await page.locator('.ant-select-item-option', { hasText: '线上' }).click();
+    await form.getByTestId('field-text').fill('五场');
+    await reported.save();
+    await expect.poll(() => form.locator('.ant-form-item-explain-error').innerText()).toContain('数值无法识别');
+    await form.getByTestId('field-text').fill('约6');
+    await reported.save();
+    await expect.poll(() => reported.figure('labour.job_fairs', 'online')).toBe('约6场');
+    const row = page.locator('.ant-table-row', { has: page.getByTestId('reported-labour.job_fairs-online') });
+    await row.getByRole('button', { name: /删除/ }).click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: /确\s*定|OK/ }).click();
+    await expect.poll(() => page.getByTestId('reported-labour.job_fairs-online').count()).toBe(0);
+  });
+
+  it('edits a narrative paragraph and sees it in the report preview', async () => {
+    const page = await session('zhouqu.admin');
+    const narrative = new NarrativePage(page, base);
+    await narrative.open();
+    expect(await narrative.paragraph('problem_note', 1).innerText()).toContain('选派赴东部学习交流人员');
+    await shot(page, '18-narrative');
+    await narrative.edit('highlights', 2, '县代表团赴陕西杨凌学习设施农业和水肥一体化技术，回县后建成智慧大棚示范点两处。');
+    await page.waitForTimeout(400);
+    await shot(page, '19-narrative-edit-form', false);
+    await narrative.save();
+    await expect.poll(() => narrative.paragraph('highlights', 2).innerText()).toContain('智慧大棚示范点两处');
+    await page.getByTestId('add-problem_note').click();
+    await page.getByTestId('narrative-form').getByTestId('field-title').click();
+    await page.waitForTimeout(300);
+    await shot(page, '20-narrative-problem-note', false);
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: /取\s*消/ }).click();
+    if (renderersPresent) {
+      await narrative.previewReport();
+      await expect.poll(() => page.getByTestId('report-preview').innerText()).toContain('回县后建成智慧大棚示范点两处');
+      await page.getByText('回县后建成智慧大棚示范点两处').scrollIntoViewIfNeeded();
+      await shot(page, '21-report-with-narrative', false);
+    }
   });
 
   it('edits a record and the indicator changes; a stale edit is refused with a clear message', async () => {
@@ -210,6 +288,21 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.getByTestId('audit-table').locator('.ant-table-row').first().waitFor();
     expect(await page.getByTestId('audit-table').innerText()).toContain('workflow.approve');
     await shot(page, '11-audit');
+  });
+
+  it('shows disbursed by category next to allocated once disbursement records carry their category', async () => {
+    await createRecord(store, SYSTEM, 'fund_disbursement', '623023', 2022, { date: '2022-06-30', amount: 1_200_000_000, project: '食用菌智慧大棚产业园', voucher: 'E2E-1', category: 'industry' });
+    await createRecord(store, SYSTEM, 'fund_disbursement', '623023', 2022, { date: '2022-07-15', amount: 200_000_000, project: '劳务输转补助', voucher: 'E2E-2', category: 'labour' });
+    const page = await session('zhouqu.admin');
+    await new DashboardPage(page, base).open();
+    const chart = page.getByTestId('chart-funds');
+    await chart.waitFor();
+    // With records for part of the year the total still comes from the reported value, and the note says so.
+    await expect.poll(() => page.getByTestId('funds-note').innerText()).toContain('台账尚不完整');
+    await page.waitForTimeout(800);
+    const card = chart.locator('xpath=ancestor::div[contains(@class, "ant-card")][1]');
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: join(OUT, '22-dashboard-funds-by-category.png') });
   });
 
   it('runs without script errors or content-security-policy violations', () => {

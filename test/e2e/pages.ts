@@ -67,3 +67,49 @@ export class WorkflowPage {
     return this.page.getByTestId(`state-${ledger}`).innerText();
   }
 }
+
+export class ReportedPage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  async open(): Promise<void> {
+    await this.page.goto(`${this.base}/reported`);
+    await this.page.getByTestId('reported-table').locator('.ant-table-row').first().waitFor();
+  }
+  /** The printed figure of a reported value, e.g. "4562.143万元". */
+  async figure(element: string, dim?: string): Promise<string> {
+    return (await this.page.getByTestId(`reported-${element}${dim ? `-${dim}` : ''}`).innerText()).trim();
+  }
+  /** Opens the edit form of a reported value and types its new figure, as people write it. */
+  async edit(element: string, text: string, note?: string): Promise<void> {
+    const row = this.page.locator('.ant-table-row', { has: this.page.getByTestId(`reported-${element}`) });
+    await row.getByRole('button', { name: /编辑|Edit/ }).click();
+    const form = this.page.getByTestId('reported-form');
+    await form.getByTestId('field-text').fill(text);
+    if (note !== undefined) await form.getByTestId('field-note').fill(note);
+  }
+  async save(): Promise<void> {
+    await this.page.getByTestId('reported-save').click();
+  }
+}
+
+export class NarrativePage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  async open(): Promise<void> {
+    await this.page.goto(`${this.base}/narrative`);
+    await this.page.getByTestId('section-highlights').locator('.ant-list-item').first().waitFor();
+  }
+  paragraph(section: string, seq: number) {
+    return this.page.getByTestId(`paragraph-${section}-${seq}`);
+  }
+  /** Opens a paragraph's editor and replaces its text. */
+  async edit(section: string, seq: number, body: string): Promise<void> {
+    await this.page.getByTestId(`edit-${section}-${seq}`).click();
+    await this.page.getByTestId('narrative-form').getByTestId('field-body').fill(body);
+  }
+  async save(): Promise<void> {
+    await this.page.getByTestId('narrative-save').click();
+  }
+  async previewReport(): Promise<void> {
+    await this.page.getByTestId('preview-report').click();
+    await this.page.getByTestId('report-preview').waitFor();
+  }
+}

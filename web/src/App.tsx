@@ -1,5 +1,5 @@
 import {
-  AuditOutlined, BarChartOutlined, DashboardOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, TableOutlined, TeamOutlined,
+  AuditOutlined, BarChartOutlined, DashboardOutlined, EditOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
@@ -16,6 +16,8 @@ import { DashboardPage } from './features/dashboard/DashboardPage.tsx';
 import { IndicatorsPage } from './features/indicators/IndicatorsPage.tsx';
 import { LedgerPage } from './features/ledgers/LedgerPage.tsx';
 import { LoginPage } from './features/login/LoginPage.tsx';
+import { NarrativePage } from './features/narrative/NarrativePage.tsx';
+import { ReportedPage } from './features/reported/ReportedPage.tsx';
 import { ReportPage } from './features/reports/ReportPage.tsx';
 import { WorkflowPage } from './features/workflow/WorkflowPage.tsx';
 import { I18nContext, type Locale, makeI18n, useI18n } from './i18n.ts';
@@ -100,8 +102,10 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
       key: 'ledgers', icon: <TableOutlined />, label: t('ledgers'),
       children: groups.flatMap((g) => meta.ledgers.filter((l) => l.group === g).map((l) => ({ key: `/ledgers/${l.kind}`, label: L(l.label) }))),
     },
+    { key: '/reported', icon: <NumberOutlined />, label: t('reported') },
     { key: '/workflow', icon: <FormOutlined />, label: t('workflow') },
     { key: '/indicators', icon: <BarChartOutlined />, label: t('indicators') },
+    { key: '/narrative', icon: <EditOutlined />, label: t('narrative') },
     { key: '/report', icon: <FileTextOutlined />, label: t('report') },
     { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
     { key: '/account', icon: <KeyOutlined />, label: t('account') },
@@ -114,6 +118,8 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   if (!current && path !== '/account' && path !== '/users') page = <Result status="info" title={t('noCounty')} />;
   else if (path === '/') page = <DashboardPage />;
   else if (kind) page = <LedgerPage key={kind} kind={kind} />;
+  else if (path === '/reported') page = <ReportedPage />;
+  else if (path === '/narrative') page = <NarrativePage />;
   else if (path === '/workflow') page = <WorkflowPage />;
   else if (path === '/indicators') page = <IndicatorsPage />;
   else if (path === '/report') page = <ReportPage />;

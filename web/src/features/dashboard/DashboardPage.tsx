@@ -1,4 +1,4 @@
-import { Alert, Card, Col, Row, Spin, Statistic, Table, Tag } from 'antd';
+import { Alert, Card, Col, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { api, type Indicator, type Label, type Rule } from '../../api.ts';
 import { useApp } from '../../context.ts';
@@ -56,12 +56,23 @@ export function DashboardPage() {
   });
 
   const funds = get('funds.by_category');
+  const disbByCat = get('funds.disbursed_by_category');
+  const disbursedTotal = get('funds.disbursed');
+  // Disbursement by category exists only where disbursement records carry their category; otherwise
+  // the disbursed figure is a total (often a reported value) and is shown only against the allocation total.
+  const perCategory = disbByCat?.source === 'records' && hasBreakdown(disbByCat);
+  const keys = [...(funds?.breakdown ?? []).map((b) => ({ key: b.key, label: b.label }))];
+  if (perCategory) for (const b of disbByCat.breakdown ?? []) if (!keys.some((k) => k.key === b.key)) keys.push({ key: b.key, label: b.label });
+  const rawOf = (ind: Indicator | undefined, key: string) => ind?.breakdown?.find((b) => b.key === key)?.raw ?? null;
   const fundsOption = bar(
-    [...(funds?.breakdown ?? []).map((b) => b.label), locale(i18n.locale, '合计', 'Total')],
+    [...keys.map((k) => k.label), locale(i18n.locale, '合计', 'Total')],
     [
-      { name: t('allocated'), data: [...(funds?.breakdown ?? []).map((b) => b.raw), get('funds.allocated')?.raw ?? null] },
-      { name: t('disbursed'), data: [...(funds?.breakdown ?? []).map(() => null), get('funds.disbursed')?.raw ?? null] },
+      { name: t('allocated'), data: [...keys.map((k) => rawOf(funds, k.key)), get('funds.allocated')?.raw ?? null] },
+      { name: t('disbursed'), data: [...keys.map((k) => (perCategory ? rawOf(disbByCat, k.key) : null)), disbursedTotal?.raw ?? null] },
     ], t('wan'));
+  const fundsNote = !perCategory
+    ? t('fundsNoCategoryRecords', { d: disbursedTotal?.display ?? '—', s: disbursedTotal?.source === 'reported' ? t('fromReported') : disbursedTotal?.source === 'records' ? t('fromRecords') : t('noData') })
+    : disbursedTotal?.source === 'reported' ? t('fundsPartialCategoryRecords', { d: disbursedTotal.display ?? '—' }) : null;
   const projects = ['projects.planned', 'projects.started', 'projects.completed'].map(get);
   const talent = ['talent.west_to_east_planned', 'talent.west_to_east_sent'].map(get);
   const consumption = get('consumption.by_channel');
@@ -100,7 +111,10 @@ export function DashboardPage() {
             </Col>
           );
         })}
-        <Col xs={24} lg={12}><Card size="small" title={t('fundsByCategory')}><Chart testId="chart-funds" option={fundsOption} /></Card></Col>
+        <Col xs={24} lg={12}><Card size="small" title={t('fundsByCategory')}>
+          <Chart testId="chart-funds" option={fundsOption} />
+          {fundsNote && <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="funds-note">{fundsNote}</Typography.Text>}
+        </Card></Col>
         <Col xs={24} lg={12}><Card size="small" title={t('projectsByStatus')}>
           <Chart testId="chart-projects" option={bar(projects.map((p) => (p ? L(p.label) : '')), [{ name: '', data: projects.map((p) => p?.raw ?? null) }], locale(i18n.locale, '个', 'items'))} />
         </Card></Col>
