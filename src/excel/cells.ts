@@ -86,6 +86,17 @@ export function serialToIso(serial: number): string {
 
 const pad = (n: string) => n.padStart(2, '0');
 
+/** A real calendar day written YYYY-MM-DD (the same test as the schema's, without building a Date). */
+function isCalendarDay(iso: string): boolean {
+  if (iso.length !== 10) return isIsoDate(iso);
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  if (!(m >= 1 && m <= 12 && d >= 1)) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+}
+
 /**
  * Dates as sheets hold them: Date cells, serial numbers, 2022-07-13, 2022/7/13, 2022.7.13,
  * 2022年7月13日, 20220713. Always a real calendar date.
@@ -107,7 +118,7 @@ export function readDate(v: CellValue): Read<string> {
     if (m) iso = `${m[1]}-${pad(m[2]!)}-${pad(m[3]!)}`;
     else if (/^\d{5}(\.\d+)?$/.test(t)) iso = serialToIso(Number(t));
   }
-  if (!iso || !isIsoDate(iso)) return badDate;
+  if (!iso || !isCalendarDay(iso)) return badDate;
   return ok(iso);
 }
 
@@ -116,6 +127,8 @@ const NO = new Set(['否', 'n', 'no', 'false', '0', '×', '✗', '不是']);
 
 export function readBool(v: CellValue): Read<boolean> {
   if (typeof v === 'boolean') return ok(v);
+  if (v === '是') return ok(true);
+  if (v === '否') return ok(false);
   const t = normaliseText(String(v)).toLowerCase();
   if (YES.has(t)) return ok(true);
   if (NO.has(t)) return ok(false);
@@ -135,13 +148,14 @@ function indexOf(list: readonly CategoryItem[]): Map<string, string> {
   if (m) return m;
   m = new Map();
   for (const c of list) { const k = plain(c.zh).replace(/\(.*\)$/, ''); if (!m.has(k)) m.set(k, c.value); }
-  for (const c of list) for (const k of [plain(c.value), plain(c.zh), plain(c.en)]) m.set(k, c.value);
+  for (const c of list) for (const k of [plain(c.value), plain(c.zh), plain(c.en), c.zh, c.value]) m.set(k, c.value);
   enumIndex.set(list, m);
   return m;
 }
 
 export function readEnum(v: CellValue, list: readonly CategoryItem[]): Read<string> {
-  const hit = indexOf(list).get(plain(String(v)));
+  const index = indexOf(list);
+  const hit = index.get(String(v)) ?? index.get(plain(String(v)));
   if (hit !== undefined) return ok(hit);
   return bad(`应为：${list.map((c) => c.zh).join('、')}`, `must be one of: ${list.map((c) => c.en).join(', ')}`);
 }
