@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,19 @@ describe.each(await engines())('person records and real-world CSV (%s)', (engine
     expect(all.map((f) => `${f.masked} ×${f.records.length}`).sort()).toEqual(
       [`6230**********${MA.slice(-4)} ×2`, `6230**********${YANG.slice(-4)} ×2`].sort());
     expect(JSON.stringify(all)).not.toContain(YANG);
+  });
+
+  it('a CSV with problems gets an annotated workbook copy with the bad cells marked', async () => {
+    const bad = join(dir, '消费帮扶-有误.csv');
+    writeFileSync(bad, '销售渠道,销售主体,日期,金额（元）\n832平台,某公司,2022-13-01,100\n直播带货,某合作社,2022-06-01,abc\n');
+    const r = await importFiles(t.store, SYSTEM, [{ path: bad }], { county: COUNTY, year: YEAR, annotateDir: dir });
+    expect(r.errors.map((e) => `${e.column}${e.row}`)).toEqual(['C2', 'A3', 'D3']);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(r.annotated[0]!.path);
+    const ws = wb.getWorksheet('消费帮扶-有误')!;
+    expect(ws.getCell('C2').value).toBe('2022-13-01');
+    for (const a of ['C2', 'A3', 'D3']) expect(ws.getCell(a).note, a).toBeTruthy();
+    expect(ws.getCell('B2').note).toBeFalsy();
   });
 
   it('reads a UTF-8 CSV whose amounts are in 元, with separators and full-width digits', async () => {
