@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, CommanderError, Option } from 'commander';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import { exportLedgers } from '../services/exports.ts';
 import { SYSTEM } from '../services/scope.ts';
@@ -21,7 +21,7 @@ export function register(program: Command, ctx: Ctx): void {
     .option('--no-summary', 'leave out the indicator summary sheet')
     .action(async (o: { county: string[]; year: number; out: string; ledger?: string[]; summary: boolean }) => {
       for (const k of o.ledger ?? [])
-        if (!LEDGERS.some((d) => d.kind === k)) throw new Error(`unknown ledger ${k}`);
+        if (!LEDGERS.some((d) => d.kind === k)) throw new CommanderError(1, 'xiezuo.ledger', `unknown ledger '${k}'; choose from ${LEDGERS.map((d) => d.kind).join(', ')}`);
       const store = await ctx.openStore();
       try {
         const r = await exportLedgers(store, SYSTEM, { counties: o.county, year: o.year, ledgers: o.ledger, summary: o.summary }, o.out);
