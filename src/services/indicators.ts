@@ -27,8 +27,10 @@ export interface TargetView {
 export interface BreakdownEntry {
   key: string;
   label: string;
+  labelEn?: string;
   raw: number | null;
   display: string;
+  displayEn?: string;
 }
 
 export interface IndicatorResult {
@@ -40,6 +42,8 @@ export interface IndicatorResult {
   value: string | null;
   /** Printed figure with qualifier and unit, e.g. "约12万元", "40余家", "89.45%". */
   display: string | null;
+  /** The same in English, e.g. "about CNY 0.12 million", "over 40 enterprises". */
+  displayEn?: string | null;
   /** For charts: the figure as a float in display units (万元 for money). */
   raw: number | null;
   exact: Rational | null;
@@ -89,6 +93,18 @@ export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 
   if (qual === 'about') return `约${text}${u}`;
   if (qual === 'over') return `${text}余${u}`;
   return `${text}${u}`;
+}
+
+/** English rendering: money in millions of CNY, other units with their English names. */
+export function englishFigure(v: Rational, unit: Unit, round: IndicatorDef['round'], cat: Catalogue, qual: Qual = 'exact', max?: Rational): string {
+  const num = (x: Rational) => unit === 'money'
+    ? (x.den === 1n ? Rational.parse(formatWan(fen(Number(x.num)) as Fen)).div(Rational.of(100)).toString() : x.div(Rational.of(100_000_000)).toDecimalString(6).replace(/\.?0+$/, ''))
+    : formatValue(x, unit, round);
+  const text = qual === 'range' && max ? `${num(v)}–${num(max)}` : num(v);
+  const pre = qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : '';
+  if (unit === 'money') return `${pre}CNY ${text} million`;
+  const u = cat.units[unit]?.en ?? '';
+  return `${pre}${text}${u === '%' ? '%' : u ? ` ${u}` : ''}`;
 }
 
 function compare(a: Rational, op: string, b: Rational, bMax?: Rational): boolean {
@@ -245,7 +261,7 @@ export class IndicatorEngine {
   private async compute(id: string, year: number): Promise<IndicatorResult> {
     const def = this.cat.byId.get(id);
     if (!def) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
-    if (this.rollup) return this.computeRollup(def, year);
+    if (this.rollup) return this.english(await this.computeRollup(def, year), def, year);
     const fromRecords = await evaluate(def.ast, { year, source: this.source() });
     const ledgers = [...new Set(fromRecords.trace.flatMap((t) => (t.kind === 'aggregate' ? [t.query.ledger] : [])))];
     const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
@@ -273,6 +289,8 @@ export class IndicatorEngine {
       }
     }
     const value = chosen.value;
+    // A formula that reads only reported values is a reported figure, whatever key it came under.
+    if (source === 'records' && !chosen.trace.some((t) => t.kind === 'aggregate') && chosen.trace.some((t) => t.kind === 'reported')) source = 'reported';
     const qual = await this.qualOf(chosen.trace, year);
     const result: IndicatorResult = {
       id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported! : def.formula,
@@ -307,7 +325,24 @@ export class IndicatorEngine {
       } else result.source = entries.length ? result.source : 'none';
     }
     await this.applyTarget(result, def, year);
-    return result;
+    return this.english(result, def, year);
+  }
+
+  private english(r: IndicatorResult, def: IndicatorDef, year: number): IndicatorResult {
+    r.displayEn = r.exact ? englishFigure(r.exact, def.unit, def.round, this.cat, r.qual) : r.display === null ? null : r.display;
+    if (r.breakdown && r.exactBreakdown) {
+      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      for (const b of r.breakdown) {
+        const e = r.exactBreakdown.find((x) => x.key === b.key)?.value;
+        b.labelEn = labels.find((c) => c.value === b.key)?.en ?? b.key;
+        b.displayEn = e ? englishFigure(e, def.unit, def.round, this.cat) : '—';
+      }
+      if (!r.exact && def.total === false && r.breakdown.length) {
+        r.display = r.breakdown.map((b) => `${b.label}${b.display}`).join('、');
+        r.displayEn = r.breakdown.map((b) => `${b.labelEn} ${b.displayEn}`).join(', ');
+      }
+    }
+    return r;
   }
 
   /** A figure read from one qualified source keeps its qualifier; combined ones become "about" if any part is. */
