@@ -103,21 +103,37 @@ export class LedgerWriter {
   private readonly statements = new Map<number, string>();
 
   /**
-   * One multi-row INSERT. The statement text depends only on the row count, so it is built once per
-   * count and the values are bound as parameters; the query builder is not needed per chunk.
+   * One INSERT per chunk. On SQLite the chunk travels as a single JSON parameter expanded by
+   * json_each: the statement text is short and the same for every chunk, where a VALUES list of
+   * hundreds of rows costs more to compile than to run. On PostgreSQL a multi-row VALUES list with
+   * bound parameters, its text built once per row count.
    */
   private async insert(rows: Row[]): Promise<void> {
     const cols = (this.columns ??= [...this.decl.fields.flatMap((f) => columnsOf(f)), 'note']);
     const all = [...cols, 'county_code', 'year', 'version', 'created_at', 'updated_at'];
+    const pg = this.tx.getExecutor().adapter.constructor.name === 'PostgresAdapter';
+    const t = now();
+    if (!pg) {
+      const text = this.statements.get(0) ?? `insert into "${this.table}" (${all.map((c) => `"${c}"`).join(',')}) `
+        + `select ${cols.map((_, i) => `value ->> ${i}`).join(', ')}, ?, ?, 1, ?, ? from json_each(?)`;
+      this.statements.set(0, text);
+      const data: unknown[][] = new Array<unknown[]>(rows.length);
+      for (let j = 0; j < rows.length; j++) {
+        const r = rows[j]!;
+        const v = new Array<unknown>(cols.length);
+        for (let i = 0; i < cols.length; i++) v[i] = r[cols[i]!] ?? null;
+        data[j] = v;
+      }
+      await this.tx.executeQuery(CompiledQuery.raw(text, [this.county, this.year, t, t, JSON.stringify(data)]));
+      return;
+    }
     let text = this.statements.get(rows.length);
     if (!text) {
-      const pg = this.tx.getExecutor().adapter.constructor.name === 'PostgresAdapter';
       let p = 0;
-      const tuples = rows.map(() => `(${all.map(() => (pg ? `$${++p}` : '?')).join(',')})`);
+      const tuples = rows.map(() => `(${all.map(() => `$${++p}`).join(',')})`);
       text = `insert into "${this.table}" (${all.map((c) => `"${c}"`).join(',')}) values ${tuples.join(',')}`;
       this.statements.set(rows.length, text);
     }
-    const t = now();
     const params: unknown[] = [];
     for (const r of rows) {
       for (const c of cols) params.push(r[c] ?? null);

@@ -157,6 +157,7 @@ export interface RowRead {
 }
 
 const TOTALS = new Set([TOTAL_LABEL, '总计', '小计', '合 计']);
+const TOTAL_START = /^[\s\u3000]*[合总小]/;
 
 /** Reads one data row into ledger input, with every cell that could not be read. */
 export function readRow(rec: Recognised, row: RawRow, categories: Categories): RowRead {
@@ -166,7 +167,8 @@ export function readRow(rec: Recognised, row: RawRow, categories: Categories): R
   const out: RowRead = { input: {}, problems: [] };
   if (!any) return { ...out, skip: 'blank' };
   const first = cells.find((c) => !isBlank(c));
-  if (first !== undefined && typeof first === 'string' && TOTALS.has(normaliseText(first))) return { ...out, skip: 'total' };
+  // Totals rows start with 合计/总计/小计; only text starting with one of those characters is normalised.
+  if (typeof first === 'string' && TOTAL_START.test(first) && TOTALS.has(normaliseText(first))) return { ...out, skip: 'total' };
 
   const input = out.input;
   let hash: string | undefined;
