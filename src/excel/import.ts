@@ -39,15 +39,17 @@ export interface Notice {
   en: string;
 }
 
-/** A person appearing more than once: in this import, or in this import and records already there. */
+/**
+ * A person recorded more than once in the county-year after this import, at least once by it: twice
+ * in the imported files, or in them and in records already there (another department's, say).
+ */
 export interface PersonFinding {
   code: 'duplicate_person';
   ledger: string;
   masked: string;
-  /** Where in the imported files the person appears. */
-  rows: Array<{ file: string; sheet: string; row: number }>;
-  /** Records already in the database for the same person (when the import is not rolled back). */
-  records?: DuplicatePersonFinding['records'];
+  records: DuplicatePersonFinding['records'];
+  /** Ids above this were added by the import. */
+  newAbove: number;
   zh: string;
   en: string;
 }
@@ -182,7 +184,6 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
           case 'end':
             result.rows = ev.rows;
             result.errorCount = ev.errorCount;
-            result.findings = ev.findings;
             break;
         }
       }
@@ -191,10 +192,12 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
         for (const w of writers.values()) {
           await w.finish([...sources.get(w.decl.kind)!]);
           result.summary.push(w.summary);
-          // The same person already recorded before this import (by another department or file).
-          for (const f of await findDuplicatePersonsIn(tx, county, year, { newAbove: w.maxIdBefore, withOlder: true, limit: MAX_FINDINGS })) {
+          // The same person twice, at least once from this import: checked in the database after
+          // writing (inside the transaction, so dry runs see it too) rather than by holding every
+          // person of a million-row file in memory.
+          for (const f of await findDuplicatePersonsIn(tx, county, year, { newAbove: w.maxIdBefore, limit: MAX_FINDINGS })) {
             if (f.ledger !== w.decl.kind || result.findings.length >= MAX_FINDINGS) continue;
-            result.findings.push({ code: f.code, ledger: f.ledger, masked: f.masked, rows: [], records: f.records, zh: f.zh, en: f.en });
+            result.findings.push({ ...f, newAbove: w.maxIdBefore });
           }
         }
       }

@@ -13,7 +13,7 @@ import { protectResidentId } from '../services/pii.ts';
 import { CHUNK_ROWS, keyOf } from './bulk.ts';
 import { cellText } from './cells.ts';
 import { FingerprintTable } from './fingerprints.ts';
-import type { ImportFile, LocatedError, Notice, PersonFinding, SheetReport } from './import.ts';
+import type { ImportFile, LocatedError, Notice, SheetReport } from './import.ts';
 import { formatOf, type RawRow, readSheets } from './read.ts';
 import { type BoundColumn, HEADER_SEARCH_ROWS, maskedForReport, readRow, recognise, type Recognised } from './recognise.ts';
 
@@ -24,7 +24,7 @@ export type ScanEvent =
   | { t: 'sheet'; report: SheetReport }
   | { t: 'error'; e: LocatedError }
   | { t: 'notice'; n: Notice }
-  | { t: 'end'; rows: number; errorCount: number; findings: PersonFinding[] };
+  | { t: 'end'; rows: number; errorCount: number };
 
 export interface ScanOptions {
   county: string;
@@ -32,8 +32,6 @@ export interface ScanOptions {
   ledger?: string;
   maxErrors: number;
 }
-
-const MAX_FINDINGS = 1000;
 
 /** A 52-bit fingerprint of a string (two 32-bit multiplicative hashes); collisions are astronomically rare at file sizes. */
 function fingerprint(s: string): number {
@@ -68,8 +66,6 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
     addError({ file, sheet, row, column: column?.letter ?? null, header: column?.header ?? null, field, value, zh, en });
   const schemas = new Map<string, z.ZodType>();
   const keys = new Map<string, FingerprintTable>();
-  const persons = new Map<string, FingerprintTable>();
-  const personFindings = new Map<string, PersonFinding>();
   const contexts: SheetCtx[] = [];
   const refOf = (ctx: number, row: number) => ctx * 2 ** 32 + row;
   const locate = (ref: number) => ({ ...contexts[Math.floor(ref / 2 ** 32)]!, row: ref % 2 ** 32 });
@@ -128,7 +124,6 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
         if (!schemas.has(kind)) {
           schemas.set(kind, recordInputSchema(kind, year));
           keys.set(kind, new FingerprintTable());
-          persons.set(kind, new FingerprintTable());
         }
         pending.push({ t: 'ledger', kind, source: `${name}#${sheet.name}` });
         yield* flush();
@@ -167,7 +162,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
         zh: '文件中没有可识别的台账工作表（请检查工作表名称或表头）', en: 'no sheet in the file was recognised as a ledger (check sheet names and headers)' });
     yield* flush();
   }
-  yield { t: 'end', rows: rowsRead, errorCount, findings: [...personFindings.values()] };
+  yield { t: 'end', rows: rowsRead, errorCount };
 
   /** Reads, validates and converts one row; returns its columns, null when it has problems, 'skip' for rows that are not data. */
   function processRow(rec: Recognised, row: RawRow, ctx: number, file: string, sheet: string): Record<string, unknown> | null | 'skip' {
@@ -227,29 +222,6 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
       return null;
     }
     seen.add(fp, refOf(ctx, row.number));
-    // The same person in two rows (different dates, say) is allowed but reported.
-    const piiField = decl.fields.find((f) => f.pii);
-    if (piiField) {
-      const hash = cols[`${piiField.name}_hash`] as string;
-      const pfp = parseInt(hash.slice(0, 13), 16) || 1;
-      const people = persons.get(decl.kind)!;
-      const firstRef = people.get(pfp);
-      if (firstRef === undefined) people.add(pfp, refOf(ctx, row.number));
-      else {
-        const masked = cols[`${piiField.name}_masked`] as string;
-        const id = `${decl.kind}:${pfp}`;
-        let finding = personFindings.get(id);
-        if (!finding && personFindings.size < MAX_FINDINGS) {
-          finding = { code: 'duplicate_person', ledger: decl.kind, masked, rows: [locate(firstRef)], zh: '', en: '' };
-          personFindings.set(id, finding);
-        }
-        if (finding) {
-          finding.rows.push({ file, sheet, row: row.number });
-          finding.zh = `同一人（${finding.masked}）在导入文件中出现${finding.rows.length}次：${finding.rows.map((x) => `${x.file}“${x.sheet}”第${x.row}行`).join('、')}，请核实是否重复统计`;
-          finding.en = `the same person (${finding.masked}) appears ${finding.rows.length} times in the import: ${finding.rows.map((x) => `${x.file} / ${x.sheet} row ${x.row}`).join(', ')}; check whether they are counted twice`;
-        }
-      }
-    }
     return cols;
   }
 }

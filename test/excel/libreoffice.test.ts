@@ -38,19 +38,22 @@ async function emptyLedgers(): Promise<TestStore> {
 }
 
 describe('a workbook saved by LibreOffice (committed fixture)', () => {
-  let demo: TestStore;
   let target: TestStore;
-  beforeAll(async () => {
-    demo = await freshStore('sqlite');
-    await loadDemo(demo.store);
-    target = await emptyLedgers();
-  });
-  afterAll(async () => { await demo?.dispose(); await target?.dispose(); });
+  beforeAll(async () => { target = await emptyLedgers(); });
+  afterAll(async () => target?.dispose());
 
-  it('imports to the same records as the data it was saved from', async () => {
+  // The fixture is a snapshot of an earlier demo export, so it is checked against figures of the
+  // source report (which do not change), not against the demo data as it is today.
+  it('imports without problems and with the figures it was saved with', async () => {
     const r = await importFiles(target.store, SYSTEM, [{ path: FIXTURE }], { county: COUNTY, year: YEAR });
     expect(r.errors).toEqual([]);
-    expect(await records(target.store)).toEqual(await records(demo.store));
+    const got = await records(target.store);
+    expect(got.fund_allocation!.reduce((n, x) => n + (x.amount as number), 0)).toBe(5100 * 1_000_000);
+    expect(got.insurance![0]).toMatchObject({ premium: 460.23 * 1_000_000, households: 8161, people: 30682, claimants: 405, payout: 161.87 * 1_000_000 });
+    expect(got.donation).toHaveLength(10);
+    expect(got.visit!.map((v) => v.start_date).sort()).toEqual(['2022-05-30', '2022-07-13', '2022-08-15']);
+    expect(got.project!.length).toBeGreaterThan(5);
+    expect(Object.values(got).flat().length).toBe(r.summary.reduce((n, s) => n + s.added, 0));
   });
 });
 
