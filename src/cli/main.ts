@@ -134,7 +134,9 @@ export function buildProgram(ctx: CliContext): Command {
       if (o.json) ctx.out(`${JSON.stringify(rules, null, 2)}\n`);
       else for (const r of rules) ctx.out(`${r.ok === null ? 'SKIP' : r.ok ? 'PASS' : 'FAIL'}  ${r.id.padEnd(36)} ${r.label.zh}：${r.detail.zh}\n`);
       const failed = rules.filter((r) => r.ok === false).length;
-      if (!o.json) ctx.out(`${rules.length - failed} passed, ${failed} failed\n`);
+      const skipped = rules.filter((r) => r.ok === null).length;
+      if (!o.json) ctx.out(`${rules.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
+      if (!o.json && skipped === rules.length) ctx.err('xiezuo: no rule could be checked: this county-year has no data\n');
       if (failed) process.exitCode = EXIT.checksFailed;
     }));
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, YAMLParseError } from 'yaml';
 import { parseStated } from '../domain/figures.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
@@ -16,7 +16,7 @@ export const DEMO_FILE = join(ROOT, 'data', 'demo', '623023-2022.yaml');
 interface DatasetFile {
   county: string;
   year: number;
-  partner: string;
+  partner?: string;
   report: { issuer: string; date: string };
   ledgers: Record<string, { completeness: 'complete' | 'partial'; records: Array<Record<string, unknown>> }>;
   reported: Array<{ element: string; dim?: string; value: string | number; qual?: string; note?: string }>;
@@ -75,9 +75,18 @@ function toInput(kind: string, rec: Record<string, unknown>, where: string): Rec
  * and then nothing is written.
  */
 export async function loadDataset(store: Store, file: string = DEMO_FILE): Promise<{ county: string; year: number; records: number }> {
-  const data = parse(readFileSync(file, 'utf8')) as DatasetFile;
+  let data: DatasetFile;
+  try {
+    data = parse(readFileSync(file, 'utf8')) as DatasetFile;
+  } catch (e) {
+    if (!(e instanceof YAMLParseError)) throw e;
+    const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [0, 0];
+    throw invalid(`${file}:${line}:${col}：YAML 格式错误（${e.code}）`, `${file}:${line}:${col}: not valid YAML (${e.code})`);
+  }
+  if (!data || typeof data !== 'object' || !/^\d{6}$/.test(String(data.county)) || !Number.isInteger(data.year) || !data.ledgers)
+    throw invalid(`${file}：缺少 county、year 或 ledgers`, `${file}: county, year or ledgers missing`);
   const { county, year } = data;
-  await loadDivisions(store, [...new Set([county.slice(0, 2), data.partner.slice(0, 2)])]);
+  await loadDivisions(store, [...new Set([county.slice(0, 2), ...(data.partner ? [data.partner.slice(0, 2)] : [])])]);
   const batches: Array<{ kind: string; rows: Array<Record<string, unknown>> }> = [];
   for (const [kind, ledger] of Object.entries(data.ledgers)) {
     const rows = ledger.records.map((rec, i) => {
@@ -91,17 +100,18 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
   }
   const t = now();
   await store.db.transaction().execute(async (tx) => {
-    await tx.insertInto('cooperation_pair').values({ east_code: data.partner, west_code: county, since_year: null, until_year: null })
-      .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
+    if (data.partner)
+      await tx.insertInto('cooperation_pair').values({ east_code: data.partner, west_code: county, since_year: null, until_year: null })
+        .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
     await tx.deleteFrom('report_meta').where('county_code', '=', county).where('year', '=', year).execute();
-    await tx.insertInto('report_meta').values({ county_code: county, year, issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner }).execute();
+    await tx.insertInto('report_meta').values({ county_code: county, year, issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner ?? null }).execute();
     for (const [kind, ledger] of Object.entries(data.ledgers)) {
       await tx.deleteFrom('ledger_state').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
       await tx.insertInto('ledger_state').values({ county_code: county, year, ledger: kind, completeness: ledger.completeness, status: 'draft', comment: null, updated_by: SYSTEM.id, updated_at: t }).execute();
     }
     await upsertValidated(tx, SYSTEM, county, year, batches);
     const reported = [
-      ...data.reported.map((r) => ({ ...r, year })),
+      ...(data.reported ?? []).map((r) => ({ ...r, year })),
       ...(data.earlier ?? []).map((r) => ({ ...r, qual: undefined })),
     ];
     for (const [i, r] of reported.entries()) {
@@ -114,7 +124,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
         .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, updated_at: t }))
         .execute();
     }
-    for (const g of data.targets) {
+    for (const g of data.targets ?? []) {
       const row = {
         org_code: g.org, year, indicator: g.indicator, op: g.op,
         value: g.value === undefined ? null : stated(g.value, `${file} targets.${g.indicator}`).value,
@@ -125,7 +135,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
         .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, note: row.note, updated_at: t }))
         .execute();
     }
-    for (const n of data.narratives) {
+    for (const n of data.narratives ?? []) {
       const row = { county_code: county, year, section: n.section, seq: n.seq, title: n.title ?? null, body: joinCjkLines(n.body), note: n.note ?? null, updated_at: t };
       await tx.insertInto('narrative').values(row)
         .onConflict((oc) => oc.columns(['county_code', 'year', 'section', 'seq']).doUpdateSet({ title: row.title, body: row.body, note: row.note, updated_at: t }))

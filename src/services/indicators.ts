@@ -383,7 +383,7 @@ export class IndicatorEngine {
       : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat, 'exact', undefined, 'en') : `${OP_EN[t.op] ?? t.op} ${withUnit(v, def.unit, this.cat, 'exact', undefined, 'en')}`;
     result.target = { op: t.op, value: v, valueMax: vMax, display, displayEn, orgCode: t.org_code, reportedStatus: t.reported_status, note: t.note };
     if (t.value === null) {
-      result.status = t.reported_status === 'met' ? 'met' : t.reported_status === 'missed' ? 'missed' : 'no_data';
+      result.status = t.reported_status === 'met' || t.reported_status === 'exceeded' ? 'met' : t.reported_status === 'missed' ? 'missed' : 'no_data';
       return;
     }
     if (!result.exact) { result.status = 'no_data'; return; }

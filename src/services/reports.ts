@@ -11,6 +11,8 @@ import { fullName, orgUnit } from './orgunits.ts';
 import { type Actor, assertRead } from './scope.ts';
 
 type Part = string | Inline;
+/** Stands for a figure without data; see ReportBuilder.para. */
+const MISSING: Inline = Object.freeze({ kind: 'text', text: '（暂无数据）' }) as Inline;
 const CN_NUM = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
 
 /** "7月13日至14日" or "5月30日至6月2日" from ISO dates. */
@@ -45,7 +47,7 @@ class ReportBuilder {
   /** The figure of an indicator as an inline; missing data prints as "（暂无数据）". */
   async fig(id: string): Promise<Inline> {
     const r = await this.ind(id);
-    if (r.display === null) return { kind: 'text', text: '（暂无数据）' };
+    if (r.display === null) return MISSING;
     return { kind: 'figure', text: r.display, ref: await this.refFor(r) };
   }
 
@@ -93,10 +95,17 @@ class ReportBuilder {
     this.blocks.push({ kind: 'heading', level, text });
   }
 
+  /**
+   * Adds a paragraph. A paragraph whose figures are all missing says nothing, so it is left out;
+   * a figure missing among others prints as （暂无数据）.
+   */
   para(...parts: Array<Part | null | undefined | false>) {
+    const figs = parts.filter((p) => p === MISSING || (typeof p === 'object' && p !== null && p.kind === 'figure'));
+    if (figs.length > 0 && figs.every((p) => p === MISSING)) return;
     const inl: Inline[] = [];
-    for (const p of parts) {
+    for (let p of parts) {
       if (p === null || p === undefined || p === false) continue;
+      if (p === MISSING) p = '（暂无数据）';
       if (typeof p === 'string') {
         const last = inl[inl.length - 1];
         if (last?.kind === 'text') last.text += p;
@@ -145,6 +154,9 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   const meta = await store.db.selectFrom('report_meta').selectAll().where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
   const unit = await orgUnit(store, county);
   if (!unit) throw notFound('未找到该县', 'county not found');
+  const anyData = meta ?? (await store.db.selectFrom('ledger_state').select('ledger').where('county_code', '=', county).where('year', '=', year).executeTakeFirst())
+    ?? (await store.db.selectFrom('reported_value').select('id').where('county_code', '=', county).where('year', '=', year).executeTakeFirst());
+  if (!anyData) throw notFound(`${unit.name}${year}年尚无任何数据，无法生成报告`, `${county} has no data for ${year}; there is nothing to report`);
   const partner = meta?.partner_code ? await fullName(store, meta.partner_code) : null;
   const partnerShort = meta?.partner_code ? (await orgUnit(store, meta.partner_code))?.name ?? partner : null;
   const engine = new IndicatorEngine(store, county, year);
@@ -154,6 +166,10 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   const J = ReportBuilder.join;
   const name = unit.name;
 
+  const partnerProvince = meta?.partner_code ? (await orgUnit(store, meta.partner_code.slice(0, 2)))?.name.replace(/市$|省$/, '') ?? null : null;
+  const ruleFailures = (await engine.rules()).filter((r) => r.ok === false);
+  if (ruleFailures.length)
+    b.para(`【数据校验提示】以下${ruleFailures.length}项校验未通过，相关数字请核实后再使用：`, ...J(ruleFailures.map((r) => [`${r.label.zh}（${r.detail.zh}）`]), '；', '；'), '。');
   b.para(`${year}年，${name}${partner ? `与${partner}` : ''}围绕产业合作、劳务协作、消费帮扶、人才交流和乡村建设等重点任务，继续深化东西部协作。现将全年工作情况和自评结果报告如下。`);
 
   // 一、主要工作
@@ -161,19 +177,18 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   b.heading(2, '（一）组织领导');
   b.heading(3, '1、研究部署');
   const meetingParts = await b.breakdownParts('meetings.by_type');
-  b.para(`县委、县政府把东西部协作列入重要议事日程，全年召开专题研究部署会议`, await b.fig('meetings.total'),
-    meetingParts.length ? '，其中' : '', ...meetingParts, '，按清单推进各项任务落实。');
+  if (meetingParts.length) b.para('县委、县政府把东西部协作列入重要议事日程，先后召开', ...meetingParts, '，研究部署协作任务，按清单推进落实。');
   b.heading(3, '2、交流互访');
   const visits = (await rec('visit')).filter((v) => v.direction !== 'study_tour');
   if (visits.length === 0) b.para('本年度暂无两地互访记录。');
   for (const v of visits)
-    b.para(`${dateSpan(String(v.start_date), v.end_date as string)}，`, v.leader ? `${String(v.leader)}带领` : '', `${String(v.delegation)}从${String(v.origin)}前往${String(v.destination)}`,
-      v.purpose ? `，${String(v.purpose)}` : '', '。');
-  b.para('两地互访共', await b.fig('visits.exchange'), '，围绕结对共建、合作领域和部门责任形成共识。');
+    b.para(`${dateSpan(String(v.start_date), v.end_date as string)}，`, v.leader ? `${String(v.leader)}带领` : '', `${String(v.delegation)}赴${String(v.destination)}`,
+      v.purpose ? `，${String(v.purpose).replace(/；/g, '，')}` : '', '。');
+  if (visits.length) b.para('全年两地党政代表团互访', await b.fig('visits.exchange'), '，就深化结对共建、拓宽合作领域、明确对口部门责任达成共识。');
   b.heading(3, '3、结对帮扶');
   const pairParts = await b.breakdownParts('pairings.by_type');
   b.para('两地累计建立结对帮扶关系', await b.fig('pairings.total'), pairParts.length ? '，分别为' : '', ...pairParts, '。');
-  b.para(`教育“组团式”帮扶成效明显：${year}年县一中高考本科上线`, await b.fig('edu.line_count'), '，上线率', await b.fig('edu.line_rate'),
+  b.para(`教育“组团式”帮扶成效明显：${year}年高考本科上线`, await b.fig('edu.line_count'), '，上线率', await b.fig('edu.line_rate'),
     `，比${year - 1}年、${year - 2}年分别提高`, await b.fig('edu.line_rate_change_1y'), '和', await b.fig('edu.line_rate_change_2y'),
     '；本科录取', await b.fig('edu.admitted'), '，录取率', await b.fig('edu.admit_rate'), '，分别提高', await b.fig('edu.admit_rate_change_1y'),
     '和', await b.fig('edu.admit_rate_change_2y'), '。');
@@ -183,19 +198,22 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   const fairs = (await rec('job_fair')).map((f) => [`“${String(f.name)}”`]);
   const modeParts = await b.breakdownParts('labour.job_fairs.by_mode');
   const transferred = await b.ind('labour.transferred');
-  b.para('县人社部门全年组织招聘活动', await b.fig('labour.job_fairs'), modeParts.length ? '（' : '', ...modeParts, modeParts.length ? '）' : '',
-    fairs.length ? '，包括' : '', ...J(fairs), '，并通过网络平台发布岗位信息。目前赴天津就业', await b.fig('labour.to_partner'),
-    '，省内转移就业', await b.fig('labour.in_province'), '，省外转移就业', await b.fig('labour.out_of_province'),
-    transferred.status === 'met' ? '，完成了省下达的转移就业任务' : transferred.status === 'missed' ? '，未完成省下达的转移就业任务' : '', '。');
+  const exceeded = transferred.target?.reportedStatus === 'exceeded';
+  b.para('全年组织招聘活动', await b.fig('labour.job_fairs'), modeParts.length ? '（' : '', ...modeParts, modeParts.length ? '）' : '',
+    fairs.length ? '，包括' : '', ...J(fairs), '，并通过网络平台发布岗位信息。');
+  b.para(`目前赴${partnerProvince ?? '协作地'}就业`, await b.fig('labour.to_partner'), '，省内转移就业', await b.fig('labour.in_province'), '，省外转移就业', await b.fig('labour.out_of_province'),
+    transferred.status === 'met' ? (exceeded ? '，超额完成省下达的转移就业任务' : '，完成省下达的转移就业任务') : transferred.status === 'missed' ? '，未完成省下达的转移就业任务' : '', '。');
   b.heading(3, '2、消费帮扶');
-  b.para('商务部门推动本地龙头企业进驻832平台和银行消费帮扶系统，落实奖补政策，组织企业和合作社参加展销、直播和电商销售，全年完成消费帮扶', await b.fig('consumption.sales'), '。');
+  const channelParts = await b.breakdownParts('consumption.by_channel');
+  b.para('推动本地企业和合作社通过帮扶平台、展销会、网络直播和电商等渠道销售产品，累计完成消费帮扶', await b.fig('consumption.sales'),
+    channelParts.length ? '，其中' : '', ...channelParts, '。');
   b.heading(3, '3、特殊群体帮扶');
   const projects = await rec('project');
   const names = (cat: string) => J(projects.filter((p) => p.category === cat).map((p) => [`${String(p.name)}`]));
   b.para('一是防返贫保险。投入', await b.fig('insurance.premium'), '，为', await b.fig('insurance.households'), '、', await b.fig('insurance.people'),
     '脱贫人口购买防返贫保险，已有', await b.fig('insurance.claimants'), '获得赔付', await b.fig('insurance.payout'), '。');
-  b.para('二是残疾人帮扶。投入', await b.fig('funds.disability'), '，实施', ...names('disability'), '。');
-  b.para('三是教育保障。从协作资金中安排', await b.fig('edu.coop_spending'), '，实施', ...names('education_training'), '。');
+  b.para('二是残疾人帮扶。投入', await b.fig('funds.disability'), projects.some((p) => p.category === 'disability') ? '，实施' : '', ...names('disability'), '。');
+  b.para('三是教育保障。从协作资金中安排', await b.fig('edu.coop_spending'), projects.some((p) => p.category === 'education_training') ? '，实施' : '', ...names('education_training'), '。');
 
   b.heading(2, '（三）区域协作');
   b.heading(3, '1、引导企业落地');
@@ -204,40 +222,45 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.para(`借助协作平台引导${String(e.name)}来县投资`, e.agreement ? `，签订《${String(e.agreement)}》` : '', '，计划投资', b.money('enterprise', e, 'planned_investment'),
       e.jobs_planned != null ? '，预计吸纳就业' : '', e.jobs_planned != null ? b.count('enterprise', e, 'jobs_planned', '人') : null,
       e.subsidy != null ? '，落实产业合作奖补资金' : '', b.money('enterprise', e, 'subsidy'), '。');
-  b.para('全年引导落地东部企业', await b.fig('enterprise.count'), '，计划投资合计', await b.fig('enterprise.investment'), '，其中上半年引导企业投资', await b.fig('enterprise.investment_h1'), '。');
+  b.para('上半年引导企业投资', await b.fig('enterprise.investment_h1'), '；全年引导落地东部企业', await b.fig('enterprise.count'), '，计划投资', await b.fig('enterprise.investment'), '。');
   b.heading(3, '2、共建产业园区');
   for (const p of await rec('industrial_park'))
     b.para(`${String(p.name)}总投资`, b.money('industrial_park', p, 'total_investment'), `，投入${year}年度协作资金`, b.money('industrial_park', p, 'coop_funds'),
-      '，新建圈舍及配套区域', b.count('industrial_park', p, 'floor_area_m2', '平方米'), '，设计存栏母猪', b.count('industrial_park', p, 'sows', '头'),
+      '，新建圈舍及配套区域', b.count('industrial_park', p, 'floor_area_m2', '平方米'), '，可养殖母猪', b.count('industrial_park', p, 'sows', '头'),
       '、仔猪', b.count('industrial_park', p, 'piglets', '头'), '、育肥猪', b.count('industrial_park', p, 'finishing_pigs', '头'),
       '，年出栏仔猪', b.count('industrial_park', p, 'annual_output', '头'), `；项目${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}。`);
   const deals = await rec('deal');
+  const parties = (d: LedgerRecord) => String(d.parties).replace(/、(?=[^、]*$)/, '与');
   const frameworks = deals.filter((d) => d.kind === 'framework');
-  if (frameworks.length) b.para('此外，', ...J(frameworks.map((d) => [`${String(d.parties)}签订《${String(d.title)}》`])), '，为后续招商和产品推广打下基础。');
+  if (frameworks.length) b.para('此外，', ...J(frameworks.map((d) => [`${parties(d)}签订合作框架协议`]), '；', '；'), '，为后续招商引资、产品促销和企业升级打下基础。');
   b.heading(3, '3、投资合作与联农带农');
-  b.para('依托“津陇共振兴”平台签约项目', await b.fig('deals.platform_count'), '，成交资金', await b.fig('deals.platform_amount'),
-    `。${year}年实施的项目共带动农村人口`, await b.fig('projects.rural_people'), '发展生产，其中脱贫人口', await b.fig('projects.poverty_alleviated'),
-    '，解决', await b.fig('projects.jobs'), '农村劳动力就业。');
+  b.para('依托“津陇共振兴”平台签约项目', await b.fig('deals.platform_count'), '，成交资金', await b.fig('deals.platform_amount'), '。');
+  b.para(`${year}年实施的`, await b.fig('projects.planned'), '项目共带动农村人口', await b.fig('projects.rural_people'), '发展生产，其中脱贫人口', await b.fig('projects.poverty_alleviated'),
+    '，为农村劳动力解决就业', await b.fig('projects.jobs'), '。');
 
   b.heading(2, '（四）促进乡村振兴');
   b.heading(3, '1、干部人才交流');
   const posts = (await rec('talent_exchange')).filter((t) => t.direction === 'east_to_west');
+  const byRank = new Map<string, string[]>();
+  for (const t of posts) byRank.set(String(t.rank ?? ''), [...(byRank.get(String(t.rank ?? '')) ?? []), String(t.post)]);
+  const postParts = [...byRank].map(([rank, list]) => [list.length === 1
+    ? `1名${rank}干部任${list[0]}` : `${list.length}名${rank}干部分别在${list.join('、')}任职`]);
   b.para(`${partnerShort ?? '东部协作方'}援派挂职党政干部`, await b.fig('talent.cadres_east_to_west'), '（含上一轮挂职干部', await b.fig('talent.cadres_previous_term'), '）',
-    posts.length ? '，其中' : '', ...J(posts.map((t) => [`${t.rank ? `${String(t.rank)}干部` : ''}1名任职于${String(t.post)}`]), '，', '，'),
-    '；东部累计援派专业技术人才', await b.fig('talent.professionals_east_to_west'), '。“组团式”帮扶选派教育、医疗管理团队', await b.fig('talent.team_members'),
-    '，其中', await b.fig('talent.team_leaders'), '担任学校、医院负责人或班子成员。本县选派赴东部学习交流', await b.fig('talent.west_to_east_sent'),
-    '，年度计划', await b.fig('talent.west_to_east_planned'), '。');
+    posts.length ? '，其中' : '', ...J(postParts, '，', '，'),
+    '；东部累计援派专业技术人才', await b.fig('talent.professionals_east_to_west'), '。');
+  b.para('“组团式”帮扶选派教育、医疗管理团队', await b.fig('talent.team_members'), '，其中', await b.fig('talent.team_leaders'), '担任学校、医院负责人或班子成员。');
+  b.para('本县选派赴东部学习交流', await b.fig('talent.west_to_east_sent'), '，年度计划', await b.fig('talent.west_to_east_planned'), '。');
   b.heading(3, '2、协作资金');
   const catParts = await b.breakdownParts('funds.by_category', '，');
-  b.para(`${partnerShort ?? '东部协作方'}援助财政资金`, await b.fig('funds.allocated'), '，实施项目', await b.fig('projects.planned'), '。按用途分：', ...catParts,
-    '。其中安排科技创新项目资金', await b.fig('funds.science'), '，示范村振兴资金', await b.fig('funds.demo_village'),
-    '。截至目前已拨付', await b.fig('funds.disbursed'), '，拨付率', await b.fig('funds.disbursement_rate'), '；开工项目', await b.fig('projects.started'),
+  b.para(`${partnerShort ?? '东部协作方'}援助财政资金`, await b.fig('funds.allocated'), '，实施项目', await b.fig('projects.planned'), catParts.length ? '。按用途分：' : '', ...catParts,
+    '。其中安排科技创新项目资金', await b.fig('funds.science'), '，示范村振兴资金', await b.fig('funds.demo_village'), '。');
+  b.para('截至目前已拨付', await b.fig('funds.disbursed'), '，拨付率', await b.fig('funds.disbursement_rate'), '；开工项目', await b.fig('projects.started'),
     '，开工率', await b.fig('projects.start_rate'), '；完工', await b.fig('projects.completed'), '，完工率', await b.fig('projects.completion_rate'), '。');
   const byCat = await b.ind('funds.by_category');
   if (byCat.breakdown?.length) {
     const ref = await b.refFor(byCat);
     b.blocks.push({
-      kind: 'table', caption: `表1  ${year}年东西部协作资金安排（万元）`, columns: ['用途', '金额（万元）'], align: ['left', 'right'],
+      kind: 'table', caption: `表1  ${year}年东西部协作资金安排`, columns: ['用途', '金额（万元）'], align: ['left', 'right'],
       rows: [...byCat.breakdown.map((e) => [[{ kind: 'text' as const, text: e.label }], [{ kind: 'figure' as const, text: e.display.replace(/万元$/, ''), ref }]]),
         [[{ kind: 'text', text: '合计' }], [{ kind: 'figure', text: byCat.value ?? '', ref }]]],
     });
@@ -245,7 +268,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
   b.heading(3, '3、社会帮扶');
   const donations = await rec('donation');
   b.para('动员', await b.fig('donation.social_orgs'), '社会组织和', await b.fig('donation.enterprises'), '企业参与帮扶，捐款捐物折合', await b.fig('donation.total'),
-    donations.length ? '，已登记的主要捐赠见表2。' : '。');
+    donations.length ? '，主要捐赠见表2。' : '。');
   if (donations.length) {
     b.blocks.push({
       kind: 'table', caption: '表2  主要社会捐赠', columns: ['捐赠方', '受赠方', '内容', '价值'], align: ['left', 'left', 'left', 'right'],
@@ -254,21 +277,21 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
         [{ kind: 'text', text: `${categoryLabel(year, 'donation_form', String(d.form), 'zh', county)}：${String(d.items ?? '')}` }], [b.money('donation', d, 'value')!],
       ]),
     });
-    b.para('表中逐项登记的捐赠合计', await b.fig('donation.named'), '，其余捐赠仅有汇总数。');
   }
   const intents = deals.filter((d) => d.kind === 'intent');
-  if (intents.length) b.para('另有', ...J(intents.map((d) => [`${String(d.parties)}签订《${String(d.title)}》`]), '；', '；'), '。');
+  if (intents.length) b.para('另有', ...J(intents.map((d) => [`${parties(d)}签订《${String(d.title)}》`]), '；', '；'), '。');
   b.heading(3, '4、示范村建设');
   const villages = await rec('demo_village');
   const vProjects = projects.filter((p) => p.demo_village === true);
   if (villages.length) {
-    b.para(`${String(villages[0]!.designated_year ?? '')}年两地确定`, ...J(villages.map((v) => [String(v.name)])), `为乡村振兴示范村（共`, await b.fig('villages.count'),
-      `）。${year}年安排示范村资金`, await b.fig('funds.demo_village'), '，实施项目投入合计', await b.fig('villages.project_funds'), '：',
-      ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}）`]), '、'),
+    const programme = villages[0]!.programme ? `“${String(villages[0]!.programme)}”` : '乡村振兴';
+    b.para(`${String(villages[0]!.designated_year ?? '')}年两地确定`, ...J(villages.map((v) => [String(v.name)])), `为${programme}示范村（共`, await b.fig('villages.count'),
+      `）。${year}年安排示范村资金`, await b.fig('funds.demo_village'), vProjects.length ? '，实施' : '',
+      ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}）`]), '和', '、'),
       '。', partnerShort ?? '东部协作方', '选派农村党务工作者', await b.fig('villages.workers'), '驻村开展对口帮扶。');
   }
 
-  // 二、特色亮点
+  // 二、特色亮点: the stored narrative, then the figures behind it from the ledgers
   b.heading(1, '二、特色亮点');
   const highlights = narratives.filter((n) => n.section === 'highlights');
   const external = projects.filter((p) => p.other_funds != null && p.coop_funds == null);
@@ -276,28 +299,23 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.heading(2, `（${CN_NUM[i]}）${n.title ?? ''}`);
     b.para(n.body.replace(/\s*\n\s*/g, ''));
   });
-  if (external.length) {
-    b.para('借助外部资金实施的项目（智慧大棚务工群众人均月增收', await b.fig('highlight.greenhouse_income'), '）：');
-    b.blocks.push({
-      kind: 'list',
-      items: external.map((p) => {
-        const parts: Inline[] = [{ kind: 'text', text: `${String(p.name)}：${String(p.other_source ?? '')}投入` }];
-        parts.push(b.money('project', p, 'other_funds')!);
-        if (p.outputs) parts.push({ kind: 'text', text: `，${String(p.outputs)}` });
-        const jobs = b.count('project', p, 'jobs', '人');
-        if (jobs) parts.push({ kind: 'text', text: '，提供就业岗位' }, jobs);
-        const hh = b.count('project', p, 'households', '户');
-        const ppl = b.count('project', p, 'rural_people', '人');
-        if (hh && ppl) parts.push({ kind: 'text', text: '，带动' }, hh, ppl, { kind: 'text', text: '受益' });
-        return parts;
-      }),
-    });
-  }
-  for (const v of (await rec('visit')).filter((x) => x.direction === 'study_tour'))
-    b.para(`${dateSpan(String(v.start_date), v.end_date as string)}，${String(v.delegation)}赴${String(v.destination)}考察学习${v.purpose ? `：${String(v.purpose)}` : ''}。`);
+  const tours = (await rec('visit')).filter((x) => x.direction === 'study_tour');
   const gifts = donations.filter((d) => typeof d.beneficiaries === 'number');
-  for (const d of gifts)
-    b.para(`${String(d.donor)}为`, b.count('donation', d, 'beneficiaries', '名'), `学生发放${String(d.items ?? '')}`, b.money('donation', d, 'value'), d.date ? `，${dateSpan(String(d.date))}前发放到位` : '', '。');
+  if (external.length || tours.length || gifts.length) {
+    b.heading(2, `（${CN_NUM[highlights.length]}）亮点工作数据`);
+    for (const p of external) {
+      const jobs = b.count('project', p, 'jobs', '个');
+      const hh = b.count('project', p, 'households', '户');
+      const ppl = b.count('project', p, 'rural_people', '名群众');
+      b.para(`${String(p.name)}`, p.location ? `（${String(p.location)}）` : '', `：${String(p.other_source ?? '外部资金')}投入`, b.money('project', p, 'other_funds'),
+        p.outputs ? `，${String(p.outputs)}` : '', jobs ? '，提供就业岗位' : '', jobs, hh && ppl ? '，带动' : '', hh && ppl ? hh : null, hh && ppl ? ppl : null, hh && ppl ? '受益' : '', '。');
+    }
+    if (external.length) b.para('智慧大棚务工群众人均月增收', await b.fig('highlight.greenhouse_income'), '。');
+    for (const v of tours)
+      b.para(`${dateSpan(String(v.start_date), v.end_date as string)}，${String(v.delegation)}赴${String(v.destination)}学习交流${v.purpose ? `，${String(v.purpose).replace(/；/g, '，')}` : ''}。`);
+    for (const d of gifts)
+      b.para(`${String(d.donor)}为`, b.count('donation', d, 'beneficiaries', '名'), `学生发放${String(d.items ?? '')}`, b.money('donation', d, 'value'), d.date ? `，${dateSpan(String(d.date))}前发放到位` : '', '。');
+  }
 
   // 三、存在的问题, opened by the table of every target and how it stands
   b.heading(1, '三、存在的问题');

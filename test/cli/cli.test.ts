@@ -60,6 +60,12 @@ describe('xiezuo CLI', () => {
     expect(bad.out).toMatch(/FAIL\s+funds\.categories_sum/);
   });
 
+  it('check counts rules it could not run as skipped, and says why', () => {
+    const r = run(['check', '--county', '623023', '--year', '2023'], env);
+    expect(r.out).toMatch(/0 passed, 0 failed, \d+ skipped/);
+    expect(r.err).toMatch(/has no data/);
+  });
+
   it('reports user mistakes in one line on stderr without a stack trace', () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['report', '--county', '623023', '--year', 'twenty'], 1, /--year must be a year/],
@@ -67,6 +73,7 @@ describe('xiezuo CLI', () => {
       [['report', '--county', '623023', '--year', '2022', '--format', 'pdf'], 1, /invalid/i],
       [['indicators', '--year', '2022'], 1, /--county/],
       [['report', '--county', '623023', '--year', '2022', '--format', 'docx'], 1, /--out/],
+      [['load', join(import.meta.dirname, '..', 'fixtures', 'not-yaml.yaml')], 1, /not valid YAML/],
     ];
     for (const [args, code, msg] of cases) {
       const r = run(args, env);

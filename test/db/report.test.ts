@@ -51,6 +51,15 @@ for (const engine of await engines()) {
       expect(section).toMatch(/赴协作地就业人数较上年增加/); // a target that cannot be judged without last year's data
     });
 
+    it('warns at the top when a validation rule fails, and refuses a year without data', async () => {
+      await t.store.db.updateTable('fund_allocation' as never).set({ amount_fen: 1 } as never).where('category' as never, '=', 'talent' as never).execute();
+      const warned = await buildReport(t.store, SYSTEM, '623023', 2022);
+      await t.store.db.updateTable('fund_allocation' as never).set({ amount_fen: 37_520_000 } as never).where('category' as never, '=', 'talent' as never).execute();
+      expect(warned.blocks[0]).toMatchObject({ kind: 'paragraph', parts: [expect.objectContaining({ text: expect.stringMatching(/^【数据校验提示】.*各类资金之和等于资金总额/) })] });
+      expect(model.blocks[0]).not.toMatchObject({ parts: [expect.objectContaining({ text: expect.stringMatching(/数据校验提示/) })] });
+      await expect(buildReport(t.store, SYSTEM, '623023', 2023)).rejects.toMatchObject({ code: 'NOT_FOUND', zh: expect.stringMatching(/尚无任何数据/) });
+    });
+
     it('binds every figure to a provenance entry that names its sources', () => {
       const refs = new Set(model.provenance.map((p) => p.id));
       const figures = model.blocks.flatMap((b) =>
