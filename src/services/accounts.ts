@@ -162,6 +162,33 @@ export async function setPassword(store: Store, username: string, password: stri
   await db.deleteFrom('app_session').where('user_id', '=', u.id).execute();
 }
 
+/**
+ * A signed-in user changes their own password. The current password must be given; a wrong one
+ * counts towards the same block as a failed sign-in (so a session left open cannot be used to try
+ * passwords), and is refused as INVALID on the field `current`. The new password must meet the
+ * length rule and differ from the current one. Every other session of the user ends; the session
+ * of `keepSessionToken` (the caller's) stays open. API tokens are not affected.
+ */
+export async function changePassword(store: Store, username: string, current: string, next: string, keepSessionToken?: string): Promise<void> {
+  const key = `user:${username.trim().toLowerCase()}`;
+  await throttleCheck(store, key);
+  const db = accountsDb(store);
+  const row = await db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
+  if (!row) throw notFound(`用户 ${username} 不存在`, `no user ${username}`);
+  if (!(await verifyPassword(current, row.password_hash))) {
+    await throttleFailure(store, key);
+    throw invalid('当前密码不正确', 'the current password is wrong', [{ field: 'current', zh: '当前密码不正确', en: 'the current password is wrong' }]);
+  }
+  await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  const p = passwordSchema.safeParse(next);
+  if (!p.success) throw invalid('新密码至少10位', 'the new password needs at least 10 characters', [{ field: 'next', zh: '新密码至少10位', en: 'at least 10 characters' }]);
+  if (next === current) throw invalid('新密码不能与当前密码相同', 'the new password is the same as the current one', [{ field: 'next', zh: '新密码不能与当前密码相同', en: 'same as the current password' }]);
+  await db.updateTable('app_user').set({ password_hash: await hashPassword(next) }).where('id', '=', row.id).execute();
+  let others = db.deleteFrom('app_session').where('user_id', '=', row.id);
+  if (keepSessionToken) others = others.where('id_hash', '!=', sha256(keepSessionToken));
+  await others.execute();
+}
+
 // ---------------------------------------------------------------- sign-in throttling
 
 /** Refused because of repeated wrong passwords; the interface maps it to HTTP 429 with Retry-After. */

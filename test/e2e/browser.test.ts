@@ -12,7 +12,7 @@ import { createRecord, listRecords, updateRecord } from '../../src/services/ledg
 import { listReported, setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
-import { DashboardPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
+import { AccountPage, DashboardPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
 
 /**
  * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
@@ -26,6 +26,8 @@ if (!haveChromium) {
   if (process.env.CI) throw new Error(`the browser suite needs chromium at ${CHROMIUM} under CI (apt-get install chromium fonts-noto-cjk)`);
   console.warn(`\n!!! chromium not found at ${CHROMIUM}: the browser suite is SKIPPED.\n`);
 }
+/** Polls on pages that wait for a server computation: generous, since the suite may share the machine. */
+const SLOW = { timeout: 15_000 };
 const renderersPresent = ['render-docx', 'render-html', 'render-markdown'].every((n) => existsSync(new URL(`../../src/reports/${n}.ts`, import.meta.url)));
 
 describe.skipIf(!haveChromium)('web app in chromium', () => {
@@ -99,7 +101,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.waitForTimeout(400);
     await shot(page, '16-reported-edit-form', false);
     await reported.save();
-    await expect.poll(() => reported.figure('funds.disbursed')).toBe('4590万元');
+    await expect.poll(() => reported.figure('funds.disbursed'), SLOW).toBe('4590万元');
     const dash = new DashboardPage(page, base);
     await dash.open();
     expect(await dash.headline('funds.disbursement_rate')).toBe('90.00%');
@@ -111,31 +113,25 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     const current = (await listReported(store, SYSTEM, '623023', 2022)).find((r) => r.element === 'funds.disbursed')!;
     await setReported(store, SYSTEM, '623023', 2022, { element: 'funds.disbursed', text: '4562.143' }, current.version);
     await reported.save();
-    await expect.poll(() => page.getByTestId('stale-message').innerText()).toContain('已被他人修改');
+    await expect.poll(() => page.getByTestId('stale-message').innerText(), SLOW).toContain('已被他人修改');
     await page.waitForTimeout(400);
     await shot(page, '17-reported-stale', false);
     await page.getByRole('button', { name: /刷\s*新/ }).click();
-    await expect.poll(() => reported.figure('funds.disbursed')).toBe('4562.143万元');
+    await expect.poll(() => reported.figure('funds.disbursed'), SLOW).toBe('4562.143万元');
 
     // A value with a breakdown is added with its dim; an unreadable figure is refused in the form.
-    await page.getByTestId('add-reported').click();
-    const form = page.getByTestId('reported-form');
-    await form.getByTestId('field-element').click();
-    await page.keyboard.type('招聘活动场次');
-    await page.locator('.ant-select-item-option', { hasText: '招聘活动场次' }).first().click();
-    await form.getByTestId('field-dim').click();
-    await page.locator('.ant-select-item-option', { hasText: '线上' }).click();
-    await form.getByTestId('field-text').fill('五场');
+    await reported.add('招聘活动场次', '线上', '五场');
     await reported.save();
-    await expect.poll(() => form.locator('.ant-form-item-explain-error').innerText()).toContain('数值无法识别');
+    const form = page.getByTestId('reported-form');
+    await expect.poll(() => form.locator('.ant-form-item-explain-error').innerText(), SLOW).toContain('数值无法识别');
     await form.getByTestId('field-text').fill('约6');
     await reported.save();
-    await expect.poll(() => reported.figure('labour.job_fairs', 'online')).toBe('约6场');
+    await expect.poll(() => reported.figure('labour.job_fairs', 'online'), SLOW).toBe('约6场');
     const row = page.locator('.ant-table-row', { has: page.getByTestId('reported-labour.job_fairs-online') });
     await row.getByRole('button', { name: /删除/ }).click();
     await page.locator('.ant-popconfirm').getByRole('button', { name: /确\s*定|OK/ }).click();
-    await expect.poll(() => page.getByTestId('reported-labour.job_fairs-online').count()).toBe(0);
-  });
+    await expect.poll(() => page.getByTestId('reported-labour.job_fairs-online').count(), SLOW).toBe(0);
+  }, 120_000);
 
   it('edits a narrative paragraph and sees it in the report preview', async () => {
     const page = await session('zhouqu.admin');
@@ -147,7 +143,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.waitForTimeout(400);
     await shot(page, '19-narrative-edit-form', false);
     await narrative.save();
-    await expect.poll(() => narrative.paragraph('highlights', 2).innerText()).toContain('智慧大棚示范点两处');
+    await expect.poll(() => narrative.paragraph('highlights', 2).innerText(), SLOW).toContain('智慧大棚示范点两处');
     await page.getByTestId('add-problem_note').click();
     await page.getByTestId('narrative-form').getByTestId('field-title').click();
     await page.waitForTimeout(300);
@@ -156,11 +152,11 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.getByRole('button', { name: /取\s*消/ }).click();
     if (renderersPresent) {
       await narrative.previewReport();
-      await expect.poll(() => page.getByTestId('report-preview').innerText()).toContain('回县后建成智慧大棚示范点两处');
+      await expect.poll(() => page.getByTestId('report-preview').innerText(), SLOW).toContain('回县后建成智慧大棚示范点两处');
       await page.getByText('回县后建成智慧大棚示范点两处').scrollIntoViewIfNeeded();
       await shot(page, '21-report-with-narrative', false);
     }
-  });
+  }, 90_000);
 
   it('edits a record and the indicator changes; a stale edit is refused with a clear message', async () => {
     const page = await session('zhouqu.admin');
@@ -298,11 +294,27 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     const chart = page.getByTestId('chart-funds');
     await chart.waitFor();
     // With records for part of the year the total still comes from the reported value, and the note says so.
-    await expect.poll(() => page.getByTestId('funds-note').innerText()).toContain('台账尚不完整');
+    await expect.poll(() => page.getByTestId('funds-note').innerText(), SLOW).toContain('台账尚不完整');
     await page.waitForTimeout(800);
-    const card = chart.locator('xpath=ancestor::div[contains(@class, "ant-card")][1]');
+    const card = chart.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " ant-card ")][1]');
     await card.scrollIntoViewIfNeeded();
     await card.screenshot({ path: join(OUT, '22-dashboard-funds-by-category.png') });
+  });
+
+  it('lets a user change their own password', async () => {
+    const page = await session('heping.user');
+    const account = new AccountPage(page, base);
+    await account.open();
+    await account.changePassword(passwords.get('heping.user')!, 'a new long password', 'a different one');
+    await expect.poll(() => account.errors(), SLOW).toContain('两次输入的新密码不一致');
+    await account.changePassword('not my password', 'a new long password');
+    await expect.poll(() => account.errors(), SLOW).toContain('当前密码不正确');
+    await page.waitForTimeout(300);
+    await shot(page, '23-account-password', false);
+    await account.changePassword(passwords.get('heping.user')!, 'a new long password');
+    await expect.poll(() => page.locator('.ant-message-notice').last().innerText(), SLOW).toContain('密码已修改');
+    passwords.set('heping.user', 'a new long password');
+    await session('heping.user');
   });
 
   it('runs without script errors or content-security-policy violations', () => {

@@ -86,6 +86,21 @@ export class ReportedPage {
     await form.getByTestId('field-text').fill(text);
     if (note !== undefined) await form.getByTestId('field-note').fill(note);
   }
+  /** Opens the form for a new value and picks its element (and breakdown) from the lists by their labels. */
+  async add(element: string, dim: string | null, text: string): Promise<void> {
+    await this.page.getByTestId('add-reported').click();
+    const form = this.page.getByTestId('reported-form');
+    await this.pick(form.getByTestId('field-element'), element, true);
+    if (dim) await this.pick(form.getByTestId('field-dim'), dim, false);
+    await form.getByTestId('field-text').fill(text);
+  }
+  /** Long lists render only the options in view: searchable ones are narrowed by typing first. */
+  private async pick(select: ReturnType<Page['getByTestId']>, label: string, search: boolean): Promise<void> {
+    await select.click();
+    if (search) await this.page.keyboard.type(label);
+    await this.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: label }).first().click();
+    await select.filter({ hasText: label }).waitFor();
+  }
   async save(): Promise<void> {
     await this.page.getByTestId('reported-save').click();
   }
@@ -111,5 +126,23 @@ export class NarrativePage {
   async previewReport(): Promise<void> {
     await this.page.getByTestId('preview-report').click();
     await this.page.getByTestId('report-preview').waitFor();
+  }
+}
+
+export class AccountPage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  async open(): Promise<void> {
+    await this.page.goto(`${this.base}/account`);
+    await this.page.getByTestId('change-password').waitFor();
+  }
+  async changePassword(current: string, next: string, confirm = next): Promise<void> {
+    await this.page.getByTestId('password-current').fill(current);
+    await this.page.getByTestId('password-next').fill(next);
+    await this.page.getByTestId('password-confirm').fill(confirm);
+    await this.page.getByTestId('password-save').click();
+  }
+  /** Error texts shown under the password form's fields. */
+  async errors(): Promise<string> {
+    return (await this.page.getByTestId('change-password').locator('.ant-form-item-explain-error').allInnerTexts()).join(' ');
   }
 }

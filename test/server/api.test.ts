@@ -231,5 +231,23 @@ for (const engine of await engines()) {
       const auditor = await f.signIn('auditor');
       expect((await auditor.req({ method: 'PUT', url, payload: { body: 'x' } })).statusCode).toBe(403);
     });
+
+    it('changes the caller\'s password: the current one is required, other sessions end, this one stays', async () => {
+      const me = await f.signIn('heping.user');
+      const other = await f.signIn('heping.user');
+      const old = f.passwords.get('heping.user')!;
+      const change = (current: string, next: string) => me.req({ method: 'PUT', url: '/api/session/password', payload: { current, next } });
+      const wrong = await change('not the password', 'a brand new password');
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.json().error.details).toEqual([expect.objectContaining({ field: 'current' })]);
+      expect((await change(old, 'short')).statusCode).toBe(400);
+      expect((await change(old, old)).statusCode).toBe(400);
+      expect((await change(old, 'a brand new password')).statusCode).toBe(204);
+      expect((await me.req({ method: 'GET', url: '/api/session' })).statusCode).toBe(200);
+      expect((await other.req({ method: 'GET', url: '/api/session' })).statusCode).toBe(401);
+      expect((await f.app.inject({ method: 'POST', url: '/api/session', payload: { username: 'heping.user', password: old } })).statusCode).toBe(401);
+      f.passwords.set('heping.user', 'a brand new password');
+      expect((await f.signIn('heping.user')).csrf).toBeTruthy();
+    });
   });
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../../src/server/http.ts';
-import { DEMO_ACCOUNTS } from '../../src/services/accounts.ts';
+import { accountsDb } from '../../src/store/schema-accounts.ts';
+import { DEMO_ACCOUNTS, verifyPassword } from '../../src/services/accounts.ts';
 import { addEvidence } from '../../src/services/evidence.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { listNarratives, setNarrative, setReported } from '../../src/services/reported.ts';
@@ -30,6 +31,20 @@ const renderersPresent = ['render-docx', 'render-html', 'render-markdown'].every
 if (!renderersPresent) console.warn('\n!!! the report renderers are missing: the report row of the scope matrix checks refusals only.\n');
 
 let seq = 0;
+/**
+ * A password change for the caller. The passes that expect 401/403 build it too without it taking
+ * effect, so the password in force is looked up rather than assumed; the fixture's map follows it.
+ */
+const earlier = new Map<string, string>();
+const passwordChange = async (f: Fixture, c: Client): Promise<InjectOptions> => {
+  const { password_hash: hash } = await accountsDb(f.store).selectFrom('app_user').select('password_hash').where('username', '=', c.username).executeTakeFirstOrThrow();
+  const known = f.passwords.get(c.username)!;
+  const current = (await verifyPassword(known, hash)) ? known : earlier.get(c.username)!;
+  const next = `${current.slice(0, 20)} ${++seq}`;
+  earlier.set(c.username, current);
+  f.passwords.set(c.username, next);
+  return { method: 'PUT', url: '/api/session/password', payload: { current, next } };
+};
 const freshAllocation = async (f: Fixture) =>
   createRecord(f.store, SYSTEM, 'fund_allocation', COUNTY, YEAR, { category: 'industry', amount: 1_000_000, source: `矩阵测试${++seq}` });
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
@@ -54,6 +69,7 @@ const CASES: Record<string, Case> = {
       return { method: 'DELETE', url: `/api/tokens/${t.view.id}` };
     },
   },
+  'PUT /api/session/password': { kind: 'self', build: passwordChange },
   'GET /api/meta': { kind: 'self', build: async () => ({ method: 'GET', url: '/api/meta' }) },
   'GET /api/categories/:year': { kind: 'self', build: async () => ({ method: 'GET', url: `/api/categories/${YEAR}` }) },
   'GET /api/users': { kind: 'admin', build: async () => ({ method: 'GET', url: '/api/users' }) },

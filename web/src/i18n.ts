@@ -124,7 +124,7 @@ const DICT = {
   dim: ['分项', 'Breakdown'],
   sourceNote: ['来源说明', 'Source note'],
   sourceNoteHint: ['数据出处，如“县财政局拨付台账（截至12月20日）”', 'Where the figure comes from, e.g. the finance bureau\'s ledger as of 20 Dec'],
-  valueHint: ['按报告写法填写{u}数值：4562.143、约12、40余、1.2万-1.5万', 'Write it as the report does, in {u}: 4562.143, 约12 (about), 40余 (over), 1.2万-1.5万 (range)'],
+  valueHint: ['按报告写法填写（单位：{u}），如 4562.143、约12、40余、1.2万-1.5万', 'Write it as the report does (unit: {u}), e.g. 4562.143, 约12 (about), 40余 (over), 1.2万-1.5万 (range)'],
   addReported: ['新增上报值', 'Add a reported value'],
   chooseElement: ['选择上报项', 'Choose an element'],
   required: ['必填', 'Required'],
@@ -148,6 +148,13 @@ const DICT = {
   explainsIndicatorHelp: ['只列出有目标的指标', 'Only indicators with a target are offered'],
   confirmDeleteParagraph: ['确定删除这一段吗？原文保留在操作日志中。', 'Delete this paragraph? Its text stays in the audit log.'],
   more: ['展开', 'more'],
+  changePassword: ['修改密码', 'Change password'],
+  currentPassword: ['当前密码', 'Current password'],
+  newPassword: ['新密码', 'New password'],
+  confirmPassword: ['再次输入新密码', 'New password again'],
+  passwordRule: ['至少10位；建议使用几个词组成的短句', 'At least 10 characters; a short phrase of several words works well'],
+  passwordMismatch: ['两次输入的新密码不一致', 'The two new passwords differ'],
+  passwordChanged: ['密码已修改；其他设备上的登录已退出', 'Password changed; sessions elsewhere were signed out'],
 } as const;
 
 export type Key = keyof typeof DICT;

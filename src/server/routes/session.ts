@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
-  createApiToken, createUser, listApiTokens, listUsers, newUserSchema, revokeApiToken, ROLE_LABELS, signIn, signOut,
+  changePassword, createApiToken, createUser, listApiTokens, listUsers, newUserSchema, revokeApiToken, ROLE_LABELS, signIn, signOut,
 } from '../../services/accounts.ts';
 import { forbidden } from '../../services/errors.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth.ts';
@@ -43,6 +43,13 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
       if (auth.sessionToken) await signOut(deps.store, auth.sessionToken);
       clearSessionCookie(reply);
     },
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/session/password', tag: 'session',
+    summary: 'Change the caller\'s own password; the current one is required, other sessions of the user end, API tokens stay valid',
+    body: z.object({ current: z.string().min(1).max(200), next: z.string().max(200) }),
+    handler: async ({ auth, body }) => { await changePassword(deps.store, auth.user.username, body.current, body.next, auth.sessionToken); },
   });
 
   route(app, deps, {
