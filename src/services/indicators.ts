@@ -443,23 +443,32 @@ export class IndicatorEngine {
   /** Human-readable sources of a result: reported values with their notes, records with their titles. */
   async sources(r: IndicatorResult): Promise<string[]> {
     const out: string[] = [];
+    const cats = categoriesFor(this.year, this.county);
     for (const t of r.trace) {
       if (t.kind === 'reported') {
         const q = t.query;
-        let base = this.store.db.selectFrom('reported_value').select(['dim', 'value', 'note', 'year'])
+        const el = this.cat.elements[q.element];
+        let base = this.store.db.selectFrom('reported_value').select(['dim', 'value', 'qual', 'value_max', 'note', 'year'])
           .where('county_code', '=', this.county).where('year', '=', q.year).where('element', '=', q.element);
         if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
-        for (const row of await base.execute())
-          out.push(`上报值 ${q.element}${row.dim ? `[${row.dim}]` : ''} ${row.year}年 = ${row.value}${this.cat.elements[q.element]?.unit === 'money' ? '分' : ''}${row.note ? `（${row.note}）` : ''}`);
+        for (const row of await base.orderBy('dim').execute()) {
+          const unit = el?.unit ?? 'items';
+          const fmt = (v: string) => formatValue(Rational.parse(v), unit, { decimals: 4, mode: 'half_up' }).replace(/\.0+$|(\.\d*?)0+$/, '$1');
+          const dim = row.dim ? `·${(el?.dims && cats[el.dims]?.find((c) => c.value === row.dim)?.zh) || row.dim}` : '';
+          out.push(`上报值「${el?.label.zh ?? q.element}${dim}」${row.year}年：${withUnit(fmt(row.value), unit, this.cat, row.qual as Qual, row.value_max ? fmt(row.value_max) : undefined)}${row.note ? `（来源：${row.note}）` : ''}`);
+        }
       } else if (t.kind === 'aggregate') {
         const q = t.query;
-        const refs = await recordRefs(this.store, this.county, q, 20);
         const decl = ledgerDecl(q.ledger);
-        out.push(`台账 ${decl?.label.zh ?? q.ledger}（${q.year}年）${q.fn}${q.field ? `(${q.field})` : ''}：${refs.length ? refs.map((x) => `#${x.id} ${x.title}`).join('；') : '无记录'}`);
+        const refs = await recordRefs(this.store, this.county, q, 20);
+        const titleField = decl?.fields.find((f) => f.name === decl.titleField);
+        const title = (v: string) => (titleField?.type === 'enum' && titleField.categories ? cats[titleField.categories]?.find((c) => c.value === v)?.zh ?? v : v);
+        out.push(`台账「${decl?.label.zh ?? q.ledger}」${q.year}年${refs.length ? `${refs.length}条记录：${refs.map((x) => `#${x.id} ${title(x.title)}`).join('；')}` : '：无记录'}`);
       } else if (t.kind === 'indicator') {
         const q = t.query;
         const [id, county] = q.id.split('@');
-        out.push(`指标 ${id}${county ? `（${county}）` : ''}${q.year !== this.year ? `（${q.year}年）` : ''}`);
+        const label = this.cat.byId.get(id!)?.label.zh ?? id;
+        out.push(`指标「${label}」${county ? `（${county}）` : ''}${q.year !== this.year ? `${q.year}年` : ''}`);
       }
     }
     return [...new Set(out)];

@@ -355,6 +355,6 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
 
   return {
     title: `${name}东西部协作工作自评报告`, subtitle: `（${year}年度）`, issuer: meta?.issuer ?? name, date: meta?.report_date ?? `${year}-12-31`,
-    generatedAt: opts.generatedAt ?? new Date().toISOString(), locale: 'zh-CN', blocks: b.blocks, provenance: b.provenance,
+    generatedAt: opts.generatedAt ?? `${new Date().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}（北京时间）`, locale: 'zh-CN', blocks: b.blocks, provenance: b.provenance,
   };
 }

@@ -106,9 +106,11 @@ for (const engine of await engines()) {
       const e = new IndicatorEngine(t.store, '623023', 2022);
       const rate = await e.evaluate('funds.disbursement_rate');
       const sources = await e.sources(rate);
-      expect(sources.join('\n')).toMatch(/funds\.disbursed/);
+      expect(sources).toContain('指标「已拨付资金」');
       const alloc = await e.sources(await e.evaluate('funds.allocated'));
-      expect(alloc.join('\n')).toMatch(/协作资金安排.*#\d+ industry/);
+      expect(alloc.join('\n')).toMatch(/台账「协作资金安排」2022年6条记录：#\d+ 产业开发；/);
+      const disbursed = await e.sources(await e.evaluate('funds.disbursed'));
+      expect(disbursed).toEqual(['上报值「已拨付资金」2022年：4562.143万元（来源：一(四)2）']);
     });
 
     it('passes every validation rule on the demo', async () => {

@@ -44,7 +44,7 @@ for (const engine of await engines()) {
     it('names the counties a rolled-up figure comes from', async () => {
       const pref = new IndicatorEngine(t.store, '6230', 2022);
       const src = await pref.sources(await pref.evaluate('funds.allocated'));
-      expect(src).toEqual(['指标 funds.allocated（623023）', '指标 funds.allocated（623024）']);
+      expect(src).toEqual(['指标「东西部协作财政援助资金」（623023）', '指标「东西部协作财政援助资金」（623024）']);
     });
   });
 }
