@@ -35,7 +35,7 @@ export async function listReported(store: Store, actor: Actor, county: string, y
   return rows.map((r) => {
     const el = cat.elements[r.element];
     const unit = el?.unit ?? 'items';
-    const fmt = (v: string) => formatValue(Rational.parse(v), unit, { decimals: 4, mode: 'half_up' }).replace(/\.?0+$/, (m) => (m.includes('.') ? '' : m));
+    const fmt = (v: string) => formatValue(Rational.parse(v), unit, { decimals: 4, mode: 'half_up' }).replace(/\.0+$|(\.\d*?)0+$/, '$1');
     return {
       id: r.id, element: r.element, label: el?.label ?? { zh: r.element, en: r.element }, unit, dim: r.dim,
       dimLabel: el?.dims ? cats[el.dims]?.find((c) => c.value === r.dim)?.zh ?? r.dim : null,
@@ -82,7 +82,7 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
       .where('county_code', '=', county).where('year', '=', year).where('element', '=', input.element).where('dim', '=', dim).executeTakeFirst();
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)
       throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
-    const row = { value: stated.value, qual: stated.qual, value_max: stated.max, note: input.note ?? before?.note ?? null, updated_at: t };
+    const row = { value: stated.value, qual: stated.qual, value_max: stated.max, note: input.note === undefined ? before?.note ?? null : input.note?.trim() || null, updated_at: t };
     if (before) {
       await tx.updateTable('reported_value').set({ ...row, version: before.version + 1 }).where('id', '=', before.id).execute();
     } else {

@@ -21,6 +21,8 @@ for (const engine of await engines()) {
       expect(rows.find((r) => r.element === 'donation.total')).toMatchObject({ value: '448258200', display: '448.2582万元' });
       expect(rows.find((r) => r.element === 'donation.enterprises')).toMatchObject({ qual: 'over', display: '40余家' });
       expect(rows.find((r) => r.element === 'pairing.count' && r.dim === 'school')).toMatchObject({ dimLabel: '学校', display: '24对' });
+      expect(rows.find((r) => r.element === 'edu.undergrad_line_rate')).toMatchObject({ display: '37.74%' });
+      expect(rows.find((r) => r.element === 'funds.allocated_total')).toMatchObject({ display: '5100万元' });
     });
 
     it('sets a value in 万元, changes the indicator, and keeps the change in the audit log', async () => {
@@ -32,6 +34,7 @@ for (const engine of await engines()) {
       expect(log.at(-1)).toMatchObject({ actor: 'clerk', action: 'update' });
       await expect(setReported(t.store, clerk, '623023', 2022, { element: 'funds.disbursed', text: '1' }, before.version)).rejects.toMatchObject({ code: 'CONFLICT' });
       await setReported(t.store, clerk, '623023', 2022, { element: 'funds.disbursed', text: '4562.143' });
+      expect((await setReported(t.store, clerk, '623023', 2022, { element: 'funds.disbursed', text: '4562.143', note: '' })).note).toBeNull();
     });
 
     it('keeps qualifiers and refuses unknown elements, wrong breakdowns, unreadable figures and other counties', async () => {
