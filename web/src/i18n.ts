@@ -1,9 +1,11 @@
 import { createContext, useContext } from 'react';
 import type { Label } from './api.ts';
+import { MORE } from './i18n-more.ts';
 
 export type Locale = 'zh' | 'en';
 
 const DICT = {
+  ...MORE,
   appTitle: ['东西部协作管理系统', 'East–West Cooperation'],
   signIn: ['登录', 'Sign in'],
   signOut: ['退出登录', 'Sign out'],
