@@ -12,6 +12,7 @@ import { LedgerRepo } from '../store/ledger-repo.ts';
 import { conflict } from '../services/errors.ts';
 import { audit, now, type UpsertSummary } from '../services/ledgers.ts';
 import type { Actor } from '../services/scope.ts';
+import { assertEditable } from '../services/workflow.ts';
 
 type Tx = Transaction<Database>;
 type Row = Record<string, unknown>;
@@ -59,14 +60,7 @@ export class LedgerWriter {
 
   /** Refuses a locked ledger (submitted or approved) and notes whether any records exist already. */
   async begin(): Promise<void> {
-    const state = await this.tx.selectFrom('ledger_state').select('status')
-      .where('county_code', '=', this.county).where('year', '=', this.year).where('ledger', '=', this.decl.kind)
-      .executeTakeFirst();
-    if (state && (state.status === 'submitted' || state.status === 'approved'))
-      throw conflict(
-        `“${this.decl.label.zh}”已${state.status === 'approved' ? '审核通过' : '提交审核'}并锁定，需退回或重新开启后才能导入`,
-        `${this.decl.label.en} is ${state.status} and locked; it must be returned or reopened before importing`,
-      );
+    await assertEditable({ db: this.tx }, this.county, this.year, this.decl.kind);
     const r = await this.db.selectFrom(this.table)
       .select([sql<number>`count(*)`.as('n')])
       .where('county_code', '=', this.county).where('year', '=', this.year)

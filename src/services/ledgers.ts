@@ -29,8 +29,15 @@ export function declOf(kind: string): LedgerDecl {
 
 /** The zod schema that record input of `kind` must satisfy in assessment year `year` (and the county's province). */
 export function recordInputSchema(kind: string, year: number, county?: string) {
-  return recordSchema(declOf(kind), categoriesFor(year, county));
+  const key = `${kind}|${year}|${county?.slice(0, 2) ?? ''}`;
+  let schema = schemas.get(key);
+  if (!schema) schemas.set(key, (schema = recordSchema(declOf(kind), categoriesFor(year, county))));
+  return schema;
 }
+
+// Schemas depend only on the declaration and the year's (and province's) category lists, both fixed
+// for the life of the process, so each is built once.
+const schemas = new Map<string, ReturnType<typeof recordSchema>>();
 
 /** Validates input; returns the parsed record or the per-field problems, never throws for bad input. */
 export function validateRecord(kind: string, year: number, input: unknown, county?: string):
