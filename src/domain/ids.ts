@@ -73,6 +73,14 @@ function isCalendarDate(y: number, m: number, d: number): boolean {
 
 const CHINA_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+let cachedDay = { until: 0, day: '' };
+/** Today's date in China, recomputed at most once a minute: formatting a date per ID is costly in bulk imports. */
+function chinaToday(): string {
+  const now = Date.now();
+  if (now >= cachedDay.until) cachedDay = { until: now + 60_000, day: CHINA_DATE.format(now) };
+  return cachedDay.day;
+}
+
 /** The calendar date of `today` in China as YYYY-MM-DD; a string is taken as already being one. */
 function isoDay(today: Date | string): string {
   if (typeof today === 'string') {
@@ -109,7 +117,7 @@ export function validateResidentId(
   if (!isCalendarDate(y, m, d))
     return fail(`birth date ${id.slice(6, 14)} is not a real date`, `出生日期${id.slice(6, 14)}不是有效日期`);
   if (y < 1900) return fail(`birth date ${birthDate} is before 1900`, `出生日期${birthDate}早于1900年`);
-  if (birthDate > isoDay(opts.today ?? new Date()))
+  if (birthDate > (opts.today === undefined ? chinaToday() : isoDay(opts.today)))
     return fail(`birth date ${birthDate} is in the future`, `出生日期${birthDate}晚于当前日期`);
   const expected = residentIdCheckChar(id);
   if (id[17] !== expected)

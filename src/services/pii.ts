@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { maskResidentId } from '../domain/ids.ts';
@@ -27,8 +27,29 @@ export function piiSecret(): Buffer {
   return (secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'));
 }
 
+let keyed: { inner: Hash; outer: Hash; secret: Buffer } | undefined;
+
+/**
+ * HMAC-SHA256 (RFC 2104) with the key's inner and outer pad states hashed once and copied per call,
+ * which bulk imports of many IDs need; the result equals createHmac('sha256', key).
+ */
+export function hmacHex(message: string): string {
+  const secret = piiSecret();
+  if (keyed?.secret !== secret) {
+    let key = secret.length > 64 ? createHash('sha256').update(secret).digest() : secret;
+    key = Buffer.concat([key, Buffer.alloc(64 - key.length)]);
+    keyed = {
+      secret,
+      inner: createHash('sha256').update(key.map((b) => b ^ 0x36)),
+      outer: createHash('sha256').update(key.map((b) => b ^ 0x5c)),
+    };
+  }
+  const inner = keyed.inner.copy().update(message).digest();
+  return keyed.outer.copy().update(inner).digest('hex');
+}
+
 /** Keyed hash and display mask of a resident ID; the raw number is never stored or logged. */
 export function protectResidentId(raw: string): { hash: string; masked: string } {
   const id = raw.trim().toUpperCase();
-  return { hash: createHmac('sha256', piiSecret()).update(id).digest('hex'), masked: maskResidentId(id) };
+  return { hash: hmacHex(id), masked: maskResidentId(id) };
 }
