@@ -54,7 +54,7 @@ interface SheetCtx { file: string; sheet: string }
 /** Reads and validates `files`, yielding rows in chunks and every problem found. Never throws for bad content. */
 export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions): AsyncGenerator<ScanEvent> {
   const { county, year } = opts;
-  const categories = categoriesFor(year);
+  const categories = categoriesFor(year, county);
   let errorCount = 0;
   let rowsRead = 0;
   let pending: ScanEvent[] = [];
@@ -122,7 +122,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
         }
         const kind = rec.decl.kind;
         if (!schemas.has(kind)) {
-          schemas.set(kind, recordInputSchema(kind, year));
+          schemas.set(kind, recordInputSchema(kind, year, county));
           keys.set(kind, new FingerprintTable());
         }
         pending.push({ t: 'ledger', kind, source: `${name}#${sheet.name}` });
