@@ -1,5 +1,5 @@
-import { DeleteOutlined, DownloadOutlined, EditOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { DeleteOutlined, DownloadOutlined, EditOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Popover, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, type LedgerRecord, type LedgerState, qs } from '../../api.ts';
@@ -7,7 +7,9 @@ import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 import { EvidenceDrawer } from '../evidence/EvidenceDrawer.tsx';
+import { columnWidth, defaultColumns } from './columns.ts';
 import { displayValue } from './format.ts';
+import './ledger.css';
 import { fromFormValues, RecordForm, toFormValues } from './RecordForm.tsx';
 
 const STATUS_COLOR: Record<string, string> = { draft: 'default', submitted: 'processing', approved: 'success', returned: 'warning' };
@@ -34,6 +36,18 @@ export function LedgerPage({ kind }: { kind: string }) {
   const [evidenceFor, setEvidenceFor] = useState<LedgerRecord>();
   const [filterForm] = Form.useForm();
   const [form] = Form.useForm();
+  const [shown, setShown] = useState<string[]>(() => {
+    const saved = localStorage.getItem(`xz.cols.${kind}`);
+    const all = decl?.fields.map((f) => f.name) ?? [];
+    const picked = saved ? (JSON.parse(saved) as string[]).filter((n) => all.includes(n)) : [];
+    return picked.length ? picked : decl ? defaultColumns(decl) : [];
+  });
+  const pickColumns = (names: string[]) => {
+    if (!decl || !names.length) return;
+    const ordered = decl.fields.map((f) => f.name).filter((n) => names.includes(n));
+    setShown(ordered);
+    localStorage.setItem(`xz.cols.${kind}`, JSON.stringify(ordered));
+  };
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -104,17 +118,25 @@ export function LedgerPage({ kind }: { kind: string }) {
     } catch (e) { showError(e, i18n); }
   };
 
-  const columns = [
-    ...decl.fields.map((f) => ({
-      title: L(f.label) + (f.type === 'money' ? `（${t('wan')}）` : ''),
-      key: f.name,
+  const fieldColumns = decl.fields.filter((f) => shown.includes(f.name)).map((f) => {
+    const title = L(f.label) + (f.type === 'money' ? `（${t('wan')}）` : '');
+    const numeric = f.type === 'money' || f.type === 'int';
+    return {
+      title, key: f.name, width: columnWidth(decl, f, title),
       sorter: !f.pii,
-      align: (f.type === 'money' || f.type === 'int' ? 'right' : 'left') as 'right' | 'left',
-      ellipsis: f.type === 'text',
-      render: (_: unknown, r: LedgerRecord) => displayValue(f, r, categories, i18n),
-    })),
+      align: (numeric ? 'right' : 'left') as 'right' | 'left',
+      ellipsis: { showTitle: false },
+      render: (_: unknown, r: LedgerRecord) => {
+        const s = displayValue(f, r, categories, i18n);
+        return numeric || !s ? s : <Tooltip placement="topLeft" title={s}>{s}</Tooltip>;
+      },
+    };
+  });
+  const ACTIONS_WIDTH = 250;
+  const columns = [
+    ...fieldColumns,
     {
-      title: t('actions'), key: '_actions', fixed: 'right' as const, width: 200,
+      title: t('actions'), key: '_actions', fixed: 'right' as const, width: ACTIONS_WIDTH,
       render: (_: unknown, r: LedgerRecord) => (
         <Space size={0}>
           <Button type="link" size="small" icon={<EditOutlined />} disabled={readOnly} onClick={() => openEditor(r)} data-testid={`edit-${r.id}`}>{t('edit')}</Button>
@@ -132,6 +154,13 @@ export function LedgerPage({ kind }: { kind: string }) {
       title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}{!mayWrite && <Tag data-testid="read-only">{t('readOnly')}</Tag>}</Space>}
       extra={<Space>
         <Button icon={<ReloadOutlined />} onClick={() => void load()} />
+        <Popover trigger="click" placement="bottomRight" title={t('columns')} content={
+          <Checkbox.Group value={shown} onChange={(v) => pickColumns(v)} data-testid="column-picker"
+            style={{ display: 'grid', gridTemplateColumns: 'repeat(2, minmax(140px, auto))', gap: 6, maxWidth: 420 }}
+            options={decl.fields.map((f) => ({ value: f.name, label: L(f.label) }))} />
+        }>
+          <Button icon={<SettingOutlined />} data-testid="columns">{t('columns')}</Button>
+        </Popover>
         <Button icon={<DownloadOutlined />} href={`/api/exports/${county}/${year}?ledger=${kind}`}>{t('exportXlsx')}</Button>
         <Button href={`/api/templates/${year}?ledger=${kind}`}>{t('template')}</Button>
         <Button type="primary" icon={<PlusOutlined />} disabled={readOnly} onClick={() => openEditor(null)} data-testid="add-record">{t('add')}</Button>
@@ -160,8 +189,9 @@ export function LedgerPage({ kind }: { kind: string }) {
           </Form.Item>
         </Form>
       )}
-      <Table<LedgerRecord> rowKey="id" size="small" loading={loading} dataSource={rows} columns={columns} scroll={{ x: 'max-content' }}
-        data-testid="ledger-table"
+      <Table<LedgerRecord> rowKey="id" size="small" loading={loading} dataSource={rows} columns={columns}
+        scroll={{ x: fieldColumns.reduce((n, c) => n + c.width, ACTIONS_WIDTH) }}
+        data-testid="ledger-table" className="xz-ledger-table"
         pagination={{ ...page, total, showSizeChanger: true, showTotal: (n) => t('total', { n }) }}
         onChange={(p, _f, s) => {
           setPage({ current: p.current ?? 1, pageSize: p.pageSize ?? 20 });
