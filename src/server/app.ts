@@ -10,6 +10,7 @@ import { installAuth } from './auth.ts';
 import { installErrorMapper } from './errors.ts';
 import type { ServerDeps } from './http.ts';
 import { openApiDocument } from './openapi.ts';
+import { importRoutes } from './routes/imports.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { ledgerRoutes } from './routes/ledgers.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -54,6 +55,7 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
   indicatorRoutes(app, deps);
   reportRoutes(app, deps);
   reportedRoutes(app, deps);
+  importRoutes(app, deps);
 
   let doc: unknown;
   app.get('/api/openapi.json', async () => (doc ??= openApiDocument(app)));

@@ -4,14 +4,15 @@
  * problem located and returned as a value, and on request an annotated copy of each file with the
  * problem cells marked.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { writeAnnotated } from '../excel/annotate.ts';
 import { type ImportFile, type ImportOptions, type ImportResult, runImport } from '../excel/import.ts';
 import { formatOf } from '../excel/read.ts';
 import type { Store } from '../store/db.ts';
-import type { Actor } from './scope.ts';
+import { invalid } from './errors.ts';
+import { type Actor, assertWrite } from './scope.ts';
 
 export type { ImportFile, ImportOptions, ImportResult, LocatedError, Notice, PersonFinding } from '../excel/import.ts';
 
@@ -35,6 +36,9 @@ export function annotatedName(name: string): string {
  * county, no permission, a locked ledger); problems in the files are in the result.
  */
 export async function importFiles(store: Store, actor: Actor, files: readonly ImportFile[], req: ImportRequest): Promise<ImportOutcome> {
+  // Refused as a whole before any file is read: only users who may change the county's ledgers import.
+  // Each recognised ledger is checked again as it is met (a clerk writes only its department's ledgers).
+  assertWrite(actor, req.county);
   const result = await runImport(store, actor, files, req);
   const annotated: ImportOutcome['annotated'] = [];
   if (req.annotateDir && result.errorCount > 0) {
@@ -61,6 +65,65 @@ export async function importUpload(store: Store, actor: Actor, upload: { name: s
     const path = join(dir, `upload${extname(upload.name).toLowerCase()}`);
     await writeFile(path, upload.data, { mode: 0o600 });
     return await importFiles(store, actor, [{ path, name: upload.name }], req);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Largest uploaded file the import accepts, and most files in one upload. */
+export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+export const MAX_IMPORT_FILES = 10;
+
+/**
+ * Refuses an uploaded file that is not what its name says: .xlsx must be a zip (PK\x03\x04), .csv
+ * must be text (no NUL bytes at its start). Checked before anything is written to disk.
+ */
+export function checkImportUpload(upload: { name: string; data: Buffer }): void {
+  const ext = extname(upload.name).toLowerCase();
+  if (ext !== '.xlsx' && ext !== '.csv')
+    throw invalid(`只能导入 .xlsx 或 .csv 文件：${upload.name}`, `only .xlsx and .csv files can be imported: ${upload.name}`);
+  if (upload.data.length === 0) throw invalid(`文件是空的：${upload.name}`, `the file is empty: ${upload.name}`);
+  if (upload.data.length > MAX_IMPORT_BYTES)
+    throw invalid(`文件不能超过${MAX_IMPORT_BYTES / 1024 / 1024}MB：${upload.name}`, `the file is too large: ${upload.name}`);
+  const ok = ext === '.xlsx'
+    ? upload.data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))
+    : !upload.data.subarray(0, 4096).includes(0);
+  if (!ok) throw invalid(`文件内容与扩展名不符：${upload.name}`, `the content does not match the extension: ${upload.name}`);
+}
+
+export interface UploadOutcome extends Omit<ImportOutcome, 'annotated'> {
+  /** Annotated copies, in memory, one per file that had problems. */
+  annotated: Array<{ file: string; name: string; marked: number; data: Buffer }>;
+}
+
+/**
+ * Imports several uploaded files at once (all or nothing across them), each type-checked first; files
+ * with problems come back annotated. Everything is written to a private temporary folder, removed afterwards.
+ */
+export async function importUploads(store: Store, actor: Actor, uploads: ReadonlyArray<{ name: string; data: Buffer }>, req: Omit<ImportRequest, 'annotateDir'>): Promise<UploadOutcome> {
+  assertWrite(actor, req.county);
+  if (uploads.length === 0) throw invalid('缺少文件', 'no file in the upload');
+  if (uploads.length > MAX_IMPORT_FILES) throw invalid(`一次最多导入${MAX_IMPORT_FILES}个文件`, `at most ${MAX_IMPORT_FILES} files per import`);
+  const names = new Set<string>();
+  for (const u of uploads) {
+    checkImportUpload(u);
+    if (names.has(u.name)) throw invalid(`文件名重复：${u.name}`, `the same file name twice: ${u.name}`);
+    names.add(u.name);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'xiezuo-upload-'));
+  try {
+    const files: ImportFile[] = [];
+    for (const [i, u] of uploads.entries()) {
+      const path = join(dir, `upload-${i}${extname(u.name).toLowerCase()}`);
+      await writeFile(path, u.data, { mode: 0o600 });
+      files.push({ path, name: u.name });
+    }
+    const annotateDir = join(dir, 'annotated');
+    await mkdir(annotateDir, { mode: 0o700 });
+    const r = await importFiles(store, actor, files, { ...req, annotateDir });
+    const annotated: UploadOutcome['annotated'] = [];
+    for (const a of r.annotated) annotated.push({ file: a.file, name: basename(a.path), marked: a.marked, data: await readFile(a.path) });
+    return { ...r, annotated };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

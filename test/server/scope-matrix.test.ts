@@ -144,6 +144,17 @@ const CASES: Record<string, Case> = {
       return { method: 'DELETE', url: `/api/evidence-files/${e.id}` };
     },
   },
+  'POST /api/imports/:county/:year': {
+    kind: 'write', inside: writers(200),
+    build: async (f) => {
+      // The workflow row above may have locked the ledger; an import into a locked ledger is refused as a whole.
+      await f.store.db.deleteFrom('ledger_state').where('county_code', '=', COUNTY).where('year', '=', YEAR).where('ledger', '=', 'fund_allocation').execute();
+      const b = '----i';
+      const csv = `资金用途类别,金额,资金来源\r\nindustry,3,矩阵导入${++seq}\r\n`;
+      const payload = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="files"; filename="资金.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${b}--\r\n`);
+      return { method: 'POST', url: `/api/imports/${COUNTY}/${YEAR}?dryRun=false`, payload, headers: { 'content-type': `multipart/form-data; boundary=${b}` } };
+    },
+  },
   'GET /api/reported/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/reported/${COUNTY}/${YEAR}` }) },
   'PUT /api/reported/:county/:year/:element': {
     kind: 'write', inside: countyUsers(200),
