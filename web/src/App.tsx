@@ -1,5 +1,5 @@
 import {
-  AuditOutlined, BarChartOutlined, DashboardOutlined, EditOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
+  AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
@@ -13,6 +13,8 @@ import { AccountPage } from './features/account/AccountPage.tsx';
 import { UsersPage } from './features/account/UsersPage.tsx';
 import { AuditPage } from './features/audit/AuditPage.tsx';
 import { DashboardPage } from './features/dashboard/DashboardPage.tsx';
+import { ImportPage } from './features/imports/ImportPage.tsx';
+import { words as importWords } from './features/imports/strings.ts';
 import { IndicatorsPage } from './features/indicators/IndicatorsPage.tsx';
 import { LedgerPage } from './features/ledgers/LedgerPage.tsx';
 import { LoginPage } from './features/login/LoginPage.tsx';
@@ -102,6 +104,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
       key: 'ledgers', icon: <TableOutlined />, label: t('ledgers'),
       children: groups.flatMap((g) => meta.ledgers.filter((l) => l.group === g).map((l) => ({ key: `/ledgers/${l.kind}`, label: L(l.label) }))),
     },
+    ...(['admin', 'county_admin', 'county_clerk'].includes(session.user.role) ? [{ key: '/import', icon: <CloudUploadOutlined />, label: importWords(i18n.locale)('title') }] : []),
     { key: '/reported', icon: <NumberOutlined />, label: t('reported') },
     { key: '/workflow', icon: <FormOutlined />, label: t('workflow') },
     { key: '/indicators', icon: <BarChartOutlined />, label: t('indicators') },
@@ -118,6 +121,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   if (!current && path !== '/account' && path !== '/users') page = <Result status="info" title={t('noCounty')} />;
   else if (path === '/') page = <DashboardPage />;
   else if (kind) page = <LedgerPage key={kind} kind={kind} />;
+  else if (path === '/import') page = <ImportPage />;
   else if (path === '/reported') page = <ReportedPage />;
   else if (path === '/narrative') page = <NarrativePage />;
   else if (path === '/workflow') page = <WorkflowPage />;
