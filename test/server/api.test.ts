@@ -120,6 +120,11 @@ for (const engine of await engines()) {
       expect(audit.rows.slice(0, 5).map((r) => `${r.action} ${r.actor}`)).toEqual([
         'workflow.reopen zhouqu.admin', 'workflow.approve zhouqu.admin', 'workflow.submit zhouqu.clerk', 'workflow.return zhouqu.admin', 'workflow.submit zhouqu.clerk',
       ]);
+      // People are named as the accounts call them, next to the login names.
+      const named = (await admin.req({ method: 'GET', url: `/api/audit?county=${COUNTY}&entity=ledger_state&limit=1` })).json() as { rows: Array<{ actorName: string | null }> };
+      expect(named.rows[0]!.actorName).toBe('舟曲县协作办审核员');
+      const states = (await admin.req({ method: 'GET', url: `/api/workflow/${COUNTY}/${YEAR}` })).json() as Array<{ ledger: string; updatedByName: string | null }>;
+      expect(states.find((s) => s.ledger === 'project')!.updatedByName).toBe('舟曲县协作办审核员');
     });
 
     it('stores evidence under the data folder, checks type and content, and serves it back', async () => {

@@ -132,6 +132,7 @@ export interface LedgerState {
   completeness: string;
   comment: string | null;
   updatedBy: string | null;
+  updatedByName: string | null;
   updatedAt: string | null;
   allowed: string[];
 }
@@ -150,6 +151,8 @@ export interface AuditEntry {
   id: number;
   at: string;
   actor: string;
+  /** The account's display name; null for the system and for accounts that no longer exist. */
+  actorName: string | null;
   action: string;
   entity: string;
   entityId: string | null;
