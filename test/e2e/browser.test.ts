@@ -11,8 +11,9 @@ import { loadDemo } from '../../src/services/demo.ts';
 import { createRecord, listRecords, updateRecord } from '../../src/services/ledgers.ts';
 import { listReported, setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
+import { writeWorkbook } from '../excel/builders.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
-import { AccountPage, DashboardPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
+import { AccountPage, DashboardPage, ImportPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
 
 /**
  * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
@@ -315,6 +316,42 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await expect.poll(() => page.locator('.ant-message-notice').last().innerText(), SLOW).toContain('密码已修改');
     passwords.set('heping.user', 'a new long password');
     await session('heping.user');
+  });
+
+  it('imports a workbook: a bad cell is located and nothing is written, the fixed one is imported', async () => {
+    const page = await session('zhouqu.admin');
+    const header = ['资金用途类别', '金额（万元）', '资金来源'];
+    const bad = join(dir, '资金安排-有误.xlsx');
+    const good = join(dir, '资金安排.xlsx');
+    await writeWorkbook(bad, [{ name: '协作资金安排', header, rows: [['产业开发', 120, '页面导入甲'], ['industry', '十二万', '页面导入乙']] }]);
+    await writeWorkbook(good, [{ name: '协作资金安排', header, rows: [['industry', 120, '页面导入甲'], ['industry', 12, '页面导入乙']] }]);
+    const imports = new ImportPage(page, base);
+    await imports.open();
+    await imports.choose([bad]);
+    await imports.check();
+    await expect.poll(() => imports.status(), SLOW).toContain('未写入任何数据');
+    const problems = await imports.problems();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.slice(0, 5)).toEqual(['资金安排-有误.xlsx', '协作资金安排', '3', 'B · 金额（万元）', '十二万']);
+    expect(await page.getByTestId('import-annotated-0').innerText()).toContain('资金安排-有误.问题标注.xlsx');
+    expect(await page.getByTestId('import-confirm').isDisabled()).toBe(true);
+    await page.waitForTimeout(300);
+    await shot(page, '24-import-problems');
+    const [annotated] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-annotated-0').click()]);
+    expect(annotated.suggestedFilename()).toBe('资金安排-有误.问题标注.xlsx');
+
+    await imports.choose([good]);
+    await imports.check();
+    await expect.poll(() => imports.status(), SLOW).toContain('检查通过');
+    expect(await imports.counts('协作资金安排')).toEqual(['2', '0', '0']);
+    const before = (await listRecords(store, SYSTEM, 'fund_allocation', '623023', 2022, { limit: 1000 })).rows.length;
+    await imports.confirm();
+    await expect.poll(() => imports.status(), SLOW).toContain('导入完成');
+    await page.waitForTimeout(300);
+    await shot(page, '25-import-done');
+    const after = (await listRecords(store, SYSTEM, 'fund_allocation', '623023', 2022, { limit: 1000 })).rows;
+    expect(after.length).toBe(before + 2);
+    expect(after.map((r) => r.source)).toEqual(expect.arrayContaining(['页面导入甲', '页面导入乙']));
   });
 
   it('runs without script errors or content-security-policy violations', () => {

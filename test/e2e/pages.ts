@@ -146,3 +146,38 @@ export class AccountPage {
     return (await this.page.getByTestId('change-password').locator('.ant-form-item-explain-error').allInnerTexts()).join(' ');
   }
 }
+
+export class ImportPage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  async open(): Promise<void> {
+    await this.page.goto(`${this.base}/import`);
+    await this.page.getByTestId('import-page').waitFor();
+  }
+  /** Chooses the files to import, replacing any chosen before. */
+  async choose(files: string[]): Promise<void> {
+    const clear = this.page.getByTestId('import-clear');
+    if (await clear.isEnabled()) await clear.click();
+    await this.page.getByTestId('import-files').locator('input[type=file]').setInputFiles(files);
+  }
+  async check(): Promise<void> {
+    await this.page.getByTestId('import-check').click();
+  }
+  async confirm(): Promise<void> {
+    await this.page.getByTestId('import-confirm').click();
+  }
+  async status(): Promise<string> {
+    return this.page.getByTestId('import-status').innerText();
+  }
+  /** The problem table's rows, each as its cells' texts. */
+  async problems(): Promise<string[][]> {
+    const rows = this.page.getByTestId('import-problems').locator('.ant-table-row');
+    const out: string[][] = [];
+    for (const r of await rows.all()) out.push(await r.locator('td').allInnerTexts());
+    return out;
+  }
+  /** Added / updated / unchanged of a ledger, as shown. */
+  async counts(ledgerLabel: string): Promise<string[]> {
+    const cells = await this.page.getByTestId('import-summary').locator('.ant-table-row', { hasText: ledgerLabel }).locator('td').allInnerTexts();
+    return cells.slice(1);
+  }
+}

@@ -99,7 +99,7 @@ export function ImportPage() {
         <Space style={{ marginTop: 16 }}>
           <Button type={checkedClean ? 'default' : 'primary'} data-testid="import-check" loading={busy === 'check'} disabled={!files.length || !!busy} onClick={() => void run(true)}>{w('check')}</Button>
           <Button type="primary" icon={<CheckCircleOutlined />} data-testid="import-confirm" loading={busy === 'import'} disabled={!checkedClean || !!busy} onClick={() => void run(false)}>{w('confirm')}</Button>
-          <Button disabled={!files.length || !!busy} onClick={() => { setFiles([]); setOutcome(undefined); }}>{w('clear')}</Button>
+          <Button data-testid="import-clear" disabled={!files.length || !!busy} onClick={() => { setFiles([]); setOutcome(undefined); }}>{w('clear')}</Button>
         </Space>
       </Card>
 
@@ -134,7 +134,7 @@ export function ImportPage() {
                   { title: w('file'), dataIndex: 'file' },
                   { title: w('sheet'), dataIndex: 'sheet' },
                   { title: w('row'), dataIndex: 'row', width: 70, align: 'right' },
-                  { title: w('column'), dataIndex: 'column', width: 70, render: (c: string | null, p) => (c ? `${c}${p.header ? `（${p.header}）` : ''}` : '') },
+                  { title: w('column'), dataIndex: 'column', width: 180, render: (c: string | null, p) => (c ? `${c}${p.header ? ` · ${p.header}` : ''}` : '') },
                   { title: w('value'), dataIndex: 'value', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
                   { title: w('reason'), key: 'reason', render: (_: unknown, p) => L(p) },
                 ]} />
