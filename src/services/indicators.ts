@@ -3,7 +3,9 @@ import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf } from '../domain/ledgers/types.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { Rational } from '../domain/rational.ts';
+import type { Selectable } from 'kysely';
 import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
 import { aggregateLedger, qualifiedCount, recordRefs } from '../store/aggregate.ts';
 import { catalogueFor, type Catalogue, type IndicatorDef, type Unit } from './catalogue.ts';
 import { categoriesFor } from './config.ts';
@@ -11,6 +13,8 @@ import { forbidden, invalid } from './errors.ts';
 import { type Actor, assertRead } from './scope.ts';
 
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
+type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year'>;
+type TargetRow = Selectable<Database['target']>;
 export type Qual = 'exact' | 'about' | 'over' | 'range';
 
 export interface TargetView {
@@ -210,14 +214,31 @@ export class IndicatorEngine {
     return base;
   }
 
+  // One query per table and year fills these; every indicator then reads from memory.
+  private reportedCache = new Map<number, Promise<ReportedRow[]>>();
+  private targetCache = new Map<number, Promise<TargetRow[]>>();
+
+  /** Every reported value of the engine's county for a year. */
+  private reportedRows(year: number): Promise<ReportedRow[]> {
+    if (!this.reportedCache.has(year))
+      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year'])
+        .where('county_code', '=', this.county).where('year', '=', year).orderBy('element').orderBy('dim').execute());
+    return this.reportedCache.get(year)!;
+  }
+
+  /** The rows of a reported query: one dim (the undimensioned one by default) or all dims. */
+  private async reportedMatching(q: { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean }): Promise<ReportedRow[]> {
+    return (await this.reportedRows(q.year)).filter((r) => r.element === q.element && (q.allDims || q.byDim || r.dim === (q.dim ?? '')));
+  }
+
   private async ledgerCompleteness(kind: string, year: number): Promise<string> {
-    const key = `${kind}@${year}`;
-    if (!this.completeness.has(key)) {
-      const r = await this.store.db.selectFrom('ledger_state').select('completeness')
-        .where('county_code', '=', this.county).where('year', '=', year).where('ledger', '=', kind).executeTakeFirst();
-      this.completeness.set(key, r?.completeness ?? 'unknown');
+    if (!this.completeness.has(`*@${year}`)) {
+      const rows = await this.store.db.selectFrom('ledger_state').select(['ledger', 'completeness'])
+        .where('county_code', '=', this.county).where('year', '=', year).execute();
+      for (const r of rows) this.completeness.set(`${r.ledger}@${year}`, r.completeness);
+      this.completeness.set(`*@${year}`, 'loaded');
     }
-    return this.completeness.get(key)!;
+    return this.completeness.get(`${kind}@${year}`) ?? 'unknown';
   }
 
   private async anyRecords(ledgers: string[], year: number): Promise<boolean> {
@@ -235,10 +256,7 @@ export class IndicatorEngine {
     return {
       aggregate: (q) => aggregateLedger(this.store, this.county, q),
       reported: async (q) => {
-        let base = this.store.db.selectFrom('reported_value').select(['dim', 'value'])
-          .where('county_code', '=', this.county).where('year', '=', q.year).where('element', '=', q.element);
-        if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
-        const rows = await base.orderBy('dim').execute();
+        const rows = await this.reportedMatching(q);
         if (q.byDim) return rows.map((r) => ({ key: r.dim, value: Rational.parse(r.value) }));
         if (!rows.length) return null;
         return rows.reduce((acc, r) => acc.add(Rational.parse(r.value)), Rational.of(0));
@@ -351,11 +369,7 @@ export class IndicatorEngine {
     const quals: Array<{ qual: Qual; max?: Rational }> = [];
     for (const t of leaves) {
       if (t.kind === 'reported') {
-        const q = t.query;
-        let base = this.store.db.selectFrom('reported_value').select(['qual', 'value_max'])
-          .where('county_code', '=', this.county).where('year', '=', q.year ?? year).where('element', '=', q.element);
-        if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
-        for (const r of await base.execute())
+        for (const r of await this.reportedMatching({ ...t.query, year: t.query.year ?? year }))
           quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined });
       } else {
         const q = t.query;
@@ -367,9 +381,11 @@ export class IndicatorEngine {
   }
 
   private async applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Promise<void> {
-    const prefixes = [this.county, this.county.slice(0, 4), this.county.slice(0, 2)];
-    const targets = await this.store.db.selectFrom('target').selectAll()
-      .where('year', '=', year).where('indicator', '=', def.id).where('org_code', 'in', prefixes).execute();
+    if (!this.targetCache.has(year)) {
+      const prefixes = [this.county, this.county.slice(0, 4), this.county.slice(0, 2)];
+      this.targetCache.set(year, this.store.db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', prefixes).execute());
+    }
+    const targets = (await this.targetCache.get(year)!).filter((x) => x.indicator === def.id);
     const t = targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
     if (!t) { result.status = result.exact || result.breakdown?.length ? 'no_target' : 'no_data'; return; }
     const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: def.round.decimals, mode: 'half_up' }));
@@ -448,10 +464,7 @@ export class IndicatorEngine {
       if (t.kind === 'reported') {
         const q = t.query;
         const el = this.cat.elements[q.element];
-        let base = this.store.db.selectFrom('reported_value').select(['dim', 'value', 'qual', 'value_max', 'note', 'year'])
-          .where('county_code', '=', this.county).where('year', '=', q.year).where('element', '=', q.element);
-        if (!q.allDims && !q.byDim) base = base.where('dim', '=', q.dim ?? '');
-        for (const row of await base.orderBy('dim').execute()) {
+        for (const row of await this.reportedMatching(q)) {
           const unit = el?.unit ?? 'items';
           const fmt = (v: string) => formatValue(Rational.parse(v), unit, { decimals: 4, mode: 'half_up' }).replace(/\.0+$|(\.\d*?)0+$/, '$1');
           const dim = row.dim ? `·${(el?.dims && cats[el.dims]?.find((c) => c.value === row.dim)?.zh) || row.dim}` : '';
