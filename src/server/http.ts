@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { UserView } from '../services/accounts.ts';
 import { DomainError } from '../services/errors.ts';
+import { installBilingualMessages } from './messages.ts';
 import type { Actor } from '../services/scope.ts';
 import type { Store } from '../store/db.ts';
 
@@ -67,6 +68,8 @@ interface Registered {
   spec: RouteSpec<AnyObject, AnyObject, z.ZodType>;
 }
 
+installBilingualMessages();
+
 const registry = new WeakMap<FastifyInstance, Registered[]>();
 
 /** Every route's spec registered on an app, in registration order. */
@@ -74,17 +77,30 @@ export function routesOf(app: FastifyInstance): ReadonlyArray<RouteSpec<AnyObjec
   return (registry.get(app) ?? []).map((r) => r.spec);
 }
 
-/** Validation failure of request input: mapped to 400 with per-field problems. */
-export function invalidInput(where: string, error: z.ZodError): DomainError {
+/** Where in a request the input was wrong, in both languages. */
+export interface InputPart {
+  zh: string;
+  en: string;
+}
+const PARAMS: InputPart = { zh: '路径参数', en: 'path parameters' };
+const QUERY: InputPart = { zh: '查询参数', en: 'query' };
+const BODY: InputPart = { zh: '内容', en: 'body' };
+
+/**
+ * Validation failure of request input: mapped to 400 with per-field problems. Messages are "中文 / English"
+ * (written so in the schemas, or the bilingual defaults of messages.ts); each language gets its half.
+ */
+export function invalidInput(where: InputPart, error: z.ZodError): DomainError {
   const problems = error.issues.map((i) => {
     const [zh, en] = i.message.includes(' / ') ? i.message.split(' / ', 2) : [i.message, i.message];
     return { field: i.path.join('.'), zh: zh!, en: en! };
   });
-  return new DomainError('INVALID', `请求${where}有误：${problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
-    `invalid request ${where}: ${problems.map((p) => `${p.field} ${p.en}`).join('; ')}`, problems);
+  const at = (p: { field: string }, s: string) => (p.field ? `${p.field}：${s}` : s);
+  return new DomainError('INVALID', `请求${where.zh}有误：${problems.map((p) => at(p, p.zh)).join('；')}`,
+    `invalid request ${where.en}: ${problems.map((p) => (p.field ? `${p.field}: ${p.en}` : p.en)).join('; ')}`, problems);
 }
 
-function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> {
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: InputPart): z.output<T> {
   if (!schema) return undefined as z.output<T>;
   const r = schema.safeParse(value ?? {});
   if (!r.success) throw invalidInput(where, r.error);
@@ -109,9 +125,9 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
     handler: async (req, reply) => {
       const auth = req.auth;
       if (spec.access !== 'public' && !auth) throw new DomainError('UNAUTHENTICATED', '请先登录', 'sign in first');
-      const params = parse(spec.params, req.params, '路径参数');
-      const query = parse(spec.query, req.query, '查询参数');
-      const body = spec.multipart ? undefined : parse(spec.body, req.body, '内容');
+      const params = parse(spec.params, req.params, PARAMS);
+      const query = parse(spec.query, req.query, QUERY);
+      const body = spec.multipart ? undefined : parse(spec.body, req.body, BODY);
       const out = await spec.handler({
         params, query, body: body as z.output<B>, actor: auth?.actor as Actor, auth: auth as Auth, req, reply, deps,
       });

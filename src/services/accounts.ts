@@ -121,8 +121,10 @@ function checkUnits(role: Role, units: string[]): void {
 export async function createUser(store: Store, input: NewUser): Promise<UserView> {
   const parsed = newUserSchema.safeParse(input);
   if (!parsed.success) {
-    const m = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw invalid(`账号信息有误：${m}`, `invalid account: ${m}`);
+    // Messages may be "中文 / English"; each language gets its half.
+    const half = (msg: string, k: 0 | 1) => (msg.includes(' / ') ? msg.split(' / ', 2)[k]! : msg);
+    const m = (k: 0 | 1) => parsed.error.issues.map((i) => `${i.path.join('.')}${k ? ': ' : '：'}${half(i.message, k)}`).join(k ? '; ' : '；');
+    throw invalid(`账号信息有误：${m(0)}`, `invalid account: ${m(1)}`);
   }
   const u = parsed.data;
   checkUnits(u.role, u.units);

@@ -101,6 +101,24 @@ for (const engine of await engines()) {
       expect(e.details.map((d) => d.field)).toEqual(expect.arrayContaining(['type', 'date', 'topic']));
     });
 
+    it('words every validation message in its own language, also where a schema gives none', async () => {
+      const han = /[\u4e00-\u9fff]/;
+      const r = await admin.req({ method: 'PUT', url: `/api/targets/62/${YEAR}/funds.disbursement_rate`, payload: { op: 42, value: 7 } });
+      expect(r.statusCode).toBe(400);
+      const e = r.json().error as { message: { zh: string; en: string }; details: Array<{ field: string; zh: string; en: string }> };
+      expect(e.message.en).not.toMatch(han);
+      expect(e.message.zh).toMatch(/^请求内容有误/);
+      expect(e.message.zh).not.toMatch(/Invalid|expected/);
+      for (const d of e.details) {
+        expect(d.en).not.toMatch(han);
+        expect(d.zh).toMatch(han);
+      }
+      const meeting = await admin.req({ method: 'POST', url: `/api/ledgers/meeting/${COUNTY}/${YEAR}`, payload: { type: 'plenary', date: '2022-02-01', topic: 5 } });
+      const topic = (meeting.json().error.details as Array<{ field: string; zh: string; en: string }>).find((d) => d.field === 'topic')!;
+      expect(topic.zh).toMatch(han);
+      expect(topic.en).not.toMatch(han);
+    });
+
     it('moves a ledger draft → submitted → approved, locks it, and reopens it; returns need a comment', async () => {
       const clerk = await f.signIn('zhouqu.clerk');
       const base = `/api/workflow/${COUNTY}/${YEAR}/project`;
