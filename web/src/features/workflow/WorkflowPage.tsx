@@ -5,6 +5,7 @@ import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { type Key, useI18n } from '../../i18n.ts';
 import { navigate } from '../../router.ts';
+import { actorLabel } from '../audit/describe.ts';
 
 const COLOR: Record<string, string> = { draft: 'default', submitted: 'processing', approved: 'success', returned: 'warning' };
 
@@ -50,10 +51,10 @@ export function WorkflowPage() {
       </Space>}>
       <Table<LedgerState> rowKey="ledger" size="small" pagination={false} dataSource={states}
         columns={[
-          { title: t('ledgers'), key: 'label', render: (_, s) => <a onClick={() => navigate(`/ledgers/${s.ledger}`)}>{L(s.label)}</a> },
+          { title: t('ledger'), key: 'label', render: (_, s) => <a onClick={() => navigate(`/ledgers/${s.ledger}`)}>{L(s.label)}</a> },
           { title: t('status'), key: 'status', render: (_, s) => <Tag color={COLOR[s.status]} data-testid={`state-${s.ledger}`}>{L(meta.statuses[s.status])}</Tag> },
           { title: t('comment'), dataIndex: 'comment', render: (c: string | null) => c ?? '' },
-          { title: t('updatedBy'), dataIndex: 'updatedBy', render: (c: string | null) => c ?? '' },
+          { title: t('updatedBy'), key: 'updatedBy', render: (_, s) => (!s.updatedBy ? '' : s.updatedBy === 'system' ? t('systemActor') : <span title={s.updatedBy}>{s.updatedByName ?? s.updatedBy}</span>) },
           { title: t('updatedAt'), dataIndex: 'updatedAt', render: (c: string | null) => (c ? c.slice(0, 16).replace('T', ' ') : '') },
           {
             title: t('actions'), key: 'actions', render: (_, s) => (
@@ -75,7 +76,7 @@ export function WorkflowPage() {
       <Modal open={!!history} footer={null} width={720} title={`${t('history')} · ${history ? L(history.ledger.label) : ''}`} onCancel={() => setHistory(undefined)}>
         <Table<AuditEntry> rowKey="id" size="small" pagination={false} dataSource={history?.rows ?? []} columns={[
           { title: t('updatedAt'), dataIndex: 'at', render: (x: string) => x.slice(0, 19).replace('T', ' ') },
-          { title: t('actor'), dataIndex: 'actor' },
+          { title: t('actor'), key: 'actor', render: (_, r) => actorLabel(r, i18n) },
           { title: t('action'), dataIndex: 'action', render: (x: string) => t(x.replace('workflow.', '') as Key) },
           { title: t('comment'), key: 'c', render: (_, r) => String((r.after as { comment?: string } | null)?.comment ?? '') },
         ]} />
