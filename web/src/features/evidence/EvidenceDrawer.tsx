@@ -5,7 +5,16 @@ import { api, type Evidence, qs } from '../../api.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 
-const ACCEPT = '.pdf,.png,.jpg,.jpeg,.docx,.xlsx,.pptx,.doc,.xls,.ppt';
+const EXTENSIONS = ['.pdf', '.png', '.jpg', '.jpeg', '.docx', '.xlsx', '.pptx', '.doc', '.xls', '.ppt'];
+const MIME = [
+  'application/pdf', 'image/png', 'image/jpeg',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation', 'application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint',
+];
+/** The file picker offers only what the server accepts; a file forced past it is stopped here before sending. */
+const ACCEPT = [...EXTENSIONS, ...MIME].join(',');
+const MAX_BYTES = 20 * 1024 * 1024;
+const accepted = (name: string) => EXTENSIONS.some((x) => name.toLowerCase().endsWith(x));
 
 /** 佐证材料 of one record or indicator: list, upload (type and size checked by the server), download. */
 export function EvidenceDrawer({ county, year, target, title, onClose }: {
@@ -23,7 +32,13 @@ export function EvidenceDrawer({ county, year, target, title, onClose }: {
 
   return (
     <Drawer open title={`${t('evidence')} · ${title}`} size="large" onClose={onClose}>
-      <Upload accept={ACCEPT} showUploadList={false} customRequest={async ({ file, onSuccess, onError }) => {
+      <Upload accept={ACCEPT} showUploadList={false} data-testid="evidence-input"
+        beforeUpload={(file) => {
+          if (!accepted(file.name)) { void message.error(t('evidenceWrongType', { f: file.name })); return Upload.LIST_IGNORE; }
+          if (file.size > MAX_BYTES) { void message.error(t('evidenceTooLarge', { f: file.name })); return Upload.LIST_IGNORE; }
+          return true;
+        }}
+        customRequest={async ({ file, onSuccess, onError }) => {
         const form = new FormData();
         for (const [k, v] of Object.entries(target)) form.append(k, String(v));
         form.append('file', file as Blob);
