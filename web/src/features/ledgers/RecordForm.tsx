@@ -56,7 +56,10 @@ export function RecordForm({ decl, categories, form, editing }: { decl: LedgerDe
   const { t, L } = i18n;
   const moneyRule = { validator: async (_: unknown, x: unknown) => {
     if (x === undefined || x === null || x === '' || wanToFen(String(x)) !== null) return;
-    throw new Error(i18n.locale === 'zh' ? '请输入金额（万元，最多6位小数）' : 'enter an amount in 10k yuan (up to 6 decimals)');
+    const s = String(x).trim().replace(/,/g, '');
+    if (/^-\d+(\.\d*)?$/.test(s)) throw new Error(t('moneyNegative'));
+    if (/^\d+\.\d{7,}$/.test(s)) throw new Error(t('moneyDecimals'));
+    throw new Error(t('moneyInvalid'));
   } };
   const input = (f: FieldDecl, name: string) => {
     switch (f.type) {
