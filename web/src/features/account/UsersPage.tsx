@@ -1,12 +1,22 @@
-import { App, Button, Card, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Result, Select, Table, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type UserView } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
+import { navigate } from '../../router.ts';
 
-/** Accounts, for system administrators: who acts for which units in which role. */
+/** Accounts, for system administrators: who acts for which units in which role; others get a plain 403. */
 export function UsersPage() {
+  const { session } = useApp();
+  const { t } = useI18n();
+  if (session.user.role !== 'admin')
+    return <Result status="403" title={t('refused')} subTitle={t('usersAdminOnly')} data-testid="users-forbidden"
+      extra={<Button type="primary" onClick={() => navigate('/')}>{t('backHome')}</Button>} />;
+  return <UsersAdmin />;
+}
+
+function UsersAdmin() {
   const i18n = useI18n();
   const { t, L } = i18n;
   const { message } = App.useApp();

@@ -1,4 +1,4 @@
-import { DeleteOutlined, DownloadOutlined, EditOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
+import { DeleteOutlined, DownloadOutlined, EditOutlined, LockOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Popover, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -76,6 +76,12 @@ export function LedgerPage({ kind }: { kind: string }) {
 
   const locked = state?.status === 'submitted' || state?.status === 'approved';
   const readOnly = locked || !mayWrite;
+  // Why the buttons are off, in a few words, next to them.
+  const whyReadOnly = !mayWrite
+    ? (u.role === 'county_admin' || u.role === 'county_clerk')
+      ? (u.units.some((x) => county.startsWith(x)) ? t('roNotDepartment') : t('roNotCounty'))
+      : t('roAccount', { r: L(session.roleLabel) })
+    : locked && state ? t('roLocked', { s: L(meta.statuses[state.status]) }) : '';
 
   const openEditor = (r: LedgerRecord | null) => {
     form.resetFields();
@@ -151,7 +157,7 @@ export function LedgerPage({ kind }: { kind: string }) {
 
   return (
     <Card data-testid={`ledger-${kind}`}
-      title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}{!mayWrite && <Tag data-testid="read-only">{t('readOnly')}</Tag>}</Space>}
+      title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}{readOnly && whyReadOnly && <Tooltip title={whyReadOnly}><Tag icon={<LockOutlined />} data-testid="read-only">{t('readOnly')}：{whyReadOnly}</Tag></Tooltip>}</Space>}
       extra={<Space>
         <Button icon={<ReloadOutlined />} onClick={() => void load()} />
         <Popover trigger="click" placement="bottomRight" title={t('columns')} content={
@@ -163,7 +169,9 @@ export function LedgerPage({ kind }: { kind: string }) {
         </Popover>
         <Button icon={<DownloadOutlined />} href={`/api/exports/${county}/${year}?ledger=${kind}`}>{t('exportXlsx')}</Button>
         <Button href={`/api/templates/${year}?ledger=${kind}`}>{t('template')}</Button>
-        <Button type="primary" icon={<PlusOutlined />} disabled={readOnly} onClick={() => openEditor(null)} data-testid="add-record">{t('add')}</Button>
+        <Tooltip title={readOnly ? whyReadOnly : undefined}>
+          <Button type="primary" icon={<PlusOutlined />} disabled={readOnly} onClick={() => openEditor(null)} data-testid="add-record">{t('add')}</Button>
+        </Tooltip>
       </Space>}>
       {locked && state && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="locked-banner" title={t('locked', { s: L(meta.statuses[state.status]) })} />}
       {state?.status === 'returned' && state.comment && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`${t('return')}：${state.comment}`} />}
