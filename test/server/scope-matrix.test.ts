@@ -72,6 +72,7 @@ const CASES: Record<string, Case> = {
   'PUT /api/session/password': { kind: 'self', build: passwordChange },
   'GET /api/meta': { kind: 'self', build: async () => ({ method: 'GET', url: '/api/meta' }) },
   'GET /api/categories/:year': { kind: 'self', build: async () => ({ method: 'GET', url: `/api/categories/${YEAR}` }) },
+  'GET /api/units/mine': { kind: 'self', build: async () => ({ method: 'GET', url: `/api/units/mine?county=${COUNTY}` }) },
   'GET /api/users': { kind: 'admin', build: async () => ({ method: 'GET', url: '/api/users' }) },
   'POST /api/users': {
     kind: 'admin',

@@ -46,6 +46,22 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
   });
 
   route(app, deps, {
+    method: 'GET', url: '/api/units/mine', tag: 'meta',
+    summary: 'The caller\'s own org units with their names (for choosing where a target is set); administrators get the units above and at the given county',
+    query: z.object({ county: z.string().regex(/^\d{6}$/, '县级区划代码应为6位数字 / county code must be 6 digits').optional() }),
+    response: z.array(z.object({ code: z.string(), name: z.string() })),
+    handler: async ({ actor, query }) => {
+      const codes = actor.role === 'admin'
+        ? (query.county ? [query.county.slice(0, 2), query.county.slice(0, 4), query.county] : [])
+        : [...actor.units];
+      if (!codes.length) return [];
+      const rows = await deps.store.db.selectFrom('org_unit').select(['code', 'name']).where('code', 'in', codes).execute();
+      const nameOf = new Map(rows.map((r) => [r.code, r.name]));
+      return codes.map((code) => ({ code, name: nameOf.get(code) ?? code }));
+    },
+  });
+
+  route(app, deps, {
     method: 'GET', url: '/api/counties', tag: 'meta', summary: 'Counties the caller may read, with the years that hold data',
     response: z.array(z.object({ code: z.string(), name: z.string(), years: z.array(z.number()) })),
     handler: async ({ actor }) => {

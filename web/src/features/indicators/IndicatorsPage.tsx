@@ -1,11 +1,20 @@
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, type Indicator, type Rule } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
+import { OPS, opLabel } from '../audit/describe.ts';
 import { EvidenceDrawer } from '../evidence/EvidenceDrawer.tsx';
 import { IndicatorTable } from './IndicatorTable.tsx';
+import { figure, targetText } from './show.ts';
+
+const SYMBOL: Record<string, string> = { '<=': '≤', '>=': '≥', '=': '＝', '<': '＜', '>': '＞' };
+
+function StatusOf({ r }: { r: Indicator }) {
+  const { t } = useI18n();
+  return r.status === 'met' ? <Tag color="success">{t('met')}</Tag> : r.status === 'missed' ? <Tag color="error">{t('missed')}</Tag> : null;
+}
 
 export function IndicatorsPage() {
   const i18n = useI18n();
@@ -18,6 +27,10 @@ export function IndicatorsPage() {
   const [form] = Form.useForm();
   const [search, setSearch] = useState('');
   const canSet = session.user.role === 'province_user' || session.user.role === 'admin';
+  const [units, setUnits] = useState<Array<{ code: string; name: string }>>([]);
+  useEffect(() => {
+    if (canSet) api.get<Array<{ code: string; name: string }>>(`/api/units/mine?county=${county}`).then(setUnits, () => setUnits([]));
+  }, [canSet, county]);
 
   useEffect(() => {
     api.get<{ indicators: Indicator[]; rules: Rule[] }>(`/api/indicators/${county}/${year}`).then(setData, (e) => showError(e, i18n));
@@ -25,7 +38,7 @@ export function IndicatorsPage() {
 
   const open = (r: Indicator) => {
     form.setFieldsValue({
-      org: r.target?.orgCode ?? session.user.units[0] ?? county, op: r.target?.op ?? '>=', value: r.target?.value ?? '', valueMax: r.target?.valueMax ?? '', note: r.target?.note ?? '',
+      org: r.target && units.some((x) => x.code === r.target!.orgCode) ? r.target.orgCode : units[0]?.code ?? session.user.units[0] ?? county, op: r.target?.op ?? '>=', value: r.target?.value ?? '', valueMax: r.target?.valueMax ?? '', note: r.target?.note ?? '',
     });
     setEditing(r);
   };
@@ -55,15 +68,25 @@ export function IndicatorsPage() {
       </Card>
       <Card title={t('rules')} data-testid="rules">
         <Table<Rule> rowKey="id" size="small" pagination={false} dataSource={data?.rules ?? []} columns={[
-          { title: t('indicator'), key: 'l', render: (_, r) => L(r.label) },
-          { title: t('status'), key: 's', render: (_, r) => (r.ok === null ? <Tag>{t('skip')}</Tag> : r.ok ? <Tag color="success">{t('pass')}</Tag> : <Tag color="error">{t('fail')}</Tag>) },
-          { title: '', key: 'd', render: (_, r) => L(r.detail) },
+          { title: t('rule'), key: 'l', render: (_, r) => L(r.label) },
+          { title: t('leftSide'), key: 'left', align: 'right', render: (_, r) => r.left ?? '—' },
+          { title: t('operator'), key: 'op', align: 'center', width: 70, render: (_, r) => <Typography.Text strong style={{ fontSize: 16 }}>{SYMBOL[r.op] ?? r.op}</Typography.Text> },
+          { title: t('rightSide'), key: 'right', render: (_, r) => r.right ?? '—' },
+          { title: t('result'), key: 's', render: (_, r) => (r.ok === null ? <Tag>{t('skip')}</Tag> : r.ok ? <Tag color="success">{t('pass')}</Tag> : <Tag color="error">{t('fail')}</Tag>) },
         ]} />
       </Card>
       <Modal open={!!editing} title={`${t('editTarget')} · ${editing ? L(editing.label) : ''}`} onCancel={() => setEditing(undefined)} onOk={() => void save()} okText={t('save')}>
+        {editing && (
+          <Descriptions size="small" column={1} bordered style={{ marginBottom: 16 }} data-testid="target-context" items={[
+            { key: 'v', label: t('currentValue'), children: <>{figure(editing, i18n) ?? '—'} {editing.source === 'reported' ? <Tag color="purple">{t('fromReported')}</Tag> : editing.source === 'records' ? <Tag color="blue">{t('fromRecords')}</Tag> : null}</> },
+            { key: 't', label: t('existingTarget'), children: editing.target ? <>{targetText(editing, i18n)} <StatusOf r={editing} /></> : t('noTarget') },
+          ]} />
+        )}
         <Form form={form} layout="vertical">
-          <Form.Item name="org" label={t('targetOrg')} rules={[{ required: true, pattern: /^\d{2,12}$/ }]}><Input /></Form.Item>
-          <Form.Item name="op" label={t('operator')}><Select options={['>=', '>', '<=', '<', '=', 'between'].map((o) => ({ value: o, label: o }))} /></Form.Item>
+          <Form.Item name="org" label={t('targetOrgUnit')} rules={[{ required: true }]}>
+            <Select data-testid="target-org" options={units.map((x) => ({ value: x.code, label: `${x.name}（${x.code}）` }))} />
+          </Form.Item>
+          <Form.Item name="op" label={t('operator')}><Select data-testid="target-op" options={OPS.map((o) => ({ value: o, label: opLabel(o, i18n) }))} /></Form.Item>
           <Form.Item name="value" label={`${t('target')}${editing?.unit === 'money' ? `（${t('wan')}）` : editing?.unit === 'percent' ? '（%）' : ''}`}><Input data-testid="target-value" /></Form.Item>
           <Form.Item noStyle shouldUpdate>{() => form.getFieldValue('op') === 'between' && <Form.Item name="valueMax" label={t('upperBound')}><Input /></Form.Item>}</Form.Item>
           <Form.Item name="note" label={t('note')}><Input.TextArea rows={2} /></Form.Item>
