@@ -108,11 +108,13 @@ export interface Indicator {
   formula: string;
   value: string | null;
   display: string | null;
+  /** The figure in English words and units ("about CNY 0.12 million"). */
+  displayEn?: string | null;
   raw: number | null;
   qual: string;
   source: string;
-  breakdown?: Array<{ key: string; label: string; raw: number | null; display: string }>;
-  target?: { op: string; value: string | null; valueMax: string | null; display: string; orgCode: string; reportedStatus: string | null; note: string | null };
+  breakdown?: Array<{ key: string; label: string; labelEn?: string; raw: number | null; display: string; displayEn?: string }>;
+  target?: { op: string; value: string | null; valueMax: string | null; display: string; displayEn?: string; orgCode: string; reportedStatus: string | null; note: string | null };
   status: 'met' | 'missed' | 'no_target' | 'no_data';
   flags: Label[];
 }

@@ -1,6 +1,7 @@
 import { Space, Table, Tag, Tooltip } from 'antd';
 import type { Indicator } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
+import { figure, targetText } from './show.ts';
 
 export function StatusTag({ status }: { status: Indicator['status'] }) {
   const { t } = useI18n();
@@ -17,13 +18,14 @@ export function IndicatorTable({ rows, extra, pageSize = 12 }: {
   rows: Indicator[]; pageSize?: number;
   extra?: { title: string; render: (r: Indicator) => React.ReactNode };
 }) {
-  const { t, L } = useI18n();
+  const i18n = useI18n();
+  const { t, L } = i18n;
   return (
     <Table<Indicator> rowKey="id" size="small" dataSource={rows} pagination={{ pageSize, showSizeChanger: true }} data-testid="indicator-table"
       columns={[
         { title: t('indicator'), key: 'label', render: (_, r) => <Tooltip title={r.formula}>{L(r.label)}</Tooltip> },
-        { title: t('value'), key: 'value', align: 'right', render: (_, r) => <span data-testid={`ind-${r.id}`}>{r.display ?? '—'}</span> },
-        { title: t('target'), key: 'target', render: (_, r) => r.target?.display ?? '—' },
+        { title: t('value'), key: 'value', align: 'right', render: (_, r) => <span data-testid={`ind-${r.id}`}>{figure(r, i18n) ?? '—'}</span> },
+        { title: t('target'), key: 'target', render: (_, r) => targetText(r, i18n) ?? '—' },
         {
           title: t('status'), key: 'status', render: (_, r) => <StatusTag status={r.status} />,
           filters: (['met', 'missed', 'no_target', 'no_data'] as const).map((s) => ({ text: t(s === 'met' ? 'met' : s === 'missed' ? 'missed' : s === 'no_target' ? 'noTarget' : 'noData'), value: s })),
