@@ -6,6 +6,7 @@ import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 import { navigate } from '../../router.ts';
 import { IndicatorTable } from '../indicators/IndicatorTable.tsx';
+import { figure, partLabel, targetText } from '../indicators/show.ts';
 import { Chart } from './Chart.tsx';
 
 interface Dashboard {
@@ -43,15 +44,25 @@ export function DashboardPage() {
     grid: { left: 60, right: 16, top: series.length > 1 ? 32 : 16, bottom: 60 },
     xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 || labels.some((l) => l.length > 8) ? 20 : 0, width: 110, overflow: 'truncate' } },
     yAxis: { type: 'value', name: unit },
-    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, barMaxWidth: 36, label: { show: true, position: 'top' } })),
+    series: series.map((s) => ({
+      type: 'bar', name: s.name, data: s.data, barMaxWidth: 36, barGap: '20%',
+      // Bar tops carry a rounded figure (the tooltip has the exact one) so that neighbouring labels do not run into each other.
+      label: { show: true, position: 'top', fontSize: 11, formatter: (p: { value: number | null }) => barLabel(p.value) },
+    })),
+    labelLayout: { hideOverlap: true },
   });
+  const parts = (ind?: Indicator) => (ind?.breakdown ?? []).filter((b) => b.raw !== null).map((b) => ({ name: partLabel(b, i18n), value: b.raw }));
   const pie = (ind?: Indicator) => ({
     tooltip: { trigger: 'item' },
-    legend: { bottom: 0, type: 'scroll' },
+    // Every part is named in the legend with its figure (wrapping onto more lines, never paged); the slices carry the figure only.
+    legend: {
+      bottom: 0, left: 'center', type: 'plain', itemWidth: 12, itemHeight: 10, itemGap: 10, textStyle: { fontSize: 12 },
+      formatter: (name: string) => { const v = parts(ind).find((p) => p.name === name)?.value; return v === undefined ? name : `${name} ${v}`; },
+    },
     series: [{
-      type: 'pie', radius: ['35%', '65%'], center: ['50%', '45%'],
-      data: (ind?.breakdown ?? []).filter((b) => b.raw !== null).map((b) => ({ name: b.label, value: b.raw })),
-      label: { formatter: '{b}\n{c}' },
+      type: 'pie', radius: ['30%', '56%'], center: ['50%', '38%'],
+      data: parts(ind),
+      label: { formatter: '{c}', fontSize: 11 }, labelLine: { length: 6, length2: 6 },
     }],
   });
 
@@ -61,8 +72,8 @@ export function DashboardPage() {
   // Disbursement by category exists only where disbursement records carry their category; otherwise
   // the disbursed figure is a total (often a reported value) and is shown only against the allocation total.
   const perCategory = disbByCat?.source === 'records' && hasBreakdown(disbByCat);
-  const keys = [...(funds?.breakdown ?? []).map((b) => ({ key: b.key, label: b.label }))];
-  if (perCategory) for (const b of disbByCat.breakdown ?? []) if (!keys.some((k) => k.key === b.key)) keys.push({ key: b.key, label: b.label });
+  const keys = [...(funds?.breakdown ?? []).map((b) => ({ key: b.key, label: partLabel(b, i18n) }))];
+  if (perCategory) for (const b of disbByCat.breakdown ?? []) if (!keys.some((k) => k.key === b.key)) keys.push({ key: b.key, label: partLabel(b, i18n) });
   const rawOf = (ind: Indicator | undefined, key: string) => ind?.breakdown?.find((b) => b.key === key)?.raw ?? null;
   const fundsOption = bar(
     [...keys.map((k) => k.label), locale(i18n.locale, '合计', 'Total')],
@@ -71,8 +82,8 @@ export function DashboardPage() {
       { name: t('disbursed'), data: [...keys.map((k) => (perCategory ? rawOf(disbByCat, k.key) : null)), disbursedTotal?.raw ?? null] },
     ], t('wan'));
   const fundsNote = !perCategory
-    ? t('fundsNoCategoryRecords', { d: disbursedTotal?.display ?? '—', s: disbursedTotal?.source === 'reported' ? t('fromReported') : disbursedTotal?.source === 'records' ? t('fromRecords') : t('noData') })
-    : disbursedTotal?.source === 'reported' ? t('fundsPartialCategoryRecords', { d: disbursedTotal.display ?? '—' }) : null;
+    ? t('fundsNoCategoryRecords', { d: figure(disbursedTotal, i18n) ?? '—', s: disbursedTotal?.source === 'reported' ? t('fromReported') : disbursedTotal?.source === 'records' ? t('fromRecords') : t('noData') })
+    : disbursedTotal?.source === 'reported' ? t('fundsPartialCategoryRecords', { d: figure(disbursedTotal, i18n) ?? '—' }) : null;
   const projects = ['projects.planned', 'projects.started', 'projects.completed'].map(get);
   const talent = ['talent.west_to_east_planned', 'talent.west_to_east_sent'].map(get);
   const consumption = get('consumption.by_channel');
@@ -104,9 +115,9 @@ export function DashboardPage() {
           return (
             <Col key={id} xs={12} md={6}>
               <Card size="small" data-testid={`card-${id}`}>
-                <Statistic title={L(r.label)} value={r.display ?? '—'}
+                <Statistic title={L(r.label)} value={figure(r, i18n) ?? '—'}
                   valueStyle={{ fontSize: 22, color: r.status === 'missed' ? '#cf1322' : r.status === 'met' ? '#389e0d' : undefined }} />
-                {r.target && <Tag style={{ marginTop: 4 }} color={r.status === 'met' ? 'success' : r.status === 'missed' ? 'error' : 'default'}>{t('target')} {r.target.display}</Tag>}
+                {r.target && <Tag style={{ marginTop: 4 }} color={r.status === 'met' ? 'success' : r.status === 'missed' ? 'error' : 'default'}>{t('target')} {targetText(r, i18n)}</Tag>}
               </Card>
             </Col>
           );
@@ -118,10 +129,10 @@ export function DashboardPage() {
         <Col xs={24} lg={12}><Card size="small" title={t('projectsByStatus')}>
           <Chart testId="chart-projects" option={bar(projects.map((p) => (p ? L(p.label) : '')), [{ name: '', data: projects.map((p) => p?.raw ?? null) }], locale(i18n.locale, '个', 'items'))} />
         </Card></Col>
-        <Col xs={24} lg={8}><Card size="small" title={t('labourByDestination')}><Chart testId="chart-labour" option={pie(get('labour.by_destination'))} empty={!hasBreakdown(get('labour.by_destination'))} /></Card></Col>
-        <Col xs={24} lg={8}><Card size="small" title={t('pairingsByType')}><Chart testId="chart-pairings" option={pie(get('pairings.by_type'))} empty={!hasBreakdown(get('pairings.by_type'))} /></Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('labourByDestination')}><Chart testId="chart-labour" height={300} option={pie(get('labour.by_destination'))} empty={!hasBreakdown(get('labour.by_destination'))} /></Card></Col>
+        <Col xs={24} lg={8}><Card size="small" title={t('pairingsByType')}><Chart testId="chart-pairings" height={300} option={pie(get('pairings.by_type'))} empty={!hasBreakdown(get('pairings.by_type'))} /></Card></Col>
         <Col xs={24} lg={8}><Card size="small" title={t('consumptionByChannel')}>
-          <Chart testId="chart-consumption" empty={!hasBreakdown(consumption)} option={bar((consumption?.breakdown ?? []).map((b) => b.label), [{ name: '', data: (consumption?.breakdown ?? []).map((b) => b.raw) }], t('wan'))} />
+          <Chart testId="chart-consumption" empty={!hasBreakdown(consumption)} option={bar((consumption?.breakdown ?? []).map((b) => partLabel(b, i18n)), [{ name: '', data: (consumption?.breakdown ?? []).map((b) => b.raw) }], t('wan'))} />
         </Card></Col>
         <Col xs={24} lg={8}><Card size="small" title={t('talentVsPlan')}>
           <Chart testId="chart-talent" option={bar(talent.map((p) => (p ? L(p.label) : '')), [{ name: '', data: talent.map((p) => p?.raw ?? null) }], locale(i18n.locale, '人', 'people'))} />
@@ -132,6 +143,12 @@ export function DashboardPage() {
       </Row>
     </div>
   );
+}
+
+/** A bar-top figure: whole numbers from 100 up, otherwise at most two decimals. */
+function barLabel(v: number | null): string {
+  if (v === null || v === undefined) return '';
+  return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Math.round(v * 100) / 100);
 }
 
 function hasBreakdown(i?: Indicator): boolean {
