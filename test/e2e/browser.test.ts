@@ -186,6 +186,35 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await shot(page, '05-stale-edit', false);
   });
 
+  it('shows the telling columns of a wide ledger and scrolls sideways', async () => {
+    const page = await session('zhouqu.admin');
+    const ledger = new LedgerPage(page, base);
+    await ledger.open('visit');
+    const header = await page.getByTestId('ledger-table').locator('thead').innerText();
+    for (const h of ['开始日期', '代表团', '方向', '出发地', '目的地']) expect(header).toContain(h);
+    const scroller = page.getByTestId('ledger-table').locator('.ant-table-content');
+    expect(await scroller.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    await scroller.evaluate((e) => { e.scrollLeft = e.scrollWidth; });
+    await shot(page, '27-ledger-visit-scrolled', false);
+    await ledger.open('project');
+    const projectHeader = await page.getByTestId('ledger-table').locator('thead').innerText();
+    for (const h of ['项目名称', '东西部协作资金', '状态']) expect(projectHeader).toContain(h);
+    await shot(page, '28-ledger-project', false);
+    // A negative amount is named as such, apart from text that is no number.
+    await ledger.edit('杰迪村', 'coop_funds', '-5');
+    await ledger.save();
+    const form = page.getByTestId('record-form');
+    await expect.poll(() => form.locator('.ant-form-item-explain-error').first().innerText()).toContain('金额不能为负数');
+    await page.getByTestId('record-form').getByTestId('field-coop_funds').fill('abc');
+    await expect.poll(() => form.locator('.ant-form-item-explain-error').first().innerText()).toContain('请输入数字金额');
+    await page.getByRole('button', { name: /取\s*消/ }).click();
+    // The evidence picker offers only the accepted types.
+    await ledger.row('杰迪村').getByRole('button', { name: /佐证材料/ }).click();
+    const accept = await page.locator('.ant-drawer input[type=file]').getAttribute('accept');
+    expect(accept).toContain('.pdf');
+    expect(accept).not.toContain('.txt');
+  });
+
   it('refuses a clerk outside its scope', async () => {
     const page = await session('zhouqu.clerk');
     const status = await page.evaluate(async () => (await fetch('/api/dashboard/623024/2022')).status);
@@ -196,6 +225,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     const ledger = new LedgerPage(page, base);
     await ledger.open('fund_allocation');
     await page.getByTestId('read-only').waitFor();
+    expect(await page.getByTestId('read-only').innerText()).toContain('该台账不属于本部门');
     expect(await page.getByTestId('add-record').isDisabled()).toBe(true);
     expect(await ledger.row('劳务协作').getByRole('button', { name: /编辑/ }).isDisabled()).toBe(true);
     const refused = await page.evaluate(async () => {
@@ -208,6 +238,11 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error.message.zh).toContain('该台账不属于本部门');
     await shot(page, '06-clerk-read-only', false);
+    // The accounts page is for administrators: others get a plain refusal, not the page without its data.
+    await page.goto(`${base}/users`);
+    await page.getByTestId('users-forbidden').waitFor();
+    expect(await page.getByRole('button', { name: /新\s*增/ }).count()).toBe(0);
+    await shot(page, '29-users-forbidden', false);
   });
 
   it('submits, approves and then locks a ledger', async () => {
@@ -260,6 +295,9 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.goto(`${base}/indicators`);
     await page.getByTestId('indicator-search').locator('input').fill('资金拨付率');
     await page.getByTestId('target-funds.disbursement_rate').click();
+    expect(await page.getByTestId('target-context').innerText()).toMatch(/\d+\.\d{2}%/);
+    expect(await page.getByTestId('target-org').innerText()).toContain('甘肃省（62）');
+    expect(await page.getByTestId('target-op').innerText()).toContain('不少于');
     await page.getByTestId('target-value').fill('90');
     await page.getByRole('button', { name: /保\s*存/ }).click();
     const row = page.getByTestId('indicator-table').locator('.ant-table-row', { has: page.getByTestId('ind-funds.disbursement_rate') });
@@ -283,8 +321,29 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await shot(page, '10-indicators');
     await page.goto(`${base}/audit`);
     await page.getByTestId('audit-table').locator('.ant-table-row').first().waitFor();
-    expect(await page.getByTestId('audit-table').innerText()).toContain('workflow.approve');
+    expect(await page.getByTestId('audit-table').innerText()).toContain('审核通过');
     await shot(page, '11-audit');
+  });
+
+  it('words the audit log as the pages do: field labels, 万元, category names, actions and people by name', async () => {
+    const page = await session('zhouqu.admin');
+    await page.goto(`${base}/audit`);
+    const table = page.getByTestId('audit-table');
+    await table.locator('.ant-table-row').first().waitFor();
+    const text = await table.innerText();
+    // The reviewer's edit of the 产业开发 allocation earlier in this suite, and the approval of the project ledger.
+    expect(text).toMatch(/金额：\s*3,178\.587万元\s*→\s*3,278\.587万元/);
+    expect(text).toContain('协作资金安排 · 产业开发');
+    expect(text).toContain('填报审核 · 协作项目');
+    expect(text).toMatch(/状态：\s*已提交待审核\s*→\s*已审核通过/);
+    expect(text).toContain('舟曲县协作办审核员');
+    expect(text).toContain('系统');
+    for (const raw of ['amount_fen', 'workflow.approve', 'import.create', 'ledger_state', '3178587000', 'industry']) expect(text).not.toContain(raw);
+    await shot(page, '26-audit-readable', false);
+    await page.getByTestId('locale-switch').getByText('EN').click();
+    await expect.poll(() => table.innerText()).toMatch(/Amount:\s*3,178\.587 ?10k yuan\s*→\s*3,278\.587 ?10k yuan/);
+    expect(await table.innerText()).toContain('Fund allocations · Industry');
+    await page.getByTestId('locale-switch').getByText('中文').click();
   });
 
   it('shows disbursed by category next to allocated once disbursement records carry their category', async () => {

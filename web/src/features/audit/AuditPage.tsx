@@ -78,7 +78,7 @@ export function AuditPage() {
                 <div data-testid={`audit-changes-${r.id}`}>
                   {list.slice(0, MAX_CHANGES).map((c) => (
                     <div key={c.key} style={{ lineHeight: 1.7 }}>
-                      <Typography.Text type="secondary">{c.label}：</Typography.Text>
+                      <Typography.Text type="secondary">{c.label}{i18n.locale === 'zh' ? '：' : ': '}</Typography.Text>
                       {r.before !== null && r.after !== null ? (
                         <><Typography.Text delete type="secondary">{c.before}</Typography.Text> → <Typography.Text strong>{c.after}</Typography.Text></>
                       ) : <Typography.Text delete={r.after === null}>{r.after === null ? c.before : c.after}</Typography.Text>}

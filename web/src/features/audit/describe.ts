@@ -67,9 +67,11 @@ function asRecord(decl: LedgerDecl, o: Record<string, unknown>): LedgerRecord {
 function fieldText(f: FieldDecl, r: LedgerRecord, ctx: AuditContext): string {
   const s = displayValue(f, r, ctx.categories, ctx.i18n);
   if (!s) return EMPTY;
-  return f.type === 'money' ? `${s}${ctx.i18n.t('wan')}` : s;
+  return f.type === 'money' ? withWan(s, ctx) : s;
 }
 
+/** "12.5万元", "12.5 10k yuan". */
+const withWan = (s: string, ctx: AuditContext) => `${s}${ctx.i18n.locale === 'zh' ? '' : ' '}${ctx.i18n.t('wan')}`;
 const obj = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' && !Array.isArray(x) ? x as Record<string, unknown> : {});
 const plain = (v: unknown): string => (v === undefined || v === null || v === '' ? EMPTY : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -91,7 +93,7 @@ function ledgerChanges(decl: LedgerDecl, e: AuditEntry, ctx: AuditContext): Chan
 
 function scaled(v: unknown, unit: string | undefined, ctx: AuditContext): string {
   if (v === null || v === undefined || v === '') return EMPTY;
-  if (unit === 'money' && /^-?\d+$/.test(String(v))) return `${fenToWan(Number(v))}${ctx.i18n.t('wan')}`;
+  if (unit === 'money' && /^-?\d+$/.test(String(v))) return withWan(fenToWan(Number(v)), ctx);
   return unit === 'percent' ? `${String(v)}%` : String(v);
 }
 
