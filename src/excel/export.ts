@@ -13,6 +13,8 @@ import type { Store } from '../store/db.ts';
 import { categoryLabel, categoriesFor } from '../services/config.ts';
 import { listRecords, type LedgerRecord } from '../services/ledgers.ts';
 import type { Actor } from '../services/scope.ts';
+import type { ReportData } from '../services/report-data.ts';
+import { writeReportSheets } from './report-sheets.ts';
 import { columnLetter, QUAL_LABELS, type SheetColumn, sheetColumns, TOTAL_LABEL } from './layout.ts';
 import { numFmtOf, sheetNameOf, styleHeader } from './template.ts';
 
@@ -40,6 +42,12 @@ export interface ExportOptions {
   /** Only these ledger kinds (default: all). */
   ledgers?: readonly string[];
   indicators?: IndicatorSource;
+  /**
+   * The county-year's report data (report details, completeness, reported values, targets,
+   * narrative), written as the report sheets after the ledgers, so that an import into another
+   * database gives the same report. Exports of one county only.
+   */
+  report?: (county: string) => Promise<ReportData>;
 }
 
 export interface ExportResult {
@@ -147,6 +155,10 @@ export async function writeExport(store: Store, actor: Actor, opts: ExportOption
     }
     await ws.commit();
     result.sheets.push({ ledger: decl.kind, rows: n });
+  }
+  if (opts.report && !multi && opts.counties[0]) {
+    const county = opts.counties[0];
+    await writeReportSheets(wb, county, year, await opts.report(county));
   }
   await wb.commit();
   return result;

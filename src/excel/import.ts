@@ -11,8 +11,11 @@ import { invalid } from '../services/errors.ts';
 import type { UpsertSummary } from '../services/ledgers.ts';
 import { findDuplicatePersonsIn, type DuplicatePersonFinding } from '../services/person-checks.ts';
 import { type Actor, assertWrite } from '../services/scope.ts';
+import { loadDivisions } from '../services/orgunits.ts';
+import { type ReportData, statedFigure, writeReportData } from '../services/report-data.ts';
 import { LedgerWriter } from './bulk.ts';
 import type { FileFormat } from './read.ts';
+import { readReportSheets, REPORT_SHEETS, reportSheetKey, type ReportSheetRows } from './report-sheets.ts';
 import { type ScanEvent, scanFiles, type ScanOptions } from './scan.ts';
 
 /** One problem, located so a person can find and fix it. `row` and `column` are as the spreadsheet shows them. */
@@ -151,6 +154,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
   const scanOpts: ScanOptions = { county, year, ledger: opts.ledger, maxErrors };
   const writers = new Map<string, LedgerWriter>();
   const sources = new Map<string, Set<string>>();
+  const reportSheets: ReportSheetRows[] = [];
 
   try {
     await store.db.transaction().execute(async (tx) => {
@@ -181,6 +185,9 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
           case 'notice':
             result.notices.push(ev.n);
             break;
+          case 'report':
+            reportSheets.push({ file: ev.file, sheet: ev.sheet, rows: ev.rows });
+            break;
           case 'end':
             result.rows = ev.rows;
             result.errorCount = ev.errorCount;
@@ -188,6 +195,19 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
         }
       }
       opts.onProgress?.(result.rows);
+      const report = reportSheets.length ? readReportSheets(reportSheets, county, year) : undefined;
+      if (report) {
+        for (const e of [...report.errors, ...await permissionProblems(tx, actor, county, year, report.data, reportSheets)]) {
+          result.errorCount++;
+          if (result.errors.length < maxErrors) result.errors.push(e);
+        }
+      }
+      if (result.errorCount === 0 && report) {
+        // Report data first: it may bring the cooperation pair (and the partner's divisions) and the
+        // ledgers' completeness, which the ledger rows then join.
+        if (report.data.partner) await ensureDivisions(tx, [report.data.partner]);
+        await writeReportData(tx, county, year, report.data, { where: files.map((f) => f.name ?? f.path).join(', '), ledgerStates: 'merge', by: actor.id });
+      }
       if (result.errorCount === 0) {
         for (const w of writers.values()) {
           await w.finish([...sources.get(w.decl.kind)!]);
@@ -209,4 +229,50 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
   }
   result.ok = result.errorCount === 0;
   return result;
+}
+
+/**
+ * Report data an actor may not write: ledger completeness of a ledger the actor does not keep, and
+ * targets of the prefecture or province, which only administrators set. Located at the sheet.
+ */
+async function permissionProblems(tx: Store['db'], actor: Actor, county: string, year: number, data: ReportData, sheets: readonly ReportSheetRows[]): Promise<LocatedError[]> {
+  const out: LocatedError[] = [];
+  const at = (sheet: string) => sheets.find((s) => reportSheetKey(s.sheet) !== undefined && REPORT_SHEETS[reportSheetKey(s.sheet)!] === sheet);
+  // Unchanged data is not a change: a clerk may import back a whole export of the county.
+  const states = new Map((await tx.selectFrom('ledger_state').select(['ledger', 'completeness'])
+    .where('county_code', '=', county).where('year', '=', year).execute()).map((r) => [r.ledger, r.completeness]));
+  for (const [kind, completeness] of Object.entries(data.completeness)) {
+    if (states.get(kind) === completeness) continue;
+    try {
+      assertWrite(actor, county, kind);
+    } catch {
+      const s = at(REPORT_SHEETS.states)!;
+      out.push({ file: s.file, sheet: s.sheet, row: null, column: null, header: null, field: null, value: kind, zh: `无权修改台账 ${kind} 的状态`, en: `not allowed to change the state of the ${kind} ledger` });
+    }
+  }
+  if (actor.role === 'admin') return out;
+  const foreign: string[] = [];
+  for (const t of data.targets.filter((x) => x.org !== county)) {
+    const had = await tx.selectFrom('target').select(['op', 'value', 'value_max', 'reported_status', 'note'])
+      .where('org_code', '=', t.org).where('year', '=', year).where('indicator', '=', t.indicator).executeTakeFirst();
+    const num = (v: string | number | undefined) => (v === undefined ? '' : String(Number(statedFigure(v, t.indicator).value)));
+    const same = had && had.op === t.op && num(t.value) === (had.value === null ? '' : String(Number(had.value)))
+      && num(t.value_max) === (had.value_max === null ? '' : String(Number(had.value_max)))
+      && (had.reported_status ?? '') === (t.reported_status ?? '') && (had.note ?? '') === (t.note ?? '');
+    if (!same) foreign.push(`${t.org} ${t.indicator}`);
+  }
+  if (foreign.length) {
+    const s = at(REPORT_SHEETS.targets)!;
+    out.push({ file: s.file, sheet: s.sheet, row: null, column: null, header: null, field: null, value: foreign.join(', '),
+      zh: '市、省的目标只能由管理员设置', en: 'only administrators set prefecture and province targets' });
+  }
+  return out;
+}
+
+/** Loads the division codes of a province when a code of it is missing (inside the import's transaction). */
+async function ensureDivisions(tx: Store['db'], codes: readonly string[]): Promise<void> {
+  for (const code of codes) {
+    const found = await tx.selectFrom('org_unit').select('code').where('code', '=', code).executeTakeFirst();
+    if (!found) await loadDivisions({ db: tx } as Store, [code.slice(0, 2)]);
+  }
 }

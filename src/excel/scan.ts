@@ -15,6 +15,7 @@ import { cellText } from './cells.ts';
 import { FingerprintTable } from './fingerprints.ts';
 import type { ImportFile, LocatedError, Notice, SheetReport } from './import.ts';
 import { formatOf, type RawRow, readSheets } from './read.ts';
+import { isReportSheet } from './report-sheets.ts';
 import { type BoundColumn, HEADER_SEARCH_ROWS, maskedForReport, readRow, recognise, type Recognised } from './recognise.ts';
 
 export type ScanEvent =
@@ -24,6 +25,8 @@ export type ScanEvent =
   | { t: 'sheet'; report: SheetReport }
   | { t: 'error'; e: LocatedError }
   | { t: 'notice'; n: Notice }
+  /** A report sheet (report details, reported values, targets, narrative…), whole: they are small. */
+  | { t: 'report'; file: string; sheet: string; rows: RawRow[] }
   | { t: 'end'; rows: number; errorCount: number };
 
 export interface ScanOptions {
@@ -86,6 +89,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
     }
     let sheetsSeen = 0;
     let ledgersSeen = 0;
+    let reportSheetsSeen = 0;
     try {
       for await (const sheet of readSheets(file.path, format)) {
         sheetsSeen++;
@@ -97,6 +101,15 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
           head.push(n.value);
         }
         const drain = async () => { while (!(await iterator.next()).done) { /* skip the rest of an unused sheet */ } };
+        if (!sheet.hidden && isReportSheet(sheet.name)) {
+          const rows = [...head];
+          for (let n = await iterator.next(); !n.done; n = await iterator.next()) rows.push(n.value);
+          reportSheetsSeen++;
+          pending.push({ t: 'report', file: name, sheet: sheet.name, rows });
+          pending.push({ t: 'sheet', report: { file: name, sheet: sheet.name, ledger: null, headerRow: null, rows: rows.length } });
+          yield* flush();
+          continue;
+        }
         const rec = sheet.hidden ? undefined : recognise(sheet.name, head, categories, year, opts.ledger);
         if (!rec) {
           pending.push({ t: 'notice', n: { file: name, sheet: sheet.name, row: null, column: null, value: '', zh: '未识别为任何台账，已跳过', en: 'not recognised as a ledger; skipped' } });
@@ -157,7 +170,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
       addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
         zh: `文件无法读取：${(e as Error).message}`, en: `the file cannot be read: ${(e as Error).message}` });
     }
-    if (sheetsSeen > 0 && ledgersSeen === 0)
+    if (sheetsSeen > 0 && ledgersSeen === 0 && reportSheetsSeen === 0)
       addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
         zh: '文件中没有可识别的台账工作表（请检查工作表名称或表头）', en: 'no sheet in the file was recognised as a ledger (check sheet names and headers)' });
     yield* flush();

@@ -6,8 +6,9 @@ import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
 import { ROOT } from './config.ts';
 import { invalid } from './errors.ts';
-import { now, upsertValidated, validateRecord } from './ledgers.ts';
+import { upsertValidated, validateRecord } from './ledgers.ts';
 import { loadDivisions } from './orgunits.ts';
+import { located, writeReportData } from './report-data.ts';
 import { SYSTEM } from './scope.ts';
 
 /** The demo dataset shipped with the project: 舟曲县 (623023), 2022. */
@@ -29,23 +30,6 @@ interface DatasetFile {
 export function joinCjkLines(s: string): string {
   const cjk = '\u3000-\u303f\u3400-\u9fff\uff00-\uffef';
   return s.trim().replace(new RegExp(`(?<=[${cjk}])\\s+|\\s+(?=[${cjk}])`, 'g'), '');
-}
-
-const isMoneyText = (v: unknown) => typeof v === 'string' && /元$/.test(v.trim());
-
-/** Runs a parse, turning its RangeError into an Invalid that names the entry. */
-function located<T>(where: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    const [zh, en] = e.message.includes(' / ') ? e.message.split(' / ', 2) : [e.message, e.message];
-    throw invalid(`${where}：${zh}`, `${where}: ${en}`);
-  }
-}
-
-function stated(v: string | number, where: string) {
-  return located(where, () => parseStated(v, isMoneyText(v) ? 'money' : 'number'));
 }
 
 /** Converts a dataset record (money as "12万元", qualifiers as written) into ledger input. */
@@ -98,49 +82,14 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
     });
     batches.push({ kind, rows });
   }
-  const t = now();
   await store.db.transaction().execute(async (tx) => {
-    if (data.partner)
-      await tx.insertInto('cooperation_pair').values({ east_code: data.partner, west_code: county, since_year: null, until_year: null })
-        .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
-    await tx.deleteFrom('report_meta').where('county_code', '=', county).where('year', '=', year).execute();
-    await tx.insertInto('report_meta').values({ county_code: county, year, issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner ?? null }).execute();
-    for (const [kind, ledger] of Object.entries(data.ledgers)) {
-      await tx.deleteFrom('ledger_state').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
-      await tx.insertInto('ledger_state').values({ county_code: county, year, ledger: kind, completeness: ledger.completeness, status: 'draft', comment: null, updated_by: SYSTEM.id, updated_at: t }).execute();
-    }
+    await writeReportData(tx, county, year, {
+      partner: data.partner, report: data.report,
+      completeness: Object.fromEntries(Object.entries(data.ledgers).map(([kind, l]) => [kind, l.completeness])),
+      reported: data.reported ?? [], earlier: data.earlier ?? [], targets: data.targets ?? [],
+      narratives: (data.narratives ?? []).map((n) => ({ ...n, body: joinCjkLines(n.body) })),
+    }, { where: file, ledgerStates: 'replace' });
     await upsertValidated(tx, SYSTEM, county, year, batches);
-    const reported = [
-      ...(data.reported ?? []).map((r) => ({ ...r, year })),
-      ...(data.earlier ?? []).map((r) => ({ ...r, qual: undefined })),
-    ];
-    for (const [i, r] of reported.entries()) {
-      const s = stated(r.value, `${file} reported[${i}]`);
-      const row = {
-        county_code: county, year: r.year, element: r.element, dim: r.dim ?? '', value: s.value,
-        qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t,
-      };
-      await tx.insertInto('reported_value').values(row)
-        .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, updated_at: t }))
-        .execute();
-    }
-    for (const g of data.targets ?? []) {
-      const row = {
-        org_code: g.org, year, indicator: g.indicator, op: g.op,
-        value: g.value === undefined ? null : stated(g.value, `${file} targets.${g.indicator}`).value,
-        value_max: g.value_max === undefined ? null : stated(g.value_max, `${file} targets.${g.indicator}`).value,
-        reported_status: g.reported_status ?? null, set_by: g.org, note: g.note ?? null, updated_at: t,
-      };
-      await tx.insertInto('target').values(row)
-        .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, note: row.note, updated_at: t }))
-        .execute();
-    }
-    for (const n of data.narratives ?? []) {
-      const row = { county_code: county, year, section: n.section, seq: n.seq, title: n.title ?? null, body: joinCjkLines(n.body), note: n.note ?? null, updated_at: t };
-      await tx.insertInto('narrative').values(row)
-        .onConflict((oc) => oc.columns(['county_code', 'year', 'section', 'seq']).doUpdateSet({ title: row.title, body: row.body, note: row.note, updated_at: t }))
-        .execute();
-    }
   });
   return { county, year, records: batches.reduce((n, b) => n + b.rows.length, 0) };
 }

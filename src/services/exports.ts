@@ -8,6 +8,7 @@ import { type ExportResult, type IndicatorRow, writeExport } from '../excel/expo
 import { templateWorkbook, type TemplateOptions } from '../excel/template.ts';
 import type { Store } from '../store/db.ts';
 import { computeIndicators } from './indicators.ts';
+import { readReportData } from './report-data.ts';
 import { assertRead, type Actor } from './scope.ts';
 
 export interface ExportRequest {
@@ -16,6 +17,8 @@ export interface ExportRequest {
   ledgers?: readonly string[];
   /** Add the indicator summary sheet (default true). */
   summary?: boolean;
+  /** Add the report sheets — report details, completeness, reported values, targets, narrative — (default true; one county only). */
+  report?: boolean;
 }
 
 /**
@@ -26,7 +29,8 @@ export async function exportLedgers(store: Store, actor: Actor, req: ExportReque
   for (const c of req.counties) await assertRead(store, actor, c);
   const indicators = req.summary === false ? undefined
     : async (county: string): Promise<IndicatorRow[]> => computeIndicators(store, actor, county, req.year);
-  return writeExport(store, actor, { counties: req.counties, year: req.year, ledgers: req.ledgers, indicators }, out);
+  const report = req.report === false ? undefined : (county: string) => readReportData(store.db, county, req.year);
+  return writeExport(store, actor, { counties: req.counties, year: req.year, ledgers: req.ledgers, indicators, report }, out);
 }
 
 /** The export as bytes (for a download). */
