@@ -394,9 +394,12 @@ export class IndicatorEngine {
     const display = v === null
       ? (t.reported_status ? '省下达计划（数值未列明）' : '—')
       : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat) : `${OP_ZH[t.op] ?? t.op}${withUnit(v, def.unit, this.cat)}`;
-    const displayEn = v === null
+    const en = (x: string) => englishFigure(Rational.parse(x), def.unit, def.round, this.cat);
+    const displayEn = t.value === null
       ? (t.reported_status ? 'plan set by the province (figure not published)' : '—')
-      : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat, 'exact', undefined, 'en') : `${OP_EN[t.op] ?? t.op} ${withUnit(v, def.unit, this.cat, 'exact', undefined, 'en')}`;
+      : t.op === 'between' && t.value_max
+        ? englishFigure(Rational.parse(t.value), def.unit, def.round, this.cat, 'range', Rational.parse(t.value_max))
+        : `${OP_EN[t.op] ?? t.op} ${en(t.value)}`;
     result.target = { op: t.op, value: v, valueMax: vMax, display, displayEn, orgCode: t.org_code, reportedStatus: t.reported_status, note: t.note };
     if (t.value === null) {
       result.status = t.reported_status === 'met' || t.reported_status === 'exceeded' ? 'met' : t.reported_status === 'missed' ? 'missed' : 'no_data';

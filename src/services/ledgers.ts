@@ -79,8 +79,12 @@ export async function getRecord(store: Store, actor: Actor, kind: string, id: nu
 
 function parsedOrThrow(kind: string, year: number, input: unknown, county: string): Record<string, unknown> {
   const v = validateRecord(kind, year, input, county);
-  if (!v.ok) throw invalid(`数据校验未通过：${v.problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
-    `validation failed: ${v.problems.map((p) => `${p.field} ${p.en}`).join('; ')}`, v.problems);
+  if (!v.ok) {
+    const decl = declOf(kind);
+    const label = (f: string, l: 'zh' | 'en') => decl.fields.find((x) => x.name === f)?.label[l] ?? f;
+    throw invalid(`数据校验未通过：${v.problems.map((p) => `${label(p.field, 'zh')}${p.zh}`).join('；')}`,
+      `validation failed: ${v.problems.map((p) => `${label(p.field, 'en')}: ${p.en}`).join('; ')}`, v.problems);
+  }
   return v.value;
 }
 
