@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePlacementsCsv } from '../../bench/placements.ts';
 import { importFiles } from '../../src/services/imports.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store, type StoreConfig } from '../../src/store/db.ts';
-import { PG_ADMIN_URL, postgresAvailable } from '../support/engines.ts';
+import { createPgDatabase, postgresAvailable } from '../support/engines.ts';
 import { addOrgUnits, COUNTY, snapshot, tempDir, YEAR } from './helpers.ts';
 
 process.env.XIEZUO_SECRET ??= 'test-secret';
@@ -21,22 +19,8 @@ async function database(engine: 'sqlite' | 'postgres', dir: string): Promise<{ c
     const file = join(dir, 'kill.sqlite');
     return { config: { engine, file }, env: { XIEZUO_DB: file, DATABASE_URL: '' }, drop: async () => {} };
   }
-  const name = `xiezuo_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    config: { engine, url: url.toString() }, env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
+  const db = await createPgDatabase();
+  return { config: { engine, url: db.url }, env: { DATABASE_URL: db.url }, drop: db.drop };
 }
 
 /** Starts the import in a child process and kills it with SIGKILL once it has written at least `after` rows. */

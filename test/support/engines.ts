@@ -40,6 +40,20 @@ export async function freshStore(engine: 'sqlite' | 'postgres'): Promise<TestSto
     await migrate(store);
     return { store, dispose: () => store.close() };
   }
+  const db = await createPgDatabase();
+  const store = openStore({ engine: 'postgres', url: db.url });
+  await migrate(store);
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A new, empty PostgreSQL database with a unique name; `drop` removes it even with open connections. */
+export async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `xiezuo_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
@@ -47,12 +61,9 @@ export async function freshStore(engine: 'sqlite' | 'postgres'): Promise<TestSto
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const store = openStore({ engine: 'postgres', url: url.toString() });
-  await migrate(store);
   return {
-    store,
-    dispose: async () => {
-      await store.close();
+    url: url.toString(),
+    drop: async () => {
       const a = new pg.Client({ connectionString: PG_ADMIN_URL });
       await a.connect();
       await a.query(`drop database if exists ${name} with (force)`);
