@@ -444,33 +444,46 @@ export class IndicatorEngine {
     return { qual: quals.some((q) => q.qual !== 'exact') ? 'about' : 'exact' };
   }
 
+  private claimCache = new Map<number, Promise<Array<Selectable<Database['target_claim']>>>>();
+
   private async applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Promise<void> {
     if (!this.targetCache.has(year)) {
-      const prefixes = [this.county, this.county.slice(0, 4), this.county.slice(0, 2)];
+      // Targets are set by a unit for the units under it: the county itself, its prefecture, its province.
+      const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
       this.targetCache.set(year, this.store.db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', prefixes).execute());
+      // A claim about a target ("超额完成") is the unit's own data and speaks only for that unit.
+      this.claimCache.set(year, this.store.db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', this.county).execute());
     }
     const targets = (await this.targetCache.get(year)!).filter((x) => x.indicator === def.id);
-    const t = targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
-    if (!t) { result.status = result.exact || result.breakdown?.length ? 'no_target' : 'no_data'; return; }
-    const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: def.round.decimals, mode: 'half_up' }));
-    const v = fmt(t.value);
-    const vMax = fmt(t.value_max);
+    const claim = (await this.claimCache.get(year)!).find((c) => c.indicator === def.id);
+    const t = targets.filter((x) => x.value !== null).sort((a, b) => b.org_code.length - a.org_code.length)[0]
+      ?? targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
+    const hasData = !!(result.exact || result.breakdown?.length);
+    if (!t && !claim) { result.status = hasData ? 'no_target' : 'no_data'; return; }
+    const round = this.roundOf(def);
+    const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: round.decimals, mode: 'half_up' }));
+    const v = t ? fmt(t.value) : null;
+    const vMax = t ? fmt(t.value_max) : null;
     const display = v === null
-      ? (t.reported_status ? '省下达计划（数值未列明）' : '—')
-      : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat) : `${OP_ZH[t.op] ?? t.op}${withUnit(v, def.unit, this.cat)}`;
-    const en = (x: string) => englishFigure(Rational.parse(x), def.unit, def.round, this.cat);
-    const displayEn = t.value === null
-      ? (t.reported_status ? 'plan set by the province (figure not published)' : '—')
+      ? '未列明目标值'
+      : t!.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat) : `${OP_ZH[t!.op] ?? t!.op}${withUnit(v, def.unit, this.cat)}`;
+    const en = (x: string) => englishFigure(Rational.parse(x), def.unit, round, this.cat);
+    const displayEn = !t || t.value === null
+      ? 'target figure not stated'
       : t.op === 'between' && t.value_max
-        ? englishFigure(Rational.parse(t.value), def.unit, def.round, this.cat, 'range', Rational.parse(t.value_max))
+        ? englishFigure(Rational.parse(t.value), def.unit, round, this.cat, 'range', Rational.parse(t.value_max))
         : `${OP_EN[t.op] ?? t.op} ${en(t.value)}`;
-    result.target = { op: t.op, value: v, valueMax: vMax, display, displayEn, orgCode: t.org_code, reportedStatus: t.reported_status, note: t.note };
-    if (t.value === null) {
-      result.status = t.reported_status === 'met' || t.reported_status === 'exceeded' ? 'met' : t.reported_status === 'missed' ? 'missed' : 'no_data';
+    result.target = {
+      op: t?.op ?? '>=', value: v, valueMax: vMax, display, displayEn, orgCode: t?.org_code ?? this.county,
+      reportedStatus: claim?.status ?? null, note: t?.note ?? null, claimNote: claim?.note ?? null,
+    };
+    // Every unit is judged on its own figures; its own claim decides only where no figure can.
+    if (t && t.value !== null && result.exact) {
+      result.status = compare(result.exact, t.op, Rational.parse(t.value), t.value_max ? Rational.parse(t.value_max) : undefined) ? 'met' : 'missed';
       return;
     }
-    if (!result.exact) { result.status = 'no_data'; return; }
-    result.status = compare(result.exact, t.op, Rational.parse(t.value), t.value_max ? Rational.parse(t.value_max) : undefined) ? 'met' : 'missed';
+    if (claim) { result.status = claim.status === 'met' || claim.status === 'exceeded' ? 'met' : claim.status === 'missed' ? 'missed' : 'no_data'; return; }
+    result.status = 'no_data';
   }
 
   /** Every indicator of the catalogue, in catalogue order. */
