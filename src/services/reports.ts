@@ -173,7 +173,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
       case 'enum': return [{ kind: 'text', text: categoryLabel(year, f.categories!, String(v), 'zh', unitCode) }];
       case 'date': return [{ kind: 'text', text: dateSpan(String(v)) }];
       case 'bool': return v ? [{ kind: 'text', text: '' }] : null;
-      default: return [{ kind: 'text', text: String(v).replace(/；/g, '，') }];
+      case 'code': case 'text': return [{ kind: 'text', text: String(v).replace(/；/g, '，') }];
     }
   };
 
