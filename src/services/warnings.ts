@@ -21,7 +21,7 @@ import { dateFieldFor, type WarningConfig, type WarningRule, warningRulesFor } f
  */
 
 type L = { zh: string; en: string };
-export type PaceMethod = 'linear' | 'seasonal' | 'too_early' | 'undated' | 'reported' | 'no_records';
+export type PaceMethod = 'linear' | 'seasonal' | 'year_end' | 'too_early' | 'undated' | 'reported' | 'no_records';
 
 export interface PaceView {
   indicator: string;
@@ -256,46 +256,51 @@ class CountyPace {
     const series = await this.series(def);
     view.undatedRecords = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.undated, 0), 0);
     const say = (m: PaceMethod, zh: string, en: string) => { view.method = m; view.methodText = { zh, en }; return view; };
+    const year = this.data.year;
+    const target = toStored(t.value, def.unit);
+    const targetMax = t.valueMax ? toStored(t.valueMax, def.unit) : null;
+    const ceiling = t.op === '<=' || t.op === '<';
+    const judge = (proj: Rational) => {
+      const below = !ceiling && !meets(proj, t.op === 'between' ? '>=' : t.op, target, null);
+      const above = (ceiling && !meets(proj, t.op, target, null)) || (t.op === 'between' && targetMax !== null && proj.cmp(targetMax) > 0);
+      view.onTrack = !below && !above;
+      const limit = below ? target : ceiling ? target : targetMax;
+      if ((below || above) && limit) {
+        const g = below ? target.sub(proj) : proj.sub(limit);
+        view.gap = fmt(g);
+        view.gapEn = fmtEn(g);
+        view.gapShare = limit.sign() > 0 ? Math.min(1, g.div(limit).toNumber()) : 1;
+      } else view.gapShare = 0;
+    };
+    // Once the year is over the whole year's figure stands, dated or not, as the indicator engine gives it.
+    if (this.asOf >= `${year}-12-31`) {
+      if (!r.exact) return say('no_records', '全年无数据', 'no data for the year');
+      view.toDate = view.projection = fmt(r.exact);
+      view.toDateEn = view.projectionEn = fmtEn(r.exact);
+      view.reached = !ceiling && meets(r.exact, t.op === 'between' ? '>=' : t.op, target, null);
+      judge(r.exact);
+      return say('year_end', '年度已结束，为全年数', 'the year is over: the whole year\'s figure');
+    }
     if (r.source === 'reported') return say('reported', '全年数为上报汇总值，无日期，不测算进度', 'stated as a total without dates; no pace');
     if (!series.length) return say('undated', '所用数据不带日期，不测算进度', 'the figures it reads carry no dates; no pace');
     const records = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.records, 0), 0);
     if (records === 0) return say('no_records', '尚无相关记录', 'no records yet');
     if (view.undatedRecords === records) return say('undated', '相关记录均未填日期，无法测算进度', 'none of its records has a date; no pace');
-    const year = this.data.year;
-    const target = toStored(t.value, def.unit);
-    const targetMax = t.valueMax ? toStored(t.valueMax, def.unit) : null;
     const now = await this.valueOn(def, this.elapsed, false);
     view.toDate = fmt(now);
     view.toDateEn = fmtEn(now);
-    if (this.elapsed < minDays && this.asOf < `${year}-12-31`) return say('too_early', `年初${minDays}天内不作预测`, `no projection in the first ${minDays} days`);
+    if (this.elapsed < minDays) return say('too_early', `年初${minDays}天内不作预测`, `no projection in the first ${minDays} days`);
     const seasonal = series.every((s) => s.curve.method === 'seasonal');
-    const atEnd = this.asOf >= `${year}-12-31`;
-    if (atEnd) say('linear', '年度已结束，为全年实际数', 'the year is over: the actual figure');
-    else if (seasonal) say('seasonal', `按往年同期进度占全年的比例推算（${year - SEASON_YEARS}–${year - 1}年）`, `by the share earlier years had reached by the same day (${year - SEASON_YEARS}–${year - 1})`);
+    if (seasonal) say('seasonal', `按往年同期进度占全年的比例推算（${year - SEASON_YEARS}–${year - 1}年）`, `by the share earlier years had reached by the same day (${year - SEASON_YEARS}–${year - 1})`);
     else say('linear', `按截至${this.asOf}的日均进度线性推算`, `linear: the daily average up to ${this.asOf} continued`);
     const proj = await this.valueOn(def, this.end, seasonal);
     view.projection = fmt(proj);
     view.projectionEn = fmtEn(proj);
     if (now === null || proj === null) { view.onTrack = null; return view; }
-    const ceiling = t.op === '<=' || t.op === '<';
-    const below = !ceiling && !meets(proj, t.op === 'between' ? '>=' : t.op, target, null);
-    const above = (ceiling && !meets(proj, t.op, target, null)) || (t.op === 'between' && targetMax !== null && proj.cmp(targetMax) > 0);
-    view.onTrack = !below && !above;
     view.reached = !ceiling && meets(now, t.op === 'between' ? '>=' : t.op, target, null);
-    if (below) {
-      const g = target.sub(proj);
-      view.gap = fmt(g);
-      view.gapEn = fmtEn(g);
-      view.gapShare = target.sign() > 0 ? Math.min(1, g.div(target).toNumber()) : 1;
-    } else if (above) {
-      const limit = ceiling ? target : targetMax!;
-      const g = proj.sub(limit);
-      view.gap = fmt(g);
-      view.gapEn = fmtEn(g);
-      view.gapShare = limit.sign() > 0 ? Math.min(1, g.div(limit).toNumber()) : 1;
-    } else view.gapShare = 0;
+    judge(proj);
     // The day the line crosses the target: reached for a floor, exceeded for a ceiling.
-    if (!atEnd && !view.reached) {
+    if (!view.reached) {
       const last = seasonal ? this.end : this.end * 3;
       const crossed = async (d: number) => {
         const v = await this.valueOn(def, d, seasonal);
@@ -371,11 +376,14 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
         const within = p.method === 'seasonal' ? { zh: '年内', en: 'within the year' } : { zh: '三年内', en: 'within three years' };
         const reach = p.reachDate ? { zh: `按此进度将于${p.reachDate}达到目标`, en: `at this pace the target is reached on ${p.reachDate}` } : { zh: `按此进度${within.zh}达不到目标`, en: `at this pace the target is not reached ${within.en}` };
         const ceiling = p.target.op === '<=' || p.target.op === '<';
+        const over = p.method === 'year_end';
         push({
           key: `${paceRule.id}:${id}`, rule: paceRule.id, kind: 'pace', severity: paceRule.severity, county, indicator: id,
-          title: { zh: `${def.label.zh}：年底预计${p.projection}，目标${p.target.display}`, en: `${def.label.en}: ${p.projectionEn} expected by year end, target ${p.target.displayEn}` },
-          detail: {
-            zh: `截至${asOf}为${p.toDate}；${p.methodText.zh}，年底${ceiling || p.gap === null ? '超出' : '差'}${p.gap}${ceiling ? '' : `；${reach.zh}`}。`,
+          title: over ? { zh: `${def.label.zh}：全年${p.toDate}，目标${p.target.display}`, en: `${def.label.en}: ${p.toDateEn} for the year, target ${p.target.displayEn}` } : { zh: `${def.label.zh}：年底预计${p.projection}，目标${p.target.display}`, en: `${def.label.en}: ${p.projectionEn} expected by year end, target ${p.target.displayEn}` },
+          detail: over ? {
+            zh: `${p.methodText.zh}；${ceiling ? '超出' : '差'}${p.gap}。`, en: `${p.methodText.en}; ${ceiling ? 'over by' : 'short by'} ${p.gapEn}.`,
+          } : {
+            zh: `截至${asOf}为${p.toDate}；${p.methodText.zh}，年底${ceiling ? '超出' : '差'}${p.gap}${ceiling ? '' : `；${reach.zh}`}。`,
             en: `${p.toDateEn} as of ${asOf}; ${p.methodText.en}; ${ceiling ? 'over by' : 'short by'} ${p.gapEn} at year end${ceiling ? '' : `; ${reach.en}`}.`,
           },
           records: unique(records),

@@ -94,7 +94,8 @@ for (const engine of await engines()) {
 
     it('at the year end the actual figures stand and late projects are named', async () => {
       const c = county(await computeWarnings(t.store, SYSTEM, C, '2022-12-31'));
-      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ toDate: '50.00%', projection: '50.00%', gap: '40.00%', yearStatus: 'missed' });
+      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ method: 'year_end', toDate: '50.00%', projection: '50.00%', gap: '40.00%', yearStatus: 'missed', reachDate: null });
+      expect(c.warnings.find((w) => w.key === 'pace:funds.disbursement_rate')!.title.zh).toBe('资金拨付率：全年50.00%，目标不少于90.00%');
       expect(keys(c).filter((k) => k.startsWith('project.not_completed'))).toEqual(['project.not_completed:project#2', 'project.not_completed:project#3']);
     });
 
