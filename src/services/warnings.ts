@@ -9,6 +9,8 @@ import {
 } from '../store/warnings-repo.ts';
 import { catalogueFor, type Catalogue, type IndicatorDef } from './catalogue.ts';
 import { conflict, invalid } from './errors.ts';
+import { deleteNarrative } from './narrative-admin.ts';
+import { listNarratives, setNarrative } from './reported.ts';
 import { englishFigure, formatValue, IndicatorEngine, type Status, type TargetView, withUnit } from './indicators.ts';
 import { type Actor, assertRead, assertWrite, canRead } from './scope.ts';
 import { dateFieldFor, type WarningConfig, type WarningRule, warningRulesFor } from './warning-rules.ts';
@@ -556,4 +558,64 @@ export async function acknowledgeWarning(store: Store, actor: Actor, county: str
   const saved = await saveAck(store, { county, year, key, note: note.trim(), actor: actor.id, at: new Date().toISOString() }, expectedVersion);
   if (!saved) throw conflict('该说明已被他人修改，请刷新后重试', 'the note was changed by someone else; reload and try again');
   return { version: saved.version };
+}
+
+/** The note that marks a paragraph drafted from the warnings, until the county rewrites it. */
+export const DRAFT_NOTE = '据预警生成的草稿，请核实修改';
+
+const QUARTER_ENDS = ['03-31', '06-30', '09-30'];
+const mmdd = (iso: string) => `${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`;
+
+/**
+ * Turns the year's missed targets (with their figures at each quarter's end, where records are
+ * dated) and the projects not started or completed on time into draft 存在的问题 paragraphs of the
+ * county's narrative, marked with DRAFT_NOTE for the county to edit. Drafts already there are kept
+ * unless `replace` is set (then they are rewritten in place), so nobody's edits are overwritten by
+ * accident. Returns the paragraphs written; none when the year has nothing to report.
+ */
+export async function draftProblems(store: Store, actor: Actor, county: string, year: number, opts: { replace?: boolean } = {}): Promise<Array<{ seq: number; title: string; body: string }>> {
+  assertWrite(actor, county);
+  if (county.length !== 6) throw invalid('草稿按县生成', 'drafts are written for one county');
+  const end = county_(await computeWarnings(store, actor, county, `${year}-12-31`), county);
+  const quarters = [];
+  for (const q of QUARTER_ENDS) quarters.push(county_(await computeWarnings(store, actor, county, `${year}-${q}`), county));
+  const drafts: Array<{ title: string; body: string }> = [];
+  for (const w of end.warnings.filter((x) => x.kind === 'pace')) {
+    const p = end.pace.find((x) => x.indicator === w.indicator)!;
+    const parts = quarters.flatMap((c, i) => {
+      const qp = c.pace.find((x) => x.indicator === w.indicator);
+      return qp && (qp.method === 'linear' || qp.method === 'seasonal') && qp.toDate ? [`截至${mmdd(`${year}-${QUARTER_ENDS[i]}`)}为${qp.toDate}`] : [];
+    });
+    const ceiling = p.target.op === '<=' || p.target.op === '<';
+    drafts.push({
+      title: `${p.label.zh}未完成年度目标`,
+      body: `${p.label.zh}全年${p.toDate}，目标${p.target.display}，${ceiling ? '超出' : '差'}${p.gap}${parts.length ? `；从年内进度看，${parts.join('，')}` : ''}。`,
+    });
+  }
+  const late = end.warnings.filter((x) => x.kind === 'project_not_completed' || x.kind === 'project_not_started');
+  if (late.length) {
+    const byProject = new Map<number, WarningView>();
+    for (const w of late) if (!byProject.has(w.records[0]!.id)) byProject.set(w.records[0]!.id, w);
+    const items = [...byProject.values()].map((w) => w.title.zh);
+    drafts.push({ title: '部分项目建设进度滞后', body: `${items.length}个项目未按期建成：${items.join('；')}。` });
+  }
+  const existing = (await listNarratives(store, actor, county, year)).filter((n) => n.section === 'problem');
+  const old = existing.filter((n) => n.note === DRAFT_NOTE);
+  if (old.length && !opts.replace) throw conflict('已有据预警生成的草稿；如需重新生成请选择替换', 'drafts from the warnings exist already; ask to replace them to write them again');
+  const seqs = old.map((n) => Number(n.seq));
+  let next = Math.max(0, ...existing.map((n) => Number(n.seq))) + 1;
+  const out: Array<{ seq: number; title: string; body: string }> = [];
+  for (const d of drafts) {
+    const seq = seqs.shift() ?? next++;
+    await setNarrative(store, actor, county, year, { section: 'problem', seq, title: d.title, body: d.body, note: DRAFT_NOTE });
+    out.push({ seq, ...d });
+  }
+  if (seqs.length) {
+    for (const n of old.filter((x) => seqs.includes(Number(x.seq)))) await deleteNarrative(store, actor, n.id, n.version);
+  }
+  return out;
+}
+
+function county_(r: WarningsReport, code: string): CountyWarnings {
+  return r.counties.find((c) => c.code === code) ?? { code, name: code, pace: [], warnings: [], behind: 0, rank: 1 };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { loadDivisions } from '../../src/services/orgunits.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
-import { acknowledgeWarning, computeWarnings, type CountyWarnings } from '../../src/services/warnings.ts';
+import { acknowledgeWarning, computeWarnings, type CountyWarnings, DRAFT_NOTE, draftProblems } from '../../src/services/warnings.ts';
 import { setTarget } from '../../src/services/indicators.ts';
 import { engines, freshStore, type TestStore } from '../support/engines.ts';
 
@@ -111,6 +111,30 @@ for (const engine of await engines()) {
       await expect(acknowledgeWarning(t.store, clerk, C, Y, 'pace:funds.disbursement_rate', '  ')).rejects.toMatchObject({ code: 'INVALID' });
       await expect(acknowledgeWarning(t.store, clerk, C, Y, 'pace:funds.disbursement_rate', '新说明', 7)).rejects.toMatchObject({ code: 'CONFLICT' });
       await expect(computeWarnings(t.store, SYSTEM, C, '2022-02-30')).rejects.toMatchObject({ code: 'INVALID' });
+    });
+  });
+}
+
+for (const engine of await engines()) {
+  describe(`drafts of 存在的问题 from the year's warnings (${engine})`, () => {
+    let t: TestStore;
+    beforeAll(async () => { t = await freshStore(engine); await build(t); });
+    afterAll(async () => { await t.dispose(); });
+
+    it('writes missed targets with their quarterly figures and late projects as marked drafts, and never overwrites them unasked', async () => {
+      const admin = { id: 'u1', name: '县管理员', role: 'county_admin' as const, units: [C] };
+      const drafts = await draftProblems(t.store, admin, C, Y);
+      expect(drafts).toEqual([
+        { seq: 1, title: '消费帮扶金额未完成年度目标', body: '消费帮扶金额全年250万元，目标不少于500万元，差250万元；从年内进度看，截至3月31日为100万元，截至6月30日为150万元，截至9月30日为250万元。' },
+        { seq: 2, title: '资金拨付率未完成年度目标', body: '资金拨付率全年50.00%，目标不少于90.00%，差40.00%；从年内进度看，截至3月31日为10.00%，截至6月30日为30.00%，截至9月30日为50.00%。' },
+        { seq: 3, title: '部分项目建设进度滞后', body: '2个项目未按期建成：项目乙：2022-11-30前未完工；项目丙：2022-11-30前未完工。' },
+      ]);
+      const rows = await t.store.db.selectFrom('narrative').selectAll().where('county_code', '=', C).where('section', '=', 'problem').orderBy('seq').execute();
+      expect(rows.map((r) => r.note)).toEqual([DRAFT_NOTE, DRAFT_NOTE, DRAFT_NOTE]);
+      await expect(draftProblems(t.store, admin, C, Y)).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect((await draftProblems(t.store, admin, C, Y, { replace: true })).map((d) => d.seq)).toEqual([1, 2, 3]);
+      const auditor = { id: 'a', name: '审计', role: 'auditor' as const, units: [C] };
+      await expect(draftProblems(t.store, auditor, C, Y)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     });
   });
 }
