@@ -391,7 +391,8 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
           records: unique(records),
         });
       }
-      if (undatedRule && p.undatedRecords > 0) {
+      // After the year's end the whole year's figure counts, dated or not: nothing is left out.
+      if (undatedRule && p.undatedRecords > 0 && p.method !== 'year_end') {
         for (const s of series) {
           const k = `${s.q.ledger}.${s.dateField}`;
           if (undatedSeen.has(k) || !s.fig.some((f) => f.undated > 0)) continue;

@@ -1,4 +1,4 @@
-import { App, Alert, Button, Card, DatePicker, Descriptions, Empty, Form, Input, List, Modal, Segmented, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Alert, Button, Card, DatePicker, Descriptions, Empty, Form, Grid, Input, List, Modal, Segmented, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type LedgerRecord } from '../../api.ts';
@@ -33,6 +33,7 @@ export function WarningsPage() {
   const [acking, setAcking] = useState<WarningView>();
   const [record, setRecord] = useState<{ ref: WarningRecord; row?: LedgerRecord }>();
   const [form] = Form.useForm<{ note: string }>();
+  const narrow = !Grid.useBreakpoint().md;
 
   useEffect(() => { setAsOf(defaultAsOf(year)); }, [year]);
   useEffect(() => { setShown(county); }, [county]);
@@ -98,12 +99,29 @@ export function WarningsPage() {
     },
   ];
 
+  const ackButton = (x: WarningView) => (
+    <Button key="ack" size="small" type={x.ack ? 'default' : 'primary'} ghost={!x.ack} data-testid="ack-button"
+      onClick={() => { form.setFieldsValue({ note: x.ack?.note ?? '' }); setAcking(x); }}>{x.ack ? w('editAck') : w('ack')}</Button>
+  );
+
   const countyView = (c: CountyWarnings) => (
     <Space direction="vertical" size={16} style={{ width: '100%' }}>
       <Card size="small" title={`${w('pace')} · ${c.name}`} data-testid="pace-card">
-        {c.pace.length
-          ? <Table size="small" rowKey="indicator" pagination={false} dataSource={c.pace} columns={paceColumns} scroll={{ x: 940 }} data-testid="pace-table" />
-          : <Empty description={w('noTargets')} />}
+        {!c.pace.length ? <Empty description={w('noTargets')} />
+          : narrow ? (
+            // On a phone each target is a short block instead of a wide table row.
+            <List size="small" dataSource={c.pace} data-testid="pace-table" renderItem={(p) => (
+              <List.Item key={p.indicator}>
+                <Space direction="vertical" size={2} style={{ width: '100%' }}>
+                  <Typography.Text strong>{L(p.label)}</Typography.Text>
+                  <Typography.Text>{w('target')}：{i18n.locale === 'zh' ? p.target.display : p.target.displayEn}</Typography.Text>
+                  {p.toDate !== null && <Typography.Text>{w('toDate')}：{figure(p.toDate, p.toDateEn)} · {w('projection')}：{figure(p.projection, p.projectionEn)}</Typography.Text>}
+                  {(p.reachDate || p.reached || p.gap) && <Typography.Text>{w('reachDate')}：{p.reached ? w('reached') : p.reachDate ?? '—'}{p.gap ? ` · ${w('gap')}：${figure(p.gap, p.gapEn)}` : ''}</Typography.Text>}
+                  {paceColumns[6]!.render(null, p)}
+                </Space>
+              </List.Item>
+            )} />
+          ) : <Table size="small" rowKey="indicator" pagination={false} dataSource={c.pace} columns={paceColumns} scroll={{ x: 940 }} data-testid="pace-table" />}
       </Card>
       <Card
         size="small" title={`${w('warnings')}（${c.warnings.length}）`} data-testid="warnings-card"
@@ -115,7 +133,7 @@ export function WarningsPage() {
             renderItem={(x) => (
               <List.Item
                 key={x.key} data-testid="warning-item"
-                actions={mayWrite ? [<Button key="ack" size="small" type={x.ack ? 'default' : 'primary'} ghost={!x.ack} onClick={() => { form.setFieldsValue({ note: x.ack?.note ?? '' }); setAcking(x); }} data-testid="ack-button">{x.ack ? w('editAck') : w('ack')}</Button>] : []}
+                actions={mayWrite && !narrow ? [ackButton(x)] : []}
               >
                 <List.Item.Meta
                   title={<Space size={6} wrap><Tag color={SEVERITY_COLOR[x.severity]}>{w(x.severity)}</Tag><span style={{ whiteSpace: 'normal' }}>{L(x.title)}</span></Space>}
@@ -132,6 +150,7 @@ export function WarningsPage() {
                           ))}
                         </div>
                       )}
+                      {mayWrite && narrow && <div>{ackButton(x)}</div>}
                       {x.ack && (
                         <Alert type="info" showIcon data-testid="ack-note"
                           message={<span><b>{w('note')}</b>：{x.ack.note}</span>}
