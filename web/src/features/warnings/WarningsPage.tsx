@@ -92,7 +92,7 @@ export function WarningsPage() {
       title: w('method'), key: 'm', width: 200,
       render: (_: unknown, p: PaceView) => (
         <Space size={4} wrap>
-          <Tag color={p.onTrack === null ? 'default' : p.onTrack ? 'green' : 'red'}>{p.onTrack === null ? w('noPace') : p.onTrack ? w('onTrack') : w('offTrack')}</Tag>
+          <Tag key={String(p.onTrack)} color={p.onTrack === null ? undefined : p.onTrack ? 'green' : 'red'} data-testid="pace-status">{p.onTrack === null ? w('noPace') : p.onTrack ? w('onTrack') : w('offTrack')}</Tag>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>{L(p.methodText)}</Typography.Text>
         </Space>
       ),
