@@ -361,8 +361,10 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
   const undatedRule = rule('undated_records')[0];
   const paces = new Map<string, PaceView[]>();
 
+  const paceOf = new Map<string, CountyPace>();
   for (const county of counties) {
     const cp = new CountyPace(data, cfg, cat, county, asOf);
+    paceOf.set(county, cp);
     const ids = [...new Set(targets.filter((t) => county.startsWith(t.org)).map((t) => t.indicator))].filter((id) => cat.byId.has(id));
     const list: PaceView[] = [];
     const undatedSeen = new Set<string>();
@@ -418,7 +420,7 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
     const due = r.milestones.filter((m) => inYear(m.by, year) <= asOf).sort((a, b) => a.by.localeCompare(b.by)).at(-1);
     if (!due) continue;
     for (const county of counties) {
-      const cp = new CountyPace(data, cfg, cat, county, asOf);
+      const cp = paceOf.get(county)!;
       const series = await cp.series(def);
       const engineResult = await cp.engine.evaluate(def.id);
       if (!series.length || engineResult.source === 'reported') continue;
