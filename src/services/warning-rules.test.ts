@@ -4,7 +4,7 @@ import { dateFieldFor, mergeWarningConfig, parseWarningLayer, warningRulesFor } 
 describe('warning rules as configuration', () => {
   it('ships defaults for every province, with dates per ledger and per indicator', () => {
     const cfg = warningRulesFor(2022, '52');
-    expect(cfg.sources).toEqual(['config/2022/warnings.yaml']);
+    expect(cfg.sources).toEqual(['config/2021/warnings.yaml']);
     expect(cfg.rules.map((r) => r.kind)).toContain('pace');
     expect(dateFieldFor(cfg, 'funds.disbursed', 'fund_disbursement')).toBe('date');
     expect(dateFieldFor(cfg, 'projects.completed', 'project')).toBe('completion_date');
@@ -26,7 +26,7 @@ rules:
     expect(merged.rules).toHaveLength(base.rules.length - 1);
     expect(merged.dates.project).toBe('completion_date');
     expect(merged.dates.fund_disbursement).toBe('date');
-    expect(merged.sources).toEqual(['config/2022/warnings.yaml', 'provinces/52/warnings.yaml']);
+    expect(merged.sources).toEqual(['config/2021/warnings.yaml', 'provinces/52/warnings.yaml']);
   });
 
   it('refuses a bad layer with the place of the problem', () => {

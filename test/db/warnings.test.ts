@@ -53,13 +53,13 @@ for (const engine of await engines()) {
       const c = county(await computeWarnings(t.store, SYSTEM, C, '2022-03-31'));
       const rate = c.pace.find((p) => p.indicator === 'funds.disbursement_rate')!;
       // 100 of 1000 by day 90; linear: 10% × 365/90 = 40.56%; 90% is reached on day 810 = 2024-03-20.
-      expect(rate).toMatchObject({ method: 'linear', toDate: '10.00%', projection: '40.56%', gap: '49.44%', reachDate: '2024-03-20', onTrack: false });
+      expect(rate).toMatchObject({ method: 'linear', toDate: '10%', projection: '40.56%', gap: '49.44%', reachDate: '2024-03-20', onTrack: false });
       const sales = c.pace.find((p) => p.indicator === 'consumption.sales')!;
       // 100万 by 31 March; in 2021 a quarter of the year's sales came by then: 100 / 0.25 = 400; never 500 within the year.
       expect(sales).toMatchObject({ method: 'seasonal', toDate: '100万元', projection: '400万元', gap: '100万元', reachDate: null, onTrack: false });
       expect(keys(c)).toEqual(['disbursement.milestone:2022-03-31', 'pace:consumption.sales', 'pace:funds.disbursement_rate']);
       const m = c.warnings.find((w) => w.rule === 'disbursement.milestone')!;
-      expect(m.title.zh).toBe('资金拨付率：截至2022-03-31为10.00%，2022-03-31节点要求15.00%');
+      expect(m.title.zh).toBe('资金拨付率：截至2022-03-31为10%，2022-03-31节点要求15%');
       expect(m.records.map((r) => [r.ledger, r.date])).toEqual([['fund_disbursement', '2022-02-15']]);
       const p = c.warnings.find((w) => w.key === 'pace:consumption.sales')!;
       expect(p.records.map((r) => r.date)).toEqual(['2022-03-15', '2022-01-20']);
@@ -68,7 +68,7 @@ for (const engine of await engines()) {
     it('as of 30 June', async () => {
       const c = county(await computeWarnings(t.store, SYSTEM, C, '2022-06-30'));
       // 300 of 1000 by day 181: 30% × 365/181 = 60.50%; 90% on day 543 = 2023-06-27.
-      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ toDate: '30.00%', projection: '60.50%', gap: '29.50%', reachDate: '2023-06-27' });
+      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ toDate: '30%', projection: '60.50%', gap: '29.50%', reachDate: '2023-06-27' });
       // 150万 by the end of June, when 2021 had reached half its year: 300万 expected.
       expect(c.pace.find((p) => p.indicator === 'consumption.sales')).toMatchObject({ method: 'seasonal', toDate: '150万元', projection: '300万元', gap: '200万元', reachDate: null });
       expect(keys(c)).toEqual(['disbursement.milestone:2022-06-30', 'pace:consumption.sales', 'pace:funds.disbursement_rate', 'project.not_started:project#3']);
@@ -80,7 +80,7 @@ for (const engine of await engines()) {
     it('as of 30 September', async () => {
       const c = county(await computeWarnings(t.store, SYSTEM, C, '2022-09-30'));
       // 500 of 1000 by day 273: 50% × 365/273 = 66.85%; 90% on day 492 = 2023-05-07.
-      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ toDate: '50.00%', projection: '66.85%', gap: '23.15%', reachDate: '2023-05-07', onTrack: false });
+      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ toDate: '50%', projection: '66.85%', gap: '23.15%', reachDate: '2023-05-07', onTrack: false });
       // 250万 with half of 2021 done by the end of September: 500万, on track; the rest of 2021 came in November.
       expect(c.pace.find((p) => p.indicator === 'consumption.sales')).toMatchObject({ toDate: '250万元', projection: '500万元', gap: null, reachDate: '2022-11-30', onTrack: true });
       expect(keys(c)).toEqual(['disbursement.milestone:2022-09-30', 'funds.idle:project#2', 'ledger.stale:consumption_sale', 'pace:funds.disbursement_rate', 'project.not_started:project#3']);
@@ -94,8 +94,8 @@ for (const engine of await engines()) {
 
     it('at the year end the actual figures stand and late projects are named', async () => {
       const c = county(await computeWarnings(t.store, SYSTEM, C, '2022-12-31'));
-      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ method: 'year_end', toDate: '50.00%', projection: '50.00%', gap: '40.00%', yearStatus: 'missed', reachDate: null });
-      expect(c.warnings.find((w) => w.key === 'pace:funds.disbursement_rate')!.title.zh).toBe('资金拨付率：全年50.00%，目标不少于90.00%');
+      expect(c.pace.find((p) => p.indicator === 'funds.disbursement_rate')).toMatchObject({ method: 'year_end', toDate: '50%', projection: '50%', gap: '40%', yearStatus: 'missed', reachDate: null });
+      expect(c.warnings.find((w) => w.key === 'pace:funds.disbursement_rate')!.title.zh).toBe('资金拨付率：全年50%，目标不少于90%');
       expect(keys(c).filter((k) => k.startsWith('project.not_completed'))).toEqual(['project.not_completed:project#2', 'project.not_completed:project#3']);
     });
 
@@ -126,7 +126,7 @@ for (const engine of await engines()) {
       const drafts = await draftProblems(t.store, admin, C, Y);
       expect(drafts).toEqual([
         { seq: 1, title: '消费帮扶金额未完成年度目标', body: '消费帮扶金额全年250万元，目标不少于500万元，差250万元；从年内进度看，截至3月31日为100万元，截至6月30日为150万元，截至9月30日为250万元。' },
-        { seq: 2, title: '资金拨付率未完成年度目标', body: '资金拨付率全年50.00%，目标不少于90.00%，差40.00%；从年内进度看，截至3月31日为10.00%，截至6月30日为30.00%，截至9月30日为50.00%。' },
+        { seq: 2, title: '资金拨付率未完成年度目标', body: '资金拨付率全年50%，目标不少于90%，差40%；从年内进度看，截至3月31日为10%，截至6月30日为30%，截至9月30日为50%。' },
         { seq: 3, title: '部分项目建设进度滞后', body: '2个项目未按期建成：项目乙：2022-11-30前未完工；项目丙：2022-11-30前未完工。' },
       ]);
       const rows = await t.store.db.selectFrom('narrative').selectAll().where('county_code', '=', C).where('section', '=', 'problem').orderBy('seq').execute();
