@@ -15,9 +15,9 @@ function run(args: string[], env: Record<string, string>) {
 describe('xiezuo warnings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xiezuo-warn-cli-'));
   const env = { XIEZUO_DB: join(dir, 'x.sqlite'), XIEZUO_SECRET: 'cli-test' };
-  beforeAll(() => { expect(run(['init', '--demo'], env).code).toBe(0); });
+  beforeAll(() => { expect(run(['init', '--demo'], env).code).toBe(0); }, 120_000);
 
-  it('writes the province digest as Markdown, JSON and Excel', async () => {
+  it('writes the province digest as Markdown, JSON and Excel', { timeout: 240_000 }, async () => {
     const md = run(['warnings', '--unit', '62', '--as-of', '2022-06-30'], env);
     expect(md.code).toBe(0);
     expect(md.out).toContain('| 1 | 舟曲县（623023） |');
@@ -44,9 +44,9 @@ describe('xiezuo warnings', () => {
     expect(run(['warnings', '--unit', '623023', '--as-of', '2022-12-31', '--draft-problems', '--replace'], env).code).toBe(0);
     const report = run(['report', '--county', '623023', '--year', '2022'], env);
     expect(report.out).toContain('部分项目建设进度滞后');
-  });
+  }, 240_000);
 
-  it('answers user mistakes with one line and exit 1', () => {
+  it('answers user mistakes with one line and exit 1', { timeout: 240_000 }, () => {
     for (const args of [['--as-of', '2022-02-30', '--unit', '62'], ['--as-of', '2022-06-30', '--unit', '6'], ['--as-of', '2022-06-30', '--unit', '62', '--format', 'xlsx']]) {
       const r = run(['warnings', ...args], env);
       expect(r.code, args.join(' ')).toBe(1);
