@@ -179,6 +179,15 @@ const CASES: Record<string, Case> = {
       return { method: 'DELETE', url: `/api/reported/${r.id}?version=${r.version}` };
     },
   },
+  'GET /api/warnings/:unit': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/warnings/${COUNTY}?asOf=${YEAR}-06-30` }) },
+  'PUT /api/warnings/:county/:year/ack': {
+    kind: 'write', inside: countyUsers(200),
+    build: async () => ({ method: 'PUT', url: `/api/warnings/${COUNTY}/${YEAR}/ack`, payload: { key: 'ledger.stale:fund_disbursement', note: `矩阵说明${++seq}` } }),
+  },
+  'POST /api/warnings/:county/:year/drafts': {
+    kind: 'write', inside: countyUsers(200),
+    build: async () => ({ method: 'POST', url: `/api/warnings/${COUNTY}/${YEAR}/drafts`, payload: { replace: true } }),
+  },
   'GET /api/narrative/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/narrative/${COUNTY}/${YEAR}` }) },
   'PUT /api/narrative/:county/:year/:section/:seq': {
     kind: 'write', inside: countyUsers(200),
