@@ -148,14 +148,15 @@ function indexOf(list: readonly CategoryItem[]): Map<string, string> {
   if (m) return m;
   m = new Map();
   for (const c of list) { const k = plain(c.zh).replace(/\(.*\)$/, ''); if (!m.has(k)) m.set(k, c.value); }
-  for (const c of list) for (const k of [plain(c.value), plain(c.zh), plain(c.en), c.zh, c.value]) m.set(k, c.value);
+  for (const c of list) for (const k of [plain(c.value), plain(c.zh), plain(c.en), c.zh, c.value, ...(c.aliases ?? []), ...(c.aliases ?? []).map(plain)]) m.set(k, c.value);
   enumIndex.set(list, m);
   return m;
 }
 
 export function readEnum(v: CellValue, list: readonly CategoryItem[]): Read<string> {
   const index = indexOf(list);
-  const hit = index.get(String(v)) ?? index.get(plain(String(v)));
+  // A label with a bracketed remark (协作地（天津）) is read by the label before the bracket.
+  const hit = index.get(String(v)) ?? index.get(plain(String(v))) ?? index.get(plain(String(v)).replace(/\(.*\)$/, ''));
   if (hit !== undefined) return ok(hit);
   return bad(`应为：${list.map((c) => c.zh).join('、')}`, `must be one of: ${list.map((c) => c.en).join(', ')}`);
 }

@@ -155,6 +155,8 @@ export async function writeReportData(tx: Db, county: string, year: number, data
   for (const [kind, completeness] of Object.entries(data.completeness)) {
     const by = opts.by ?? SYSTEM.id;
     if (opts.ledgerStates === 'merge') {
+      const had = await tx.selectFrom('ledger_state').select('completeness').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).executeTakeFirst();
+      if (had?.completeness === completeness) continue;
       const r = await tx.updateTable('ledger_state').set({ completeness })
         .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) continue;

@@ -35,7 +35,7 @@ describe('reading cells', () => {
     expect(readInt('1.5').ok).toBe(false);
     expect([readBool('是'), readBool('否'), readBool('√'), readBool(true), readBool('Y')].map(value)).toEqual([true, false, true, true, true]);
     const dest = cats.labour_destination!;
-    expect([readEnum('协作地（天津）', dest), readEnum('协作地(天津)', dest), readEnum('协作地', dest), readEnum('in_province', dest), readEnum(' 省外 ', dest)].map(value))
+    expect([readEnum('东部协作地', dest), readEnum('东部协作地区', dest), readEnum('协作地', dest), readEnum('in_province', dest), readEnum(' 省外 ', dest)].map(value))
       .toEqual(['partner_region', 'partner_region', 'partner_region', 'in_province', 'out_of_province']);
   });
 

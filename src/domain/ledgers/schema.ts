@@ -6,6 +6,8 @@ export interface CategoryItem {
   value: string;
   zh: string;
   en: string;
+  /** Other names people write for the same category (协作地 for 东部协作地); read on import, never printed. */
+  aliases?: readonly string[];
 }
 export type Categories = Record<string, readonly CategoryItem[]>;
 
