@@ -295,8 +295,8 @@ export function extractFigures(input: string): Extraction {
   const figures: Figure[] = raws.map((r, id) => {
     const sent = sentences[sentenceOf(r.start)]!;
     const before = text.slice(sent.start, r.start);
-    const label = (/[^，,、：:（）()。；;\n|]*$/.exec(before)?.[0] ?? '').trim();
-    const after = /^[^，,、：:（）()。；;\n|]*/.exec(text.slice(r.end))![0].trim();
+    const label = (/[^，,、：:（）()。；;|]*$/.exec(before)?.[0] ?? '').replace(/\s+/g, '');
+    const after = /^[^，,、：:（）()。；;|]*/.exec(text.slice(r.end, sent.end))![0].replace(/\s+/g, '');
     let depth = 0;
     for (const c of before) { if (c === '（' || c === '(') depth++; else if ((c === '）' || c === ')') && depth > 0) depth--; }
     return {

@@ -106,7 +106,7 @@ function judgeSum(total: Figure, parts: Figure[], exhaustive: boolean, text: str
       const was = printAs(p.value, p, p.decimals).replace(/[^\d.]/g, '');
       const now = printAs(fixed, p, p.decimals).replace(/[^\d.]/g, '');
       if (fixed.div(unitScale(p)).mul(Rational.of(10n ** BigInt(p.decimals))).isInteger() && oneDigitApart(was, now)) {
-        correction = { zh: `“${nameOf(p, text)}”${p.text} 可能应为 ${printAs(fixed, p, p.decimals)}`, en: `“${nameOf(p, text)}” ${p.text} is probably ${printAs(fixed, p, p.decimals)}` };
+        correction = { zh: `合计应为 ${sumText}；若合计无误，可能是“${nameOf(p, text)}”${p.text} 应为 ${printAs(fixed, p, p.decimals)}`, en: `the total should be ${sumText}; if the total is right, “${nameOf(p, text)}” ${p.text} is probably ${printAs(fixed, p, p.decimals)}` };
         break;
       }
     }
@@ -125,7 +125,7 @@ function judgeRounded(value: Rational, stated: Figure, convention: number): { ve
   const inUnit = value.div(unitScale(stated));
   const statedIn = stated.value.div(unitScale(stated));
   const d = stated.decimals;
-  const shown = inUnit.toDecimalString(Math.max(d, convention));
+  const shown = inUnit.toDecimalString(Math.max(d, convention, stated.dim === 'percent' ? 2 : 0));
   if (inUnit.eq(statedIn)) return { verdict: 'holds', shown };
   if (stated.qual === 'about' || stated.qual === 'under' || stated.qual === 'over') {
     const ok = stated.qual === 'over' ? inUnit.cmp(statedIn) >= 0 : stated.qual === 'under' ? inUnit.cmp(statedIn) <= 0 && inUnit.cmp(statedIn.mul(Rational.ratio(8n, 10n))) >= 0
@@ -205,14 +205,16 @@ function totalThenParts(ctx: Ctx): void {
       }
       const nextMarker = [...text.slice(at + word.length, end).matchAll(MARKER)][0];
       if (nextMarker) end = at + word.length + nextMarker.index;
-      const after = sentFigs.filter((f) => f.location.start > at && f.location.start < end);
-      if (!after.length) continue;
-      const first = after[0]!;
-      if (first.dim === 'percent' || first.dim === 'pp') continue;
+      const after = sentFigs.filter((f) => f.location.start > at && f.location.start < end && f.dim !== 'percent' && f.dim !== 'pp');
+      // "其中脱贫人口413户1528人": each kind of figure after the marker is a part of the whole of its kind.
+      const groups = after.filter((f, i) => after.findIndex((g) => sameGroup(f, g)) === i);
+      for (const first of groups) {
+      if (first !== groups[0] && /[，,；;]/.test(text.slice(groups[0]!.location.end, first.location.start))) continue;
+      if (/^(为|向|对|给|帮助|解决|带动|实现|提供|吸纳|使)/.test(first.label)) continue;
       const partDepth = first.depth;
       let parts = after.filter((f) => sameGroup(f, first) && f.depth === partDepth && !/每|人均|户均/.test(f.label));
       // The list ends where its separator changes (、 to ，) or a new predicate starts (为…解决, 实际为…).
-      const sepOf = (a: Figure, b: Figure) => (/、/.test(text.slice(a.location.end, b.location.start)) ? '、' : '，');
+      const sepOf = (a: Figure, b: Figure) => (/[，,；;、]/.exec([...text.slice(a.location.end, b.location.start).replace(/[（(][^）)]*[）)]/g, '')].reverse().join(''))?.[0] === '、' ? '、' : '，');
       const stop = parts.findIndex((p, i) => i > 0 && (/共|合计|累计|总|实际|完成|目标/.test(p.label) || /^(为|向|对|给|帮助|解决|带动|实现|提供|吸纳|使)/.test(p.label)
         || (i > 1 && sepOf(parts[i - 1]!, p) !== sepOf(parts[0]!, parts[1]!))));
       if (stop > 0) parts = parts.slice(0, stop);
@@ -255,6 +257,7 @@ function totalThenParts(ctx: Ctx): void {
       const complementary = PAIRS.some(([a, b]) => names.some((n) => a.test(n)) && names.some((n) => b.test(n)));
       const exhaustive = complementary || CATCH_ALL.test(names[names.length - 1] ?? '');
       add(ctx, { kind: 'sum', figures: [total.id, ...parts.map((p) => p.id)], location: total.location, ...judgeSum(total, parts, exhaustive, text) });
+      }
     }
   }
 }
@@ -294,26 +297,33 @@ function stemOf(rateLabel: string): string | null {
 
 /** Named rates (拨付率, 开工率, 完工率, 上线率…) and shares (占比) against their numerator and base. */
 function rates(ctx: Ctx): void {
-  const { figs, text, x } = ctx;
+  const { figs, x } = ctx;
+  // A figure that is one rate's numerator is not another rate's base (上线160人 is not the base of 录取率).
+  const numerators = new Set<number>();
   for (const r of figs) {
     if (r.dim !== 'percent' || /增长|提高|下降|减少|同比|较上年|比上年|增加|降低|提升/.test(r.label)) continue;
     const share = /占比|占[^，,。；;]*?(的|比例|比重)?$/.test(r.label) && /占/.test(r.label);
     const stem = share ? null : stemOf(r.label);
+    const totalIds = new Set(ctx.out.filter((o) => o.kind === 'sum' || o.kind === 'table_total').map((o) => o.figures[0]));
     if (!stem && !share) continue;
     const para = x.sentences[r.sentence]!.paragraph;
     const before = figs.filter((f) => f.location.start < r.location.start && f.dim !== 'percent' && f.dim !== 'pp' && x.sentences[f.sentence]!.paragraph === para && r.sentence - f.sentence <= 1);
     const words = stem ? SYNONYMS[stem] ?? [stem] : [];
     const numerator = share ? before.filter((f) => f.sentence === r.sentence).pop() : before.filter((f) => words.some((w) => f.label.includes(w) || f.after.startsWith(w))).pop();
     if (!numerator || !exact(numerator)) continue;
+    // The base: an earlier figure of the numerator's kind in this or the previous paragraph that is not itself
+    // the act the rate measures (a planned or target figure may name it: 应完成, 计划开工).
     const bases = figs.filter((f) => f.id !== numerator.id && f.location.start < numerator.location.start && sameGroup(f, numerator) && exact(f)
-      && para - x.sentences[f.sentence]!.paragraph <= 1 && f.value.cmp(numerator.value) >= 0 && f.value.sign() > 0 && !words.some((w) => f.label.includes(w)));
+      && para - x.sentences[f.sentence]!.paragraph <= 1 && f.value.sign() > 0 && !(stem && f.label.includes(stem) && !/应|计划|目标|任务|下达|预计/.test(f.label))
+      && !numerators.has(f.id) && (f.value.cmp(numerator.value) >= 0 || totalIds.has(f.id) || /总|共|全部|计划|应/.test(f.label) || f.sentence === numerator.sentence || x.sentences[f.sentence]!.paragraph === para));
+    numerators.add(numerator.id);
     if (!bases.length) {
       if (share || numerator.dim !== 'count' || !numerator.value.isInteger() || r.decimals === 0 || !exact(r)) continue;
       rateBase(ctx, r, numerator);
       continue;
     }
-    const totals = new Set(ctx.out.filter((o) => o.kind === 'sum').map((o) => o.figures[0]));
-    const ranked = [...bases].sort((a, b) => Number(totals.has(b.id)) - Number(totals.has(a.id)) || b.value.cmp(a.value));
+    const rank = (f: Figure) => (totalIds.has(f.id) ? 2 : f.value.cmp(numerator.value) >= 0 ? 1 : 0);
+    const ranked = [...bases].sort((a, b) => rank(b) - rank(a) || b.value.cmp(a.value));
     const judged = ranked.map((b) => ({ b, j: judgeRounded(numerator.value.div(b.value).mul(HUNDRED), r, ctx.convention) }));
     const best = judged.find((c) => c.j.verdict === 'holds') ?? judged.find((c) => c.j.verdict === 'holds_other_rounding') ?? judged[0]!;
     const { b, j } = best;
