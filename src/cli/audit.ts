@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, CommanderError } from 'commander';
 import type { Location } from '../domain/figures-audit/index.ts';
-import { auditDocuments, documentText, type DocumentAudit } from '../services/figure-audit.ts';
+import { acrossDocuments, auditDocuments, documentText, type DocumentAudit } from '../services/figure-audit.ts';
 import { SYSTEM } from '../services/scope.ts';
 import { EXIT, type CliContext } from './main.ts';
 import { yearOption } from './template.ts';
@@ -51,11 +51,16 @@ export function register(program: Command, ctx: Pick<CliContext, 'openStore' | '
           await store.close();
         }
       } else audits = await auditDocuments(docs);
+      const across = acrossDocuments(docs);
       if (o.json) {
         const shape = (a: DocumentAudit) => ({ file: a.name, relations: a.relations, figures: a.figures, ...(a.data ? { data: a.data } : {}) });
-        ctx.out(`${JSON.stringify(audits.length === 1 ? shape(audits[0]!) : audits.map(shape), null, 2)}\n`);
-      } else for (const a of audits) printText(a, ctx.out);
+        ctx.out(`${JSON.stringify(audits.length === 1 ? shape(audits[0]!) : { files: audits.map(shape), across }, null, 2)}\n`);
+      } else {
+        for (const a of audits) printText(a, ctx.out);
+        if (across.length) ctx.out(`across the files: ${across.length} figures stated in more than one, ${across.filter((r) => r.verdict === 'fails').length} differing\n`);
+        for (const r of across) ctx.out(`  ${r.figures.map((f) => `${f.document}:${at(f.location)}`).join(' ↔ ')}  ${VERDICT[r.verdict]}  ${r.detail.zh}\n`);
+      }
       const contradicted = audits.some((a) => (a.data?.contradicted ?? 0) > 0);
-      if (audits.some((a) => a.failures > 0) || contradicted) process.exitCode = EXIT.checksFailed;
+      if (audits.some((a) => a.failures > 0) || contradicted || across.some((r) => r.verdict === 'fails')) process.exitCode = EXIT.checksFailed;
     });
 }

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { auditText, extractFigures, type Figure, type TextAudit } from '../domain/figures-audit/index.ts';
+import { auditText, type CrossRelation, crossDocumentRelations, extractFigures, type Figure, type TextAudit } from '../domain/figures-audit/index.ts';
 import { Rational } from '../domain/rational.ts';
 import { docxText } from '../reports/docx-text.ts';
 import type { Store } from '../store/db.ts';
@@ -149,6 +149,11 @@ export async function checkAgainstData(store: Store, actor: Actor, county: strin
   }
   const count = (v: DataVerdict) => checks.filter((c) => c.verdict === v).length;
   return { county, year, checks, supported: count('supported'), contradicted: count('contradicted'), unchecked: count('unchecked') };
+}
+
+/** Figures the documents state in common, for two or more documents audited together. */
+export function acrossDocuments(docs: Array<{ name: string; text: string }>): CrossRelation[] {
+  return docs.length > 1 ? crossDocumentRelations(docs) : [];
 }
 
 /** Audits each document's text, and with a county and year holds its figures against the data too. */

@@ -63,3 +63,57 @@ export function auditText(text: string): TextAudit {
     failures: relations.filter((r) => r.verdict === 'fails').length,
   };
 }
+
+/** A relation between figures of different documents (the same figure stated in two of them). */
+export interface CrossRelation {
+  kind: 'repeat';
+  verdict: Verdict;
+  figures: Array<{ document: string; id: number; text: string; location: Location }>;
+  detail: Bilingual;
+  correction: Bilingual | null;
+}
+
+const FILLER = /^(其中|共计|合计|累计|共|用于|以及|和|及|为|达|目前|截至目前|截止目前|全年|今年)+/;
+
+/** The words that name what a figure counts, when they are specific enough to match across documents. */
+function labelKey(f: Figure, text: string): string | null {
+  const k = f.label.replace(FILLER, '');
+  if ([...k].filter((c) => /[\u4e00-\u9fa5]/.test(c)).length < 4 || /分别/.test(k)) return null;
+  const lineStart = text.lastIndexOf('\n', f.location.start) + 1;
+  if (/^\s*\|/.test(text.slice(lineStart, f.location.start))) return null;
+  return `${k}|${f.dim}|${f.kind}`;
+}
+
+/**
+ * Figures named by the same words (at least four characters) in two documents, each named so exactly
+ * once in its document: the same figure stated twice, which must agree. Pure; never throws.
+ */
+export function crossDocumentRelations(docs: Array<{ name: string; text: string }>): CrossRelation[] {
+  const keyed = docs.map((d) => {
+    const x = extractFigures(d.text);
+    const m = new Map<string, Figure[]>();
+    for (const f of x.figures) {
+      const k = f.qual === 'exact' ? labelKey(f, x.text) : null;
+      if (k) m.set(k, [...(m.get(k) ?? []), f]);
+    }
+    return { name: d.name, m };
+  });
+  const out: CrossRelation[] = [];
+  for (let i = 0; i < keyed.length; i++) for (let j = i + 1; j < keyed.length; j++) {
+    for (const [k, fa] of keyed[i]!.m) {
+      const fb = keyed[j]!.m.get(k);
+      if (fa.length !== 1 || fb?.length !== 1) continue;
+      const a = fa[0]!; const b = fb[0]!;
+      const same = a.value.eq(b.value);
+      const A = keyed[i]!.name; const B = keyed[j]!.name;
+      out.push({
+        kind: 'repeat', verdict: same ? 'holds' : 'fails',
+        figures: [{ document: A, id: a.id, text: a.text, location: a.location }, { document: B, id: b.id, text: b.text, location: b.location }],
+        detail: same ? { zh: `“${a.label}”两份文件均为 ${a.text}`, en: `“${a.label}” is ${a.text} in both documents` }
+          : { zh: `“${a.label}”在 ${A} 中为 ${a.text}，在 ${B} 中为 ${b.text}`, en: `“${a.label}” is ${a.text} in ${A} but ${b.text} in ${B}` },
+        correction: same ? null : { zh: `核对两份文件中的“${a.label}”，统一为同一数字`, en: `check “${a.label}” in both documents and state one figure` },
+      });
+    }
+  }
+  return out;
+}
