@@ -44,9 +44,16 @@ describe('xiezuo audit', () => {
   });
 
   it('holds several files against each other, and against the data with --county and --year', () => {
-    const r = run(['audit', bad, other], env);
+    expect(run(['audit', bad, other], env).code).toBe(3); // the wrong total in the draft
+    const r = run(['audit', bad, other, '--same-unit'], env);
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/不成立 FAILS {2}“引进企业吸纳农村劳动力就业”在 .*草稿\.md 中为 132人，在 .*另一版本\.txt 中为 123人/);
+    const p = join(dir, '州.txt'); const c1 = join(dir, '甲县.txt'); const c2 = join(dir, '乙县.txt');
+    writeFileSync(p, '全年到位东西部协作财政帮扶资金12.16亿元。'); writeFileSync(c1, '全年到位东西部协作财政帮扶资金5.3亿元。'); writeFileSync(c2, '全年到位东西部协作财政帮扶资金7.31亿元。');
+    const roll = run(['audit', '--parent', p, c1, c2], env);
+    expect(roll.code).toBe(3);
+    expect(roll.out).toMatch(/上下级合计: 下级合计 5\.3亿元 \+ 7\.31亿元 = 12\.61亿元，而 .*州\.txt 为 12\.16亿元/);
+    expect(roll.out).not.toMatch(/across the files/);
     const d = run(['audit', SEED, '--county', '623023', '--year', '2022'], env);
     expect(d.code).toBe(0);
     expect(d.out).toMatch(/against the data of 623023 2022: \d+ supported, 0 contradicted, \d+ cannot be checked/);

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Rational } from '../rational.ts';
-import { auditText, chineseNumeral, extractFigures, type RelationView, type TextAudit } from './index.ts';
+import { auditText, chineseNumeral, crossDocumentRelations, extractFigures, rollupRelations, type RelationView, type TextAudit } from './index.ts';
 
 // CI keeps shared/ beside the clone; locally it is beside the worktree.
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
@@ -153,6 +153,21 @@ describe('texts in our own words stating the figures of other published reports'
     const files = readdirSync(dir).filter((f) => f.endsWith('.txt'));
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const f of files) expect(failures(auditText(readFileSync(dir + f, 'utf8'))).map(summary), f).toEqual([]);
+  });
+});
+
+describe('several documents', () => {
+  it('the same figure in two versions of one report must agree; figures named differently are left alone', () => {
+    const a = { name: 'a', text: '引进企业6家，吸纳农村劳动力就业132人。' };
+    const b = { name: 'b', text: '引进企业6家，吸纳农村劳动力就业123人，培训300人。' };
+    expect(crossDocumentRelations([a, b]).map((r) => [r.verdict, r.figures.map((f) => f.text)])).toEqual([['holds', ['6家', '6家']], ['fails', ['132人', '123人']]]);
+  });
+
+  it('sub-units may not add up to more than their parent; with every sub-unit given they must add up to it', () => {
+    const p = { name: '州', text: '全年到位帮扶资金12.16亿元，共建园区5个。' };
+    const subs = [{ name: '甲', text: '全年到位帮扶资金5.3亿元，共建园区2个。' }, { name: '乙', text: '全年到位帮扶资金7.31亿元，共建园区2个。' }];
+    expect(rollupRelations(p, subs).map((r) => [r.verdict, r.parent.text])).toEqual([['fails', '12.16亿元'], ['holds', '5个']]);
+    expect(rollupRelations(p, subs, true).map((r) => r.verdict)).toEqual(['fails', 'fails']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { extractFigures, type Figure, type Location } from './extract.ts';
-import { findRelations, type Bilingual, type Relation, type RelationKind, type Rounding, type Verdict } from './relations.ts';
+import { Rational } from '../rational.ts';
+import { findRelations, printAs, type Bilingual, type Relation, type RelationKind, type Rounding, type Verdict } from './relations.ts';
 
 export { chineseNumeral, extractFigures, normaliseWidth } from './extract.ts';
 export type { Dimension, Extraction, Figure, FigureQual, Location } from './extract.ts';
@@ -73,7 +74,7 @@ export interface CrossRelation {
   correction: Bilingual | null;
 }
 
-const FILLER = /^(其中|共计|合计|累计|共|用于|以及|和|及|为|达|目前|截至目前|截止目前|全年|今年)+/;
+const FILLER = /^(其中|共计|合计|累计|共(?![建享同])|用于|以及|和|及|为|达|目前|截至目前|截止目前|全年|今年)+/;
 
 /** The words that name what a figure counts, when they are specific enough to match across documents. */
 function labelKey(f: Figure, text: string): string | null {
@@ -114,6 +115,57 @@ export function crossDocumentRelations(docs: Array<{ name: string; text: string 
         correction: same ? null : { zh: `核对两份文件中的“${a.label}”，统一为同一数字`, en: `check “${a.label}” in both documents and state one figure` },
       });
     }
+  }
+  return out;
+}
+
+/** A unit's total against the sum of its sub-units' figures, when a parent report is audited with its sub-units' reports. */
+export interface RollupRelation {
+  kind: 'rollup';
+  verdict: Verdict;
+  parent: { document: string; id: number; text: string; location: Location };
+  parts: Array<{ document: string; id: number; text: string; location: Location }>;
+  detail: Bilingual;
+  correction: Bilingual | null;
+}
+
+/**
+ * For every figure the parent report (a prefecture, a province) names by the same words as two or more
+ * of its sub-units' reports: the sub-units' figures may not add up to more than the parent's total; when
+ * every sub-unit is there (`complete`), they must add up to it. Pure; never throws.
+ */
+export function rollupRelations(parent: { name: string; text: string }, subs: Array<{ name: string; text: string }>, complete = false): RollupRelation[] {
+  const index = (d: { name: string; text: string }) => {
+    const x = extractFigures(d.text);
+    const m = new Map<string, Figure[]>();
+    for (const f of x.figures) {
+      const k = f.qual === 'exact' ? labelKey(f, x.text) : null;
+      if (k) m.set(k, [...(m.get(k) ?? []), f]);
+    }
+    return { name: d.name, m };
+  };
+  const p = index(parent);
+  const ss = subs.map(index);
+  const out: RollupRelation[] = [];
+  for (const [k, pf] of p.m) {
+    if (pf.length !== 1) continue;
+    const parts = ss.flatMap((s) => (s.m.get(k)?.length === 1 ? [{ document: s.name, f: s.m.get(k)![0]! }] : []));
+    if (parts.length < 2) continue;
+    const total = pf[0]!;
+    const sum = parts.reduce((a, x) => a.add(x.f.value), Rational.ZERO);
+    const c = sum.cmp(total.value);
+    const verdict: Verdict = c > 0 || (complete && c < 0) ? 'fails' : 'holds';
+    const sumText = printAs(sum, total);
+    const expr = parts.map((x) => x.f.text).join(' + ');
+    out.push({
+      kind: 'rollup', verdict,
+      parent: { document: p.name, id: total.id, text: total.text, location: total.location },
+      parts: parts.map((x) => ({ document: x.document, id: x.f.id, text: x.f.text, location: x.f.location })),
+      detail: verdict === 'fails'
+        ? { zh: `下级合计 ${expr} = ${sumText}，而 ${p.name} 为 ${total.text}`, en: `the sub-units add up to ${expr} = ${sumText}, but ${p.name} says ${total.text}` }
+        : { zh: `下级合计 ${expr} = ${sumText}${c === 0 ? '，等于' : '，不超过'} ${total.text}`, en: `the sub-units add up to ${expr} = ${sumText}, ${c === 0 ? 'equal to' : 'within'} ${total.text}` },
+      correction: verdict === 'fails' ? { zh: `核对 ${p.name} 的 ${total.text} 与各下级报告（合计 ${sumText}）`, en: `check ${total.text} in ${p.name} against the sub-units' ${sumText}` } : null,
+    });
   }
   return out;
 }
