@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { auditText, type CrossRelation, crossDocumentRelations, extractFigures, type Figure, type TextAudit } from '../domain/figures-audit/index.ts';
 import { Rational } from '../domain/rational.ts';
-import { docxText } from '../reports/docx-text.ts';
+import { xmlText, zipEntry } from '../reports/docx-text.ts';
 import type { Store } from '../store/db.ts';
 import { invalid } from './errors.ts';
 import { IndicatorEngine, type IndicatorResult } from './indicators.ts';
@@ -10,6 +10,25 @@ import { type Actor, assertRead } from './scope.ts';
 /** Largest document the auditor reads (text after extraction). */
 export const MAX_AUDIT_CHARS = 2_000_000;
 export const AUDIT_EXTENSIONS = ['.txt', '.md', '.docx'] as const;
+
+/**
+ * The body of a .docx with its tables as Markdown rows ("| 用途 | 金额（万元） |"), so that table cells are
+ * read as a table (a 合计 row against its column) and never as a run of prose.
+ */
+function docxWithTables(bytes: Buffer): string {
+  const xml = zipEntry(bytes, 'word/document.xml').toString('utf8');
+  const out: string[] = [];
+  let at = 0;
+  for (const m of xml.matchAll(/<w:tbl\b[\s\S]*?<\/w:tbl>/g)) {
+    out.push(xmlText(xml.slice(at, m.index)));
+    const rows = [...m[0].matchAll(/<w:tr\b[\s\S]*?<\/w:tr>/g)].map((r) =>
+      `| ${[...r[0].matchAll(/<w:tc\b[\s\S]*?<\/w:tc>/g)].map((c) => xmlText(c[0]).replace(/\s*\n\s*/g, ' ').replace(/\|/g, '｜').trim()).join(' | ')} |`);
+    if (rows.length) out.push(['', rows[0]!, `|${' --- |'.repeat(Math.max(1, rows[0]!.split('|').length - 2))}`, ...rows.slice(1), ''].join('\n'));
+    at = m.index + m[0].length;
+  }
+  out.push(xmlText(xml.slice(at)));
+  return out.join('\n');
+}
 
 /**
  * The text of an uploaded or named document: .txt and .md as UTF-8 (a BOM is dropped), .docx through its
@@ -21,7 +40,7 @@ export async function documentText(name: string, bytes: Buffer): Promise<string>
   let text: string;
   if (ext === '.docx') {
     try {
-      text = await docxText(bytes);
+      text = docxWithTables(bytes);
     } catch (e) {
       throw invalid(`${name}：不是有效的 Word 文档（${(e as Error).message}）`, `${name}: not a valid Word document (${(e as Error).message})`);
     }

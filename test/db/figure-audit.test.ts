@@ -34,6 +34,8 @@ for (const engine of await engines()) {
       const a = auditText(text);
       expect(a.figures.length).toBeGreaterThan(50);
       expect(a.failures).toBe(0);
+      // Tables come through as tables: the fund table's 合计 row is checked against its column.
+      expect(a.relations.map((r) => r.kind)).toContain('table_total');
     });
 
     it('holds the seed against the data: supported figures, none contradicted; a changed figure is contradicted with its source', async () => {

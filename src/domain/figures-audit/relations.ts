@@ -315,7 +315,7 @@ function rates(ctx: Ctx): void {
     // the act the rate measures (a planned or target figure may name it: 应完成, 计划开工).
     const bases = figs.filter((f) => f.id !== numerator.id && f.location.start < numerator.location.start && sameGroup(f, numerator) && exact(f)
       && para - x.sentences[f.sentence]!.paragraph <= 1 && f.value.sign() > 0 && !(stem && f.label.includes(stem) && !/应|计划|目标|任务|下达|预计/.test(f.label))
-      && !numerators.has(f.id) && (f.value.cmp(numerator.value) >= 0 || totalIds.has(f.id) || /总|共|全部|计划|应/.test(f.label) || !/\n/.test(x.text.slice(f.location.end, numerator.location.start))));
+      && !numerators.has(f.id) && (f.value.cmp(numerator.value) >= 0 || totalIds.has(f.id) || !/\n/.test(x.text.slice(f.location.end, numerator.location.start))));
     numerators.add(numerator.id);
     if (!bases.length) {
       if (share || numerator.dim !== 'count' || !numerator.value.isInteger() || r.decimals === 0 || !exact(r)) continue;
