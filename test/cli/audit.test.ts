@@ -12,6 +12,9 @@ function run(args: string[], env: Record<string, string>) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+// Each test starts the command several times; a loaded machine needs more than the default minute.
+const SLOW = 240_000;
+
 describe('xiezuo audit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xiezuo-audit-'));
   const env = { XIEZUO_DB: join(dir, 'x.sqlite'), XIEZUO_SECRET: 'cli-test' };
@@ -22,14 +25,14 @@ describe('xiezuo audit', () => {
     writeFileSync(bad, '## 结对帮扶\n\n建立街道与乡镇结对4对、村企结对5对、学校结对3对、医院结对6对，共计20对。引进企业吸纳农村劳动力就业132人。\n');
     writeFileSync(other, '引进企业吸纳农村劳动力就业123人。\n');
     expect(run(['init', '--demo'], env).code).toBe(0);
-  });
+  }, SLOW);
 
   it('prints each relation with its location and exits 0 when every one holds', () => {
     const r = run(['audit', SEED], env);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/117 figures, 19 relations, 0 failing/);
     expect(r.out).toMatch(/:51:357 {2}按另一取舍规则成立 holds \(other rounding\) {2}比率: 30个 ÷ 43个 = 69\.77%/);
-  });
+  }, SLOW);
 
   it('--json prints relations with kind, verdict, figures, location, detail and correction, and figures; exit 3 on a failure', () => {
     const r = run(['audit', bad, '--json'], env);
@@ -41,7 +44,7 @@ describe('xiezuo audit', () => {
       figures: expect.arrayContaining([expect.objectContaining({ text: '20对' })]),
       detail: expect.objectContaining({ zh: expect.stringContaining('= 18对') }), correction: expect.objectContaining({ zh: expect.stringContaining('18对') }),
     })]);
-  });
+  }, SLOW);
 
   it('holds several files against each other, and against the data with --county and --year', () => {
     expect(run(['audit', bad, other], env).code).toBe(3); // the wrong total in the draft
@@ -57,7 +60,7 @@ describe('xiezuo audit', () => {
     const d = run(['audit', SEED, '--county', '623023', '--year', '2022'], env);
     expect(d.code).toBe(0);
     expect(d.out).toMatch(/against the data of 623023 2022: \d+ supported, 0 contradicted, \d+ cannot be checked/);
-  });
+  }, SLOW);
 
   it('refuses what it cannot read in one line, without a stack trace', () => {
     const pdf = join(dir, 'a.pdf');
@@ -68,5 +71,5 @@ describe('xiezuo audit', () => {
       expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.err).not.toMatch(/\bat \w+ \(/);
     }
-  });
+  }, SLOW);
 });
