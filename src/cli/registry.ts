@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './main.ts';
+import { register as audit } from './audit.ts';
 import { register as exportCmd } from './export.ts';
 import { register as importCmd } from './import.ts';
 import { register as serve } from './serve.ts';
@@ -8,4 +9,4 @@ import { register as user } from './user.ts';
 import { register as warnings } from './warnings.ts';
 
 /** Subcommands contributed by other interface modules (server, Excel, accounts), registered in order. */
-export const extraCommands: Array<(program: Command, ctx: CliContext) => void> = [template, importCmd, exportCmd, serve, user, warnings];
+export const extraCommands: Array<(program: Command, ctx: CliContext) => void> = [template, importCmd, exportCmd, serve, user, warnings, audit];

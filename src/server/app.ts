@@ -10,6 +10,7 @@ import { installAuth } from './auth.ts';
 import { installErrorMapper } from './errors.ts';
 import type { ServerDeps } from './http.ts';
 import { openApiDocument } from './openapi.ts';
+import { figureAuditRoutes } from './routes/figure-audit.ts';
 import { importRoutes } from './routes/imports.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { ledgerRoutes } from './routes/ledgers.ts';
@@ -58,6 +59,7 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
   reportedRoutes(app, deps);
   importRoutes(app, deps);
   warningRoutes(app, deps);
+  figureAuditRoutes(app, deps);
 
   let doc: unknown;
   app.get('/api/openapi.json', async () => (doc ??= openApiDocument(app)));

@@ -13,7 +13,7 @@ import { listReported, setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { writeWorkbook } from '../excel/builders.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
-import { AccountPage, DashboardPage, ImportPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
+import { AccountPage, DashboardPage, FigureCheckPage, ImportPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
 
 /**
  * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
@@ -411,6 +411,29 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     const after = (await listRecords(store, SYSTEM, 'fund_allocation', '623023', 2022, { limit: 1000 })).rows;
     expect(after.length).toBe(before + 2);
     expect(after.map((r) => r.source)).toEqual(expect.arrayContaining(['页面导入甲', '页面导入乙']));
+  });
+
+  it('数字核查: a pasted text with a wrong total is marked where it stands; the seed file holds against the data', async () => {
+    const page = await session('zhouqu.admin');
+    const check = new FigureCheckPage(page, base);
+    await check.open();
+    await check.paste('建立街道与乡镇结对4对、村企结对5对、学校结对3对、医院结对6对，共计20对。带动农村人口3698人，其中脱贫人口919人。');
+    expect(await check.check()).toMatch(/关系 2 条，其中不成立 1 条/);
+    expect(await check.verdicts()).toEqual(['fails', 'holds']);
+    expect(await check.marked('20对')).toBe('fails');
+    expect(await check.marked('919人')).toBe('holds');
+    await page.getByTestId('figure-relation').first().click();
+    await shot(page, '40-figure-check');
+    await page.getByRole('button', { name: /清\s*空/ }).click();
+    await check.upload(join(import.meta.dirname, '../../../shared/seed/000_618374a9dcdd491e.txt'));
+    expect(await check.check(true)).toMatch(/其中不成立 0 条/);
+    expect(await page.getByTestId('figure-data').count()).toBeGreaterThan(40);
+    expect(await page.getByTestId('figure-data').evaluateAll((els) => els.filter((e) => e.getAttribute('data-verdict') === 'contradicted').length)).toBe(0);
+    expect(await check.marked('70%')).toBe('holds_other_rounding');
+    await page.getByTestId('locale-switch').getByText('EN').click();
+    await expect.poll(() => page.getByTestId('figure-relation').first().innerText()).toMatch(/Holds/);
+    await shot(page, '41-figure-check-en');
+    await page.getByTestId('locale-switch').getByText('中文').click();
   });
 
   it('runs without script errors or content-security-policy violations', () => {

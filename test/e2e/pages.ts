@@ -181,3 +181,30 @@ export class ImportPage {
     return cells.slice(1);
   }
 }
+
+export class FigureCheckPage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  async open(): Promise<void> {
+    await this.page.goto(`${this.base}/figure-check`);
+    await this.page.getByTestId('figure-run').waitFor();
+  }
+  async paste(text: string): Promise<void> {
+    await this.page.getByTestId('figure-text').fill(text);
+  }
+  async upload(file: string): Promise<void> {
+    await this.page.locator('input[type=file]').setInputFiles(file);
+  }
+  async check(againstData = false): Promise<string> {
+    if (againstData) await this.page.getByTestId('figure-against').click();
+    await this.page.getByTestId('figure-run').click();
+    return (await this.page.getByTestId('figure-summary').innerText()).trim();
+  }
+  /** The verdicts of the relations listed beside the text, in order. */
+  async verdicts(): Promise<string[]> {
+    return this.page.getByTestId('figure-relation').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict') ?? ''));
+  }
+  /** The verdict a figure is marked with where it stands in the text, by its text. */
+  async marked(text: string): Promise<string> {
+    return (await this.page.getByTestId('figure-marked').locator('mark', { hasText: text }).first().getAttribute('data-verdict')) ?? '';
+  }
+}

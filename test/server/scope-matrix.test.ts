@@ -167,6 +167,8 @@ const CASES: Record<string, Case> = {
       return { method: 'POST', url: `/api/imports/${COUNTY}/${YEAR}?dryRun=false`, payload, headers: { 'content-type': `multipart/form-data; boundary=${b}` } };
     },
   },
+  'POST /api/figure-audit': { kind: 'self', build: async () => ({ method: 'POST', url: '/api/figure-audit', payload: { text: '共3场（其中线上1场，线下2场）。' } }) },
+  'POST /api/figure-audit/:county/:year': { kind: 'read', build: async () => ({ method: 'POST', url: `/api/figure-audit/${COUNTY}/${YEAR}`, payload: { text: '结对帮扶共计36对。' } }) },
   'GET /api/reported/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/reported/${COUNTY}/${YEAR}` }) },
   'PUT /api/reported/:county/:year/:element': {
     kind: 'write', inside: countyUsers(200),

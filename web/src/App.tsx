@@ -1,5 +1,5 @@
 import {
-  AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
+  AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileSearchOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
@@ -13,6 +13,8 @@ import { AccountPage } from './features/account/AccountPage.tsx';
 import { UsersPage } from './features/account/UsersPage.tsx';
 import { AuditPage } from './features/audit/AuditPage.tsx';
 import { DashboardPage } from './features/dashboard/DashboardPage.tsx';
+import { FigureCheckPage } from './features/figure-check/FigureCheckPage.tsx';
+import { words as figureWords } from './features/figure-check/strings.ts';
 import { ImportPage } from './features/imports/ImportPage.tsx';
 import { words as importWords } from './features/imports/strings.ts';
 import { IndicatorsPage } from './features/indicators/IndicatorsPage.tsx';
@@ -114,6 +116,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
     { key: '/warnings', icon: <AlertOutlined />, label: <WarningsMenuLabel label={warningWords(i18n.locale)('title')} /> },
     { key: '/narrative', icon: <EditOutlined />, label: t('narrative') },
     { key: '/report', icon: <FileTextOutlined />, label: t('report') },
+    { key: '/figure-check', icon: <FileSearchOutlined />, label: figureWords(i18n.locale)('title') },
     { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
     { key: '/account', icon: <KeyOutlined />, label: t('account') },
     ...(session.user.role === 'admin' ? [{ key: '/users', icon: <TeamOutlined />, label: t('users') }] : []),
@@ -132,6 +135,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   else if (path === '/indicators') page = <IndicatorsPage />;
   else if (path === '/warnings') page = <WarningsPage />;
   else if (path === '/report') page = <ReportPage />;
+  else if (path === '/figure-check') page = <FigureCheckPage />;
   else if (path === '/audit') page = <AuditPage />;
   else if (path === '/account') page = <AccountPage />;
   else if (path === '/users') page = <UsersPage />;
