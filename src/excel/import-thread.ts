@@ -8,7 +8,6 @@
  */
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '../services/errors.ts';
-import { piiSecret } from '../services/pii.ts';
 import type { Actor } from '../services/scope.ts';
 import type { ImportFile, ImportOptions, ImportResult } from './import.ts';
 
@@ -20,9 +19,8 @@ type Message =
 /** Imports into the SQLite file `file` in a worker thread; same result and errors as `runImport`. */
 export function runImportInThread(file: string, actor: Actor, files: readonly ImportFile[], opts: ImportOptions): Promise<ImportResult> {
   const { onProgress, ...plain } = opts;
-  // The thread hashes resident IDs with the same key as this one, wherever this one found it.
-  const env = { ...process.env, XIEZUO_SECRET: piiSecret().toString('utf8') };
-  const worker = new Worker(new URL('./import-worker.mjs', import.meta.url), { workerData: { file, actor, files, opts: plain }, env });
+  // The thread gets this thread's environment and folder, so it finds the same ID key the same way.
+  const worker = new Worker(new URL('./import-worker.mjs', import.meta.url), { workerData: { file, actor, files, opts: plain } });
   return new Promise<ImportResult>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: Message) => {

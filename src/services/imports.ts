@@ -101,7 +101,7 @@ export function checkImportUpload(upload: { name: string; data: Buffer }): void 
     : !upload.data.subarray(0, 4096).includes(0);
   if (!ok) {
     const what = sniffType(upload.data);
-    throw invalid(`文件内容与扩展名不符：${upload.name}${what ? `实际是${what.zh}` : ''}，请上传 Excel 工作簿（.xlsx）或 CSV 文件`,
+    throw invalid(`文件内容与扩展名不符：${upload.name}${what ? `，实际是${what.zh}` : ''}，请上传 Excel 工作簿（.xlsx）或 CSV 文件`,
       `the content does not match the extension: ${upload.name}${what ? ` is really ${what.en}` : ''}; upload an Excel workbook (.xlsx) or a CSV file`);
   }
 }

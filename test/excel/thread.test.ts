@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { importFiles } from '../../src/services/imports.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
@@ -20,7 +20,8 @@ describe('an import in its own thread and SQLite connection', () => {
   });
   afterAll(async () => store?.close());
 
-  const count = async () => Number((await store.db.selectFrom('labour_placement').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  const count = async () => Number((await (store.db as unknown as Kysely<Record<string, Record<string, unknown>>>).selectFrom('labour_placement')
+    .select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
 
   it('leaves the server connection answering while it runs, which sees nothing until the import commits all at once', async () => {
     const file = join(dir, 'p.csv');
