@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Kysely, sql } from 'kysely';
+import { stopImportThreads } from '../../src/excel/import-thread.ts';
 import { importFiles } from '../../src/services/imports.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
@@ -18,7 +19,7 @@ describe('an import in its own thread and SQLite connection', () => {
     await migrate(store);
     await addOrgUnits(store);
   });
-  afterAll(async () => store?.close());
+  afterAll(async () => { await stopImportThreads(); await store?.close(); });
 
   const count = async () => Number((await (store.db as unknown as Kysely<Record<string, Record<string, unknown>>>).selectFrom('labour_placement')
     .select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
