@@ -83,13 +83,16 @@ export async function importUpload(store: Store, actor: Actor, upload: { name: s
 /** Largest uploaded file the import accepts, and most files in one upload. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 export const MAX_IMPORT_FILES = 10;
+/** Longest file name an upload may have (it is repeated in every problem of the file). */
+const MAX_NAME_CHARS = 255;
 
 /**
  * Refuses an uploaded file that is not what its name says: .xlsx must be a zip (PK\x03\x04), .csv
  * must be text (no NUL bytes at its start). Checked before anything is written to disk.
  */
 export function checkImportUpload(upload: { name: string; data: Buffer }): void {
-  upload = { name: echo(upload.name, 120), data: upload.data };
+  if (upload.name.length > MAX_NAME_CHARS)
+    throw invalid(`文件名过长（超过${MAX_NAME_CHARS}个字符）：${echo(upload.name, 60)}`, `the file name is longer than ${MAX_NAME_CHARS} characters: ${echo(upload.name, 60)}`);
   const ext = extname(upload.name).toLowerCase();
   if (ext !== '.xlsx' && ext !== '.csv')
     throw invalid(`只能导入 .xlsx 或 .csv 文件：${upload.name}`, `only .xlsx and .csv files can be imported: ${upload.name}`);

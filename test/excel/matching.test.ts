@@ -132,5 +132,9 @@ describe.each(await engines())('matching imported rows to the records already th
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
     await expect(importUploads(t.store, SYSTEM, [{ name: '台账.xlsx', data: png }], opts))
       .rejects.toMatchObject({ code: 'INVALID', zh: expect.stringContaining('PNG 图片'), en: expect.stringContaining('PNG image') });
+    const long = `${'名'.repeat(100_000)}.csv`;
+    const refused = await importUploads(t.store, SYSTEM, [{ name: long, data: Buffer.from('a,b\n') }], opts).catch((e: Error & { zh: string }) => e);
+    expect((refused as { zh: string }).zh).toContain('文件名过长');
+    expect(JSON.stringify(refused).length).toBeLessThan(1000);
   });
 });
