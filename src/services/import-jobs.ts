@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/db.ts';
-import { DomainError, notFound } from './errors.ts';
+import { DomainError, forbidden, notFound } from './errors.ts';
 import { checkUploads, type ImportRequest, importUploads, type UploadOutcome } from './imports.ts';
 import type { Actor } from './scope.ts';
 
@@ -70,9 +70,14 @@ export function startImportJob(store: Store, actor: Actor, uploads: ReadonlyArra
   return job;
 }
 
-/** A job of the actor's; not found for anyone else's (so an id reveals nothing). */
+/**
+ * A job of the actor's. Someone else's job is forbidden: its result holds the problems found in
+ * another person's files. (Job ids are random UUIDs, so telling "forbidden" from "not found" gives
+ * nothing away.)
+ */
 export function importJob(actor: Actor, id: string): ImportJob {
   const j = jobs.get(id);
-  if (!j || j.owner !== actor.id) throw notFound('没有这个导入任务', 'no such import job');
+  if (!j) throw notFound('没有这个导入任务', 'no such import job');
+  if (j.owner !== actor.id) throw forbidden('这个导入任务不是您发起的', 'this import job was started by someone else');
   return j.job;
 }
