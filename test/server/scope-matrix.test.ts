@@ -119,6 +119,10 @@ const CASES: Record<string, Case> = {
     kind: 'write', inside: (r) => (r === 'province_user' || r === 'admin' ? 204 : 403),
     build: async () => ({ method: 'PUT', url: `/api/targets/${COUNTY}/${YEAR}/funds.disbursement_rate`, payload: { op: '>=', value: '85' } }),
   },
+  'PUT /api/claims/:county/:year/:indicator': {
+    kind: 'write', inside: (r) => (r === 'county_clerk' || r === 'county_admin' || r === 'admin' ? 204 : 403),
+    build: async () => ({ method: 'PUT', url: `/api/claims/${COUNTY}/${YEAR}/labour.transferred`, payload: { status: 'exceeded', note: 'matrix' } }),
+  },
   'GET /api/dashboard/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` }) },
   // Until the report renderers exist the route can only fail after its scope check; outsiders still get 403.
   'GET /api/reports/:county/:year': { kind: 'write', inside: () => (renderersPresent ? 200 : 500), build: async () => ({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=md` }) },
