@@ -5,8 +5,15 @@
  *   xlsx     — the same on a streamed .xlsx;
  *   csv+thread — only with XIEZUO_BENCH_THREAD=1: the CSV import reading and validating in a worker
  *              thread (overlaps with writing when a core is free; costs a second JavaScript heap).
+ * Then, at XIEZUO_BENCH_LINEAR_ROWS (default 100,000):
+ *   linear   — the same number of new rows imported into an empty county-year and into one that
+ *              already holds that many records (goal: within 2×, i.e. linear whatever the database holds),
+ *              and the same file imported again (every row matched, none new);
+ *   probe    — a health probe (GET /api/health, every 10 ms over loopback) while the server imports
+ *              into a county-year with records: in an import thread with its own connection (as the
+ *              server does) and, as the baseline, on the server's own connection (goal: < 100 ms throughout).
  * Sizes: XIEZUO_BENCH_CSV_ROWS (default 1,000,000) and XIEZUO_BENCH_XLSX_ROWS (default 200,000);
- * e.g. XIEZUO_BENCH_CSV_ROWS=50000 XIEZUO_BENCH_XLSX_ROWS=20000 for a quick run.
+ * e.g. XIEZUO_BENCH_CSV_ROWS=50000 XIEZUO_BENCH_XLSX_ROWS=20000 XIEZUO_BENCH_LINEAR_ROWS=20000 for a quick run.
  * Run: npm run bench -- import   (or: npx tsx bench/import.bench.ts)
  */
 import { execFileSync } from 'node:child_process';
@@ -65,6 +72,18 @@ function baseline(dbFile: string, n: number): void {
 async function child(mode: string, dbFile: string, input: string, n: number): Promise<void> {
   const store = await prepare(dbFile);
   const { importFiles } = await import('../src/services/imports.ts');
+  // "into-existing" and "again": the county-year first gets the records of `input`'s companion file (not timed).
+  const [file, before] = input.split('|') as [string, string | undefined];
+  if (before) {
+    const r = await importFiles(store, SYSTEM, [{ path: before }], { county: COUNTY, year: YEAR });
+    if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
+  }
+  if (mode.startsWith('probe')) {
+    process.stdout.write(`${JSON.stringify(await probe(store, file, mode === 'probe-thread'))}\n`);
+    await store.close();
+    return;
+  }
+  input = file;
   const t0 = process.hrtime.bigint();
   let rows = n;
   if (mode === 'baseline') {
@@ -81,10 +100,75 @@ async function child(mode: string, dbFile: string, input: string, n: number): Pr
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
-function runChild(mode: string, dbFile: string, input: string, n: number): Measure {
+function runChild<T = Measure>(mode: string, dbFile: string, input: string, n: number): T {
   const self = fileURLToPath(import.meta.url);
   const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', mode, dbFile, input, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Measure;
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
+
+export interface Probe { mode: string; seconds: number; probes: number; p50Ms: number; p99Ms: number; maxMs: number }
+
+/**
+ * Serves the API on loopback and imports `file` through the same service the upload route uses,
+ * while a client asks for /api/health every 10 ms; returns the probe latencies during the import.
+ */
+async function probe(store: Store, file: string, thread: boolean): Promise<Probe> {
+  const { buildApp } = await import('../src/server/app.ts');
+  const { importFiles } = await import('../src/services/imports.ts');
+  const app = await buildApp({ store, dataDir: tmpdir() });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const lat: number[] = [];
+  let running = true;
+  const client = (async () => {
+    while (running) {
+      const t = performance.now();
+      const r = await fetch(`${address}/api/health`);
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`health probe answered ${r.status}`);
+      lat.push(performance.now() - t);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+  })();
+  const t0 = performance.now();
+  const r = await importFiles(store, SYSTEM, [{ path: file }], { county: COUNTY, year: YEAR, thread });
+  const seconds = (performance.now() - t0) / 1000;
+  running = false;
+  await client;
+  await app.close();
+  if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 10) / 10;
+  return { mode: thread ? 'import thread' : 'same connection', seconds, probes: lat.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: Math.round(lat.at(-1)! * 10) / 10 };
+}
+
+/** Import into an empty county-year vs one that already holds records; a health probe during the import. */
+export async function runLinearBench(log: (s: string) => void = (s) => process.stdout.write(s)): Promise<{ empty: Measure; existing: Measure; again: Measure; probes: Probe[] }> {
+  const n = Number(process.env.XIEZUO_BENCH_LINEAR_ROWS ?? 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'xiezuo-bench-'));
+  try {
+    const a = join(dir, 'a.csv');
+    const b = join(dir, 'b.csv');
+    await writePlacementsCsv(a, n, 0);
+    await writePlacementsCsv(b, n, n);
+    const empty = runChild('csv', join(dir, 'e.sqlite'), a, n);
+    const existing = runChild('csv', join(dir, 'x.sqlite'), `${b}|${a}`, n);
+    const again = runChild('csv', join(dir, 'g.sqlite'), `${a}|${a}`, n);
+    const probes = [runChild<Probe>('probe-same', join(dir, 'p1.sqlite'), `${b}|${a}`, n), runChild<Probe>('probe-thread', join(dir, 'p2.sqlite'), `${b}|${a}`, n)];
+    log(`\nimport of ${n} new labour placements (CSV, SQLite): empty county-year vs one with ${n} records\n`);
+    log('into                       seconds   rows/s     vs empty\n');
+    const line = (label: string, m: Measure) => log(`${label.padEnd(26)} ${m.seconds.toFixed(2).padEnd(9)} ${String(m.rowsPerSecond).padEnd(10)} ${(m.seconds / empty.seconds).toFixed(2)}×\n`);
+    line('empty county-year', empty);
+    line(`${n} records already there`, existing);
+    line('the same rows again (all matched)', again);
+    log(`goal: within 2× of the empty county-year (${(existing.seconds / empty.seconds).toFixed(2)}×)\n`);
+    log(`\nhealth probe (GET /api/health every 10 ms) while the server imports ${n} rows into a county-year with records\n`);
+    log('import runs on              import s   probes   p50 ms   p99 ms   max ms\n');
+    for (const p of probes) log(`${p.mode.padEnd(27)} ${p.seconds.toFixed(2).padEnd(10)} ${String(p.probes).padEnd(8)} ${String(p.p50Ms).padEnd(8)} ${String(p.p99Ms).padEnd(8)} ${p.maxMs}\n`);
+    log(`goal: every probe under 100 ms with the import thread (max ${probes[1]!.maxMs} ms; on the same connection: ${probes[0]!.maxMs} ms)\n`);
+    return { empty, existing, again, probes };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs the whole benchmark and prints a table; returns the measures. */
@@ -123,7 +207,9 @@ const argv = process.argv;
 if (argv[2] === '--child') await child(argv[3]!, argv[4]!, argv[5]!, Number(argv[6]));
 else if (import.meta.url === `file://${argv[1]}`) await runImportBench();
 
-/** Entry for bench/run.ts. */
+/** Entry for bench/run.ts. XIEZUO_BENCH_IMPORT=linear runs only the linear and probe parts, =throughput only the others. */
 export async function run(): Promise<void> {
-  await runImportBench();
+  const only = process.env.XIEZUO_BENCH_IMPORT;
+  if (only !== 'linear') await runImportBench();
+  if (only !== 'throughput') await runLinearBench();
 }

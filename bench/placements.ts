@@ -26,13 +26,13 @@ export function placementRow(i: number): string[] {
   ];
 }
 
-/** Writes `n` rows as UTF-8 CSV, with back-pressure so memory stays flat. */
-export async function writePlacementsCsv(file: string, n: number): Promise<void> {
+/** Writes `n` rows (rows `from` … `from + n - 1`) as UTF-8 CSV, with back-pressure so memory stays flat. */
+export async function writePlacementsCsv(file: string, n: number, from = 0): Promise<void> {
   const out = createWriteStream(file);
   const write = async (line: string) => { if (!out.write(line)) await once(out, 'drain'); };
   await write(`${PLACEMENT_HEADER.join(',')}\n`);
   let buf = '';
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + n; i++) {
     buf += `${placementRow(i).join(',')}\n`;
     if (buf.length > 1 << 16) { await write(buf); buf = ''; }
   }

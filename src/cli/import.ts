@@ -29,7 +29,11 @@ export function formatOutcome(r: ImportOutcome): string {
   else {
     const verb = r.dryRun ? '试运行（未写入）/ dry run, nothing written' : '已导入 / imported';
     lines.push(`${verb}: ${r.rows} 行 / rows`);
-    for (const s of r.summary) lines.push(`  ${s.kind.padEnd(20)} 新增 added ${s.added}  更新 updated ${s.updated}  未变 unchanged ${s.unchanged}`);
+    for (const s of r.summary) {
+      const loose = r.preview.find((p) => p.kind === s.kind)?.matchedLoosely ?? 0;
+      lines.push(`  ${s.kind.padEnd(20)} 新增 added ${s.added}  更新 updated ${s.updated}  未变 unchanged ${s.unchanged}`
+        + (loose ? `  （其中${loose}条按表中已有的关键列对应已有记录 / ${loose} matched on the key columns the sheet has）` : ''));
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -136,8 +136,8 @@ export function readBool(v: CellValue): Read<boolean> {
 }
 
 /**
- * A category by its code, its Chinese or English label, or its label without the bracketed
- * part ("协作地" for "协作地（天津）").
+ * A category by its code, its Chinese or English label, or either without a bracketed part at the
+ * end ("培训" for "培训（线上）", "协作地（某市）" for "协作地").
  */
 const plain = (s: string) => normaliseText(s).replace(/\s+/g, '').toLowerCase();
 const enumIndex = new WeakMap<readonly CategoryItem[], Map<string, string>>();
@@ -155,9 +155,16 @@ function indexOf(list: readonly CategoryItem[]): Map<string, string> {
 
 export function readEnum(v: CellValue, list: readonly CategoryItem[]): Read<string> {
   const index = indexOf(list);
-  // A label with a bracketed remark (协作地（天津）) is read by the label before the bracket.
-  const hit = index.get(String(v)) ?? index.get(plain(String(v))) ?? index.get(plain(String(v)).replace(/\(.*\)$/, ''));
+  const text = plain(String(v));
+  const bare = text.replace(/\(.*\)$/, '');
+  const hit = index.get(String(v)) ?? index.get(text) ?? index.get(bare);
   if (hit !== undefined) return ok(hit);
+  // A shortened label, as department sheets write them ("协作地（…）" for "东部协作地"): accepted only
+  // when exactly one label contains it and it is at least two characters long.
+  if (bare.length >= 2) {
+    const within = list.filter((c) => plain(c.zh).replace(/\(.*\)$/, '').includes(bare));
+    if (within.length === 1) return ok(within[0]!.value);
+  }
   return bad(`应为：${list.map((c) => c.zh).join('、')}`, `must be one of: ${list.map((c) => c.en).join(', ')}`);
 }
 

@@ -32,9 +32,21 @@ export class FingerprintTable {
 
   /** Stores `value` for `fp` unless it is already there. */
   add(fp: number, value: number): void {
+    this.put(fp, value, false);
+  }
+
+  /** Stores `value` for `fp`, replacing what was there. */
+  set(fp: number, value: number): void {
+    this.put(fp, value, true);
+  }
+
+  private put(fp: number, value: number, replace: boolean): void {
     if ((this.count + 1) * 2 > this.keys.length) this.grow();
     const i = this.slot(this.keys, fp);
-    if (this.keys[i] === fp) return;
+    if (this.keys[i] === fp) {
+      if (replace) this.values[i] = value;
+      return;
+    }
     this.keys[i] = fp;
     this.values[i] = value;
     this.count++;
@@ -51,4 +63,19 @@ export class FingerprintTable {
       this.values[i] = values[j]!;
     }
   }
+}
+
+/** A 52-bit fingerprint of a string (two 32-bit multiplicative hashes); collisions are astronomically rare at file sizes. */
+export function fingerprint(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  // Zero marks an empty slot in the fingerprint table.
+  return 4294967296 * (h2 >>> 12) + (h1 >>> 0) || 1;
 }

@@ -8,12 +8,14 @@ import { Worker } from 'node:worker_threads';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
 import { invalid } from '../services/errors.ts';
-import type { UpsertSummary } from '../services/ledgers.ts';
 import { findDuplicatePersonsIn, type DuplicatePersonFinding } from '../services/person-checks.ts';
 import { type Actor, assertWrite } from '../services/scope.ts';
 import { loadDivisions } from '../services/orgunits.ts';
 import { type ReportData, statedFigure, writeReportData } from '../services/report-data.ts';
 import { LedgerWriter } from './bulk.ts';
+import type { UpsertSummary } from '../services/ledgers.ts';
+import { bounded, type ImportLimits } from './limits.ts';
+import { codesUnder } from '../store/import-repo.ts';
 import type { FileFormat } from './read.ts';
 import { readReportSheets, REPORT_SHEETS, reportSheetKey, type ReportSheetRows } from './report-sheets.ts';
 import { type ScanEvent, scanFiles, type ScanOptions } from './scan.ts';
@@ -76,6 +78,12 @@ export interface ImportResult {
   notices: Notice[];
   findings: PersonFinding[];
   summary: UpsertSummary[];
+  /**
+   * Per ledger, how the rows met the records already there: matched on the whole natural key or,
+   * for sheets without some key columns, on the key columns they have (`matchedLoosely`, part of
+   * `matched`); new; ambiguous (several records match: a problem each).
+   */
+  preview: Array<{ kind: string; matched: number; matchedLoosely: number; new: number; ambiguous: number }>;
   sheets: SheetReport[];
   rows: number;
 }
@@ -95,6 +103,8 @@ export interface ImportOptions {
   /** Read every recognised sheet as this ledger (for files whose sheet names and headers are unusual). */
   ledger?: string;
   maxErrors?: number;
+  /** Cell, row and time limits (defaults in limits.ts). */
+  limits?: Partial<ImportLimits>;
   /** Called after each written chunk with the number of data rows read so far. */
   onProgress?: (rows: number) => void;
   /**
@@ -150,8 +160,11 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
   if (!unit) throw invalid(`未知的县级区划代码 ${county}`, `unknown county code ${county}`);
   if (opts.ledger && !ledgerDecl(opts.ledger)) throw invalid(`没有名为 ${opts.ledger} 的台账`, `no ledger named ${opts.ledger}`);
 
-  const result: ImportResult = { committed: false, dryRun: !!opts.dryRun, ok: false, errors: [], errorCount: 0, notices: [], findings: [], summary: [], sheets: [], rows: 0 };
-  const scanOpts: ScanOptions = { county, year, ledger: opts.ledger, maxErrors };
+  const result: ImportResult = { committed: false, dryRun: !!opts.dryRun, ok: false, errors: [], errorCount: 0, notices: [], findings: [], summary: [], preview: [], sheets: [], rows: 0 };
+  // Division-code fields are checked against the codes below the county (read once, a few hundred).
+  const divisions = await codesUnder(store.db, county);
+  const scanOpts: ScanOptions = { county, year, ledger: opts.ledger, maxErrors, limits: opts.limits, divisions };
+  let writeProblems = 0;
   const writers = new Map<string, LedgerWriter>();
   const sources = new Map<string, Set<string>>();
   const reportSheets: ReportSheetRows[] = [];
@@ -172,15 +185,20 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
             sources.get(ev.kind)!.add(ev.source);
             break;
           }
-          case 'rows':
-            await writers.get(ev.kind)!.write(ev.rows);
+          case 'rows': {
+            for (const e of await writers.get(ev.kind)!.write(ev)) {
+              writeProblems++;
+              if (result.errors.length < maxErrors) result.errors.push(bounded(e));
+            }
+            if (writeProblems > 0) for (const w of writers.values()) w.stopWriting();
             opts.onProgress?.(ev.read);
             break;
+          }
           case 'sheet':
             result.sheets.push(ev.report);
             break;
           case 'error':
-            result.errors.push(ev.e);
+            if (result.errors.length < maxErrors) result.errors.push(ev.e);
             break;
           case 'notice':
             result.notices.push(ev.n);
@@ -190,7 +208,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
             break;
           case 'end':
             result.rows = ev.rows;
-            result.errorCount = ev.errorCount;
+            result.errorCount = ev.errorCount + writeProblems;
             break;
         }
       }
@@ -199,7 +217,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
       if (report) {
         for (const e of [...report.errors, ...await permissionProblems(tx, actor, county, year, report.data, reportSheets)]) {
           result.errorCount++;
-          if (result.errors.length < maxErrors) result.errors.push(e);
+          if (result.errors.length < maxErrors) result.errors.push(bounded(e));
         }
       }
       if (result.errorCount === 0 && report) {
@@ -211,7 +229,8 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
       if (result.errorCount === 0) {
         for (const w of writers.values()) {
           await w.finish([...sources.get(w.decl.kind)!]);
-          result.summary.push(w.summary);
+          const { kind, added, updated, unchanged } = w.summary;
+          result.summary.push({ kind, added, updated, unchanged });
           // The same person twice, at least once from this import: checked in the database after
           // writing (inside the transaction, so dry runs see it too) rather than by holding every
           // person of a million-row file in memory.
@@ -221,6 +240,8 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
           }
         }
       }
+      for (const { summary: { kind, added, updated, unchanged, matchedLoosely, ambiguous } } of writers.values())
+        result.preview.push({ kind, matched: updated + unchanged, matchedLoosely, new: added, ambiguous });
       if (result.errorCount > 0 || opts.dryRun) throw new Rollback();
     });
     result.committed = true;

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -39,9 +39,69 @@ export function formatOf(file: string): FileFormat | undefined {
   return undefined;
 }
 
+export interface ReadLimits {
+  /** Characters in one cell; the readers refuse a file whose markup could hold a longer one before building it in memory. */
+  cellChars: number;
+}
+
+const DEFAULT_READ_LIMITS: ReadLimits = { cellChars: 32_767 };
+
+/** Markup characters one cell may take: its text with every character written as a numeric entity, plus its tags. */
+const markupPerCell = (l: ReadLimits) => l.cellChars * 10 + 4096;
+/** Markup characters of one row of a sheet. */
+const MAX_ROW_MARKUP = 64 * 1024 * 1024;
+/** Markup characters of the shared-strings part, which is held in memory while the sheets are read. */
+const MAX_SHARED_MARKUP = 512 * 1024 * 1024;
+/** Markup characters of the workbook's small parts (relations, sheet list, styles). */
+const MAX_SMALL_PART = 64 * 1024 * 1024;
+
+/** A file refused because a limit was reached while reading it; located as well as the reader can. */
+export class ReadLimitError extends Error {
+  constructor(readonly zh: string, readonly en: string, readonly sheet: string | null = null, readonly row: number | null = null, readonly column: string | null = null) {
+    super(en);
+  }
+}
+
 /** Sheets of a file in order. Each sheet's rows must be consumed (or abandoned) before the next is read. */
-export function readSheets(file: string, format: FileFormat): AsyncIterable<SheetSource> {
-  return format === 'xlsx' ? xlsxSheets(file) : csvSheets(file);
+export function readSheets(file: string, format: FileFormat, limits: ReadLimits = DEFAULT_READ_LIMITS): AsyncIterable<SheetSource> {
+  return format === 'xlsx' ? xlsxSheets(file, limits) : csvSheets(file, limits);
+}
+
+/**
+ * Passes decoded XML through while checking its shape against the limits: no run of text or markup
+ * between two angle brackets longer than one cell may take, no row longer than `MAX_ROW_MARKUP`, no
+ * part longer than `maxTotal`. Cheap (native searches) and before the XML parser builds any string.
+ */
+async function* guarded(chunks: AsyncIterable<string>, limits: ReadLimits, part: string, maxTotal: number): AsyncGenerator<string> {
+  const maxGap = markupPerCell(limits);
+  let gap = 0; // characters since the last '<' or '>'
+  let sinceRow = 0; // characters since the last '</row>'
+  let total = 0;
+  const tooLong = () => new ReadLimitError(`${part}中有单元格超过${limits.cellChars}个字符，文件被拒绝`, `${part}: a cell is longer than ${limits.cellChars} characters; the file is refused`, part);
+  for await (const c of chunks) {
+    total += c.length;
+    if (total > maxTotal)
+      throw new ReadLimitError(`${part}解压后超过${Math.round(maxTotal / 1048576)}MB，文件被拒绝`, `${part} is larger than ${Math.round(maxTotal / 1048576)} MB unpacked; the file is refused`, part);
+    let lt = c.indexOf('<');
+    let gt = c.indexOf('>');
+    let pos = 0;
+    for (;;) {
+      const next = lt < 0 ? gt : gt < 0 ? lt : Math.min(lt, gt);
+      if (next < 0) break;
+      if (gap + next - pos > maxGap) throw tooLong();
+      gap = 0;
+      pos = next + 1;
+      if (next === lt) lt = c.indexOf('<', pos);
+      else gt = c.indexOf('>', pos);
+    }
+    gap += c.length - pos;
+    if (gap > maxGap) throw tooLong();
+    const end = c.lastIndexOf('</row>');
+    sinceRow = end < 0 ? sinceRow + c.length : c.length - end;
+    if (sinceRow > MAX_ROW_MARKUP)
+      throw new ReadLimitError(`${part}中有一行超过${MAX_ROW_MARKUP / 1048576}MB，文件被拒绝`, `${part}: a row is larger than ${MAX_ROW_MARKUP / 1048576} MB; the file is refused`, part);
+    yield c;
+  }
 }
 
 // ── xlsx ───────────────────────────────────────────────────────────────────
@@ -74,7 +134,6 @@ async function* utf8Chunks(chunks: AsyncIterable<Buffer | string>): AsyncGenerat
   if (rest) yield rest;
 }
 
-const utf8Stream = (entry: Readable): Readable => entry.pipe(new PassThrough()).setEncoding('utf8');
 
 type ReaderInternals = {
   model?: { sheets?: Array<{ id: number; name: string; rId: string; state?: string }> };
@@ -96,7 +155,7 @@ interface ZipEntry { path: string; stream(): Readable }
  * the XML parts are also handed over as decoded text so that a Chinese character split across two
  * chunks stays whole.
  */
-async function* xlsxSheets(file: string): AsyncGenerator<SheetSource> {
+async function* xlsxSheets(file: string, limits: ReadLimits): AsyncGenerator<SheetSource> {
   const zip = (await unzipper.Open.file(file)) as unknown as { files: ZipEntry[] };
   const parts = new Map(zip.files.map((f) => [f.path.replace(/^\//, ''), f]));
   const part = (p: string) => parts.get(p);
@@ -106,12 +165,13 @@ async function* xlsxSheets(file: string): AsyncGenerator<SheetSource> {
   const rels = part('xl/_rels/workbook.xml.rels');
   const book = part('xl/workbook.xml');
   if (!rels || !book) throw new Error('not an Excel workbook (xl/workbook.xml is missing)');
-  await reader._parseRels(utf8Stream(rels.stream()));
-  await reader._parseWorkbook(utf8Stream(book.stream()));
+  const small = (entry: ZipEntry) => Readable.from(guarded(utf8Chunks(entry.stream()), limits, entry.path, MAX_SMALL_PART));
+  await reader._parseRels(small(rels));
+  await reader._parseWorkbook(small(book));
   const shared = part('xl/sharedStrings.xml');
-  if (shared) for await (const _ of reader._parseSharedStrings(utf8Stream(shared.stream()))) { /* cached inside the reader */ }
+  if (shared) for await (const _ of reader._parseSharedStrings(Readable.from(guarded(utf8Chunks(shared.stream()), limits, 'xl/sharedStrings.xml', MAX_SHARED_MARKUP)))) { /* cached inside the reader */ }
   const styles = part('xl/styles.xml');
-  if (styles) await reader._parseStyles(utf8Stream(styles.stream()));
+  if (styles) await reader._parseStyles(small(styles));
   for (const s of reader.model?.sheets ?? []) {
     const target = reader.workbookRels?.find((r) => r.Id === s.rId)?.Target;
     if (!target) continue;
@@ -120,7 +180,7 @@ async function* xlsxSheets(file: string): AsyncGenerator<SheetSource> {
     const sheetNo = /sheet(\d+)\.xml$/.exec(path)?.[1];
     if (!entry || !sheetNo) continue;
     let ws: (AsyncIterable<ExcelJS.Row> & { name: string }) | undefined;
-    for (const ev of reader._parseWorksheet(utf8Chunks(entry.stream()), sheetNo)) if (ev.eventType === 'worksheet') ws = ev.value as typeof ws;
+    for (const ev of reader._parseWorksheet(guarded(utf8Chunks(entry.stream()), limits, s.name, Number.MAX_SAFE_INTEGER), sheetNo)) if (ev.eventType === 'worksheet') ws = ev.value as typeof ws;
     if (!ws) continue;
     const sheet = ws;
     async function* rows(): AsyncGenerator<RawRow> {
@@ -180,13 +240,15 @@ async function sniff(file: string): Promise<{ encoding: 'utf8' | 'gb18030'; deli
   }
 }
 
-async function* csvSheets(file: string): AsyncGenerator<SheetSource> {
+async function* csvSheets(file: string, limits: ReadLimits): AsyncGenerator<SheetSource> {
   const { encoding, delimiter } = await sniff(file);
   const name = basename(file, extname(file));
   async function* rows(): AsyncGenerator<RawRow> {
     const input = createReadStream(file, { highWaterMark: 256 * 1024 });
     const decoded = encoding === 'utf8' ? input.setEncoding('utf8') : input.pipe(iconv.decodeStream('gb18030'));
-    const parser = decoded.pipe(parse({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }));
+    // A record may hold a few full cells; past that the parser stops before buffering more.
+    const maxRecord = limits.cellChars * 16;
+    const parser = decoded.pipe(parse({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: maxRecord }));
     let n = 0;
     try {
       for await (const record of parser as AsyncIterable<string[]>) {
@@ -195,6 +257,10 @@ async function* csvSheets(file: string): AsyncGenerator<SheetSource> {
         for (let i = 0; i < record.length; i++) cells[i] = record[i] === '' ? null : record[i]!;
         yield { number: n, cells };
       }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'CSV_MAX_RECORD_SIZE')
+        throw new ReadLimitError(`第${n + 1}行超过${maxRecord}个字符（或有未闭合的引号），文件被拒绝`, `record ${n + 1} is longer than ${maxRecord} characters (or has an unclosed quote); the file is refused`, name, n + 1);
+      throw e;
     } finally {
       input.destroy();
     }

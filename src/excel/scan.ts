@@ -12,16 +12,19 @@ import { categoriesFor, recordInputSchema } from '../services/ledgers.ts';
 import { protectResidentId } from '../services/pii.ts';
 import { CHUNK_ROWS, keyOf } from './bulk.ts';
 import { cellText } from './cells.ts';
-import { FingerprintTable } from './fingerprints.ts';
+import { fingerprint, FingerprintTable } from './fingerprints.ts';
 import type { ImportFile, LocatedError, Notice, SheetReport } from './import.ts';
-import { formatOf, type RawRow, readSheets } from './read.ts';
+import { formatOf, type RawRow, ReadLimitError, readSheets } from './read.ts';
+import { columnLetter } from './layout.ts';
 import { isReportSheet } from './report-sheets.ts';
+import { bounded, DEFAULT_LIMITS, echo, type ImportLimits } from './limits.ts';
+import { columnsOf } from '../domain/ledgers/types.ts';
 import { type BoundColumn, HEADER_SEARCH_ROWS, maskedForReport, readRow, recognise, type Recognised } from './recognise.ts';
 
 export type ScanEvent =
   /** Rows of this ledger follow; `source` names the file and sheet. */
   | { t: 'ledger'; kind: string; source: string }
-  | { t: 'rows'; kind: string; rows: Array<Record<string, unknown>>; read: number }
+  | { t: 'rows'; kind: string; rows: Array<Record<string, unknown>>; read: number; lines: number[]; file: string; sheet: string; present: string[] }
   | { t: 'sheet'; report: SheetReport }
   | { t: 'error'; e: LocatedError }
   | { t: 'notice'; n: Notice }
@@ -34,23 +37,13 @@ export interface ScanOptions {
   year: number;
   ledger?: string;
   maxErrors: number;
+  limits?: Partial<ImportLimits>;
+  /**
+   * The division codes below the county (townships, villages); a division-code field must hold one
+   * of them (or the county's own code). Absent: only the form of the code is checked.
+   */
+  divisions?: readonly string[];
 }
-
-/** A 52-bit fingerprint of a string (two 32-bit multiplicative hashes); collisions are astronomically rare at file sizes. */
-function fingerprint(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  // Zero marks an empty slot in the fingerprint table.
-  return 4294967296 * (h2 >>> 12) + (h1 >>> 0) || 1;
-}
-
 
 interface SheetCtx { file: string; sheet: string }
 
@@ -61,10 +54,17 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
   let errorCount = 0;
   let rowsRead = 0;
   let pending: ScanEvent[] = [];
+  const limits: ImportLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const deadline = Date.now() + limits.seconds * 1000;
+  const divisions = opts.divisions?.length ? new Set(opts.divisions) : undefined;
+  let divisionsNoticed = false;
+  /** Set when a limit is reached: reading stops at once, the import fails. */
+  let stopped = false;
   const addError = (e: LocatedError) => {
     errorCount++;
-    if (errorCount <= opts.maxErrors) pending.push({ t: 'error', e });
+    if (errorCount <= opts.maxErrors) pending.push({ t: 'error', e: bounded(e) });
   };
+  const notice = (n: Notice) => pending.push({ t: 'notice', n: bounded(n) });
   const cellError = (file: string, sheet: string, row: number, column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
     addError({ file, sheet, row, column: column?.letter ?? null, header: column?.header ?? null, field, value, zh, en });
   const schemas = new Map<string, z.ZodType>();
@@ -78,7 +78,8 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
     yield* p;
   }
 
-  for (const file of files) {
+  files: for (const file of files) {
+    if (stopped) break;
     const name = file.name ?? basename(file.path);
     const format = file.format ?? formatOf(name) ?? formatOf(file.path);
     if (!format) {
@@ -91,7 +92,8 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
     let ledgersSeen = 0;
     let reportSheetsSeen = 0;
     try {
-      for await (const sheet of readSheets(file.path, format)) {
+      for await (const sheet of readSheets(file.path, format, { cellChars: limits.cellChars })) {
+        if (stopped) break;
         sheetsSeen++;
         const iterator = sheet.rows[Symbol.asyncIterator]();
         const head: RawRow[] = [];
@@ -124,7 +126,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
           if (i.blocking) {
             blocked = true;
             addError({ file: name, sheet: sheet.name, row: i.row, column: i.column, header: i.column ? i.value : null, field: null, value: i.value, zh: i.zh, en: i.en });
-          } else pending.push({ t: 'notice', n: { file: name, sheet: sheet.name, row: i.row, column: i.column, value: i.value, zh: i.zh, en: i.en } });
+          } else notice({ file: name, sheet: sheet.name, row: i.row, column: i.column, value: i.value, zh: i.zh, en: i.en });
         }
         const report: SheetReport = { file: name, sheet: sheet.name, ledger: rec.decl.kind, headerRow: rec.headerRow, rows: 0 };
         if (blocked) {
@@ -146,29 +148,47 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
           for (const r of head) if (r.number > rec.headerRow) yield r;
           for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value;
         };
+        const present = presentColumns(rec);
         let chunk: Array<Record<string, unknown>> = [];
+        let lines: number[] = [];
         for await (const row of sheetRows()) {
           const cols = processRow(rec, row, ctx, name, sheet.name);
           if (cols === 'skip') continue;
           report.rows++;
           rowsRead++;
+          if (rowsRead > limits.rows || Date.now() > deadline) {
+            stopped = true;
+            const over = rowsRead > limits.rows;
+            addError({ file: name, sheet: sheet.name, row: row.number, column: null, header: null, field: null, value: '',
+              zh: over ? `一次导入最多${limits.rows}行，已停止读取；请分批导入` : `导入超过${limits.seconds}秒的时间限制，已停止；请分批导入`,
+              en: over ? `an import holds at most ${limits.rows} rows; reading stopped — import in parts` : `the import exceeded its time limit of ${limits.seconds} s and stopped — import in parts` });
+            report.rows--;
+            rowsRead--;
+            pending.push({ t: 'sheet', report });
+            yield* flush();
+            break files;
+          }
           if (cols && errorCount === 0) {
             chunk.push(cols);
+            lines.push(row.number);
             if (chunk.length >= CHUNK_ROWS) {
-              yield { t: 'rows', kind, rows: chunk, read: rowsRead };
+              yield { t: 'rows', kind, rows: chunk, read: rowsRead, lines, file: name, sheet: sheet.name, present };
               chunk = [];
+              lines = [];
             }
           }
           if (pending.length) yield* flush();
         }
-        if (errorCount === 0 && chunk.length) yield { t: 'rows', kind, rows: chunk, read: rowsRead };
+        if (errorCount === 0 && chunk.length) yield { t: 'rows', kind, rows: chunk, read: rowsRead, lines, file: name, sheet: sheet.name, present };
         pending.push({ t: 'sheet', report });
         yield* flush();
       }
     } catch (e) {
       // A file that cannot be read at all (not a workbook, damaged zip) is a problem of that file.
-      addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
-        zh: `文件无法读取：${(e as Error).message}`, en: `the file cannot be read: ${(e as Error).message}` });
+      const located = e instanceof ReadLimitError ? e : undefined;
+      const msg = echo((e as Error).message ?? String(e));
+      addError({ file: name, sheet: located?.sheet ?? '', row: located?.row ?? null, column: located?.column ?? null, header: null, field: null, value: '',
+        zh: located ? located.zh : `文件无法读取：${msg}`, en: located ? located.en : `the file cannot be read: ${msg}` });
     }
     if (sheetsSeen > 0 && ledgersSeen === 0 && reportSheetsSeen === 0)
       addError({ file: name, sheet: '', row: null, column: null, header: null, field: null, value: '',
@@ -179,7 +199,21 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
 
   /** Reads, validates and converts one row; returns its columns, null when it has problems, 'skip' for rows that are not data. */
   function processRow(rec: Recognised, row: RawRow, ctx: number, file: string, sheet: string): Record<string, unknown> | null | 'skip' {
+    for (let i = 0; i < row.cells.length; i++) {
+      const c = row.cells[i];
+      if (typeof c === 'string' && c.length > limits.cellChars) {
+        const b = rec.columns.find((x) => x.index === i);
+        cellError(file, sheet, row.number, b ?? { letter: columnLetter(i + 1), header: '' } as BoundColumn, b?.column.field?.name ?? null, echo(c),
+          `单元格超过${limits.cellChars}个字符`, `the cell holds more than ${limits.cellChars} characters`);
+        return null;
+      }
+    }
     const r = readRow(rec, row, categories);
+    if (r.skip === 'example') {
+      const b = rec.columns.find((x) => x.column.role === 'note');
+      notice({ file, sheet, row: row.number, column: b?.letter ?? null, value: b ? cellText(row.cells[b.index] ?? null) : '',
+        zh: '备注以“示例”开头，视为模板示例行，未导入；如是实际数据，请删去备注中的“示例”', en: 'the note starts with 示例 (example), so the row was taken for a template example and not imported; if it is real data, remove 示例 from the note' });
+    }
     if (r.skip) return 'skip';
     const decl = rec.decl;
     const err = (column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
@@ -203,8 +237,23 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
         reported.add(f.name);
         bad = true;
       }
+      const v = input[f.name];
+      if (f.orgUnit && typeof v === 'string' && !reported.has(f.name) && v !== county) {
+        if (!divisions) {
+          if (!divisionsNoticed) {
+            divisionsNoticed = true;
+            const col = columnFor(rec, f.name);
+            notice({ file, sheet, row: row.number, column: col?.letter ?? null, value: v,
+              zh: `本县（${county}）的乡镇、村区划代码尚未载入，区划代码只核对了格式`, en: `the township and village codes of this county (${county}) are not loaded; division codes were checked for their form only` });
+          }
+        } else if (!divisions.has(v)) {
+          err(columnFor(rec, f.name), f.name, v, `不是本县（${county}）的乡镇或村级区划代码`, `not a township or village division code of this county (${county})`);
+          reported.add(f.name);
+          bad = true;
+        }
+      }
     }
-    if (bad) return null;
+    // Every problem of the row at once: the schema's too, for the fields not reported above.
     const parsed = schemas.get(decl.kind)!.safeParse(input);
     if (!parsed.success) {
       for (const p of problemsOf(parsed.error)) {
@@ -217,6 +266,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
       }
       return null;
     }
+    if (bad) return null;
     const value = parsed.data as Record<string, unknown>;
     const cols = toRow(decl, value, (_f, raw) => r.protectedId ?? protectResidentId(raw));
     // The same natural key twice in the files being imported is a mistake, not an update.
@@ -237,6 +287,16 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
     seen.add(fp, refOf(ctx, row.number));
     return cols;
   }
+}
+
+/** The table columns a sheet supplies: those of every field it has a column for, and the note. */
+function presentColumns(rec: Recognised): string[] {
+  const out = new Set<string>();
+  for (const b of rec.columns) {
+    if (b.column.role === 'note') out.add('note');
+    else if (b.column.field && b.column.role !== 'county') for (const c of columnsOf(b.column.field)) out.add(c);
+  }
+  return [...out];
 }
 
 function columnFor(rec: Recognised, field: string): BoundColumn | undefined {

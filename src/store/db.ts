@@ -14,6 +14,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   engine: Engine;
+  /** The SQLite file, when the store is one on disk (another connection can open it). */
+  file?: string;
   /** Closes connections; the store must not be used afterwards. */
   close(): Promise<void>;
 }
@@ -43,7 +45,7 @@ export function openStore(config: StoreConfig): Store {
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { db, engine: 'sqlite', close: () => db.destroy() };
+    return { db, engine: 'sqlite', ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -434,6 +434,29 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await expect.poll(() => page.getByTestId('figure-relation').first().innerText()).toMatch(/Holds/);
     await shot(page, '41-figure-check-en');
     await page.getByTestId('locale-switch').getByText('中文').click();
+  });
+
+  it('matches a department sheet to the records just imported, and keeps the reason a picture named .xlsx is refused on the page', async () => {
+    const page = await session('zhouqu.admin');
+    const imports = new ImportPage(page, base);
+    await imports.open();
+    const dept = join(dir, '资金安排-财政局.xlsx');
+    await writeWorkbook(dept, [{ name: '资金安排', title: '协作资金安排情况（财政局）', header: ['序号', '资金用途类别', '金额（万元）', '资金来源'],
+      rows: [[1, '产业开发', 120, '页面导入甲'], [2, '产业开发', 12, '页面导入乙'], ['合计', null, 132, null]] }]);
+    await imports.choose([dept]);
+    await imports.check();
+    await expect.poll(() => imports.status(), SLOW).toContain('检查通过');
+    expect(await imports.preview('协作资金安排')).toEqual(['2', '0', '0']);
+
+    const png = join(dir, '截图.xlsx');
+    writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex'));
+    await imports.choose([png]);
+    await imports.check();
+    await expect.poll(() => imports.refusal(), SLOW).toContain('PNG 图片');
+    // Still there after the toasts of the page would have gone.
+    await page.waitForTimeout(3500);
+    expect(await imports.refusal()).toContain('文件内容与扩展名不符');
+    await shot(page, '26-import-refused');
   });
 
   it('runs without script errors or content-security-policy violations', () => {

@@ -175,6 +175,15 @@ export class ImportPage {
     for (const r of await rows.all()) out.push(await r.locator('td').allInnerTexts());
     return out;
   }
+  /** Why the files were refused, as the page keeps showing it. */
+  async refusal(): Promise<string> {
+    return this.page.getByTestId('import-refused').innerText();
+  }
+  /** Matched / new / ambiguous of a ledger, as shown. */
+  async preview(ledgerLabel: string): Promise<string[]> {
+    const cells = await this.page.getByTestId('import-preview').locator('.ant-table-row', { hasText: ledgerLabel }).locator('td').allInnerTexts();
+    return cells.slice(1);
+  }
   /** Added / updated / unchanged of a ledger, as shown. */
   async counts(ledgerLabel: string): Promise<string[]> {
     const cells = await this.page.getByTestId('import-summary').locator('.ant-table-row', { hasText: ledgerLabel }).locator('td').allInnerTexts();

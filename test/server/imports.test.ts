@@ -77,4 +77,36 @@ describe('importing uploaded workbooks over HTTP', () => {
       .rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(OTHER_COUNTY).not.toBe(COUNTY);
   });
+
+  it('runs an import as a job that reports its rows, visible only to the user who started it', async () => {
+    const admin = await f.signIn('zhouqu.admin');
+    const csv = Buffer.from('资金用途类别,金额（万元）,资金来源\r\nindustry,4,任务导入甲\r\nlabour,5,任务导入乙\r\n');
+    const start = await admin.req({ method: 'POST', url: `/api/imports/${COUNTY}/${YEAR}/jobs?dryRun=false`, ...multipart([{ name: '任务.csv', data: csv }]) });
+    expect(start.statusCode).toBe(202);
+    const { id } = start.json() as { id: string };
+    let job: { state: string; rows: number; result: { committed: boolean; summary: unknown } | null } | undefined;
+    for (let i = 0; i < 200; i++) {
+      job = (await admin.req({ method: 'GET', url: `/api/imports/jobs/${id}` })).json();
+      if (job!.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(job).toMatchObject({ state: 'done', rows: 2, result: { committed: true, summary: [{ kind: 'fund_allocation', added: 2, updated: 0, unchanged: 0 }] } });
+    const other = await f.signIn('diebu.admin');
+    expect((await other.req({ method: 'GET', url: `/api/imports/jobs/${id}` })).statusCode).toBe(403);
+    expect((await admin.req({ method: 'GET', url: '/api/imports/jobs/00000000-0000-0000-0000-000000000000' })).statusCode).toBe(404);
+    // A clerk's job that meets a ledger outside the clerk's department fails as a whole, saying why.
+    const clerk = await f.signIn('zhouqu.clerk');
+    const theirs = (await clerk.req({ method: 'POST', url: `/api/imports/${COUNTY}/${YEAR}/jobs?dryRun=false`, ...multipart([{ name: '任务.csv', data: csv }]) })).json() as { id: string };
+    let failed: { state: string; error: { code: string } | null; result: unknown } | undefined;
+    for (let i = 0; i < 200; i++) {
+      failed = (await clerk.req({ method: 'GET', url: `/api/imports/jobs/${theirs.id}` })).json();
+      if (failed!.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'FORBIDDEN' }, result: null });
+    // An upload wrong as a whole is refused at once, with the reason, and no job is started.
+    const png = await admin.req({ method: 'POST', url: `/api/imports/${COUNTY}/${YEAR}/jobs`, ...multipart([{ name: '截图.xlsx', data: Buffer.from('89504e470d0a1a0a', 'hex') }]) });
+    expect(png.statusCode).toBe(400);
+    expect(png.json().error.message).toMatchObject({ zh: expect.stringContaining('PNG'), en: expect.stringContaining('PNG') });
+  });
 });

@@ -8,6 +8,7 @@ import { addEvidence } from '../../src/services/evidence.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { listNarratives, setNarrative, setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
+import { startImportJob } from '../../src/services/import-jobs.ts';
 import { engines } from '../support/engines.ts';
 import { type Client, COUNTY, demoServer, type Fixture, OUTSIDERS, YEAR } from './fixture.ts';
 
@@ -169,6 +170,30 @@ const CASES: Record<string, Case> = {
   },
   'POST /api/figure-audit': { kind: 'self', build: async () => ({ method: 'POST', url: '/api/figure-audit', payload: { text: '共3场（其中线上1场，线下2场）。' } }) },
   'POST /api/figure-audit/:county/:year': { kind: 'read', build: async () => ({ method: 'POST', url: `/api/figure-audit/${COUNTY}/${YEAR}`, payload: { text: '结对帮扶共计36对。' } }) },
+  'POST /api/imports/:county/:year/jobs': {
+    // A clerk may start a job; the ledgers it recognises outside the clerk's department fail the job
+    // as a whole, with nothing written (test/server/imports.test.ts).
+    kind: 'write', inside: countyUsers(202),
+    build: async (f) => {
+      await f.store.db.deleteFrom('ledger_state').where('county_code', '=', COUNTY).where('year', '=', YEAR).where('ledger', '=', 'fund_allocation').execute();
+      const b = '----j';
+      const csv = `资金用途类别,金额,资金来源\r\nindustry,3,矩阵任务${++seq}\r\n`;
+      const payload = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="files"; filename="资金.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${b}--\r\n`);
+      return { method: 'POST', url: `/api/imports/${COUNTY}/${YEAR}/jobs`, payload, headers: { 'content-type': `multipart/form-data; boundary=${b}` } };
+    },
+  },
+  'GET /api/imports/jobs/:id': {
+    // Only the user who started a job sees it: county users read their own, everyone else is refused someone else's.
+    kind: 'write', inside: countyUsers(200),
+    build: async (f, c) => {
+      const b = '----k';
+      const payload = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="files"; filename="资金.csv"\r\nContent-Type: text/csv\r\n\r\n资金用途类别,金额,资金来源\r\nindustry,3,矩阵\r\n\r\n--${b}--\r\n`);
+      const own = await c.req({ method: 'POST', url: `/api/imports/${COUNTY}/${YEAR}/jobs`, payload, headers: { 'content-type': `multipart/form-data; boundary=${b}` } });
+      const id = own.statusCode === 202 ? (own.json() as { id: string }).id
+        : startImportJob(f.store, SYSTEM, [{ name: '资金.csv', data: Buffer.from('资金用途类别,金额,资金来源\r\nindustry,3,矩阵\r\n') }], { county: COUNTY, year: YEAR, dryRun: true }).id;
+      return { method: 'GET', url: `/api/imports/jobs/${id}` };
+    },
+  },
   'GET /api/reported/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/reported/${COUNTY}/${YEAR}` }) },
   'PUT /api/reported/:county/:year/:element': {
     kind: 'write', inside: countyUsers(200),

@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { invalid } from '../../services/errors.ts';
-import { importUploads, MAX_IMPORT_BYTES, MAX_IMPORT_FILES } from '../../services/imports.ts';
+import { echo } from '../../excel/limits.ts';
+import { type ImportJob, importJob, startImportJob } from '../../services/import-jobs.ts';
+import { importUploads, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, type UploadOutcome } from '../../services/imports.ts';
 import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
 
 const Problem = z.object({
@@ -13,6 +15,8 @@ const ImportOut = z.object({
   errors: z.array(Problem), errorCount: z.number(),
   notices: z.array(Problem.omit({ header: true, field: true })),
   summary: z.array(z.object({ kind: z.string(), added: z.number(), updated: z.number(), unchanged: z.number() })),
+  /** Per ledger: rows matched to existing records (on the whole key, or loosely on the key columns a sheet has), new, ambiguous. */
+  preview: z.array(z.object({ kind: z.string(), matched: z.number(), matchedLoosely: z.number(), new: z.number(), ambiguous: z.number() })),
   sheets: z.array(z.object({ file: z.string(), sheet: z.string(), ledger: z.string().nullable(), headerRow: z.number().nullable(), rows: z.number() })),
   findings: z.array(z.object({
     code: z.literal('duplicate_person'), ledger: z.string(), masked: z.string(), newAbove: z.number(), zh: z.string(), en: z.string(),
@@ -21,6 +25,31 @@ const ImportOut = z.object({
   /** Annotated copies of the files with problems, base64-encoded .xlsx. */
   annotated: z.array(z.object({ file: z.string(), name: z.string(), marked: z.number(), base64: z.string() })),
 });
+
+const JobOut = z.object({
+  id: z.string(), state: z.enum(['running', 'done', 'failed']), county: z.string(), year: z.number(), dryRun: z.boolean(),
+  rows: z.number(), startedAt: z.string(), finishedAt: z.string().nullable(),
+  result: ImportOut.nullable(),
+  error: z.object({ code: z.string(), zh: z.string(), en: z.string() }).nullable(),
+});
+
+type Uploads = Array<{ name: string; data: Buffer }>;
+
+/** The files of a multipart upload, each at most the size limit. */
+async function readUploads(req: FastifyRequest): Promise<Uploads> {
+  if (!req.isMultipart()) throw invalid('请以multipart/form-data上传文件', 'upload the files as multipart/form-data');
+  const uploads: Uploads = [];
+  for await (const part of req.parts({ limits: { files: MAX_IMPORT_FILES, fileSize: MAX_IMPORT_BYTES, fields: 0 } })) {
+    if (part.type !== 'file') continue;
+    const data = await part.toBuffer();
+    const name = echo(part.filename, 120);
+    if (part.file.truncated) throw invalid(`文件不能超过${MAX_IMPORT_BYTES / 1024 / 1024}MB：${name}`, `the file is too large: ${name}`);
+    uploads.push({ name: part.filename, data });
+  }
+  return uploads;
+}
+
+const withBase64 = (r: UploadOutcome) => ({ ...r, annotated: r.annotated.map((a) => ({ file: a.file, name: a.name, marked: a.marked, base64: a.data.toString('base64') })) });
 
 export function importRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
@@ -31,16 +60,37 @@ export function importRoutes(app: FastifyInstance, deps: ServerDeps): void {
     multipart: { files: 'binary' },
     response: ImportOut,
     handler: async ({ actor, params, query, req }) => {
-      if (!req.isMultipart()) throw invalid('请以multipart/form-data上传文件', 'upload the files as multipart/form-data');
-      const uploads: Array<{ name: string; data: Buffer }> = [];
-      for await (const part of req.parts({ limits: { files: MAX_IMPORT_FILES, fileSize: MAX_IMPORT_BYTES, fields: 0 } })) {
-        if (part.type !== 'file') continue;
-        const data = await part.toBuffer();
-        if (part.file.truncated) throw invalid(`文件不能超过${MAX_IMPORT_BYTES / 1024 / 1024}MB：${part.filename}`, `the file is too large: ${part.filename}`);
-        uploads.push({ name: part.filename, data });
-      }
-      const r = await importUploads(deps.store, actor, uploads, { county: params.county, year: params.year, dryRun: query.dryRun === 'true' });
-      return { ...r, annotated: r.annotated.map((a) => ({ file: a.file, name: a.name, marked: a.marked, base64: a.data.toString('base64') })) };
+      const uploads = await readUploads(req);
+      // In its own thread and connection on SQLite: other requests go on while the import runs.
+      const r = await importUploads(deps.store, actor, uploads, { county: params.county, year: params.year, dryRun: query.dryRun === 'true', thread: true });
+      return withBase64(r);
     },
   });
+
+  route(app, deps, {
+    method: 'POST', url: '/api/imports/:county/:year/jobs', tag: 'imports',
+    summary: 'Start the same import in the background (refused at once when the upload is wrong as a whole); follow it with GET /api/imports/jobs/{id}',
+    params: z.object({ county: countyParam, year: yearParam }),
+    query: z.object({ dryRun: z.enum(['true', 'false']).default('true') }),
+    multipart: { files: 'binary' },
+    response: JobOut,
+    handler: async ({ actor, params, query, req, reply }) => {
+      const uploads = await readUploads(req);
+      const job = startImportJob(deps.store, actor, uploads, { county: params.county, year: params.year, dryRun: query.dryRun === 'true', thread: true });
+      reply.code(202);
+      return jobOut(job);
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/imports/jobs/:id', tag: 'imports',
+    summary: 'An import job of the signed-in user: rows read so far, then the result',
+    params: z.object({ id: z.string().max(64) }),
+    response: JobOut,
+    handler: async ({ actor, params }) => jobOut(importJob(actor, params.id)),
+  });
+}
+
+function jobOut(job: ImportJob) {
+  return { ...job, result: job.result ? withBase64(job.result) : null };
 }

@@ -1,9 +1,8 @@
 import { CheckCircleOutlined, DownloadOutlined, InboxOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Result, Space, Table, Tag, Typography, Upload, type UploadFile } from 'antd';
+import { Alert, App, Button, Card, Progress, Result, Space, Table, Tag, Typography, Upload, type UploadFile } from 'antd';
 import { useMemo, useState } from 'react';
-import { api } from '../../api.ts';
+import { api, ApiError, type Label } from '../../api.ts';
 import { useApp } from '../../context.ts';
-import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 import { mayWriteCounty } from '../reported/access.ts';
 import { words } from './strings.ts';
@@ -22,9 +21,15 @@ interface Outcome {
   errorCount: number;
   notices: Problem[];
   summary: Array<{ kind: string; added: number; updated: number; unchanged: number }>;
+  preview: Array<{ kind: string; matched: number; matchedLoosely: number; new: number; ambiguous: number }>;
   findings: Array<{ ledger: string; masked: string; zh: string; en: string; records: Array<{ id: number; name: string | null; startDate: string | null; employer: string | null }> }>;
   annotated: Array<{ file: string; name: string; marked: number; base64: string }>;
 }
+
+interface Job { id: string; state: 'running' | 'done' | 'failed'; rows: number; result: Outcome | null; error: { code: string; zh: string; en: string } | null }
+
+const POLL_MS = 500;
+const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms); });
 
 /** An object URL for an annotated workbook sent back as base64. */
 function workbookUrl(base64: string): string {
@@ -47,6 +52,10 @@ export function ImportPage() {
   const [files, setFiles] = useState<UploadFile[]>([]);
   const [outcome, setOutcome] = useState<Outcome>();
   const [busy, setBusy] = useState<'check' | 'import'>();
+  /** Why the files were refused as a whole (wrong type, too large, no permission): stays on the page until the files change. */
+  const [refusal, setRefusal] = useState<Label>();
+  /** Rows read so far by the running import. */
+  const [progress, setProgress] = useState<number>();
   const labels = useMemo(() => new Map(meta.ledgers.map((l) => [l.kind, L(l.label)])), [meta, L]);
   const countyName = counties.find((c) => c.code === county)?.name ?? county;
   const links = useMemo(() => (outcome?.annotated ?? []).map((a) => ({ ...a, url: workbookUrl(a.base64) })), [outcome]);
@@ -58,14 +67,27 @@ export function ImportPage() {
     const form = new FormData();
     for (const f of files) form.append('files', f.originFileObj as Blob, f.name);
     setBusy(dryRun ? 'check' : 'import');
+    setRefusal(undefined);
+    setProgress(0);
     try {
-      const r = await api.upload<Outcome>(`/api/imports/${county}/${year}?dryRun=${dryRun}`, form);
-      setOutcome(r);
-      if (r.committed) bump();
+      // A background job: the page shows the rows read while the server works.
+      let job = await api.upload<Job>(`/api/imports/${county}/${year}/jobs?dryRun=${dryRun}`, form);
+      while (job.state === 'running') {
+        await sleep(POLL_MS);
+        job = await api.get<Job>(`/api/imports/jobs/${job.id}`);
+        setProgress(job.rows);
+      }
+      if (job.state === 'failed' || !job.result) {
+        setRefusal(job.error ?? { zh: '导入未完成', en: 'the import did not finish' });
+        return;
+      }
+      setOutcome(job.result);
+      if (job.result.committed) bump();
     } catch (e) {
-      showError(e, i18n);
+      setRefusal(e instanceof ApiError ? e.msg : { zh: String(e), en: String(e) });
     } finally {
       setBusy(undefined);
+      setProgress(undefined);
     }
   };
 
@@ -86,11 +108,11 @@ export function ImportPage() {
           <Upload.Dragger multiple accept={ACCEPT} fileList={files} maxCount={MAX_FILES}
             beforeUpload={(file) => {
               const okType = /\.(xlsx|csv)$/i.test(file.name);
-              if (!okType) void message.error(`${w('typeRefused')}：${file.name}`);
-              else if (file.size > MAX_BYTES) void message.error(`${w('tooLarge')}：${file.name}`);
+              if (!okType) setRefusal({ zh: `${words('zh')('typeRefused')}：${file.name}`, en: `${words('en')('typeRefused')}: ${file.name}` });
+              else if (file.size > MAX_BYTES) setRefusal({ zh: `${words('zh')('tooLarge')}：${file.name}`, en: `${words('en')('tooLarge')}: ${file.name}` });
               return okType && file.size <= MAX_BYTES ? false : Upload.LIST_IGNORE;
             }}
-            onChange={({ fileList }) => { setFiles(fileList); setOutcome(undefined); }}>
+            onChange={({ fileList }) => { setFiles(fileList); setOutcome(undefined); if (fileList.length) setRefusal(undefined); }}>
             <p className="ant-upload-drag-icon"><InboxOutlined /></p>
             <p className="ant-upload-text">{w('drop')}</p>
             <p className="ant-upload-hint">{w('dropHint')}</p>
@@ -99,8 +121,18 @@ export function ImportPage() {
         <Space style={{ marginTop: 16 }}>
           <Button type={checkedClean ? 'default' : 'primary'} data-testid="import-check" loading={busy === 'check'} disabled={!files.length || !!busy} onClick={() => void run(true)}>{w('check')}</Button>
           <Button type="primary" icon={<CheckCircleOutlined />} data-testid="import-confirm" loading={busy === 'import'} disabled={!checkedClean || !!busy} onClick={() => void run(false)}>{w('confirm')}</Button>
-          <Button data-testid="import-clear" disabled={!files.length || !!busy} onClick={() => { setFiles([]); setOutcome(undefined); }}>{w('clear')}</Button>
+          <Button data-testid="import-clear" disabled={!files.length || !!busy} onClick={() => { setFiles([]); setOutcome(undefined); setRefusal(undefined); }}>{w('clear')}</Button>
         </Space>
+        {progress !== undefined && (
+          <div data-testid="import-progress" style={{ marginTop: 16 }}>
+            <Progress percent={100} status="active" showInfo={false} />
+            <Typography.Text type="secondary">{w('progress', { rows: progress })}</Typography.Text>
+          </div>
+        )}
+        {refusal && (
+          <Alert style={{ marginTop: 16 }} type="error" showIcon data-testid="import-refused" title={w('refused')} description={L(refusal)}
+            closable onClose={() => setRefusal(undefined)} />
+        )}
       </Card>
 
       {outcome && (
@@ -115,6 +147,16 @@ export function ImportPage() {
                   { title: w('added'), dataIndex: 'added', align: 'right', render: (n: number) => <span data-testid="count-added">{n}</span> },
                   { title: w('updated'), dataIndex: 'updated', align: 'right' },
                   { title: w('unchanged'), dataIndex: 'unchanged', align: 'right' },
+                ]} />
+            )}
+            {outcome.preview.length > 0 && (
+              <Table size="small" pagination={false} rowKey="kind" data-testid="import-preview" title={() => <b>{w('preview')}</b>}
+                dataSource={outcome.preview}
+                columns={[
+                  { title: w('ledger'), dataIndex: 'kind', render: (k: string) => labels.get(k) ?? k },
+                  { title: w('matched'), dataIndex: 'matched', align: 'right', render: (n: number, p) => <span data-testid="count-matched">{n}{p.matchedLoosely ? `（${w('loosely', { n: p.matchedLoosely })}）` : ''}</span> },
+                  { title: w('new'), dataIndex: 'new', align: 'right', render: (n: number) => <span data-testid="count-new">{n}</span> },
+                  { title: w('ambiguous'), dataIndex: 'ambiguous', align: 'right', render: (n: number) => (n ? <Typography.Text type="danger" data-testid="count-ambiguous">{n}</Typography.Text> : <span data-testid="count-ambiguous">0</span>) },
                 ]} />
             )}
             {links.length > 0 && (

@@ -40,6 +40,13 @@ const WORDS = {
   noFiles: ['请先选择文件', 'Choose files first'],
   typeRefused: ['只能导入 .xlsx 或 .csv 文件', 'Only .xlsx and .csv files can be imported'],
   tooLarge: ['文件不能超过 20 MB', 'Files must be at most 20 MB'],
+  refused: ['文件未被接受', 'The files were not accepted'],
+  progress: ['正在处理：已读取 {rows} 行…', 'Working: {rows} rows read…'],
+  preview: ['与已有记录的对应', 'Matched to the records already there'],
+  matched: ['对应已有记录', 'Matched'],
+  loosely: ['其中 {n} 条按表中已有的关键列对应', '{n} of them on the key columns the sheet has'],
+  new: ['新记录', 'New'],
+  ambiguous: ['无法确定', 'Ambiguous'],
 } as const;
 
 export type Word = keyof typeof WORDS;
