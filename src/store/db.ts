@@ -52,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0001_core': m0001,
   '20261129_0002_accounts': await import('./migrations/20261129_0002_accounts.ts'),
   '20261129_0003_disbursement_category': m0003,
+  '20261201_0050_dataset_info': await import('./migrations/20261201_0050_dataset_info.ts'),
 };
 
 /** Registers a migration added by another module (kept in order by name). */
