@@ -5,7 +5,9 @@ import { parse } from 'yaml';
 import type { Categories } from '../domain/ledgers/schema.ts';
 
 /** The project root (where config/ and data/ live), independent of the working directory. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Compiled, this module sits one level deeper (dist/src/services), hence the look for package.json.
+const HERE = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = existsSync(join(HERE, 'package.json')) ? HERE : join(HERE, '..');
 
 /** The newest configured assessment year not after `year`; configuration carries forward until changed. */
 export function configYear(year: number): number {

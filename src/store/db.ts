@@ -6,6 +6,9 @@ import pg from 'pg';
 import * as m0001 from './migrations/20261129_0001_core.ts';
 import * as m0003 from './migrations/20261129_0003_disbursement_category.ts';
 import type { Database } from './schema.ts';
+import type { StoreConfig } from './config.ts';
+
+export { configFromEnv, type StoreConfig } from './config.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -16,7 +19,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoreConfig = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
 
 // pg hands back BIGINT and COUNT as strings; convert once, here, refusing values past 2^53.
 const toSafeInt = (s: string): number => {
@@ -25,12 +27,6 @@ const toSafeInt = (s: string): number => {
   return n;
 };
 pg.types.setTypeParser(20, toSafeInt);
-
-/** The configuration implied by the environment: PostgreSQL when DATABASE_URL is set, else the SQLite file. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
-  if (env.DATABASE_URL) return { engine: 'postgres', url: env.DATABASE_URL };
-  return { engine: 'sqlite', file: env.XIEZUO_DB ?? './data/xiezuo.sqlite' };
-}
 
 /** Opens a store. SQLite files get WAL and foreign keys; ':memory:' is accepted for tests. */
 export function openStore(config: StoreConfig): Store {
