@@ -4,9 +4,11 @@ import { validateRecord } from './ledgers.ts';
 
 describe('category lists per assessment year and province', () => {
   it('carries a year forward until a newer one is configured', () => {
-    expect(configYear(2022)).toBe(2022);
-    expect(configYear(2024)).toBe(2022);
-    expect(() => configYear(1999)).toThrow(/no configuration/);
+    expect(configYear(2021)).toBe(2021);
+    expect(configYear(2022)).toBe(2021);
+    expect(configYear(2024)).toBe(2021);
+    expect(() => configYear(2020)).toThrow(/no assessment configuration for 2020/);
+    expect(() => configYear(1999)).toThrow(/starts in 2021/);
   });
 
   it('lets a province replace a list and keeps the rest of the year', () => {
