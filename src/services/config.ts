@@ -38,9 +38,14 @@ export function isConfiguredYear(year: number): boolean {
  */
 export function configYear(year: number): number {
   if (!isConfiguredYear(year)) throw new ConfigMissing(year);
-  for (let y = year; y >= FIRST_YEAR; y--) if (existsSync(join(ROOT, 'config', String(y)))) return y;
+  // The shipped folders do not change while the process runs; looking once per year keeps the
+  // many engines of a national view off the file system.
+  const known = configYears.get(year);
+  if (known !== undefined) return known;
+  for (let y = year; y >= FIRST_YEAR; y--) if (existsSync(join(ROOT, 'config', String(y)))) { configYears.set(year, y); return y; }
   throw new ConfigMissing(year);
 }
+const configYears = new Map<number, number>();
 
 const cache = new Map<string, unknown>();
 
