@@ -146,7 +146,8 @@ async function resolve(store: Store, scope: UnitScope): Promise<CountySet> {
  * computeIndicators/checkRules; the reading is done once for the whole set.
  */
 export async function indicatorsForCounties(
-  store: Store, actor: Actor, scope: UnitScope, year: number, opts: { rules?: boolean; ids?: readonly string[] } = {},
+  store: Store, actor: Actor, scope: UnitScope, year: number,
+  opts: { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<CountyIndicators[]> {
   const cat = catalogueFor(year);
   for (const id of opts.ids ?? []) if (!cat.byId.has(id)) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
@@ -160,7 +161,10 @@ export async function indicatorsForCounties(
     const e = new IndicatorEngine(store, code, year, pre);
     const indicators = opts.ids ? await Promise.all(opts.ids.map((id) => e.evaluate(id))) : await e.all();
     out.push({ code, name: names.get(code) ?? code, indicators, ...(opts.rules && { rules: await e.rules() }) });
+    // Let other work on this thread run between counties (the evaluation itself is CPU only).
+    if (out.length % 25 === 0) { opts.onProgress?.(out.length, readable.length); await new Promise((r) => setImmediate(r)); }
   }
+  opts.onProgress?.(out.length, readable.length);
   return out;
 }
 

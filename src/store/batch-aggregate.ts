@@ -214,3 +214,15 @@ export async function unitNames(store: Store, codes: readonly string[]): Promise
   }
   return out;
 }
+
+/**
+ * A fingerprint of everything written for a year: the audit journal (every edit is audited) and
+ * the ledger states. Any write for the year changes it, so a result cached under it is never stale.
+ */
+export async function dataVersion(store: Store, year: number): Promise<string> {
+  const a = await store.db.selectFrom('audit_log').select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')])
+    .where((eb) => eb.or([eb('year', '=', year), eb('year', 'is', null)])).executeTakeFirst();
+  const s = await store.db.selectFrom('ledger_state').select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')])
+    .where('year', '=', year).executeTakeFirst();
+  return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
+}

@@ -16,6 +16,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   engine: Engine;
+  /** How the store was opened, so another thread can open its own connection to the same database. */
+  config?: StoreConfig;
   /** Closes connections; the store must not be used afterwards. */
   close(): Promise<void>;
 }
@@ -38,11 +40,11 @@ export function openStore(config: StoreConfig): Store {
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { db, engine: 'sqlite', close: () => db.destroy() };
+    return { db, engine: 'sqlite', config, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  return { db, engine: 'postgres', config, close: () => db.destroy() };
 }
 
 const MIGRATIONS: Record<string, Migration> = {
