@@ -83,17 +83,48 @@ function matchSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpress
   return q.where ? eb.fn.count(eb.case().when(condSql(eb, decl, q.where)).then(eb.lit(1)).end()) : eb.fn.countAll();
 }
 
-/**
- * Answers every term for every county of the set: one statement per (ledger, year, `by` field).
- * Terms for a county that has no records come back as 0 (or no entries), as county by county.
- */
-export async function batchAggregates(store: Store, set: CountySet, terms: readonly BatchTerm[]): Promise<AggregateBatch> {
+interface GroupQuery { ts: BatchTerm[]; by: string | undefined; lk: string; query: Q }
+
+/** One statement per (ledger, year, `by` field), each holding every term of that group. */
+function groupQueries(store: Store, set: CountySet, terms: readonly BatchTerm[]): GroupQuery[] {
   const groups = new Map<string, BatchTerm[]>();
   for (const t of terms) {
     const g = `${t.q.year}|${t.q.ledger}|${t.q.by ?? ''}`;
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)!.push(t);
   }
+  return [...groups.values()].map((ts) => {
+    const { ledger, year, by } = ts[0]!.q;
+    const decl = declFor(ledger);
+    const base = scope(store.db.selectFrom(decl.table as never) as unknown as Q, set, year);
+    if (by === undefined) {
+      const query = base.select((eb: EB) => [
+        'county_code', eb.fn.countAll().as('n'),
+        ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
+        ...ts.flatMap((t, i) => { const qc = t.q.fn === 'sum' ? qualColumn(decl, t.q.field) : undefined; return qc ? [qualSql(eb, decl, t.q, qc).as(`q${i}`)] : []; }),
+      ]).groupBy('county_code');
+      return { ts, by, lk: `${ledger}@${year}`, query };
+    }
+    const byCol = column(decl, by);
+    const query = base.select((eb: EB) => [
+      'county_code', eb.ref(byCol).as('k'), eb.fn.countAll().as('n'),
+      ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
+      ...ts.map((t, i) => matchSql(eb, decl, t.q).as(`m${i}`)),
+    ]).groupBy(['county_code', byCol]).orderBy('county_code').orderBy(byCol);
+    return { ts, by, lk: `${ledger}@${year}`, query };
+  });
+}
+
+/** The statements a batch runs, as SQL text with parameters (for benchmarks against other engines). */
+export function batchStatements(store: Store, set: CountySet, terms: readonly BatchTerm[]): Array<{ sql: string; parameters: readonly unknown[] }> {
+  return groupQueries(store, set, terms).map((g) => g.query.compile());
+}
+
+/**
+ * Answers every term for every county of the set: one statement per (ledger, year, `by` field).
+ * Terms for a county that has no records come back as 0 (or no entries), as county by county.
+ */
+export async function batchAggregates(store: Store, set: CountySet, terms: readonly BatchTerm[]): Promise<AggregateBatch> {
   const values = new Map<string, Map<string, Answer>>();
   const quals = new Map<string, Map<string, number>>();
   const counts = new Map<string, Map<string, number>>();
@@ -103,20 +134,11 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
     if (!m.has(county)) m.set(county, new Map());
     m.get(county)!.set(key, v);
   };
-  let statements = 0;
-  await Promise.all([...groups.values()].map(async (ts) => {
-    const { ledger, year, by } = ts[0]!.q;
-    const decl = declFor(ledger);
-    const lk = `${ledger}@${year}`;
+  const groups = groupQueries(store, set, terms);
+  await Promise.all(groups.map(async ({ ts, by, lk, query }) => {
     read.add(lk);
-    const base = scope(store.db.selectFrom(decl.table as never) as unknown as Q, set, year);
-    statements++;
+    const rows = (await query.execute()) as Array<Record<string, unknown>>;
     if (by === undefined) {
-      const rows = (await base.select((eb: EB) => [
-        'county_code', eb.fn.countAll().as('n'),
-        ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
-        ...ts.flatMap((t, i) => { const qc = t.q.fn === 'sum' ? qualColumn(decl, t.q.field) : undefined; return qc ? [qualSql(eb, decl, t.q, qc).as(`q${i}`)] : []; }),
-      ]).groupBy('county_code').execute()) as Array<Record<string, unknown>>;
       for (const r of rows) {
         const c = String(r.county_code);
         put(counts, c, lk, Number(r.n));
@@ -128,12 +150,6 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
       return;
     }
     for (const t of ts) byKeys.add(t.key);
-    const byCol = column(decl, by);
-    const rows = (await base.select((eb: EB) => [
-      'county_code', eb.ref(byCol).as('k'), eb.fn.countAll().as('n'),
-      ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
-      ...ts.map((t, i) => matchSql(eb, decl, t.q).as(`m${i}`)),
-    ]).groupBy(['county_code', byCol]).orderBy('county_code').orderBy(byCol).execute()) as Array<Record<string, unknown>>;
     for (const r of rows) {
       const c = String(r.county_code);
       put(counts, c, lk, (counts.get(c)?.get(lk) ?? 0) + Number(r.n));
@@ -149,7 +165,7 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
   }));
   const known = new Set(terms.map((t) => t.key));
   return {
-    statements,
+    statements: groups.length,
     value(county, key) {
       if (!known.has(key) || !inSet(set, county)) return undefined;
       return values.get(county)?.get(key) ?? (byKeys.has(key) ? [] : Rational.of(0));
