@@ -200,3 +200,14 @@ export async function indicatorsAndRules(store: Store, actor: Actor, county: str
   const indicators = await e.all();
   return { indicators, rules: await e.rules() };
 }
+
+/**
+ * A prefecture's or province's indicators (the roll-up engine: each county's own figures added up,
+ * rates recomputed from the rolled-up parts), with every county's data read in one batch.
+ */
+export async function indicatorsForUnit(store: Store, actor: Actor, unit: string, year: number): Promise<IndicatorResult[]> {
+  if (!/^(\d{2}|\d{4})$/.test(unit)) throw invalid('地区代码应为2位（省）或4位（市州）数字', 'a unit code has 2 (province) or 4 (prefecture) digits');
+  await assertRead(store, actor, unit);
+  const pre = await prefetch(store, { kind: 'prefix', prefix: unit }, year);
+  return new IndicatorEngine(store, unit, year, pre).all();
+}

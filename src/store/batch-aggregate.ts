@@ -52,11 +52,21 @@ function declFor(ledger: string): LedgerDecl {
   return d;
 }
 
-function scope(qb: Q, set: CountySet, year: number): Q {
-  let q = qb.where('year', '=', year);
-  if (set.kind === 'prefix') q = q.where('county_code', 'like', `${set.prefix}%`);
-  else if (set.kind === 'codes') q = q.where('county_code', 'in', set.codes.length ? [...set.codes] : ['']);
+/**
+ * Restricts a query to the set's counties. A prefix becomes a code range (62 → '62' ≤ code < '63'),
+ * which a b-tree index on county_code serves on both engines, unlike LIKE under PostgreSQL's collations.
+ */
+function restrict<T extends { where: (...a: any[]) => T }>(q: T, set: CountySet): T { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (set.kind === 'prefix') {
+    const upper = String(Number(set.prefix) + 1).padStart(set.prefix.length, '0');
+    return q.where('county_code', '>=', set.prefix).where('county_code', '<', upper);
+  }
+  if (set.kind === 'codes') return q.where('county_code', 'in', set.codes.length ? [...set.codes] : ['']);
   return q;
+}
+
+function scope(qb: Q, set: CountySet, year: number): Q {
+  return restrict(qb.where('year', '=', year), set);
 }
 
 /** The qualifier column of a summed field that may be stated approximately, if it has one. */
@@ -185,16 +195,14 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
 export async function batchReported(store: Store, set: CountySet, years: readonly number[]) {
   let q = store.db.selectFrom('reported_value').select(['county_code', 'element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale'])
     .where('year', 'in', [...years]);
-  if (set.kind === 'prefix') q = q.where('county_code', 'like', `${set.prefix}%`);
-  else if (set.kind === 'codes') q = q.where('county_code', 'in', set.codes.length ? [...set.codes] : ['']);
+  q = restrict(q, set);
   return q.orderBy('county_code').orderBy('element').orderBy('dim').execute();
 }
 
 /** Ledger states (completeness) of every county of the set for the given years. */
 export async function batchStates(store: Store, set: CountySet, years: readonly number[]) {
   let q = store.db.selectFrom('ledger_state').select(['county_code', 'year', 'ledger', 'completeness']).where('year', 'in', [...years]);
-  if (set.kind === 'prefix') q = q.where('county_code', 'like', `${set.prefix}%`);
-  else if (set.kind === 'codes') q = q.where('county_code', 'in', set.codes.length ? [...set.codes] : ['']);
+  q = restrict(q, set);
   return q.execute();
 }
 
@@ -208,8 +216,7 @@ export async function countiesWithData(store: Store, set: CountySet, year: numbe
   const codes = new Set<string>();
   for (const table of ['ledger_state', 'reported_value', 'report_meta'] as const) {
     let q = store.db.selectFrom(table).select('county_code').distinct().where('year', '=', year);
-    if (set.kind === 'prefix') q = q.where('county_code', 'like', `${set.prefix}%`);
-    else if (set.kind === 'codes') q = q.where('county_code', 'in', set.codes.length ? [...set.codes] : ['']);
+    q = restrict(q, set);
     for (const r of await q.execute()) codes.add(r.county_code);
   }
   return [...codes].filter((c) => c.length === 6).sort();
