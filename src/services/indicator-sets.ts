@@ -10,7 +10,7 @@ import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
 import type { Rational } from '../domain/rational.ts';
 import {
   type AggregateBatch, batchAggregates, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
-  pairedCounties, targetsOfYear, unitNames,
+  claimsOfYear, pairedCounties, targetsOfYear, unitNames,
 } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -22,6 +22,7 @@ import { type Actor, assertRead, canRead } from './scope.ts';
 
 type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale'>;
 type TargetRow = Selectable<Database['target']>;
+type ClaimRow = Selectable<Database['target_claim']>;
 
 /**
  * What an engine may read from a prefetched batch instead of the database. Every method answers
@@ -35,6 +36,8 @@ export interface Prefetched {
   states(county: string, year: number): Array<{ ledger: string; completeness: string }> | undefined;
   reported(county: string, year: number): ReportedRow[] | undefined;
   targets(year: number): TargetRow[] | undefined;
+  /** A county's own claims about its targets (target_claim). */
+  claims(county: string, year: number): ClaimRow[] | undefined;
   /** Counties with data under a roll-up unit (prefix), when the batch covers all of them. */
   counties(unit: string, year: number): string[] | undefined;
 }
@@ -91,10 +94,15 @@ export function compileCatalogue(cat: Catalogue, year: number): { terms: BatchTe
 /** Reads everything the catalogue needs for a set of counties in a fixed number of statements. */
 export async function prefetch(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year)): Promise<Prefetched & { batch: AggregateBatch; withData: string[] }> {
   const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year);
-  const [batch, reported, states, targets, withData] = await Promise.all([
+  const [batch, reported, states, targets, claims, withData] = await Promise.all([
     batchAggregates(store, set, terms), batchReported(store, set, reportedYears), batchStates(store, set, ledgerYears), targetsOfYear(store, year),
-    countiesWithData(store, set, year),
+    claimsOfYear(store, year), countiesWithData(store, set, year),
   ]);
+  const claimsOf = new Map<string, ClaimRow[]>();
+  for (const c of claims) {
+    if (!claimsOf.has(c.org_code)) claimsOf.set(c.org_code, []);
+    claimsOf.get(c.org_code)!.push(c);
+  }
   const rep = new Map<string, ReportedRow[]>();
   for (const { county_code, ...r } of reported) {
     const k = `${county_code}@${r.year}`;
@@ -117,6 +125,7 @@ export async function prefetch(store: Store, set: CountySet, year: number, cat: 
     states: (county, y) => (inSet(set, county) && ledgerYears.includes(y) ? st.get(`${county}@${y}`) ?? [] : undefined),
     reported: (county, y) => (inSet(set, county) && reportedYears.includes(y) ? rep.get(`${county}@${y}`) ?? [] : undefined),
     targets: (y) => (y === year ? targets : undefined),
+    claims: (county, y) => (y === year && inSet(set, county) ? claimsOf.get(county) ?? [] : undefined),
     counties: (unit, y) => (y === year && covers(unit) ? withData.filter((c) => c.startsWith(unit)) : undefined),
   };
 }

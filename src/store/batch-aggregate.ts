@@ -211,6 +211,11 @@ export async function targetsOfYear(store: Store, year: number) {
   return store.db.selectFrom('target').selectAll().where('year', '=', year).execute();
 }
 
+/** Every claim units made about their targets in a year (a few per unit). */
+export async function claimsOfYear(store: Store, year: number) {
+  return store.db.selectFrom('target_claim').selectAll().where('year', '=', year).execute();
+}
+
 /** Counties of the set that hold any ledger state, reported value or report details for the year, in code order. */
 export async function countiesWithData(store: Store, set: CountySet, year: number): Promise<string[]> {
   const codes = new Set<string>();
