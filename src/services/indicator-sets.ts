@@ -10,7 +10,7 @@ import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
 import type { Rational } from '../domain/rational.ts';
 import {
   type AggregateBatch, batchAggregates, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
-  claimsOfYear, pairedCounties, targetsOfYear, unitNames,
+  claimsOfYear, countyDataVersion, pairedCounties, targetsOfYear, unitNames,
 } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -202,12 +202,42 @@ export async function rankCounties(store: Store, actor: Actor, scope: UnitScope,
   return out;
 }
 
-/** One engine for a county-year's indicators and rules (a dashboard request): the rules reuse the indicators already computed. */
+const yearsMemo = new Map<number, { cat: Catalogue; years: number[] }>();
+/** Every year whose data the catalogue of `year` reads (records and reported values). */
+function yearsRead(year: number): number[] {
+  const cat = catalogueFor(year);
+  const m = yearsMemo.get(year);
+  if (m && m.cat === cat) return m.years;
+  const { reportedYears, ledgerYears } = compileCatalogue(cat, year);
+  const years = [...new Set([...reportedYears, ...ledgerYears])].sort();
+  yearsMemo.set(year, { cat, years });
+  return years;
+}
+
+// Dashboard results per store and county-year, kept under the county-year's data version.
+const dashboards = new WeakMap<Store, Map<string, { version: string; value: Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> }>>();
+
+/**
+ * One engine for a county-year's indicators and rules (a dashboard request): the rules reuse the
+ * indicators already computed. The result is kept until anything that can change it is written
+ * (countyDataVersion), so repeated requests cost two small queries; callers must not mutate it.
+ */
 export async function indicatorsAndRules(store: Store, actor: Actor, county: string, year: number): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
   await assertRead(store, actor, county);
-  const e = new IndicatorEngine(store, county, year);
-  const indicators = await e.all();
-  return { indicators, rules: await e.rules() };
+  if (!dashboards.has(store)) dashboards.set(store, new Map());
+  const cache = dashboards.get(store)!;
+  const key = `${county}@${year}`;
+  const version = await countyDataVersion(store, county, yearsRead(year));
+  const hit = cache.get(key);
+  if (hit && hit.version === version) return hit.value;
+  const value = (async () => {
+    const e = new IndicatorEngine(store, county, year);
+    const indicators = await e.all();
+    return { indicators, rules: await e.rules() };
+  })();
+  cache.set(key, { version, value });
+  value.catch(() => { if (cache.get(key)?.value === value) cache.delete(key); });
+  return value;
 }
 
 /**

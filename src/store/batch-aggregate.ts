@@ -254,3 +254,17 @@ export async function dataVersion(store: Store, year: number): Promise<string> {
     .where('year', '=', year).executeTakeFirst();
   return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
 }
+
+/**
+ * The data version of one county-year: audited writes for the county, its prefecture and province
+ * (targets are set there) or for no county, in the years its figures read (earlier years' values
+ * feed year-on-year changes), and the county's ledger states in those years.
+ */
+export async function countyDataVersion(store: Store, county: string, years: readonly number[]): Promise<string> {
+  const units = [...new Set([county, county.slice(0, 4), county.slice(0, 2)])];
+  const a = await store.db.selectFrom('audit_log').select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')])
+    .where('year', 'in', [...years]).where((eb) => eb.or([eb('county_code', 'in', units), eb('county_code', 'is', null)])).executeTakeFirst();
+  const s = await store.db.selectFrom('ledger_state').select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')])
+    .where('county_code', '=', county).where('year', 'in', [...years]).executeTakeFirst();
+  return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
+}

@@ -67,6 +67,9 @@ export async function migrate(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Migrations of parallel lines of work carry their own name prefixes, so a database migrated
+    // before a merge may lack one that sorts earlier; it is applied rather than refused.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

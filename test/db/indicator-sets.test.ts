@@ -79,3 +79,29 @@ for (const engine of await engines()) {
     });
   });
 }
+
+for (const engine of await engines()) {
+  describe(`dashboard results kept under the county-year's data version (${engine})`, () => {
+    let t: TestStore;
+    beforeAll(async () => { t = await freshStore(engine); await loadDemo(t.store); }, 120_000);
+    afterAll(async () => { await t.dispose(); });
+
+    it('answers a repeated request from the cache and recomputes after a write, also to an earlier year', async () => {
+      const { indicatorsAndRules } = await import('../../src/services/indicator-sets.ts');
+      const { setReported } = await import('../../src/services/reported.ts');
+      const alone = async () => { const e = new IndicatorEngine(t.store, '623023', 2022); return { indicators: await e.all(), rules: await e.rules() }; };
+      const a = await indicatorsAndRules(t.store, SYSTEM, '623023', 2022);
+      expect(await indicatorsAndRules(t.store, SYSTEM, '623023', 2022)).toBe(a);
+      await createRecord(t.store, SYSTEM, 'meeting', '623023', 2022, { type: 'leading_group', date: '2022-12-20', topic: '缓存测试' });
+      const b = await indicatorsAndRules(t.store, SYSTEM, '623023', 2022);
+      expect(b).not.toBe(a);
+      expect(b).toEqual(await alone());
+      // A value of the year before feeds this year's change: writing it must not leave the result stale.
+      await setReported(t.store, SYSTEM, '623023', 2021, { element: 'edu.undergrad_line_rate', text: '30' });
+      const c = await indicatorsAndRules(t.store, SYSTEM, '623023', 2022);
+      expect(c).not.toBe(b);
+      expect(c).toEqual(await alone());
+      expect(c.indicators.find((i) => i.id === 'edu.line_rate_change_1y')!.display).not.toBe(b.indicators.find((i) => i.id === 'edu.line_rate_change_1y')!.display);
+    });
+  });
+}
