@@ -64,7 +64,7 @@ const spread = (codes: string[], k: number) => (k >= codes.length ? codes : Arra
 async function engineRun(store: Store, set: CountySet, codes: string[]): Promise<void> {
   const pre = await prefetch(store, set, YEAR);
   for (const c of codes) {
-    const e = new IndicatorEngine(store, c, YEAR, pre);
+    const e = new IndicatorEngine(store, c, YEAR, { batch: pre });
     await e.all();
     await e.rules();
   }

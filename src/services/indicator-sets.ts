@@ -20,7 +20,7 @@ import { invalid } from './errors.ts';
 import { IndicatorEngine, type IndicatorResult, type RuleResult } from './indicators.ts';
 import { type Actor, assertRead, canRead } from './scope.ts';
 
-type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale'>;
+type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
 type TargetRow = Selectable<Database['target']>;
 type ClaimRow = Selectable<Database['target_claim']>;
 
@@ -167,7 +167,7 @@ export async function indicatorsForCounties(
   const names = await unitNames(store, readable);
   const out: CountyIndicators[] = [];
   for (const code of readable) {
-    const e = new IndicatorEngine(store, code, year, pre);
+    const e = new IndicatorEngine(store, code, year, { batch: pre });
     const indicators = opts.ids ? await Promise.all(opts.ids.map((id) => e.evaluate(id))) : await e.all();
     out.push({ code, name: names.get(code) ?? code, indicators, ...(opts.rules && { rules: await e.rules() }) });
     // Let other work on this thread run between counties (the evaluation itself is CPU only).
@@ -248,5 +248,5 @@ export async function indicatorsForUnit(store: Store, actor: Actor, unit: string
   if (!/^(\d{2}|\d{4})$/.test(unit)) throw invalid('地区代码应为2位（省）或4位（市州）数字', 'a unit code has 2 (province) or 4 (prefecture) digits');
   await assertRead(store, actor, unit);
   const pre = await prefetch(store, { kind: 'prefix', prefix: unit }, year);
-  return new IndicatorEngine(store, unit, year, pre).all();
+  return new IndicatorEngine(store, unit, year, { batch: pre }).all();
 }

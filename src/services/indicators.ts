@@ -16,7 +16,7 @@ import type { Prefetched } from './indicator-sets.ts';
 import { type Actor, assertRead } from './scope.ts';
 
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
-type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale'>;
+type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
 type TargetRow = Selectable<Database['target']>;
 export type Qual = 'exact' | 'about' | 'over' | 'range';
 
@@ -115,8 +115,9 @@ function toRaw(v: Rational, unit: Unit): number {
 }
 
 /** Adds qualifier and unit: 约12万元, 70余万元, 40余家, 1.2–1.5, 89.45%. */
-export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh', scale: Scale = ''): string {
-  const u = scaledUnit(unit, cat, scale, locale) ?? cat.units[unit]?.[locale] ?? '';
+export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh', scale: Scale = '', word?: string): string {
+  const own = word && locale === 'zh' && unit !== 'money' && unit !== 'percent' && unit !== 'pp' && unit !== 'yuan' ? `${scale}${word}` : undefined;
+  const u = own ?? scaledUnit(unit, cat, scale, locale) ?? cat.units[unit]?.[locale] ?? '';
   const sep = locale === 'en' && u && u !== '%' ? ' ' : '';
   if (qual === 'range' && max) return `${text}–${max}${sep}${u}`;
   if (locale === 'en') return `${qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : ''}${text}${sep}${u}`;
@@ -169,9 +170,10 @@ export class IndicatorEngine {
    * keeps its choice between records and reported values), rates are recomputed from the rolled-up
    * parts they refer to, and rates without such parts are not added up at all.
    */
-  constructor(readonly store: Store, readonly county: string, readonly year: number, readonly batch?: Prefetched) {
+  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean; batch?: Prefetched } = {}) {
+    this.batch = opts.batch;
     this.cat = catalogueFor(year);
-    this.rollup = county.length < 6;
+    this.rollup = county.length < 6 && !opts.own;
     this.policy = roundingFor(year, county);
   }
 
@@ -190,6 +192,8 @@ export class IndicatorEngine {
   }
 
   readonly rollup: boolean;
+  /** Data read for a whole set of counties at once (indicator-sets.ts); undefined reads county by county. */
+  readonly batch?: Prefetched;
   private countyEngines = new Map<string, IndicatorEngine>();
 
   /** Counties under a roll-up unit that hold any data for the year. */
@@ -210,32 +214,30 @@ export class IndicatorEngine {
    * side by side. The unit's own stated figure is the one shown (it is what the unit published); the
    * counties' sum is kept beside it, and a disagreement at the stated precision is flagged.
    */
+  private ownEngineCache?: IndicatorEngine;
+  /** The unit's own figures (what it states itself), computed the way a county's are. */
+  private ownEngine(): IndicatorEngine {
+    this.ownEngineCache ??= new IndicatorEngine(this.store, this.county, this.year, { own: true });
+    return this.ownEngineCache;
+  }
+
   private async computeRollup(def: IndicatorDef, year: number): Promise<IndicatorResult> {
     const counties = await this.rollupFromCounties(def, year);
-    const ownAst = def.reportedAst ?? (references(def.ast).ledgers.length === 0 && references(def.ast).indicators.length === 0 ? def.ast : undefined);
-    const own = ownAst ? await evaluate(ownAst, { year, source: this.source() }) : null;
-    const ownValue = own?.value.kind === 'scalar' && own.trace.some((t) => t.kind === 'reported') ? own.value.value : null;
+    const own = await this.ownEngine().evaluate(def.id, year);
     const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
-    if (!ownValue) {
+    if (own.source === 'none' || (!own.exact && !own.breakdown?.length)) {
       await this.applyTarget(counties, def, year);
       return counties;
     }
-    const round = this.roundOf(def);
-    const q = await this.qualOf(own!.trace, year);
-    const value = formatValue(ownValue, def.unit, round, q.scale);
     const result: IndicatorResult = {
-      ...counties, formula: def.reported ?? def.formula, value, exact: ownValue, raw: toRaw(ownValue, def.unit), qual: q.qual, source: 'reported',
-      display: withUnit(value, def.unit, this.cat, q.qual, q.max ? formatValue(q.max, def.unit, round, q.scale) : undefined, 'zh', q.scale),
-      trace: [...own!.trace, ...counties.trace], flags: [...counties.flags.filter((f) => !f.en.startsWith('a rate cannot'))],
-      exactText: (def.unit === 'money' ? ownValue.div(FEN_PER_WAN) : ownValue).toDecimalString(6).replace(/\.?0+$/, ''),
-      rolledUp: counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
+      ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
+      rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
     };
-    if (counties.exact && counties.source !== 'none') {
+    if (n > 0 && own.exact && counties.exact) {
       const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
-      if (agreement(unitScale(ownValue), unitScale(counties.exact), q.qual, q.max ? unitScale(q.max) : null) === 'fails')
-        result.flags.push({ zh: `本级上报${result.display}，所辖${n}个县合计${counties.display}，两者不一致`, en: `the unit states ${result.displayEn ?? value}, its ${n} counties add up to ${counties.displayEn ?? counties.display}` });
+      if (agreement(unitScale(own.exact), unitScale(counties.exact), own.qual) === 'fails')
+        result.flags.push({ zh: `本级上报${own.display}，所辖${n}个县合计${counties.display}，两者不一致`, en: `the unit states ${own.displayEn ?? own.display}, its ${n} counties add up to ${counties.displayEn ?? counties.display}` });
     }
-    await this.applyTarget(result, def, year);
     return result;
   }
 
@@ -257,15 +259,13 @@ export class IndicatorEngine {
       base.trace = r.trace;
       return base;
     }
-    if (def.unit === 'percent' || def.unit === 'pp') {
-      base.flags.push({ zh: '比率不能逐县相加，需由其组成部分重新计算', en: 'a rate cannot be added up across counties' });
-      return base;
-    }
+    // A rate is never added up across counties; without parts to recompute it from, it has no figure here.
+    if (def.unit === 'percent' || def.unit === 'pp') return base;
     let total: Rational | null = null;
     const parts = new Map<string, Rational>();
     let quals = false;
     for (const c of await this.countiesWithData(year)) {
-      if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year, this.batch));
+      if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year, { batch: this.batch }));
       const r = await this.countyEngines.get(c)!.evaluate(def.id, year);
       base.trace.push({ kind: 'indicator', query: { id: `${def.id}@${c}`, year }, value: { kind: 'scalar', value: r.exact } });
       if (r.qual !== 'exact') quals = true;
@@ -300,7 +300,7 @@ export class IndicatorEngine {
     const pre = this.reportedCache.has(year) ? undefined : this.batch?.reported(this.county, year);
     if (pre) this.reportedCache.set(year, Promise.resolve(pre));
     if (!this.reportedCache.has(year))
-      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale'])
+      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
         .where('county_code', '=', this.county).where('year', '=', year).orderBy('element').orderBy('dim').execute());
     return this.reportedCache.get(year)!;
   }
@@ -322,6 +322,25 @@ export class IndicatorEngine {
       this.completeness.set(`*@${year}`, 'loaded');
     }
     return this.completeness.get(`${kind}@${year}`) ?? 'unknown';
+  }
+
+  /**
+   * Whether the records a formula read say what the figure is. Not when a ledger it reads is declared
+   * partial (its records are only some of the truth, so their count or sum is no total), nor when every
+   * ledger it reads is undeclared and empty (nobody has said anything), nor when it only sums a field
+   * that no record states (a blank cell is unknown, not zero). Then the figure is "no data", never 0.
+   */
+  private async recordsKnown(trace: TraceEntry[], year: number, listed = false): Promise<boolean> {
+    const aggs = trace.filter((t): t is Extract<TraceEntry, { kind: 'aggregate' }> => t.kind === 'aggregate');
+    if (!aggs.length) return true;
+    const ledgers = [...new Set(aggs.map((t) => t.query.ledger))];
+    const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
+    if (!listed && states.some((s) => s === 'partial')) return false;
+    const empty = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
+    if (empty.every(Boolean)) return false;
+    const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
+    if (sums.length === aggs.length && (await Promise.all(sums.map(async (t) => (await statedCount(this.store, this.county, t.query)) === 0))).every(Boolean)) return false;
+    return true;
   }
 
   private async anyRecords(ledgers: string[], year: number): Promise<boolean> {
@@ -372,13 +391,9 @@ export class IndicatorEngine {
     const allComplete = ledgers.length > 0 && states.every((s) => s === 'complete');
     // No silent zeros: a ledger the county has not declared complete and that holds no records says
     // nothing, so a figure read only from such ledgers is "no data", never 0.
-    const silent = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
-    // A sum over records none of which states the field is unknown too: a blank cell is not a zero.
-    const sums = fromRecords.trace.filter((t) => t.kind === 'aggregate' && t.query.fn === 'sum' && !t.query.by);
-    const blankSums = await Promise.all(sums.map(async (t) => t.kind === 'aggregate' && (await statedCount(this.store, this.county, t.query)) === 0));
-    const aggregates = fromRecords.trace.filter((t) => t.kind === 'aggregate').length;
-    if (ledgers.length > 0 && (silent.every(Boolean) || (sums.length === aggregates && blankSums.every(Boolean))))
-      fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
+    const recordsValue = fromRecords.value;
+    const partialOnly = !(await this.recordsKnown(fromRecords.trace, year, def.listed));
+    if (partialOnly) fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
     const flags: IndicatorResult['flags'] = [];
     let chosen = fromRecords;
     let source: IndicatorResult['source'] = 'records';
@@ -386,7 +401,7 @@ export class IndicatorEngine {
       const fromReported = await evaluate(def.reportedAst, { year, source: this.source() });
       const rep = fromReported.value;
       const hasReported = rep.kind === 'scalar' ? rep.value !== null : rep.entries.length > 0;
-      const a = fromRecords.value;
+      const a = recordsValue;
       if (hasReported && rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value) {
         // Both a stated figure and one computed from its parts: keep the stated one where the ledger is
         // partial, the computed one where it is complete, and flag a disagreement either way.
@@ -395,7 +410,7 @@ export class IndicatorEngine {
         const verdict = allComplete || a.value.cmp(rep.value) > 0
           ? agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null)
           : 'holds';
-        if (!allComplete && a.value.cmp(rep.value) > 0 && q.qual !== 'over')
+        if (!allComplete && ledgers.length > 0 && a.value.cmp(rep.value) > 0 && q.qual !== 'over' && verdict === 'fails')
           flags.push({ zh: `明细记录之和（${withUnit(formatValue(a.value, def.unit, round), def.unit, this.cat)}）超过上报总数`, en: 'itemised records exceed the reported total' });
         else if (allComplete && verdict === 'fails')
           flags.push({ zh: `台账计算值与上报值不一致（上报 ${withUnit(formatValue(rep.value, def.unit, round), def.unit, this.cat)}，台账 ${withUnit(formatValue(a.value, def.unit, round), def.unit, this.cat)}）`, en: `records disagree with the reported value (${formatValue(rep.value, def.unit, round)})` });
@@ -420,14 +435,14 @@ export class IndicatorEngine {
     const result: IndicatorResult = {
       id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported! : def.formula,
       value: null, display: null, raw: null, exact: null, qual: qual.qual, source, status: 'no_target', flags, trace: chosen.trace,
-      ...(source === 'records' && ledgers.length > 0 && !allComplete ? { partial: true } : {}),
+      ...(source === 'records' && partialOnly ? { partial: true } : {}),
     };
     if (value.kind === 'scalar') {
       if (value.value) {
         result.exact = value.value;
         result.value = formatValue(value.value, def.unit, round, qual.scale);
         result.raw = toRaw(value.value, def.unit);
-        result.display = withUnit(result.value, def.unit, this.cat, qual.qual, qual.max ? formatValue(qual.max, def.unit, round, qual.scale) : undefined, 'zh', qual.scale);
+        result.display = withUnit(result.value, def.unit, this.cat, qual.qual, qual.max ? formatValue(qual.max, def.unit, round, qual.scale) : undefined, 'zh', qual.scale, qual.word);
         result.exactText = def.unit === 'money' ? value.value.div(FEN_PER_WAN).toDecimalString(6).replace(/\.?0+$/, '') : value.value.toDecimalString(6).replace(/\.?0+$/, '');
       } else {
         result.source = 'none';
@@ -443,7 +458,13 @@ export class IndicatorEngine {
         raw: e.value ? toRaw(e.value, def.unit) : null,
         display: e.value ? withUnit(formatValue(e.value, def.unit, round), def.unit, this.cat) : '—',
       }));
-      const total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
+      let total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
+      // Stated parts need not be the whole: where the unit also states the total, that is the total.
+      const ra = def.reportedAst;
+      if (source === 'reported' && ra?.kind === 'values') {
+        const whole = (await this.reportedRows(year)).find((r) => r.element === ra.element && r.dim === '');
+        if (whole) total = Rational.parse(whole.value);
+      }
       if (total && entries.length && def.total !== false) {
         result.exact = total;
         result.value = formatValue(total, def.unit, round);
@@ -473,13 +494,13 @@ export class IndicatorEngine {
   }
 
   /** A figure read from one qualified source keeps its qualifier; combined ones become "about" if any part is. */
-  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational; scale?: Scale }> {
+  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> {
     const leaves = trace.filter((t) => t.kind === 'reported' || t.kind === 'aggregate');
-    const quals: Array<{ qual: Qual; max?: Rational; scale?: Scale }> = [];
+    const quals: Array<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> = [];
     for (const t of leaves) {
       if (t.kind === 'reported') {
         for (const r of await this.reportedMatching({ ...t.query, year: t.query.year ?? year }))
-          quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale });
+          quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale, ...(r.unit_word ? { word: r.unit_word } : {}) });
       } else {
         const q = t.query;
         if (q.fn === 'sum' && q.field && (this.batch?.qualified(this.county, q) ?? await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
@@ -550,7 +571,14 @@ export class IndicatorEngine {
         ? unit ? withUnit(unit === 'money' ? formatValue(v.value, unit, { decimals: 4, mode: 'half_up' }) : v.value.toString(), unit, this.cat) : v.value.toString()
         : null;
     for (const r of this.cat.rules) {
+      // A prefecture or province holds no ledgers of its own: rules over records are checked county by county.
+      if (this.rollup && (references(r.left).ledgers.length || references(r.right).ledgers.length)) {
+        out.push({ id: r.id, label: r.label, ok: null, left: null, right: null, op: r.op, detail: { zh: '按县逐一检查', en: 'checked county by county' } });
+        continue;
+      }
       const [l, rt] = [await evaluate(r.left, { year: this.year, source: this.source() }), await evaluate(r.right, { year: this.year, source: this.source() })];
+      // A side read from records that say nothing has no figure, so the rule cannot be checked.
+      for (const side of [l, rt]) if (!(await this.recordsKnown(side.trace, this.year))) side.value = { kind: 'scalar', value: null };
       const unit = this.unitOf(l.trace) ?? this.unitOf(rt.trace);
       const lv = l.value.kind === 'scalar' ? l.value.value : null;
       const rv = rt.value.kind === 'scalar' ? rt.value.value : null;

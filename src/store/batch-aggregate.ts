@@ -193,7 +193,7 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
 
 /** Reported values of every county of the set for the given years. */
 export async function batchReported(store: Store, set: CountySet, years: readonly number[]) {
-  let q = store.db.selectFrom('reported_value').select(['county_code', 'element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale'])
+  let q = store.db.selectFrom('reported_value').select(['county_code', 'element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
     .where('year', 'in', [...years]);
   q = restrict(q, set);
   return q.orderBy('county_code').orderBy('element').orderBy('dim').execute();

@@ -50,7 +50,7 @@ for (const engine of await engines()) {
     it('rolls up a prefecture and a province from the batch as it does alone', async () => {
       for (const unit of ['6230', '62']) {
         const pre = await prefetch(demo.store, { kind: 'prefix', prefix: unit }, 2022);
-        const fast = new IndicatorEngine(demo.store, unit, 2022, pre);
+        const fast = new IndicatorEngine(demo.store, unit, 2022, { batch: pre });
         const slow = new IndicatorEngine(demo.store, unit, 2022);
         expect(await fast.all()).toEqual(await slow.all());
       }
