@@ -21,5 +21,6 @@ export const extraCommands: Array<Register | LazyCommand> = [
   { name: 'serve', summary: 'serve the web app and the JSON API (/api, OpenAPI at /api/openapi.json)', load: () => import('./serve.ts') },
   { name: 'start', summary: 'first-run friendly serve: migrate, load the demo if the database is empty, serve, print the demo accounts', load: () => import('./serve.ts') },
   { name: 'user', summary: 'manage accounts (add, passwd, list, token)', load: () => import('./user.ts') },
+  { name: 'warnings', summary: 'early warnings as of a day: the pace of every target and the configured rules, counties ranked by how far behind', load: () => import('./warnings.ts') },
   { name: 'synth', summary: 'fill an empty database with a synthetic national dataset (marked synthetic)', load: () => import('./synth.ts') },
 ];
