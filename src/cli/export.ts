@@ -1,6 +1,5 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
-import { exportLedgers } from '../services/exports.ts';
 import { SYSTEM } from '../services/scope.ts';
 import type { CliContext } from './main.ts';
 import { yearOption } from './template.ts';
@@ -24,6 +23,7 @@ export function register(program: Command, ctx: Ctx): void {
         if (!LEDGERS.some((d) => d.kind === k)) throw new CommanderError(1, 'xiezuo.ledger', `unknown ledger '${k}'; choose from ${LEDGERS.map((d) => d.kind).join(', ')}`);
       const store = await ctx.openStore();
       try {
+        const { exportLedgers } = await import('../services/exports.ts');
         const r = await exportLedgers(store, SYSTEM, { counties: o.county, year: o.year, ledgers: o.ledger, summary: o.summary }, o.out);
         err(`written ${o.out}: ${r.sheets.filter((s) => s.rows).map((s) => `${s.ledger} ${s.rows}`).join(', ') || 'no records'}\n`);
       } finally {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, CommanderError, Option } from 'commander';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
-import { importFiles, type ImportOutcome } from '../services/imports.ts';
+import type { ImportOutcome } from '../services/imports.ts';
 import { SYSTEM } from '../services/scope.ts';
 import type { CliContext } from './main.ts';
 import { yearOption } from './template.ts';
@@ -58,6 +58,7 @@ export function register(program: Command, ctx: Ctx): void {
       const store = await ctx.openStore();
       let r: ImportOutcome;
       try {
+        const { importFiles } = await import('../services/imports.ts');
         r = await importFiles(store, SYSTEM, files.map((path) => ({ path })), {
           county: o.county, year: o.year, dryRun: o.dryRun, ledger: o.ledger,
           annotateDir: o.annotate === false ? undefined : typeof o.annotate === 'string' ? o.annotate : dirname(files[0]!),

@@ -1,15 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DomainError } from '../services/errors.ts';
-import { CatalogueInvalid } from '../services/catalogue.ts';
-import { configFromEnv, migrate, openStore, type Store } from '../store/db.ts';
-import { demoLoaded, loadDataset, loadDemo } from '../services/demo.ts';
-import { addCooperationPair, addCustomUnit, loadDivisions } from '../services/orgunits.ts';
-import { dumpDataset } from '../services/dataset-dump.ts';
-import { checkRules, computeIndicators } from '../services/indicators.ts';
-import { buildReport } from '../services/reports.ts';
 import { SYSTEM } from '../services/scope.ts';
-import { extraCommands } from './registry.ts';
+import type { Store } from '../store/db.ts';
+import { extraCommands, type LazyCommand } from './registry.ts';
+
+// Start-up loads only commander and the command tree; each command imports what it needs when it
+// runs, so `xiezuo --help` never loads the database drivers, the web server or the Excel library.
 
 /** Exit codes: 0 success, 1 usage or input error, 2 refused (not found, forbidden, conflict), 3 checks failed. */
 export const EXIT = { ok: 0, usage: 1, refused: 2, checksFailed: 3 } as const;
@@ -39,8 +36,14 @@ const yearOpt = () => new Option('--year <year>', 'assessment year, e.g. 2022').
   return n;
 }).makeOptionMandatory();
 
-/** Builds the command tree; every command and option has help text. */
-export function buildProgram(ctx: CliContext): Command {
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * Builds the command tree; every command and option has help text. Lazy commands (see registry.ts)
+ * are fully registered only when their module is passed in `loaded`; the others appear by name and
+ * summary, enough for `xiezuo --help`.
+ */
+export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command {
   const program = new Command('xiezuo')
     .description('东西部协作台账、指标与自评报告 / East–West cooperation ledgers, indicators and self-assessment reports')
     .showHelpAfterError()
@@ -53,6 +56,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--provinces <codes>', 'load the division codes (province down to village) of these provinces, e.g. 62,12')
     .option('--pair <east:west>', 'record a cooperation pair of an eastern and a western unit, e.g. 120101:623023')
     .action(async (o: { demo?: boolean; provinces?: string; pair?: string }) => withStore(ctx, async (s) => {
+      const { addCooperationPair, loadDivisions } = await import('../services/orgunits.ts');
+      const { demoLoaded, loadDemo } = await import('../services/demo.ts');
       if (o.provinces) {
         const codes = o.provinces.split(',').map((c) => c.trim());
         if (!codes.every((c) => /^\d{2}$/.test(c))) throw new CommanderError(1, 'xiezuo.provinces', '--provinces takes 2-digit province codes such as 62,12');
@@ -82,6 +87,7 @@ export function buildProgram(ctx: CliContext): Command {
     .requiredOption('--parent <code>', 'the parent division code, e.g. 320585')
     .action(async (action: string, o: { code: string; name: string; parent: string }) => withStore(ctx, async (s) => {
       if (action !== 'add') throw new CommanderError(1, 'xiezuo.unit', `unknown action '${action}': use 'unit add'`);
+      const { addCustomUnit } = await import('../services/orgunits.ts');
       await addCustomUnit(s, o.code, o.name, o.parent);
       ctx.out(`unit ${o.code} ${o.name} recorded under ${o.parent}\n`);
     }));
@@ -89,6 +95,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.command('load <file>')
     .description('load a dataset file in the demo format (YAML: ledgers, reported values, targets, narrative) for one county-year')
     .action(async (file: string) => withStore(ctx, async (s) => {
+      const { loadDataset } = await import('../services/demo.ts');
       const r = await loadDataset(s, file);
       ctx.out(`loaded ${file}: county ${r.county}, year ${r.year}, ${r.records} records\n`);
     }));
@@ -98,6 +105,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(countyOpt()).addOption(yearOpt())
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (o: { county: string; year: number; out?: string }) => withStore(ctx, async (s) => {
+      const { dumpDataset } = await import('../services/dataset-dump.ts');
       const { yaml, omitted } = await dumpDataset(s, SYSTEM, o.county, o.year);
       if (omitted.length) ctx.err(`left out (they hold personal ID numbers): ${omitted.join(', ')}\n`);
       if (o.out) { writeFileSync(o.out, yaml); ctx.err(`written ${o.out}\n`); } else ctx.out(yaml);
@@ -110,6 +118,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--out <file>', 'write to this file instead of stdout (required for docx)')
     .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string }) => withStore(ctx, async (s) => {
       if (o.format === 'docx' && !o.out) throw new CommanderError(1, 'xiezuo.out', '--format docx needs --out FILE');
+      const { buildReport } = await import('../services/reports.ts');
       const model = await buildReport(s, SYSTEM, o.county, o.year);
       // Renderers load on demand: the Word writer is large and most commands never need it.
       if (o.format === 'docx') {
@@ -129,6 +138,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(unitOpt()).addOption(yearOpt())
     .option('--json', 'print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
+      const { computeIndicators } = await import('../services/indicators.ts');
       const rows = await computeIndicators(s, SYSTEM, o.county, o.year);
       if (o.json) {
         ctx.out(`${JSON.stringify(rows.map(({ trace: _t, exact: _e, exactBreakdown: _b, ...r }) => r), null, 2)}\n`);
@@ -144,6 +154,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(unitOpt()).addOption(yearOpt())
     .option('--json', 'print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
+      const { checkRules } = await import('../services/indicators.ts');
       const rules = await checkRules(s, SYSTEM, o.county, o.year);
       if (o.json) ctx.out(`${JSON.stringify(rules, null, 2)}\n`);
       else for (const r of rules) ctx.out(`${r.ok === null ? 'SKIP' : r.ok ? 'PASS' : 'FAIL'}  ${r.id.padEnd(36)} ${r.label.zh}：${r.detail.zh}\n`);
@@ -154,7 +165,14 @@ export function buildProgram(ctx: CliContext): Command {
       if (failed) process.exitCode = EXIT.checksFailed;
     }));
 
-  for (const register of extraCommands) register(program, ctx);
+  for (const c of extraCommands) if (typeof c === 'function') c(program, ctx);
+  for (const register of new Set(loaded)) register(program, ctx);
+  const have = new Set(program.commands.map((c) => c.name()));
+  for (const c of extraCommands) {
+    if (typeof c === 'function' || have.has(c.name)) continue;
+    program.command(c.name).description(c.summary).allowUnknownOption().allowExcessArguments().helpOption(false)
+      .action(() => { throw new Error(`command ${c.name} was not loaded`); });
+  }
   return program;
 }
 
@@ -162,6 +180,7 @@ export function buildProgram(ctx: CliContext): Command {
 export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<number> {
   const full: CliContext = {
     openStore: async () => {
+      const { configFromEnv, migrate, openStore } = await import('../store/db.ts');
       const s = openStore(configFromEnv());
       await migrate(s);
       return s;
@@ -172,7 +191,12 @@ export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<n
   };
   process.exitCode = undefined;
   try {
-    await buildProgram(full).parseAsync(argv);
+    const args = argv.slice(2);
+    const first = args.findIndex((a) => !a.startsWith('-'));
+    const name = args[first] === 'help' ? args[first + 1] : args[first];
+    const wanted = extraCommands.filter((c): c is LazyCommand => typeof c !== 'function' && c.name === name);
+    const loaded = await Promise.all(wanted.map(async (c) => (await c.load()).register));
+    await buildProgram(full, loaded).parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : (e.code.startsWith('xiezuo.') && full.err(`xiezuo: ${e.message}\n`), EXIT.usage);
@@ -180,7 +204,7 @@ export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<n
       full.err(`xiezuo: ${e.zh} / ${e.en}\n`);
       return e.code === 'INVALID' ? EXIT.usage : EXIT.refused;
     }
-    if (e instanceof CatalogueInvalid) {
+    if (e instanceof Error && e.name === 'CatalogueInvalid' && e instanceof (await import('../services/catalogue.ts')).CatalogueInvalid) {
       full.err(`xiezuo: indicator catalogue is invalid:\n${e.message}\n`);
       return EXIT.usage;
     }

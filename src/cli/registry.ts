@@ -1,12 +1,26 @@
 import type { Command } from 'commander';
 import type { CliContext } from './main.ts';
-import { register as audit } from './audit.ts';
-import { register as exportCmd } from './export.ts';
-import { register as importCmd } from './import.ts';
-import { register as serve } from './serve.ts';
-import { register as template } from './template.ts';
-import { register as user } from './user.ts';
-import { register as warnings } from './warnings.ts';
+
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * A subcommand whose module loads only when that command runs; `xiezuo --help` lists it from the
+ * name and summary given here, without importing it.
+ */
+export interface LazyCommand {
+  name: string;
+  summary: string;
+  load: () => Promise<{ register: Register }>;
+}
 
 /** Subcommands contributed by other interface modules (server, Excel, accounts), registered in order. */
-export const extraCommands: Array<(program: Command, ctx: CliContext) => void> = [template, importCmd, exportCmd, serve, user, warnings, audit];
+export const extraCommands: Array<Register | LazyCommand> = [
+  { name: 'template', summary: 'write an Excel template for one ledger (--ledger) or for all ledgers (--all)', load: () => import('./template.ts') },
+  { name: 'import', summary: 'import .xlsx/.csv ledgers into a county-year: all rows or none', load: () => import('./import.ts') },
+  { name: 'export', summary: 'export the ledgers of a county-year (or several counties) to .xlsx', load: () => import('./export.ts') },
+  { name: 'serve', summary: 'serve the web app and the JSON API (/api, OpenAPI at /api/openapi.json)', load: () => import('./serve.ts') },
+  { name: 'start', summary: 'first-run friendly serve: migrate, load the demo if the database is empty, serve, print the demo accounts', load: () => import('./serve.ts') },
+  { name: 'user', summary: 'manage accounts (add, passwd, list, token)', load: () => import('./user.ts') },
+  { name: 'warnings', summary: 'early warnings as of a day: the pace of every target and the configured rules, counties ranked by how far behind', load: () => import('./warnings.ts') },
+  { name: 'synth', summary: 'fill an empty database with a synthetic national dataset (marked synthetic)', load: () => import('./synth.ts') },
+];

@@ -2,11 +2,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, CommanderError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../server/app.ts';
-import { createDemoAccounts, ROLE_LABELS } from '../services/accounts.ts';
 import { ROOT } from '../services/config.ts';
-import { demoLoaded, loadDemo } from '../services/demo.ts';
-import { configFromEnv, type Store } from '../store/db.ts';
+import { configFromEnv } from '../store/config.ts';
+import type { Store } from '../store/db.ts';
 import type { CliContext } from './main.ts';
 
 /** Where the built web app lives. */
@@ -69,6 +67,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(portOpt()).addOption(hostOpt())
     .option('--quiet', 'no request log')
     .action(async (o: { port: string; host: string; quiet?: boolean }) => {
+      const { buildApp } = await import('../server/app.ts');
       const store = await ctx.openStore();
       const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: o.quiet ? false : { level: 'info' } });
       if (!existsSync(join(WEB_DIST, 'index.html'))) ctx.err('note: the web app is not built (npm run build:web); serving the API only\n');
@@ -82,8 +81,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--quiet', 'no request log')
     .action(async (o: { port: string; host: string; demo: boolean; quiet?: boolean }) => {
       await ensureWebBuilt(ctx.err);
+      const { buildApp } = await import('../server/app.ts');
+      const { createDemoAccounts, ROLE_LABELS } = await import('../services/accounts.ts');
+      const { demoLoaded, loadDemo } = await import('../services/demo.ts');
       const store = await ctx.openStore();
-      let accounts: Awaited<ReturnType<typeof createDemoAccounts>> = [];
+      let accounts: Array<{ username: string; password: string; role: keyof typeof ROLE_LABELS }> = [];
       if (o.demo) {
         if (!(await demoLoaded(store))) {
           const r = await loadDemo(store);

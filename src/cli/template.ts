@@ -1,6 +1,5 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
-import { writeTemplate } from '../services/exports.ts';
 import type { CliContext } from './main.ts';
 
 type Ctx = Pick<CliContext, 'openStore'> & Partial<Pick<CliContext, 'out' | 'err'>>;
@@ -23,6 +22,7 @@ export function register(program: Command, ctx: Ctx): void {
     .option('--county <code>', 'county code shown on the cover sheet')
     .action(async (o: { ledger?: string; all?: boolean; out: string; year: number; county?: string }) => {
       if (!o.ledger && !o.all) throw new CommanderError(1, 'xiezuo.ledger', 'name a ledger with --ledger <kind>, or use --all');
+      const { writeTemplate } = await import('../services/exports.ts');
       await writeTemplate({ ledger: o.all ? undefined : o.ledger, year: o.year, county: o.county }, o.out);
       err(`written ${o.out}\n`);
     });

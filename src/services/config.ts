@@ -6,7 +6,9 @@ import type { Categories } from '../domain/ledgers/schema.ts';
 import { DomainError } from './errors.ts';
 
 /** The project root (where config/ and data/ live), independent of the working directory. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Compiled, this module sits one level deeper (dist/src/services), hence the look for package.json.
+const HERE = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = existsSync(join(HERE, 'package.json')) ? HERE : join(HERE, '..');
 
 /** The assessment method in force since 2021 is the one the shipped configuration describes. */
 export const FIRST_YEAR = 2021;
@@ -36,9 +38,14 @@ export function isConfiguredYear(year: number): boolean {
  */
 export function configYear(year: number): number {
   if (!isConfiguredYear(year)) throw new ConfigMissing(year);
-  for (let y = year; y >= FIRST_YEAR; y--) if (existsSync(join(ROOT, 'config', String(y)))) return y;
+  // The shipped folders do not change while the process runs; looking once per year keeps the
+  // many engines of a national view off the file system.
+  const known = configYears.get(year);
+  if (known !== undefined) return known;
+  for (let y = year; y >= FIRST_YEAR; y--) if (existsSync(join(ROOT, 'config', String(y)))) { configYears.set(year, y); return y; }
   throw new ConfigMissing(year);
 }
+const configYears = new Map<number, number>();
 
 const cache = new Map<string, unknown>();
 

@@ -12,6 +12,7 @@ import { categoriesFor, roundingFor, type RoundingPolicy } from './config.ts';
 import { agreement } from '../domain/stated.ts';
 import type { Scale } from '../domain/figures.ts';
 import { forbidden, invalid } from './errors.ts';
+import type { Prefetched } from './indicator-sets.ts';
 import { type Actor, assertRead, assertWrite } from './scope.ts';
 
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
@@ -169,7 +170,8 @@ export class IndicatorEngine {
    * keeps its choice between records and reported values), rates are recomputed from the rolled-up
    * parts they refer to, and rates without such parts are not added up at all.
    */
-  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean } = {}) {
+  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean; batch?: Prefetched } = {}) {
+    this.batch = opts.batch;
     this.cat = catalogueFor(year);
     this.rollup = county.length < 6 && !opts.own;
     this.policy = roundingFor(year, county);
@@ -190,10 +192,14 @@ export class IndicatorEngine {
   }
 
   readonly rollup: boolean;
+  /** Data read for a whole set of counties at once (indicator-sets.ts); undefined reads county by county. */
+  readonly batch?: Prefetched;
   private countyEngines = new Map<string, IndicatorEngine>();
 
   /** Counties under a roll-up unit that hold any data for the year. */
   async countiesWithData(year: number): Promise<string[]> {
+    const pre = this.batch?.counties(this.county, year);
+    if (pre) return pre;
     const like = `${this.county}%`;
     const db = this.store.db;
     const codes = new Set<string>();
@@ -259,7 +265,7 @@ export class IndicatorEngine {
     const parts = new Map<string, Rational>();
     let quals = false;
     for (const c of await this.countiesWithData(year)) {
-      if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year));
+      if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year, { batch: this.batch }));
       const r = await this.countyEngines.get(c)!.evaluate(def.id, year);
       base.trace.push({ kind: 'indicator', query: { id: `${def.id}@${c}`, year }, value: { kind: 'scalar', value: r.exact } });
       if (r.qual !== 'exact') quals = true;
@@ -291,6 +297,8 @@ export class IndicatorEngine {
 
   /** Every reported value of the engine's county for a year. */
   private reportedRows(year: number): Promise<ReportedRow[]> {
+    const pre = this.reportedCache.has(year) ? undefined : this.batch?.reported(this.county, year);
+    if (pre) this.reportedCache.set(year, Promise.resolve(pre));
     if (!this.reportedCache.has(year))
       this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
         .where('county_code', '=', this.county).where('year', '=', year).orderBy('element').orderBy('dim').execute());
@@ -308,7 +316,7 @@ export class IndicatorEngine {
 
   private async ledgerCompleteness(kind: string, year: number): Promise<string> {
     if (!this.completeness.has(`*@${year}`)) {
-      const rows = await this.store.db.selectFrom('ledger_state').select(['ledger', 'completeness'])
+      const rows = this.batch?.states(this.county, year) ?? await this.store.db.selectFrom('ledger_state').select(['ledger', 'completeness'])
         .where('county_code', '=', this.county).where('year', '=', year).execute();
       for (const r of rows) this.completeness.set(`${r.ledger}@${year}`, r.completeness);
       this.completeness.set(`*@${year}`, 'loaded');
@@ -339,6 +347,8 @@ export class IndicatorEngine {
     for (const l of ledgers) {
       const decl = ledgerDecl(l);
       if (!decl) continue;
+      const pre = this.batch?.anyRecords(this.county, l, year);
+      if (pre !== undefined) { if (pre) return true; continue; }
       const r = await this.store.db.selectFrom(decl.table as never).select('id' as never)
         .where('county_code' as never, '=', this.county as never).where('year' as never, '=', year as never).limit(1).executeTakeFirst();
       if (r) return true;
@@ -348,7 +358,7 @@ export class IndicatorEngine {
 
   private source(): DataSource {
     return {
-      aggregate: (q) => aggregateLedger(this.store, this.county, q),
+      aggregate: async (q) => this.batch?.aggregate(this.county, q) ?? aggregateLedger(this.store, this.county, q),
       reported: async (q) => {
         const rows = await this.reportedMatching(q);
         if (q.byDim) return rows.map((r) => ({ key: r.dim, value: Rational.parse(r.value) }));
@@ -493,7 +503,7 @@ export class IndicatorEngine {
           quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale, ...(r.unit_word ? { word: r.unit_word } : {}) });
       } else {
         const q = t.query;
-        if (q.fn === 'sum' && q.field && (await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
+        if (q.fn === 'sum' && q.field && (this.batch?.qualified(this.county, q) ?? await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
       }
     }
     if (quals.length === 1 && leaves.length === 1) return quals[0]!;
@@ -506,9 +516,13 @@ export class IndicatorEngine {
     if (!this.targetCache.has(year)) {
       // Targets are set by a unit for the units under it: the county itself, its prefecture, its province.
       const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
-      this.targetCache.set(year, this.store.db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', prefixes).execute());
+      const pre = this.batch?.targets(year)?.filter((t) => prefixes.includes(t.org_code));
+      if (pre) this.targetCache.set(year, Promise.resolve(pre));
+      else this.targetCache.set(year, this.store.db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', prefixes).execute());
       // A claim about a target ("超额完成") is the unit's own data and speaks only for that unit.
-      this.claimCache.set(year, this.store.db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', this.county).execute());
+      const claims = this.batch?.claims(this.county, year);
+      if (claims) this.claimCache.set(year, Promise.resolve(claims));
+      else this.claimCache.set(year, this.store.db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', this.county).execute());
     }
     const targets = (await this.targetCache.get(year)!).filter((x) => x.indicator === def.id);
     const claim = (await this.claimCache.get(year)!).find((c) => c.indicator === def.id);

@@ -15,7 +15,7 @@ function declFor(ledger: string): LedgerDecl {
   return d;
 }
 
-function column(decl: LedgerDecl, field: string): string {
+export function column(decl: LedgerDecl, field: string): string {
   const f = decl.fields.find((x) => x.name === field);
   if (!f) throw new Error(`unknown field ${decl.kind}.${field}`);
   return columnsOf(f)[f.pii ? 1 : 0]!;

@@ -8,6 +8,9 @@ import * as m0003 from './migrations/20261129_0003_disbursement_category.ts';
 import * as m0010 from './migrations/20261201_0010_target_claims.ts';
 import * as m0011 from './migrations/20261201_0011_record_outputs.ts';
 import type { Database } from './schema.ts';
+import type { StoreConfig } from './config.ts';
+
+export { configFromEnv, type StoreConfig } from './config.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -16,11 +19,12 @@ export interface Store {
   engine: Engine;
   /** The SQLite file, when the store is one on disk (another connection can open it). */
   file?: string;
+  /** How the store was opened, so another thread can open its own connection to the same database. */
+  config?: StoreConfig;
   /** Closes connections; the store must not be used afterwards. */
   close(): Promise<void>;
 }
 
-export type StoreConfig = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
 
 // pg hands back BIGINT and COUNT as strings; convert once, here, refusing values past 2^53.
 const toSafeInt = (s: string): number => {
@@ -29,12 +33,6 @@ const toSafeInt = (s: string): number => {
   return n;
 };
 pg.types.setTypeParser(20, toSafeInt);
-
-/** The configuration implied by the environment: PostgreSQL when DATABASE_URL is set, else the SQLite file. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
-  if (env.DATABASE_URL) return { engine: 'postgres', url: env.DATABASE_URL };
-  return { engine: 'sqlite', file: env.XIEZUO_DB ?? './data/xiezuo.sqlite' };
-}
 
 /** Opens a store. SQLite files get WAL and foreign keys; ':memory:' is accepted for tests. */
 export function openStore(config: StoreConfig): Store {
@@ -45,11 +43,11 @@ export function openStore(config: StoreConfig): Store {
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { db, engine: 'sqlite', ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
+    return { db, engine: 'sqlite', config, ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  return { db, engine: 'postgres', config, close: () => db.destroy() };
 }
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -58,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0003_disbursement_category': m0003,
   '20261201_0010_target_claims': m0010,
   '20261201_0011_record_outputs': m0011,
+  '20261201_0050_dataset_info': await import('./migrations/20261201_0050_dataset_info.ts'),
   '20261201_0060_warning_ack': await import('./migrations/20261201_0060_warning_ack.ts'),
 };
 
@@ -71,6 +70,9 @@ export async function migrate(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Migrations of parallel lines of work carry their own name prefixes, so a database migrated
+    // before a merge may lack one that sorts earlier; it is applied rather than refused.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -1,7 +1,7 @@
 import {
   AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileSearchOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
 } from '@ant-design/icons';
-import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
+import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Tag, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
@@ -146,6 +146,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
       <Layout style={{ minHeight: '100vh' }}>
         <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#1f5fa8', paddingInline: 20 }}>
           <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }}>{t('appTitle')}</Typography.Title>
+          {meta.synthetic && <Tag color="orange" data-testid="synthetic-tag" title={`seed ${meta.synthetic.seed}`}>{i18n.locale === 'zh' ? `合成数据（${meta.synthetic.counties}个县）` : `Synthetic data (${meta.synthetic.counties} counties)`}</Tag>}
           <div style={{ flex: 1 }} />
           <Space>
             <Select data-testid="county-select" style={{ minWidth: 140 }} value={county || undefined} onChange={(v) => { setCounty(v); const c = counties.find((x) => x.code === v); if (c && !c.years.includes(year)) setYear(c.years[0]!); }}

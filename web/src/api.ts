@@ -93,6 +93,8 @@ export interface Meta {
   ledgers: LedgerDecl[];
   roles: Record<string, Label>;
   statuses: Record<string, Label>;
+  /** Set when the database holds a generated (synthetic) dataset, not real reports. */
+  synthetic?: { seed: number; counties: number; year: number } | null;
 }
 export type Categories = Record<string, Array<{ value: string; zh: string; en: string }>>;
 export type LedgerRecord = Record<string, unknown> & { id: number; version: number; county_code: string; year: number };

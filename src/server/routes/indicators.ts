@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { checkRules, computeIndicators, type IndicatorResult, setClaim, setTarget } from '../../services/indicators.ts';
-import { canRead } from '../../services/scope.ts';
+import { type IndicatorResult, setClaim, setTarget } from '../../services/indicators.ts';
+import { indicatorsAndRules } from '../../services/indicator-sets.ts';
+import { OverviewService } from '../../services/overview.ts';
 import { ledgerStates } from '../../services/workflow.ts';
 import { countyParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
@@ -31,16 +32,24 @@ export function publicIndicator(r: IndicatorResult): z.infer<typeof IndicatorOut
   return { ...rest, ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}) } as z.infer<typeof IndicatorOut>;
 }
 
+// One ranking service (worker thread and cache) per store.
+const services = new WeakMap<ServerDeps['store'], OverviewService>();
+function overviews(deps: ServerDeps): OverviewService {
+  if (!services.has(deps.store)) services.set(deps.store, new OverviewService(deps.store));
+  return services.get(deps.store)!;
+}
+
 export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.addHook('onClose', async () => { await services.get(deps.store)?.close(); services.delete(deps.store); });
   route(app, deps, {
     method: 'GET', url: '/api/indicators/:county/:year', tag: 'indicators',
     summary: 'Every indicator of a county, prefecture or province for a year with its target and status, and the validation rules',
     params: z.object({ county: unitParam, year: yearParam }),
     response: z.object({ indicators: z.array(IndicatorOut), rules: z.array(RuleOut) }),
-    handler: async ({ actor, params }) => ({
-      indicators: (await computeIndicators(deps.store, actor, params.county, params.year)).map(publicIndicator),
-      rules: await checkRules(deps.store, actor, params.county, params.year),
-    }),
+    handler: async ({ actor, params }) => {
+      const r = await indicatorsAndRules(deps.store, actor, params.county, params.year);
+      return { indicators: r.indicators.map(publicIndicator), rules: r.rules };
+    },
   });
 
   route(app, deps, {
@@ -72,11 +81,12 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
       states: z.array(z.object({ ledger: z.string(), label: Label, status: z.string() })),
     }),
     handler: async ({ actor, params }) => {
-      const indicators = (await computeIndicators(deps.store, actor, params.county, params.year)).map(publicIndicator);
+      const both = await indicatorsAndRules(deps.store, actor, params.county, params.year);
+      const indicators = both.indicators.map(publicIndicator);
       const unit = await deps.store.db.selectFrom('org_unit').select(['code', 'name']).where('code', '=', params.county).executeTakeFirst();
       return {
         county: unit ?? { code: params.county, name: params.county }, year: params.year, indicators,
-        rules: await checkRules(deps.store, actor, params.county, params.year),
+        rules: both.rules,
         states: (await ledgerStates(deps.store, actor, params.county, params.year)).map(({ ledger, label, status }) => ({ ledger, label, status })),
       };
     },
@@ -90,23 +100,6 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
       code: z.string(), name: z.string(), met: z.number(), missed: z.number(), withTarget: z.number(),
       disbursementRate: z.number().nullable(), rank: z.number(),
     })),
-    handler: async ({ actor, params }) => {
-      const db = deps.store.db;
-      const counties = new Set([
-        ...(await db.selectFrom('report_meta').select('county_code').where('year', '=', params.year).execute()).map((r) => r.county_code),
-        ...(await db.selectFrom('ledger_state').select('county_code').where('year', '=', params.year).distinct().execute()).map((r) => r.county_code),
-      ]);
-      const out = [];
-      for (const code of counties) {
-        if (!(await canRead(deps.store, actor, code))) continue;
-        const ind = await computeIndicators(deps.store, actor, code, params.year);
-        const name = (await db.selectFrom('org_unit').select('name').where('code', '=', code).executeTakeFirst())?.name ?? code;
-        const met = ind.filter((i) => i.status === 'met').length;
-        const missed = ind.filter((i) => i.status === 'missed').length;
-        out.push({ code, name, met, missed, withTarget: met + missed, disbursementRate: ind.find((i) => i.id === 'funds.disbursement_rate')?.raw ?? null, rank: 0 });
-      }
-      out.sort((a, b) => (b.withTarget ? b.met / b.withTarget : 0) - (a.withTarget ? a.met / a.withTarget : 0) || (b.disbursementRate ?? 0) - (a.disbursementRate ?? 0));
-      return out.map((c, i) => ({ ...c, rank: i + 1 }));
-    },
+    handler: async ({ actor, params }) => (await overviews(deps).get(actor, params.year)).rows,
   });
 }

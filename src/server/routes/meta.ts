@@ -5,6 +5,7 @@ import { ROLE_LABELS } from '../../services/accounts.ts';
 import { categoriesFor } from '../../services/config.ts';
 import { canRead } from '../../services/scope.ts';
 import { STATUS_LABELS } from '../../services/workflow.ts';
+import { syntheticDataset } from '../../services/dataset.ts';
 import { route, type ServerDeps, yearParam } from '../http.ts';
 
 const Label = z.object({ zh: z.string(), en: z.string() });
@@ -30,11 +31,15 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/meta', tag: 'meta',
     summary: 'Ledger declarations (fields, labels, keys), role and workflow status labels; drives the forms and tables',
-    response: z.object({ ledgers: z.array(LedgerOut), roles: z.record(z.string(), Label), statuses: z.record(z.string(), Label) }),
+    response: z.object({
+      ledgers: z.array(LedgerOut), roles: z.record(z.string(), Label), statuses: z.record(z.string(), Label),
+      synthetic: z.object({ seed: z.number(), counties: z.number(), year: z.number() }).nullable(),
+    }),
     handler: async () => ({
       ledgers: LEDGERS.map(({ check: _c, ...d }) => d),
       roles: ROLE_LABELS,
       statuses: STATUS_LABELS,
+      synthetic: await syntheticDataset(deps.store),
     }),
   });
 

@@ -1,0 +1,103 @@
+/**
+ * HTTP under load on loopback (autocannon, bounded in time: XIEZUO_BENCH_SECONDS, default 5 s, 10
+ * connections), all with an API token:
+ *   health     — GET /api/health, the framework's ceiling (baseline of the same run);
+ *   dashboard  — GET /api/dashboard/{county}/{year} on the demo county (indicators and rules, one engine);
+ *   province   — the province roll-up (indicatorsForUnit, batch-read), timed in process (there is no
+ *                HTTP route for it yet);
+ *   probe      — GET /api/health latency while GET /api/overview/{year} computes the national
+ *                ranking of the synthetic dataset (XIEZUO_BENCH_COUNTIES, default 900) in its worker.
+ * Run: npm run bench -- api
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { buildApp } from '../src/server/app.ts';
+import { createApiToken, createUser } from '../src/services/accounts.ts';
+import { loadDemo } from '../src/services/demo.ts';
+import { indicatorsForUnit } from '../src/services/indicator-sets.ts';
+import { SYSTEM } from '../src/services/scope.ts';
+import { migrate, openStore, type Store } from '../src/store/db.ts';
+import { scaleDataset } from './scale.bench.ts';
+
+process.env.XIEZUO_SECRET ??= 'bench-secret';
+const seconds = Number(process.env.XIEZUO_BENCH_SECONDS ?? 5);
+
+async function serve(store: Store, dir: string) {
+  await createUser(store, { username: 'bench', displayName: 'bench', password: 'correct horse battery', role: 'admin', units: [] }).catch(() => undefined);
+  const token = (await createApiToken(store, 'bench', `bench ${Date.now()}`)).token;
+  const app = await buildApp({ store, dataDir: dir }, { logger: false });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url, headers: { authorization: `Bearer ${token}` } };
+}
+
+const line = (name: string, r: Result, base?: Result) =>
+  `${name.padEnd(11)} ${String(Math.round(r.requests.average)).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   max ${String(r.latency.max).padStart(5)} ms${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}${base ? `   ${(r.requests.average / base.requests.average).toFixed(3)}× the trivial route` : ''}\n`;
+
+export async function run(): Promise<void> {
+  const log = (s: string) => process.stdout.write(s);
+  const dir = mkdtempSync(join(tmpdir(), 'xiezuo-bench-api-'));
+  const out: Record<string, unknown> = {};
+  try {
+    const demo = openStore({ engine: 'sqlite', file: join(dir, 'demo.sqlite') });
+    await migrate(demo);
+    await loadDemo(demo);
+    const s = await serve(demo, dir);
+    const health = await autocannon({ url: `${s.url}/api/health`, connections: 10, duration: seconds, headers: s.headers });
+    const dash = await autocannon({ url: `${s.url}/api/dashboard/623023/2022`, connections: 10, duration: seconds, headers: s.headers });
+    log(`loopback, ${seconds} s each, 10 connections, demo database (SQLite file)\n`);
+    log(line('health', health));
+    log(line('dashboard', dash, health));
+    await s.app.close();
+    await demo.close();
+    out.health_rps = Math.round(health.requests.average);
+    out.dashboard_rps = Math.round(dash.requests.average);
+    out.dashboard_p99_ms = dash.latency.p99;
+
+    const n = Number(process.env.XIEZUO_BENCH_COUNTIES ?? 900);
+    const { store } = await scaleDataset(n, log);
+    const province = (await store.db.selectFrom('report_meta').select('county_code').orderBy('county_code').executeTakeFirstOrThrow()).county_code.slice(0, 2);
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      await indicatorsForUnit(store, SYSTEM, province, 2022);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    log(`province   roll-up of ${province} (in process, 10 runs): p50 ${times[4]!.toFixed(0)} ms, max ${times[9]!.toFixed(0)} ms\n`);
+    out.province_p50_ms = Math.round(times[4]!);
+    out.province_max_ms = Math.round(times[9]!);
+
+    const big = await serve(store, dir);
+    const idle = await autocannon({ url: `${big.url}/api/health`, connections: 2, duration: 2, headers: big.headers });
+    const t0 = performance.now();
+    let overviewMs = 0;
+    const overview = fetch(`${big.url}/api/overview/2022`, { headers: big.headers }).then(async (r) => { await r.arrayBuffer(); overviewMs = performance.now() - t0; return r.status; });
+    // Probe for as long as the national ranking takes (at most two minutes).
+    const probes: number[] = [];
+    let status = 0;
+    void overview.then((st) => { status = st; });
+    while (!status && performance.now() - t0 < 120_000) {
+      const p0 = performance.now();
+      await fetch(`${big.url}/api/health`).then((r) => r.arrayBuffer());
+      probes.push(performance.now() - p0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await overview;
+    probes.sort((a, b) => a - b);
+    const pct = (q: number) => probes[Math.min(probes.length - 1, Math.floor(q * probes.length))]!;
+    log(`probe      health while the national ranking of ${n} counties ran (${(overviewMs / 1000).toFixed(1)} s, HTTP ${status}): ${probes.length} probes, p50 ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms, max ${probes.at(-1)!.toFixed(1)} ms; idle baseline p99 ${idle.latency.p99} ms\n`);
+    const t1 = performance.now();
+    await fetch(`${big.url}/api/overview/2022`, { headers: big.headers }).then((r) => r.arrayBuffer());
+    log(`overview   again, unchanged data (cached under the data version): ${(performance.now() - t1).toFixed(0)} ms\n`);
+    out.overview_ms = Math.round(overviewMs);
+    out.probe_p99_ms = Number(pct(0.99).toFixed(1));
+    out.probe_max_ms = Number(probes.at(-1)!.toFixed(1));
+    await big.app.close();
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  log(`${JSON.stringify(out)}\n`);
+}

@@ -1,0 +1,204 @@
+/**
+ * The full catalogue (every indicator and rule) for 100 / 300 / N counties of a synthetic national
+ * dataset (`xiezuo synth`, N = XIEZUO_BENCH_COUNTIES, default 900), measured in the same run as:
+ *   engine        — the set-based engine: one statement per ledger for the whole set, then every
+ *                   county's indicators and rules evaluated exactly (targets, qualifiers, formatting);
+ *   handsql       — the baseline: the same aggregate statements run straight on the driver, rows
+ *                   read into plain objects, nothing else (the floor of what the figures cost);
+ *   duckdb        — the same statements on DuckDB over a copy of the same tables (query time only);
+ *   per-county    — the engine county by county without the batch, on the smallest set.
+ * With XIEZUO_BENCH_PG=1 the same is repeated on PostgreSQL (data copied from the SQLite file;
+ * XIEZUO_BENCH_PG_COUNTIES, default 300, limits the copy). Ends with one JSON line.
+ * The dataset is generated once and reused from XIEZUO_BENCH_DB (default: the temp folder).
+ * Run: npm run bench -- scale
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { ledgerDecl } from '../src/domain/ledgers/declarations.ts';
+import { catalogueFor } from '../src/services/catalogue.ts';
+import { syntheticDataset } from '../src/services/dataset.ts';
+import { compileCatalogue, prefetch } from '../src/services/indicator-sets.ts';
+import { IndicatorEngine } from '../src/services/indicators.ts';
+import { synthesize } from '../src/services/synth.ts';
+import { batchStatements, countiesWithData, type CountySet } from '../src/store/batch-aggregate.ts';
+import { migrate, openStore, type Store } from '../src/store/db.ts';
+
+process.env.XIEZUO_SECRET ??= 'bench-secret';
+const YEAR = 2022;
+
+const best = async (fn: () => Promise<unknown>, reps = 2): Promise<number> => {
+  let b = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    b = Math.min(b, performance.now() - t0);
+  }
+  return b;
+};
+
+/** The synthetic dataset of `n` counties, generated once and reused. */
+export async function scaleDataset(n: number, log: (s: string) => void): Promise<{ file: string; store: Store }> {
+  const file = process.env.XIEZUO_BENCH_DB ?? join(tmpdir(), `xiezuo-bench-scale-${n}.sqlite`);
+  if (existsSync(file)) {
+    const store = openStore({ engine: 'sqlite', file });
+    await migrate(store);
+    const mark = await syntheticDataset(store);
+    if (mark?.counties === n && mark.year === YEAR) return { file, store };
+    await store.close();
+    for (const s of ['', '-wal', '-shm']) rmSync(file + s, { force: true });
+  }
+  const store = openStore({ engine: 'sqlite', file });
+  await migrate(store);
+  log(`generating ${n} synthetic counties into ${file} (once)…\n`);
+  const r = await synthesize(store, { counties: n, year: YEAR, seed: 1 }, () => {});
+  log(`  ${r.rows.toLocaleString('en')} rows in ${r.seconds.toFixed(0)} s\n`);
+  return { file, store };
+}
+
+/** Evenly spread subset of `k` codes. */
+const spread = (codes: string[], k: number) => (k >= codes.length ? codes : Array.from({ length: k }, (_, i) => codes[Math.floor((i * codes.length) / k)]!));
+
+async function engineRun(store: Store, set: CountySet, codes: string[]): Promise<void> {
+  const pre = await prefetch(store, set, YEAR);
+  for (const c of codes) {
+    const e = new IndicatorEngine(store, c, YEAR, { batch: pre });
+    await e.all();
+    await e.rules();
+  }
+}
+
+async function perCountyRun(store: Store, codes: string[]): Promise<void> {
+  for (const c of codes) {
+    const e = new IndicatorEngine(store, c, YEAR);
+    await e.all();
+    await e.rules();
+  }
+}
+
+/** Copies the ledger tables the statements read into DuckDB (CSV, all columns), returns a connection. */
+async function duckdbCopy(sqliteFile: string, tables: string[]) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const inst = await DuckDBInstance.create(':memory:');
+  const conn = await inst.connect();
+  const src = new Database(sqliteFile, { readonly: true });
+  const dir = mkdtempSync(join(tmpdir(), 'xiezuo-duck-'));
+  try {
+    for (const t of tables) {
+      const cols = (src.prepare(`pragma table_info(${t})`).all() as Array<{ name: string; type: string }>);
+      const q = (v: unknown) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
+      const lines = [cols.map((c) => c.name).join(',')];
+      for (const r of src.prepare(`select * from ${t}`).raw().iterate() as Iterable<unknown[]>) lines.push(r.map(q).join(','));
+      const f = join(dir, `${t}.csv`);
+      writeFileSync(f, `${lines.join('\n')}\n`);
+      const types = Object.fromEntries(cols.map((c) => [c.name, /int/i.test(c.type) ? 'BIGINT' : 'VARCHAR']));
+      await conn.run(`create table ${t} as select * from read_csv('${f}', header = true, columns = ${JSON.stringify(types).replace(/"/g, "'")})`);
+    }
+  } finally {
+    src.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { conn, close: () => { conn.closeSync(); inst.closeSync(); } };
+}
+
+/** Copies the SQLite dataset (the given counties) into a fresh PostgreSQL database. */
+async function pgCopy(sqliteFile: string, codes: string[], log: (s: string) => void): Promise<{ store: Store; drop: () => Promise<void> }> {
+  const { createPgDatabase } = await import('../test/support/engines.ts');
+  const db = await createPgDatabase();
+  const store = openStore({ engine: 'postgres', url: db.url });
+  await migrate(store);
+  const src = new Database(sqliteFile, { readonly: true });
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const keep = new Set(codes);
+  const tables = ['org_unit', 'cooperation_pair', 'report_meta', 'ledger_state', 'reported_value', 'target', 'dataset_info',
+    ...((src.prepare(`select name from sqlite_master where type = 'table' and sql like '%county_code%' and name not in ('ledger_state', 'reported_value', 'report_meta', 'audit_log', 'narrative', 'evidence_file')`).all() as Array<{ name: string }>).map((r) => r.name))];
+  const t0 = performance.now();
+  try {
+    await client.query('begin');
+    for (const t of [...new Set(tables)]) {
+      const cols = (src.prepare(`pragma table_info(${t})`).all() as Array<{ name: string }>).map((c) => c.name).filter((c) => c !== 'id' || t === 'org_unit');
+      const hasCounty = cols.includes('county_code');
+      const rows = src.prepare(`select ${cols.map((c) => `"${c}"`).join(',')} from ${t}`).raw().all() as unknown[][];
+      const ci = cols.indexOf('county_code');
+      const wanted = hasCounty ? rows.filter((r) => keep.has(String(r[ci]))) : t === 'cooperation_pair' ? rows.filter((r) => keep.has(String(r[cols.indexOf('west_code')]))) : rows;
+      const chunk = Math.floor(30_000 / cols.length);
+      for (let i = 0; i < wanted.length; i += chunk) {
+        const part = wanted.slice(i, i + chunk);
+        const ph = part.map((_, j) => `(${cols.map((_c, k) => `$${j * cols.length + k + 1}`).join(',')})`).join(',');
+        await client.query(`insert into ${t} (${cols.map((c) => `"${c}"`).join(',')}) values ${ph}${t === 'org_unit' ? ' on conflict do nothing' : ''}`, part.flat());
+      }
+    }
+    await client.query('commit');
+    await client.query('analyze');
+  } finally {
+    await client.end();
+    src.close();
+  }
+  log(`  copied to PostgreSQL in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  return { store, drop: async () => { await store.close(); await db.drop(); } };
+}
+
+export interface ScalePoint { engine: string; counties: number; engine_ms: number; handsql_ms: number; duckdb_ms: number | null; percounty_ms: number | null }
+
+export async function run(): Promise<void> {
+  const log = (s: string) => process.stdout.write(s);
+  const n = Number(process.env.XIEZUO_BENCH_COUNTIES ?? 900);
+  const { file, store } = await scaleDataset(n, log);
+  const cat = catalogueFor(YEAR);
+  const { terms } = compileCatalogue(cat, YEAR);
+  const all = await countiesWithData(store, { kind: 'all' }, YEAR);
+  const sizes = [...new Set([100, 300, n].filter((k) => k <= all.length))];
+  const tables = [...new Set(terms.map((t) => ledgerDecl(t.q.ledger)!.table))];
+  const raw = new Database(file, { readonly: true });
+  log(`measuring on ${all.length} counties; DuckDB copy…\n`);
+  const duck = await duckdbCopy(file, tables);
+  const points: ScalePoint[] = [];
+  for (const k of sizes) {
+    const codes = spread(all, k);
+    const set: CountySet = { kind: 'codes', codes };
+    const statements = batchStatements(store, set, terms);
+    const handsql = await best(async () => { for (const s of statements) raw.prepare(s.sql).all(...(s.parameters as unknown[])); });
+    const duckdb = await best(async () => { for (const s of statements) await duck.conn.runAndReadAll(s.sql, s.parameters as never); });
+    const engine = await best(() => engineRun(store, set, codes));
+    const percounty = k === sizes[0] ? await best(() => perCountyRun(store, codes), 1) : null;
+    points.push({ engine: 'sqlite', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: Math.round(duckdb), percounty_ms: percounty === null ? null : Math.round(percounty) });
+    log(`sqlite  ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×), DuckDB ${duckdb.toFixed(0)} ms${percounty ? `, county by county ${percounty.toFixed(0)} ms` : ''}  [${statements.length} statements]\n`);
+  }
+  duck.close();
+  raw.close();
+  if (process.env.XIEZUO_BENCH_PG === '1') {
+    const pk = Math.min(Number(process.env.XIEZUO_BENCH_PG_COUNTIES ?? 300), all.length);
+    const codes = spread(all, pk);
+    log(`PostgreSQL: copying ${pk} counties…\n`);
+    const p = await pgCopy(file, codes, log);
+    try {
+      const client = new pg.Client({ connectionString: (p.store.config as { url: string }).url });
+      await client.connect();
+      for (const k of [...new Set([100, 300, pk].filter((x) => x <= pk))]) {
+        const sub = spread(codes, k);
+        const set: CountySet = { kind: 'codes', codes: sub };
+        const statements = batchStatements(p.store, set, terms);
+        const handsql = await best(async () => { for (const s of statements) await client.query(s.sql, s.parameters as unknown[]); });
+        const engine = await best(() => engineRun(p.store, set, sub));
+        const percounty = k === 100 ? await best(() => perCountyRun(p.store, sub), 1) : null;
+        points.push({ engine: 'postgres', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: null, percounty_ms: percounty === null ? null : Math.round(percounty) });
+        log(`postgres ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×)${percounty ? `, county by county ${percounty.toFixed(0)} ms` : ''}\n`);
+      }
+      await client.end();
+    } finally {
+      await p.drop();
+    }
+  }
+  await store.close();
+  const top = points.filter((x) => x.engine === 'sqlite').at(-1)!;
+  log(`${JSON.stringify({
+    counties: top.counties, engine_ms: top.engine_ms, handsql_ms: top.handsql_ms, duckdb_ms: top.duckdb_ms,
+    ratio_handsql: Number((top.engine_ms / top.handsql_ms).toFixed(2)), ratio_duckdb: top.duckdb_ms ? Number((top.engine_ms / top.duckdb_ms).toFixed(2)) : null,
+    points,
+  })}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

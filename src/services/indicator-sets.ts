@@ -1,0 +1,252 @@
+/**
+ * Indicators for many counties at once. The catalogue is compiled into the set of aggregates it
+ * needs (every count/sum of every indicator and rule, following references to other years); the
+ * store answers them in one statement per ledger for the whole set of counties (conditional
+ * aggregates grouped by county); reported values, ledger states and targets are read once for the
+ * set. Each county's engine then evaluates from memory, with exactly the semantics of a county
+ * engine on its own — the batch only answers the questions the engine would have asked.
+ */
+import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
+import type { Rational } from '../domain/rational.ts';
+import {
+  type AggregateBatch, batchAggregates, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
+  claimsOfYear, countyDataVersion, pairedCounties, targetsOfYear, unitNames,
+} from '../store/batch-aggregate.ts';
+import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
+import type { Selectable } from 'kysely';
+import { catalogueFor, type Catalogue } from './catalogue.ts';
+import { invalid } from './errors.ts';
+import { IndicatorEngine, type IndicatorResult, type RuleResult } from './indicators.ts';
+import { type Actor, assertRead, canRead } from './scope.ts';
+
+type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
+type TargetRow = Selectable<Database['target']>;
+type ClaimRow = Selectable<Database['target_claim']>;
+
+/**
+ * What an engine may read from a prefetched batch instead of the database. Every method answers
+ * `undefined` for what the batch does not hold (another county, year or query); the engine then
+ * asks the database as usual, so a batch can only make an engine faster, never different.
+ */
+export interface Prefetched {
+  aggregate(county: string, q: AggregateQuery): Rational | Array<{ key: string; value: Rational }> | undefined;
+  qualified(county: string, q: AggregateQuery): number | undefined;
+  anyRecords(county: string, ledger: string, year: number): boolean | undefined;
+  states(county: string, year: number): Array<{ ledger: string; completeness: string }> | undefined;
+  reported(county: string, year: number): ReportedRow[] | undefined;
+  targets(year: number): TargetRow[] | undefined;
+  /** A county's own claims about its targets (target_claim). */
+  claims(county: string, year: number): ClaimRow[] | undefined;
+  /** Counties with data under a roll-up unit (prefix), when the batch covers all of them. */
+  counties(unit: string, year: number): string[] | undefined;
+}
+
+// Conditions are keyed by identity: the engine's queries carry the catalogue's own AST nodes.
+const condIds = new WeakMap<Cond, number>();
+let nextCond = 1;
+const condId = (c: Cond | undefined) => {
+  if (!c) return 0;
+  if (!condIds.has(c)) condIds.set(c, nextCond++);
+  return condIds.get(c)!;
+};
+const termKey = (q: AggregateQuery) => `${q.year}|${q.fn}|${q.ledger}|${q.field ?? ''}|${q.by ?? ''}|${condId(q.where)}`;
+
+/** Every aggregate (with its year) and every reported-value year the catalogue reads when evaluated for `year`. */
+export function compileCatalogue(cat: Catalogue, year: number): { terms: BatchTerm[]; reportedYears: number[]; ledgerYears: number[] } {
+  const terms = new Map<string, BatchTerm>();
+  const reportedYears = new Set<number>([year]);
+  const ledgerYears = new Set<number>([year]);
+  const done = new Set<string>();
+  const walk = (e: Expr, y: number): void => {
+    switch (e.kind) {
+      case 'number': case 'year': return;
+      case 'neg': return walk(e.arg, y);
+      case 'binary': walk(e.left, y); return walk(e.right, y);
+      case 'fn': return e.args.forEach((a) => walk(a, y));
+      case 'count': case 'sum': {
+        const q: AggregateQuery = { fn: e.kind, ledger: e.ledger, ...(e.kind === 'sum' && { field: e.field }), ...(e.where && { where: e.where }), ...(e.by !== undefined && { by: e.by }), year: y };
+        terms.set(termKey(q), { key: termKey(q), q });
+        ledgerYears.add(y);
+        return;
+      }
+      case 'value': case 'values':
+        reportedYears.add(e.year.kind === 'relative' ? y + e.year.offset : e.year.year);
+        return;
+      case 'ref': return visit(e.id, e.year.kind === 'relative' ? y + e.year.offset : e.year.year);
+    }
+  };
+  const visit = (id: string, y: number) => {
+    const k = `${id}@${y}`;
+    if (done.has(k)) return;
+    done.add(k);
+    const def = cat.byId.get(id);
+    if (!def) return;
+    walk(def.ast, y);
+    if (def.reportedAst) walk(def.reportedAst, y);
+  };
+  for (const d of cat.indicators) visit(d.id, year);
+  for (const r of cat.rules) { walk(r.left, year); walk(r.right, year); }
+  for (const y of ledgerYears) reportedYears.add(y);
+  return { terms: [...terms.values()], reportedYears: [...reportedYears].sort(), ledgerYears: [...ledgerYears].sort() };
+}
+
+/** Reads everything the catalogue needs for a set of counties in a fixed number of statements. */
+export async function prefetch(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year)): Promise<Prefetched & { batch: AggregateBatch; withData: string[] }> {
+  const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year);
+  const [batch, reported, states, targets, claims, withData] = await Promise.all([
+    batchAggregates(store, set, terms), batchReported(store, set, reportedYears), batchStates(store, set, ledgerYears), targetsOfYear(store, year),
+    claimsOfYear(store, year), countiesWithData(store, set, year),
+  ]);
+  const claimsOf = new Map<string, ClaimRow[]>();
+  for (const c of claims) {
+    if (!claimsOf.has(c.org_code)) claimsOf.set(c.org_code, []);
+    claimsOf.get(c.org_code)!.push(c);
+  }
+  const rep = new Map<string, ReportedRow[]>();
+  for (const { county_code, ...r } of reported) {
+    const k = `${county_code}@${r.year}`;
+    if (!rep.has(k)) rep.set(k, []);
+    rep.get(k)!.push(r);
+  }
+  const st = new Map<string, Array<{ ledger: string; completeness: string }>>();
+  for (const r of states) {
+    const k = `${r.county_code}@${r.year}`;
+    if (!st.has(k)) st.set(k, []);
+    st.get(k)!.push({ ledger: r.ledger, completeness: r.completeness });
+  }
+  const covers = (unit: string) => set.kind === 'all' || (set.kind === 'prefix' && unit.startsWith(set.prefix));
+  return {
+    batch,
+    withData,
+    aggregate: (county, q) => batch.value(county, termKey(q)),
+    qualified: (county, q) => batch.qualified(county, termKey(q)),
+    anyRecords: (county, ledger, y) => { const n = batch.records(county, ledger, y); return n === undefined ? undefined : n > 0; },
+    states: (county, y) => (inSet(set, county) && ledgerYears.includes(y) ? st.get(`${county}@${y}`) ?? [] : undefined),
+    reported: (county, y) => (inSet(set, county) && reportedYears.includes(y) ? rep.get(`${county}@${y}`) ?? [] : undefined),
+    targets: (y) => (y === year ? targets : undefined),
+    claims: (county, y) => (y === year && inSet(set, county) ? claimsOf.get(county) ?? [] : undefined),
+    counties: (unit, y) => (y === year && covers(unit) ? withData.filter((c) => c.startsWith(unit)) : undefined),
+  };
+}
+
+/** A set of counties: under a division code ('' for the nation, 2 digits a province, 4 a prefecture, 6 a county), or paired with an eastern unit. */
+export type UnitScope = { unit: string } | { east: string };
+
+export interface CountyIndicators {
+  code: string;
+  name: string;
+  indicators: IndicatorResult[];
+  rules?: RuleResult[];
+}
+
+async function resolve(store: Store, scope: UnitScope): Promise<CountySet> {
+  if ('east' in scope) {
+    if (!/^\d{2,6}$/.test(scope.east)) throw invalid('东部单位代码应为2–6位数字', 'an eastern unit code has 2–6 digits');
+    return { kind: 'codes', codes: await pairedCounties(store, scope.east) };
+  }
+  if (!/^(\d{2}|\d{4}|\d{6})?$/.test(scope.unit)) throw invalid('区划代码应为空或2、4、6位数字', 'a division code has 2, 4 or 6 digits (none for the nation)');
+  return scope.unit === '' ? { kind: 'all' } : scope.unit.length === 6 ? { kind: 'codes', codes: [scope.unit] } : { kind: 'prefix', prefix: scope.unit };
+}
+
+/**
+ * Every indicator (and, with `rules`, every rule) of each county in the scope that holds data for
+ * the year and that the actor may read, in code order. Equal, county by county, to
+ * computeIndicators/checkRules; the reading is done once for the whole set.
+ */
+export async function indicatorsForCounties(
+  store: Store, actor: Actor, scope: UnitScope, year: number,
+  opts: { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void } = {},
+): Promise<CountyIndicators[]> {
+  const cat = catalogueFor(year);
+  for (const id of opts.ids ?? []) if (!cat.byId.has(id)) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
+  const set = await resolve(store, scope);
+  const pre = await prefetch(store, set, year, cat);
+  const readable: string[] = [];
+  for (const c of pre.withData) if (await canRead(store, actor, c)) readable.push(c);
+  const names = await unitNames(store, readable);
+  const out: CountyIndicators[] = [];
+  for (const code of readable) {
+    const e = new IndicatorEngine(store, code, year, { batch: pre });
+    const indicators = opts.ids ? await Promise.all(opts.ids.map((id) => e.evaluate(id))) : await e.all();
+    out.push({ code, name: names.get(code) ?? code, indicators, ...(opts.rules && { rules: await e.rules() }) });
+    // Let other work on this thread run between counties (the evaluation itself is CPU only).
+    if (out.length % 25 === 0) { opts.onProgress?.(out.length, readable.length); await new Promise((r) => setImmediate(r)); }
+  }
+  opts.onProgress?.(out.length, readable.length);
+  return out;
+}
+
+export interface RankRow {
+  code: string;
+  name: string;
+  /** 1 for the highest value; null for a county without a figure (listed last). */
+  rank: number | null;
+  raw: number | null;
+  display: string | null;
+  status: IndicatorResult['status'];
+}
+
+/** Counties of a scope ranked by one indicator (highest first, or lowest with `ascending`); ties share a rank. */
+export async function rankCounties(store: Store, actor: Actor, scope: UnitScope, year: number, indicator: string, opts: { ascending?: boolean } = {}): Promise<RankRow[]> {
+  const rows = await indicatorsForCounties(store, actor, scope, year, { ids: [indicator] });
+  const list = rows.map((r) => ({ r, i: r.indicators[0]! }));
+  const withValue = list.filter((x) => x.i.exact).sort((a, b) => (opts.ascending ? a.i.exact!.cmp(b.i.exact!) : b.i.exact!.cmp(a.i.exact!)) || a.r.code.localeCompare(b.r.code));
+  const out: RankRow[] = [];
+  withValue.forEach((x, k) => {
+    const prev = out[k - 1];
+    const tie = prev && withValue[k - 1]!.i.exact!.eq(x.i.exact!);
+    out.push({ code: x.r.code, name: x.r.name, rank: tie ? prev.rank : k + 1, raw: x.i.raw, display: x.i.display, status: x.i.status });
+  });
+  for (const x of list) if (!x.i.exact) out.push({ code: x.r.code, name: x.r.name, rank: null, raw: null, display: null, status: x.i.status });
+  return out;
+}
+
+const yearsMemo = new Map<number, { cat: Catalogue; years: number[] }>();
+/** Every year whose data the catalogue of `year` reads (records and reported values). */
+function yearsRead(year: number): number[] {
+  const cat = catalogueFor(year);
+  const m = yearsMemo.get(year);
+  if (m && m.cat === cat) return m.years;
+  const { reportedYears, ledgerYears } = compileCatalogue(cat, year);
+  const years = [...new Set([...reportedYears, ...ledgerYears])].sort();
+  yearsMemo.set(year, { cat, years });
+  return years;
+}
+
+// Dashboard results per store and county-year, kept under the county-year's data version.
+const dashboards = new WeakMap<Store, Map<string, { version: string; value: Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> }>>();
+
+/**
+ * One engine for a county-year's indicators and rules (a dashboard request): the rules reuse the
+ * indicators already computed. The result is kept until anything that can change it is written
+ * (countyDataVersion), so repeated requests cost two small queries; callers must not mutate it.
+ */
+export async function indicatorsAndRules(store: Store, actor: Actor, county: string, year: number): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
+  await assertRead(store, actor, county);
+  if (!dashboards.has(store)) dashboards.set(store, new Map());
+  const cache = dashboards.get(store)!;
+  const key = `${county}@${year}`;
+  const version = await countyDataVersion(store, county, yearsRead(year));
+  const hit = cache.get(key);
+  if (hit && hit.version === version) return hit.value;
+  const value = (async () => {
+    const e = new IndicatorEngine(store, county, year);
+    const indicators = await e.all();
+    return { indicators, rules: await e.rules() };
+  })();
+  cache.set(key, { version, value });
+  value.catch(() => { if (cache.get(key)?.value === value) cache.delete(key); });
+  return value;
+}
+
+/**
+ * A prefecture's or province's indicators (the roll-up engine: each county's own figures added up,
+ * rates recomputed from the rolled-up parts), with every county's data read in one batch.
+ */
+export async function indicatorsForUnit(store: Store, actor: Actor, unit: string, year: number): Promise<IndicatorResult[]> {
+  if (!/^(\d{2}|\d{4})$/.test(unit)) throw invalid('地区代码应为2位（省）或4位（市州）数字', 'a unit code has 2 (province) or 4 (prefecture) digits');
+  await assertRead(store, actor, unit);
+  const pre = await prefetch(store, { kind: 'prefix', prefix: unit }, year);
+  return new IndicatorEngine(store, unit, year, { batch: pre }).all();
+}

@@ -1,0 +1,23 @@
+// The ranking thread: opens its own connection to the server's database and computes overviews on
+// request, reporting progress. One store per database, kept for the life of the thread.
+import { parentPort } from 'node:worker_threads';
+import { openStore, type Store, type StoreConfig } from '../store/db.ts';
+import { DomainError } from './errors.ts';
+import { computeOverview } from './overview.ts';
+import type { Actor } from './scope.ts';
+
+const stores = new Map<string, Store>();
+
+parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor; year: number }) => {
+  void (async () => {
+    try {
+      const k = JSON.stringify(m.config);
+      if (!stores.has(k)) stores.set(k, openStore(m.config));
+      const rows = await computeOverview(stores.get(k)!, m.actor, m.year, (done, total) => parentPort!.postMessage({ id: m.id, progress: [done, total] }));
+      parentPort!.postMessage({ id: m.id, rows });
+    } catch (e) {
+      const d = e instanceof DomainError ? { zh: e.zh, en: e.en, code: e.code } : {};
+      parentPort!.postMessage({ id: m.id, error: { message: e instanceof Error ? e.message : String(e), ...d } });
+    }
+  })();
+});

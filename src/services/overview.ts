@@ -1,0 +1,120 @@
+/**
+ * The national (or province, or partner) ranking of counties by targets met, computed off the
+ * request path. With a database another thread can open (a SQLite file, PostgreSQL) the work runs
+ * in a worker thread with its own connection, so the server keeps answering while hundreds of
+ * counties are evaluated; results are cached per (caller's scope, year) under the year's data
+ * version and recomputed as soon as anything for the year is written.
+ */
+import { Worker } from 'node:worker_threads';
+import { catalogueFor } from './catalogue.ts';
+import { indicatorsForCounties } from './indicator-sets.ts';
+import { DomainError } from './errors.ts';
+import type { Actor } from './scope.ts';
+import { dataVersion, targetsOfYear } from '../store/batch-aggregate.ts';
+import type { Store, StoreConfig } from '../store/db.ts';
+
+export interface OverviewRow {
+  code: string;
+  name: string;
+  met: number;
+  missed: number;
+  withTarget: number;
+  disbursementRate: number | null;
+  rank: number;
+}
+
+export interface Overview {
+  rows: OverviewRow[];
+  /** The data version the rows were computed for. */
+  version: string;
+  computedAt: string;
+  cached: boolean;
+}
+
+/** Computes the ranking in this thread: only indicators with a target (and the disbursement rate) are evaluated. */
+export async function computeOverview(store: Store, actor: Actor, year: number, onProgress?: (done: number, total: number) => void): Promise<OverviewRow[]> {
+  const cat = catalogueFor(year);
+  const ids = [...new Set([...(await targetsOfYear(store, year)).map((t) => t.indicator), 'funds.disbursement_rate'])].filter((id) => cat.byId.has(id));
+  const rows = await indicatorsForCounties(store, actor, { unit: '' }, year, { ids, onProgress });
+  const out = rows.map((r) => {
+    const met = r.indicators.filter((i) => i.status === 'met').length;
+    const missed = r.indicators.filter((i) => i.status === 'missed').length;
+    return { code: r.code, name: r.name, met, missed, withTarget: met + missed, disbursementRate: r.indicators.find((i) => i.id === 'funds.disbursement_rate')?.raw ?? null, rank: 0 };
+  });
+  out.sort((a, b) => (b.withTarget ? b.met / b.withTarget : 0) - (a.withTarget ? a.met / a.withTarget : 0) || (b.disbursementRate ?? 0) - (a.disbursementRate ?? 0) || a.code.localeCompare(b.code));
+  return out.map((c, i) => ({ ...c, rank: i + 1 }));
+}
+
+type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; error: { message: string; zh?: string; en?: string; code?: string } };
+
+/** Progress of a running computation, for whoever wants to show it. */
+export interface JobProgress { year: number; done: number; total: number; startedAt: string }
+
+/** Ranking service of one server: a long-lived worker thread, an in-flight map and a cache. */
+export class OverviewService {
+  private worker?: Worker;
+  private next = 1;
+  private waiting = new Map<number, { resolve: (r: OverviewRow[]) => void; reject: (e: Error) => void; progress: JobProgress }>();
+  private inflight = new Map<string, Promise<Overview>>();
+  private cache = new Map<string, Overview>();
+
+  constructor(private readonly store: Store) {}
+
+  /** True when the work runs in a worker thread (the database can be opened from another thread). */
+  get threaded(): boolean {
+    const c = this.store.config;
+    return Boolean(c && (c.engine === 'postgres' || c.file !== ':memory:'));
+  }
+
+  /** Computations under way. */
+  jobs(): JobProgress[] {
+    return [...this.waiting.values()].map((w) => w.progress);
+  }
+
+  /** The ranking for the caller's scope; cached until anything for the year is written. */
+  async get(actor: Actor, year: number): Promise<Overview> {
+    const version = await dataVersion(this.store, year);
+    const key = `${actor.role}|${[...actor.units].sort().join(',')}|${year}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.version === version) return { ...hit, cached: true };
+    const flight = `${key}|${version}`;
+    if (!this.inflight.has(flight)) {
+      const p = (async () => {
+        const rows = this.threaded ? await this.inWorker(actor, year) : await computeOverview(this.store, actor, year);
+        const o: Overview = { rows, version, computedAt: new Date().toISOString(), cached: false };
+        this.cache.set(key, o);
+        return o;
+      })().finally(() => this.inflight.delete(flight));
+      this.inflight.set(flight, p);
+    }
+    return this.inflight.get(flight)!;
+  }
+
+  private inWorker(actor: Actor, year: number): Promise<OverviewRow[]> {
+    if (!this.worker) {
+      const w = new Worker(new URL('./overview-worker.mjs', import.meta.url));
+      w.unref();
+      w.on('message', (m: Reply) => {
+        const job = this.waiting.get(m.id);
+        if (!job) return;
+        if ('progress' in m) { job.progress.done = m.progress[0]; job.progress.total = m.progress[1]; return; }
+        this.waiting.delete(m.id);
+        if ('rows' in m) job.resolve(m.rows);
+        else job.reject(m.error.zh && m.error.en && m.error.code ? new DomainError(m.error.code as never, m.error.zh, m.error.en) : new Error(m.error.message));
+      });
+      w.on('error', (e) => { for (const j of this.waiting.values()) j.reject(e); this.waiting.clear(); this.worker = undefined; });
+      this.worker = w;
+    }
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, progress: { year, done: 0, total: 0, startedAt: new Date().toISOString() } });
+      this.worker!.postMessage({ id, config: this.store.config as StoreConfig, actor, year });
+    });
+  }
+
+  /** Stops the worker thread. */
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+}

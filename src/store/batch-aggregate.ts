@@ -1,0 +1,270 @@
+import type { AliasableExpression, Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely';
+import type { AggregateQuery } from '../domain/expr/index.ts';
+import { ledgerDecl } from '../domain/ledgers/declarations.ts';
+import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
+import { Rational } from '../domain/rational.ts';
+import { column, condSql } from './aggregate.ts';
+import type { Store } from './db.ts';
+
+// Set-based aggregation: every count/sum a catalogue needs from one ledger, for many counties at
+// once, in one statement per (ledger, year, grouping field) — conditional aggregates grouped by
+// county_code. The answers equal aggregateLedger's for each county (same conditions, same null
+// handling), so the indicator engine can read them instead of asking county by county.
+
+type EB = ExpressionBuilder<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Q = SelectQueryBuilder<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Which counties a batch covers: every county, those whose code starts with a prefix, or a list. */
+export type CountySet = { kind: 'all' } | { kind: 'prefix'; prefix: string } | { kind: 'codes'; codes: readonly string[] };
+
+/** Whether a county code belongs to the set. */
+export function inSet(set: CountySet, county: string): boolean {
+  if (county.length !== 6) return false;
+  if (set.kind === 'all') return true;
+  if (set.kind === 'prefix') return county.startsWith(set.prefix);
+  return set.codes.includes(county);
+}
+
+/** One aggregate a batch answers, under a key the caller chooses. */
+export interface BatchTerm {
+  key: string;
+  q: AggregateQuery;
+}
+
+type Answer = Rational | Array<{ key: string; value: Rational }>;
+
+export interface AggregateBatch {
+  /** The term's value for a county of the set (0 or [] when the county has no matching records). */
+  value(county: string, key: string): Answer | undefined;
+  /** How many of a sum's records state the summed field only approximately. */
+  qualified(county: string, key: string): number | undefined;
+  /** Records of a ledger in a year for the county, when the batch read that ledger-year. */
+  records(county: string, ledger: string, year: number): number | undefined;
+  /** Statements run to fill the batch. */
+  statements: number;
+}
+
+const toRational = (v: unknown): Rational => (v === null || v === undefined ? Rational.of(0) : Rational.parse(String(v)));
+
+function declFor(ledger: string): LedgerDecl {
+  const d = ledgerDecl(ledger);
+  if (!d) throw new Error(`unknown ledger ${ledger}`);
+  return d;
+}
+
+/**
+ * Restricts a query to the set's counties. A prefix becomes a code range (62 → '62' ≤ code < '63'),
+ * which a b-tree index on county_code serves on both engines, unlike LIKE under PostgreSQL's collations.
+ */
+function restrict<T extends { where: (...a: any[]) => T }>(q: T, set: CountySet): T { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (set.kind === 'prefix') {
+    const upper = String(Number(set.prefix) + 1).padStart(set.prefix.length, '0');
+    return q.where('county_code', '>=', set.prefix).where('county_code', '<', upper);
+  }
+  if (set.kind === 'codes') return q.where('county_code', 'in', set.codes.length ? [...set.codes] : ['']);
+  return q;
+}
+
+function scope(qb: Q, set: CountySet, year: number): Q {
+  return restrict(qb.where('year', '=', year), set);
+}
+
+/** The qualifier column of a summed field that may be stated approximately, if it has one. */
+function qualColumn(decl: LedgerDecl, field: string | undefined): string | undefined {
+  const f = field ? decl.fields.find((x) => x.name === field) : undefined;
+  return f?.qualified ? `${columnsOf(f)[0]!}_qual` : undefined;
+}
+
+function termSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpression<unknown> {
+  const cond = q.where ? condSql(eb, decl, q.where) : undefined;
+  if (q.fn === 'count') return cond ? eb.fn.count(eb.case().when(cond).then(eb.lit(1)).end()) : eb.fn.countAll();
+  const col = column(decl, q.field!);
+  return cond ? eb.fn.sum(eb.case().when(cond).then(eb.ref(col)).end()) : eb.fn.sum(eb.ref(col));
+}
+
+function qualSql(eb: EB, decl: LedgerDecl, q: AggregateQuery, qual: string): AliasableExpression<unknown> {
+  const col = column(decl, q.field!);
+  const parts: Array<Expression<SqlBool>> = [eb(qual, '!=', 'exact'), eb(col, 'is not', null)];
+  if (q.where) parts.unshift(condSql(eb, decl, q.where));
+  return eb.fn.count(eb.case().when(eb.and(parts)).then(eb.lit(1)).end());
+}
+
+function matchSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpression<unknown> {
+  return q.where ? eb.fn.count(eb.case().when(condSql(eb, decl, q.where)).then(eb.lit(1)).end()) : eb.fn.countAll();
+}
+
+interface GroupQuery { ts: BatchTerm[]; by: string | undefined; lk: string; query: Q }
+
+/** One statement per (ledger, year, `by` field), each holding every term of that group. */
+function groupQueries(store: Store, set: CountySet, terms: readonly BatchTerm[]): GroupQuery[] {
+  const groups = new Map<string, BatchTerm[]>();
+  for (const t of terms) {
+    const g = `${t.q.year}|${t.q.ledger}|${t.q.by ?? ''}`;
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(t);
+  }
+  return [...groups.values()].map((ts) => {
+    const { ledger, year, by } = ts[0]!.q;
+    const decl = declFor(ledger);
+    const base = scope(store.db.selectFrom(decl.table as never) as unknown as Q, set, year);
+    if (by === undefined) {
+      const query = base.select((eb: EB) => [
+        'county_code', eb.fn.countAll().as('n'),
+        ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
+        ...ts.flatMap((t, i) => { const qc = t.q.fn === 'sum' ? qualColumn(decl, t.q.field) : undefined; return qc ? [qualSql(eb, decl, t.q, qc).as(`q${i}`)] : []; }),
+      ]).groupBy('county_code');
+      return { ts, by, lk: `${ledger}@${year}`, query };
+    }
+    const byCol = column(decl, by);
+    const query = base.select((eb: EB) => [
+      'county_code', eb.ref(byCol).as('k'), eb.fn.countAll().as('n'),
+      ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
+      ...ts.map((t, i) => matchSql(eb, decl, t.q).as(`m${i}`)),
+    ]).groupBy(['county_code', byCol]).orderBy('county_code').orderBy(byCol);
+    return { ts, by, lk: `${ledger}@${year}`, query };
+  });
+}
+
+/** The statements a batch runs, as SQL text with parameters (for benchmarks against other engines). */
+export function batchStatements(store: Store, set: CountySet, terms: readonly BatchTerm[]): Array<{ sql: string; parameters: readonly unknown[] }> {
+  return groupQueries(store, set, terms).map((g) => g.query.compile());
+}
+
+/**
+ * Answers every term for every county of the set: one statement per (ledger, year, `by` field).
+ * Terms for a county that has no records come back as 0 (or no entries), as county by county.
+ */
+export async function batchAggregates(store: Store, set: CountySet, terms: readonly BatchTerm[]): Promise<AggregateBatch> {
+  const values = new Map<string, Map<string, Answer>>();
+  const quals = new Map<string, Map<string, number>>();
+  const counts = new Map<string, Map<string, number>>();
+  const byKeys = new Set<string>();
+  const read = new Set<string>();
+  const put = <V>(m: Map<string, Map<string, V>>, county: string, key: string, v: V) => {
+    if (!m.has(county)) m.set(county, new Map());
+    m.get(county)!.set(key, v);
+  };
+  const groups = groupQueries(store, set, terms);
+  await Promise.all(groups.map(async ({ ts, by, lk, query }) => {
+    read.add(lk);
+    const rows = (await query.execute()) as Array<Record<string, unknown>>;
+    if (by === undefined) {
+      for (const r of rows) {
+        const c = String(r.county_code);
+        put(counts, c, lk, Number(r.n));
+        ts.forEach((t, i) => {
+          put(values, c, t.key, toRational(r[`t${i}`]));
+          if (r[`q${i}`] !== undefined) put(quals, c, t.key, Number(r[`q${i}`]));
+        });
+      }
+      return;
+    }
+    for (const t of ts) byKeys.add(t.key);
+    for (const r of rows) {
+      const c = String(r.county_code);
+      put(counts, c, lk, (counts.get(c)?.get(lk) ?? 0) + Number(r.n));
+      ts.forEach((t, i) => {
+        if (!Number(r[`m${i}`])) return;
+        if (!values.has(c)) values.set(c, new Map());
+        const m = values.get(c)!;
+        const list = (m.get(t.key) as Array<{ key: string; value: Rational }> | undefined) ?? [];
+        list.push({ key: r.k === null ? '' : String(r.k), value: toRational(r[`t${i}`]) });
+        m.set(t.key, list);
+      });
+    }
+  }));
+  const known = new Set(terms.map((t) => t.key));
+  return {
+    statements: groups.length,
+    value(county, key) {
+      if (!known.has(key) || !inSet(set, county)) return undefined;
+      return values.get(county)?.get(key) ?? (byKeys.has(key) ? [] : Rational.of(0));
+    },
+    qualified(county, key) {
+      if (!known.has(key) || !inSet(set, county)) return undefined;
+      return quals.get(county)?.get(key) ?? 0;
+    },
+    records(county, ledger, year) {
+      if (!read.has(`${ledger}@${year}`) || !inSet(set, county)) return undefined;
+      return counts.get(county)?.get(`${ledger}@${year}`) ?? 0;
+    },
+  };
+}
+
+/** Reported values of every county of the set for the given years. */
+export async function batchReported(store: Store, set: CountySet, years: readonly number[]) {
+  let q = store.db.selectFrom('reported_value').select(['county_code', 'element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
+    .where('year', 'in', [...years]);
+  q = restrict(q, set);
+  return q.orderBy('county_code').orderBy('element').orderBy('dim').execute();
+}
+
+/** Ledger states (completeness) of every county of the set for the given years. */
+export async function batchStates(store: Store, set: CountySet, years: readonly number[]) {
+  let q = store.db.selectFrom('ledger_state').select(['county_code', 'year', 'ledger', 'completeness']).where('year', 'in', [...years]);
+  q = restrict(q, set);
+  return q.execute();
+}
+
+/** Every target of a year (a few per org unit; the engine picks the nearest unit's). */
+export async function targetsOfYear(store: Store, year: number) {
+  return store.db.selectFrom('target').selectAll().where('year', '=', year).execute();
+}
+
+/** Every claim units made about their targets in a year (a few per unit). */
+export async function claimsOfYear(store: Store, year: number) {
+  return store.db.selectFrom('target_claim').selectAll().where('year', '=', year).execute();
+}
+
+/** Counties of the set that hold any ledger state, reported value or report details for the year, in code order. */
+export async function countiesWithData(store: Store, set: CountySet, year: number): Promise<string[]> {
+  const codes = new Set<string>();
+  for (const table of ['ledger_state', 'reported_value', 'report_meta'] as const) {
+    let q = store.db.selectFrom(table).select('county_code').distinct().where('year', '=', year);
+    q = restrict(q, set);
+    for (const r of await q.execute()) codes.add(r.county_code);
+  }
+  return [...codes].filter((c) => c.length === 6).sort();
+}
+
+/** Western counties paired with an eastern unit (a district, or every district under a city or province code). */
+export async function pairedCounties(store: Store, east: string): Promise<string[]> {
+  const rows = await store.db.selectFrom('cooperation_pair').select('west_code').distinct().where('east_code', 'like', `${east}%`).orderBy('west_code').execute();
+  return rows.map((r) => r.west_code);
+}
+
+/** Names of org units by code. */
+export async function unitNames(store: Store, codes: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < codes.length; i += 500) {
+    const rows = await store.db.selectFrom('org_unit').select(['code', 'name']).where('code', 'in', codes.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.code, r.name);
+  }
+  return out;
+}
+
+/**
+ * A fingerprint of everything written for a year: the audit journal (every edit is audited) and
+ * the ledger states. Any write for the year changes it, so a result cached under it is never stale.
+ */
+export async function dataVersion(store: Store, year: number): Promise<string> {
+  const a = await store.db.selectFrom('audit_log').select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')])
+    .where((eb) => eb.or([eb('year', '=', year), eb('year', 'is', null)])).executeTakeFirst();
+  const s = await store.db.selectFrom('ledger_state').select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')])
+    .where('year', '=', year).executeTakeFirst();
+  return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
+}
+
+/**
+ * The data version of one county-year: audited writes for the county, its prefecture and province
+ * (targets are set there) or for no county, in the years its figures read (earlier years' values
+ * feed year-on-year changes), and the county's ledger states in those years.
+ */
+export async function countyDataVersion(store: Store, county: string, years: readonly number[]): Promise<string> {
+  const units = [...new Set([county, county.slice(0, 4), county.slice(0, 2)])];
+  const a = await store.db.selectFrom('audit_log').select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')])
+    .where('year', 'in', [...years]).where((eb) => eb.or([eb('county_code', 'in', units), eb('county_code', 'is', null)])).executeTakeFirst();
+  const s = await store.db.selectFrom('ledger_state').select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')])
+    .where('county_code', '=', county).where('year', 'in', [...years]).executeTakeFirst();
+  return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
+}

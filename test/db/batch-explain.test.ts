@@ -1,0 +1,38 @@
+import { CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogueFor } from '../../src/services/catalogue.ts';
+import { compileCatalogue } from '../../src/services/indicator-sets.ts';
+import { synthesize } from '../../src/services/synth.ts';
+import { batchStatements } from '../../src/store/batch-aggregate.ts';
+import { engines, freshStore, type TestStore } from '../support/engines.ts';
+
+process.env.XIEZUO_SECRET ??= 'test-secret';
+
+// The batch statements for a province or prefecture restrict county_code to a range, so the
+// (county_code, year) index of every ledger serves them; the plans below prove the index is usable.
+for (const engine of await engines()) {
+  describe(`batch statements use the county index (${engine})`, () => {
+    let t: TestStore;
+    beforeAll(async () => {
+      t = await freshStore(engine);
+      await synthesize(t.store, { counties: 3, year: 2022, seed: 2 });
+    }, 120_000);
+    afterAll(async () => { await t.dispose(); });
+
+    it('plans every per-ledger statement of a province as an index search', async () => {
+      const province = (await t.store.db.selectFrom('report_meta').select('county_code').executeTakeFirstOrThrow()).county_code.slice(0, 2);
+      const statements = batchStatements(t.store, { kind: 'prefix', prefix: province }, compileCatalogue(catalogueFor(2022), 2022).terms);
+      expect(statements.length).toBeGreaterThan(10);
+      await t.store.db.connection().execute(async (c) => {
+        if (engine === 'postgres') await c.executeQuery(CompiledQuery.raw('set enable_seqscan = off'));
+        for (const s of statements) {
+          const q = engine === 'postgres' ? `explain ${s.sql}` : `explain query plan ${s.sql}`;
+          const rows = (await c.executeQuery(CompiledQuery.raw(q, [...s.parameters]))).rows as Array<Record<string, unknown>>;
+          const plan = rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
+          expect(plan, s.sql).toMatch(engine === 'postgres' ? /Index (Only )?Scan using \w+_(scope|key)_idx|Bitmap Index Scan on \w+_(scope|key)_idx/ : /USING (COVERING )?INDEX \w+_(scope|key)_idx \(county_code>\? AND county_code<\?\)/);
+        }
+        if (engine === 'postgres') await c.executeQuery(CompiledQuery.raw('reset enable_seqscan'));
+      });
+    });
+  });
+}

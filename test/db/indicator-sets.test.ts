@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemo } from '../../src/services/demo.ts';
+import { indicatorsForCounties, prefetch, rankCounties } from '../../src/services/indicator-sets.ts';
+import { IndicatorEngine } from '../../src/services/indicators.ts';
+import { createRecord } from '../../src/services/ledgers.ts';
+import { SYSTEM, type Actor } from '../../src/services/scope.ts';
+import { synthesize } from '../../src/services/synth.ts';
+import { engines, freshStore, type TestStore } from '../support/engines.ts';
+
+process.env.XIEZUO_SECRET ??= 'test-secret';
+
+for (const engine of await engines()) {
+  describe(`indicators for a set of counties at once (${engine})`, () => {
+    let demo: TestStore;
+    let synth: TestStore;
+    beforeAll(async () => {
+      [demo, synth] = await Promise.all([freshStore(engine), freshStore(engine)]);
+      await loadDemo(demo.store);
+      const now = new Date().toISOString();
+      for (const ledger of ['fund_allocation', 'fund_disbursement'])
+        await demo.store.db.insertInto('ledger_state').values({ county_code: '623024', year: 2022, ledger, completeness: 'complete', status: 'draft', comment: null, updated_by: 't', updated_at: now }).execute();
+      await createRecord(demo.store, SYSTEM, 'fund_allocation', '623024', 2022, { category: 'industry', amount: 1_000_000_000, source: 'test' });
+      await createRecord(demo.store, SYSTEM, 'fund_disbursement', '623024', 2022, { date: '2022-06-01', amount: 437_857_000, project: 'p1', voucher: 'v1' });
+      await synthesize(synth.store, { counties: 5, year: 2022, seed: 3 });
+    }, 180_000);
+    afterAll(async () => { await demo.dispose(); await synth.dispose(); });
+
+    const alone = async (t: TestStore, county: string) => {
+      const e = new IndicatorEngine(t.store, county, 2022);
+      return { indicators: await e.all(), rules: await e.rules() };
+    };
+
+    it('gives every county exactly what its own engine gives (demo: reported values, partial ledgers, targets, qualifiers)', async () => {
+      const rows = await indicatorsForCounties(demo.store, SYSTEM, { unit: '62' }, 2022, { rules: true });
+      expect(rows.map((r) => r.code)).toEqual(['623023', '623024']);
+      expect(rows[0]!.name).toBe('舟曲县');
+      for (const r of rows) expect({ indicators: r.indicators, rules: r.rules }).toEqual(await alone(demo, r.code));
+    });
+
+    it('gives synthetic counties what their own engines give, in a fixed number of statements', async () => {
+      const rows = await indicatorsForCounties(synth.store, SYSTEM, { unit: '' }, 2022, { rules: true });
+      expect(rows).toHaveLength(5);
+      for (const r of rows) expect({ indicators: r.indicators, rules: r.rules }).toEqual(await alone(synth, r.code));
+      const small = await prefetch(synth.store, { kind: 'codes', codes: [rows[0]!.code] }, 2022);
+      const all = await prefetch(synth.store, { kind: 'all' }, 2022);
+      expect(all.batch.statements).toBe(small.batch.statements);
+      expect(all.batch.statements).toBeLessThan(40);
+    });
+
+    it('rolls up a prefecture and a province from the batch as it does alone', async () => {
+      for (const unit of ['6230', '62']) {
+        const pre = await prefetch(demo.store, { kind: 'prefix', prefix: unit }, 2022);
+        const fast = new IndicatorEngine(demo.store, unit, 2022, { batch: pre });
+        const slow = new IndicatorEngine(demo.store, unit, 2022);
+        expect(await fast.all()).toEqual(await slow.all());
+      }
+    });
+
+    it('ranks counties by any indicator, highest first, and by an eastern partner\'s paired counties', async () => {
+      const ranked = await rankCounties(synth.store, SYSTEM, { unit: '' }, 2022, 'funds.disbursement_rate');
+      expect(ranked).toHaveLength(5);
+      const raws = ranked.map((r) => r.raw!);
+      expect(raws).toEqual([...raws].sort((a, b) => b - a));
+      // Equal figures share a rank (the synthetic disbursement rate is capped, so ties happen).
+      expect(ranked.map((r) => r.rank)).toEqual(raws.map((v) => 1 + raws.filter((w) => w > v).length));
+      for (const r of ranked) expect(r.display).toBe((await new IndicatorEngine(synth.store, r.code, 2022).evaluate('funds.disbursement_rate')).display);
+      const pair = await synth.store.db.selectFrom('cooperation_pair').select(['east_code', 'west_code']).orderBy('west_code').executeTakeFirstOrThrow();
+      const east = await indicatorsForCounties(synth.store, SYSTEM, { east: pair.east_code }, 2022, { ids: ['funds.allocated'] });
+      expect(east.map((r) => r.code)).toContain(pair.west_code);
+      await expect(rankCounties(synth.store, SYSTEM, { unit: '' }, 2022, 'no.such')).rejects.toThrow(/unknown indicator/);
+    });
+
+    it('leaves out counties the caller may not read', async () => {
+      const codes = (await indicatorsForCounties(synth.store, SYSTEM, { unit: '' }, 2022, { ids: ['funds.allocated'] })).map((r) => r.code);
+      const actor: Actor = { id: 'p', name: 'p', role: 'province_user', units: [codes[0]!.slice(0, 2)] };
+      const mine = await indicatorsForCounties(synth.store, actor, { unit: '' }, 2022, { ids: ['funds.allocated'] });
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.every((r) => r.code.startsWith(codes[0]!.slice(0, 2)))).toBe(true);
+    });
+  });
+}
+
+for (const engine of await engines()) {
+  describe(`dashboard results kept under the county-year's data version (${engine})`, () => {
+    let t: TestStore;
+    beforeAll(async () => { t = await freshStore(engine); await loadDemo(t.store); }, 120_000);
+    afterAll(async () => { await t.dispose(); });
+
+    it('answers a repeated request from the cache and recomputes after a write, also to an earlier year', async () => {
+      const { indicatorsAndRules } = await import('../../src/services/indicator-sets.ts');
+      const { setReported } = await import('../../src/services/reported.ts');
+      const alone = async () => { const e = new IndicatorEngine(t.store, '623023', 2022); return { indicators: await e.all(), rules: await e.rules() }; };
+      const a = await indicatorsAndRules(t.store, SYSTEM, '623023', 2022);
+      expect(await indicatorsAndRules(t.store, SYSTEM, '623023', 2022)).toBe(a);
+      await createRecord(t.store, SYSTEM, 'meeting', '623023', 2022, { type: 'leading_group', date: '2022-12-20', topic: '缓存测试' });
+      const b = await indicatorsAndRules(t.store, SYSTEM, '623023', 2022);
+      expect(b).not.toBe(a);
+      expect(b).toEqual(await alone());
+      // A value of the year before feeds this year's change: writing it must not leave the result stale.
+      await setReported(t.store, SYSTEM, '623023', 2021, { element: 'edu.undergrad_line_rate', text: '30' });
+      const c = await indicatorsAndRules(t.store, SYSTEM, '623023', 2022);
+      expect(c).not.toBe(b);
+      expect(c).toEqual(await alone());
+      expect(c.indicators.find((i) => i.id === 'edu.line_rate_change_1y')!.display).not.toBe(b.indicators.find((i) => i.id === 'edu.line_rate_change_1y')!.display);
+    });
+  });
+}

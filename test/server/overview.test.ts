@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/app.ts';
+import { createApiToken, createUser } from '../../src/services/accounts.ts';
+import { createRecord } from '../../src/services/ledgers.ts';
+import { computeOverview, OverviewService } from '../../src/services/overview.ts';
+import { SYSTEM } from '../../src/services/scope.ts';
+import { ledgerStates, transition } from '../../src/services/workflow.ts';
+import { synthesize } from '../../src/services/synth.ts';
+import { migrate, openStore, type Store } from '../../src/store/db.ts';
+
+process.env.XIEZUO_SECRET ??= 'test-secret';
+
+describe('national overview off the request path (SQLite file, worker thread)', () => {
+  let dir: string;
+  let store: Store;
+  let app: FastifyInstance;
+  let auth: { authorization: string };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xiezuo-overview-'));
+    store = openStore({ engine: 'sqlite', file: join(dir, 'x.sqlite') });
+    await migrate(store);
+    await synthesize(store, { counties: 8, year: 2022, seed: 5 });
+    await createUser(store, { username: 'nation', displayName: 'nation', password: 'correct horse battery', role: 'admin', units: [] });
+    auth = { authorization: `Bearer ${(await createApiToken(store, 'nation', 'ranking')).token}` };
+    app = await buildApp({ store, dataDir: dir });
+  }, 120_000);
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers GET /api/overview/{year} with an API token, computed in a worker thread, equal to the in-process ranking', async () => {
+    const r = await app.inject({ method: 'GET', url: '/api/overview/2022', headers: auth });
+    expect(r.statusCode).toBe(200);
+    const rows = r.json() as Array<{ code: string; rank: number; withTarget: number }>;
+    expect(rows).toHaveLength(8);
+    expect(rows.map((x) => x.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(rows.every((x) => x.withTarget > 0)).toBe(true);
+    expect(rows).toEqual(await computeOverview(store, SYSTEM, 2022));
+  }, 60_000);
+
+  it('serves the cached ranking until something for the year is written, then recomputes', async () => {
+    const svc = new OverviewService(store);
+    try {
+      expect(svc.threaded).toBe(true);
+      const last0 = (await computeOverview(store, SYSTEM, 2022)).at(-1)!;
+      const state = (await ledgerStates(store, SYSTEM, last0.code, 2022)).find((x) => x.ledger === 'fund_disbursement')!;
+      if (state.status === 'approved') await transition(store, SYSTEM, last0.code, 2022, 'fund_disbursement', 'reopen');
+      else if (state.status === 'submitted') await transition(store, SYSTEM, last0.code, 2022, 'fund_disbursement', 'return', 'test');
+      const first = await svc.get(SYSTEM, 2022);
+      expect(first.cached).toBe(false);
+      expect((await svc.get(SYSTEM, 2022)).cached).toBe(true);
+      const last = first.rows.at(-1)!;
+      // A large disbursement lifts the last county's disbursement rate; the next answer must see it.
+      await createRecord(store, SYSTEM, 'fund_disbursement', last.code, 2022, { date: '2022-12-30', amount: 900_000_000_000, project: 'test', voucher: 'T-1' });
+      const after = await svc.get(SYSTEM, 2022);
+      expect(after.cached).toBe(false);
+      expect(after.version).not.toBe(first.version);
+      expect(after.rows.find((x) => x.code === last.code)!.disbursementRate).toBeGreaterThan(last.disbursementRate ?? 0);
+    } finally {
+      await svc.close();
+    }
+  }, 60_000);
+});
