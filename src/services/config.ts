@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Categories } from '../domain/ledgers/schema.ts';
+import { invalid } from './errors.ts';
 
 /** The project root (where config/ and data/ live), independent of the working directory. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -10,7 +11,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The newest configured assessment year not after `year`; configuration carries forward until changed. */
 export function configYear(year: number): number {
   for (let y = year; y >= 2000; y--) if (existsSync(join(ROOT, 'config', String(y)))) return y;
-  throw new Error(`no configuration for ${year} or earlier under config/`);
+  throw invalid(`${year}年及以前的年度都没有考核配置（config/ 下没有对应年度）`, `no assessment configuration for ${year} or earlier under config/`);
 }
 
 const cache = new Map<string, unknown>();

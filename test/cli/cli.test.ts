@@ -69,7 +69,7 @@ describe('xiezuo CLI', () => {
   it('reports user mistakes in one line on stderr without a stack trace', () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['report', '--county', '623023', '--year', 'twenty'], 1, /--year must be a year/],
-      [['report', '--county', '999999', '--year', '2022'], 2, /未找到该县 \/ county not found/],
+      [['report', '--county', '999999', '--year', '2022'], 2, /没有代码为 999999 的行政区划 \/ no division with code 999999/],
       [['report', '--county', '623023', '--year', '2022', '--format', 'pdf'], 1, /invalid/i],
       [['indicators', '--year', '2022'], 1, /--county/],
       [['report', '--county', '623023', '--year', '2022', '--format', 'docx'], 1, /--out/],

@@ -68,6 +68,7 @@ const DICT = {
   fail: ['不通过', 'Fail'],
   skip: ['无数据', 'No data'],
   downloadWord: ['下载 Word', 'Download Word'],
+  downloadAnnex: ['下载附件：数据来源', 'Download annex: data sources'],
   downloadMd: ['下载 Markdown', 'Download Markdown'],
   preview: ['报告预览', 'Preview'],
   actor: ['操作人', 'Actor'],
