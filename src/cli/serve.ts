@@ -35,7 +35,7 @@ function newest(dir: string): number {
 export async function ensureWebBuilt(log: (s: string) => void): Promise<void> {
   const index = join(WEB_DIST, 'index.html');
   const web = join(ROOT, 'web');
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs)) return;
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newest(join(web, 'src')), newest(join(web, 'public')), statSync(join(web, 'index.html')).mtimeMs)) return;
   log('building the web app…\n');
   const vite = await import('vite');
   await vite.build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
