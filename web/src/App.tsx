@@ -1,7 +1,7 @@
 import {
   AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, MenuOutlined, NumberOutlined, TableOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
-import { App as AntApp, Button, ConfigProvider, Drawer, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
+import { App as AntApp, Button, ConfigProvider, Drawer, Dropdown, Layout, Menu, Result, Segmented, Select, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';

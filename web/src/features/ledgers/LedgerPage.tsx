@@ -6,7 +6,9 @@ import { api, ApiError, type LedgerRecord, type LedgerState, qs } from '../../ap
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
+import { fenToWan } from '../../money.ts';
 import { useNarrow } from '../../responsive.ts';
+import { navigate } from '../../router.ts';
 import { EvidenceDrawer } from '../evidence/EvidenceDrawer.tsx';
 import { columnWidth, defaultColumns } from './columns.ts';
 import { displayValue } from './format.ts';
@@ -185,6 +187,12 @@ export function LedgerPage({ kind }: { kind: string }) {
         </Tooltip>
       </Space>}>
       {locked && state && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="locked-banner" title={t('locked', { s: L(meta.statuses[state.status]) })} />}
+      {state?.completeness === 'partial' && (
+        // Ledgers the county keeps partly as stated totals: say so, and point to where those totals are.
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="reported-totals-note"
+          title={total === 0 ? t('keptAsTotalsEmpty') : t('keptAsTotals')}
+          action={<Button size="small" type="link" onClick={() => navigate('/reported')}>{t('seeReported')}</Button>} />
+      )}
       {state?.status === 'returned' && state.comment && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`${t('return')}：${state.comment}`} />}
       {filterFields.length > 0 && (
         <Form form={filterForm} layout="inline" style={{ marginBottom: 12, rowGap: 8 }} onFinish={(v: Record<string, unknown>) => {
@@ -241,6 +249,25 @@ export function LedgerPage({ kind }: { kind: string }) {
       ) : <Table<LedgerRecord> rowKey="id" size="small" loading={loading} dataSource={rows} columns={columns}
         scroll={{ x: fieldColumns.reduce((n, c) => n + c.width, ACTIONS_WIDTH) }}
         data-testid="ledger-table" className="xz-ledger-table"
+        summary={(data) => {
+          // 合计 of amounts and counts; years and bounded numbers (months of 12) describe one record and are not added.
+          // With more records than one page holds, the row says it adds up this page only.
+          const additive = (f: (typeof decl.fields)[number]) => f.type === 'money' || (f.type === 'int' && f.max === undefined && (f.min ?? 0) < 1900);
+          const cols = decl.fields.filter((f) => shown.includes(f.name));
+          if (!data.length || !cols.some(additive)) return null;
+          const sum = (name: string) => data.reduce((n, r) => n + (typeof r[name] === 'number' ? (r[name] as number) : 0), 0);
+          return (
+            <Table.Summary.Row data-testid="ledger-total">
+              {cols.map((f, i) => (
+                <Table.Summary.Cell key={f.name} index={i} align={additive(f) ? 'right' : 'left'}>
+                  {i === 0 ? <strong>{total > data.length ? t('pageTotal') : t('recordsTotal')}</strong>
+                    : additive(f) ? <strong>{f.type === 'money' ? fenToWan(sum(f.name)) : sum(f.name)}</strong> : null}
+                </Table.Summary.Cell>
+              ))}
+              <Table.Summary.Cell index={cols.length} />
+            </Table.Summary.Row>
+          );
+        }}
         pagination={{ ...page, total, showSizeChanger: true, showTotal: (n) => t('total', { n }) }}
         onChange={(p, _f, s) => {
           setPage({ current: p.current ?? 1, pageSize: p.pageSize ?? 20 });
