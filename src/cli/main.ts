@@ -5,7 +5,7 @@ import { ROOT } from '../services/config.ts';
 import { notFound } from '../services/errors.ts';
 import { configFromEnv, migrate, openStore, type Store, type StoreConfig } from '../store/db.ts';
 import { demoLoaded, loadDataset, loadDemo } from '../services/demo.ts';
-import { addCooperationPair, loadDivisions, orgUnit } from '../services/orgunits.ts';
+import { addCooperationPair, addCustomUnit, loadDivisions, orgUnit } from '../services/orgunits.ts';
 import { dumpDataset } from '../services/dataset-dump.ts';
 import { checkRules, computeIndicators } from '../services/indicators.ts';
 import { buildReport } from '../services/reports.ts';
@@ -36,6 +36,8 @@ async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>, opts?
 }
 
 const countyOpt = () => new Option('--county <code>', '县的行政区划代码 / county division code (GB/T 2260), e.g. 623023').makeOptionMandatory();
+/** For commands that work at any level: a county, a prefecture (4 digits) or a province (2 digits). */
+const unitOpt = () => new Option('--county <code>', '县、市州或省的代码 / county (623023), prefecture (6230) or province (62) code').makeOptionMandatory();
 /** Parses an assessment year, refusing anything that is not a plausible year. */
 export const parseYear = (v: string): number => {
   const n = Number(v);
@@ -46,7 +48,8 @@ const yearOpt = () => new Option('--year <year>', '考核年度 / assessment yea
 
 /** Refuses a division code the database does not know, instead of answering with empty output. */
 export async function requireUnit(s: Store, code: string): Promise<void> {
-  if (!/^\d{2}(\d{2}(\d{2})?)?$/.test(code)) throw new CliError(`行政区划代码应为 2、4 或 6 位数字，而不是“${code}”`, `a division code has 2, 4 or 6 digits, not '${code}'`);
+  if (!/^(\d{2}(\d{2}(\d{2})?)?|\d{2,12}\.[a-z0-9_-]{1,20})$/.test(code))
+    throw new CliError(`行政区划代码应为 2、4 或 6 位数字，而不是“${code}”`, `a division code has 2, 4 or 6 digits, not '${code}'`);
   if (!(await orgUnit(s, code))) throw notFound(`数据库中没有代码为 ${code} 的行政区划`, `no division with code ${code} in this database`);
 }
 
@@ -87,8 +90,8 @@ export function buildProgram(ctx: CliContext): Command {
         ctx.out(`division codes loaded: ${await loadDivisions(s, codes)} new\n`);
       }
       if (o.pair) {
-        const m = /^(\d{6}):(\d{6})$/.exec(o.pair);
-        if (!m) throw new CliError('--pair 应为“东部代码:西部代码”，如 120101:623023', '--pair takes EAST:WEST county codes such as 120101:623023');
+        const m = /^(\d{2}|\d{4}|\d{6}|\d{2,12}\.[a-z0-9_-]{1,20}):(\d{2}|\d{4}|\d{6})$/.exec(o.pair);
+        if (!m) throw new CliError('--pair 应为“东部代码:西部代码”，如 120101:623023、3301:510824 或 44:45', '--pair takes EAST:WEST unit codes such as 120101:623023, 3301:510824 or 44:45');
         await addCooperationPair(s, m[1]!, m[2]!);
         ctx.out(`cooperation pair ${m[1]} → ${m[2]} recorded\n`);
       }
@@ -101,6 +104,18 @@ export function buildProgram(ctx: CliContext): Command {
       }
       ctx.out(`database ready (${s.engine})\n`);
     }, { create: true }));
+
+  program.command('unit')
+    .description('登记没有区划代码的单位（开发区、经开区）/ add a unit without a division code under a loaded parent')
+    .argument('<action>', 'add')
+    .requiredOption('--code <code>', '上级代码加点和简称 / the parent\'s code, a dot and a short name, e.g. 320585.sip')
+    .requiredOption('--name <name>', '单位名称 / the unit name, e.g. 苏州工业园区')
+    .requiredOption('--parent <code>', '上级区划代码 / the parent division code, e.g. 320585')
+    .action(async (action: string, o: { code: string; name: string; parent: string }) => withStore(ctx, async (s) => {
+      if (action !== 'add') throw new CliError(`未知操作“${action}”，请用 unit add`, `unknown action '${action}': use 'unit add'`);
+      await addCustomUnit(s, o.code, o.name, o.parent);
+      ctx.out(`unit ${o.code} ${o.name} recorded under ${o.parent}\n`);
+    }));
 
   program.command('load <file>')
     .description('载入一个县一年度的数据文件（YAML）/ load a dataset file in the demo format (ledgers, reported values, targets, narrative) for one county-year')
@@ -121,8 +136,8 @@ export function buildProgram(ctx: CliContext): Command {
     }));
 
   program.command('report')
-    .description('生成一个县一年度的自评报告 / generate the self-assessment report of a county-year (Markdown to stdout by default)')
-    .addOption(countyOpt()).addOption(yearOpt())
+    .description('生成一个县（或市州、省）一年度的自评报告 / generate the self-assessment report of a county-year (Markdown to stdout by default)')
+    .addOption(unitOpt()).addOption(yearOpt())
     .addOption(new Option('--format <format>', '输出格式 / output format').choices(['md', 'docx', 'html']).default('md'))
     .option('--out <file>', '写入文件（docx 必填）/ write to this file instead of stdout (required for docx)')
     .addOption(new Option('--appendix <mode>', 'Word 报告的数据来源附录：annex 另存为附件文件（默认），inline 附在正文后，none 不要 / the figure-sources appendix of a docx: annex (a separate file, default), inline, none')
@@ -152,7 +167,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   program.command('indicators')
     .description('指标值、目标与达标情况；市州或省代码（如 6230、62）汇总所辖各县 / indicator values with units, targets and status; a prefecture or province code adds up its counties')
-    .addOption(countyOpt()).addOption(yearOpt())
+    .addOption(unitOpt()).addOption(yearOpt())
     .option('--json', '输出 JSON / print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
       await requireUnit(s, o.county);
@@ -168,7 +183,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   program.command('check')
     .description('运行校验规则；全部通过退出码 0，有不通过为 3 / run the validation rules for a county-year; exit 0 when all hold, 3 when any fails')
-    .addOption(countyOpt()).addOption(yearOpt())
+    .addOption(unitOpt()).addOption(yearOpt())
     .option('--json', '输出 JSON / print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
       await requireUnit(s, o.county);
@@ -178,7 +193,7 @@ export function buildProgram(ctx: CliContext): Command {
       const failed = rules.filter((r) => r.ok === false).length;
       const skipped = rules.filter((r) => r.ok === null).length;
       if (!o.json) ctx.out(`${rules.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
-      if (!o.json && skipped === rules.length) ctx.err('xiezuo: no rule could be checked: this county-year has no data\n');
+      if (!o.json && skipped === rules.length) ctx.err('xiezuo: 没有可检查的规则：已录入的数据不足以检查任何一条 / no rule could be checked with the data entered\n');
       if (failed) process.exitCode = EXIT.checksFailed;
     }));
 
