@@ -63,10 +63,10 @@ describe('xiezuo CLI', () => {
   it('check counts rules it could not run as skipped, and says why', () => {
     const r = run(['check', '--county', '623023', '--year', '2023'], env);
     expect(r.out).toMatch(/0 passed, 0 failed, \d+ skipped/);
-    expect(r.err).toMatch(/has no data/);
+    expect(r.err).toMatch(/no rule could be checked/);
   });
 
-  it('reports user mistakes in one line on stderr without a stack trace', () => {
+  it('reports user mistakes in one line on stderr without a stack trace', { timeout: 300_000 }, () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['report', '--county', '623023', '--year', 'twenty'], 1, /--year must be a year/],
       [['report', '--county', '999999', '--year', '2022'], 2, /没有代码为 999999 的行政区划 \/ no division with code 999999/],
@@ -109,7 +109,7 @@ describe('xiezuo load', () => {
     db.close();
     const ok = run(['load', demo], env);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/county 623023, year 2022, 51 records/);
+    expect(ok.out).toMatch(/county 623023, year 2022, \d+ records/);
   });
 });
 

@@ -37,7 +37,7 @@ describe('templates', () => {
     await wb.xlsx.readFile(file);
     const ws = wb.getWorksheet('转移就业')!;
     expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(['*姓名', '*身份证号', '*就业去向', '就业单位', '就业地点', '*就业日期', '务工月数', '脱贫人口', '监测对象', '备注']);
-    expect(String(ws.getCell('C1').note)).toMatch(/协作地（天津）、省内、省外/);
+    expect(String(ws.getCell('C1').note)).toMatch(/协作地、省内、省外/);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     const dv = (ws as unknown as { dataValidations: { model: Record<string, { type: string; formulae: string[] }> } }).dataValidations.model;
     const dest = Object.entries(dv).find(([range]) => range.startsWith('C2'));
