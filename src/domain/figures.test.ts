@@ -32,8 +32,8 @@ describe('parseStated: scales and forms beyond 万元', () => {
     expect(parseStated('3.18亿', 'money').value).toBe('31800000000');
   });
   it('reads head counts in 万 with their unit word, and full-width digits', () => {
-    expect(parseStated('75.31万人', 'number')).toEqual({ value: '753100', qual: 'exact', max: null, scale: '万' });
-    expect(parseStated('４０余家', 'number')).toEqual({ value: '40', qual: 'over', max: null });
+    expect(parseStated('75.31万人', 'number')).toEqual({ value: '753100', qual: 'exact', max: null, scale: '万', unitWord: '人' });
+    expect(parseStated('４０余家', 'number')).toEqual({ value: '40', qual: 'over', max: null, unitWord: '家' });
     expect(parseStated('2411人次', 'number').value).toBe('2411');
   });
   it('reads 超过 as more than, and keeps 万元 as the scale of 万元 figures', () => {
