@@ -12,7 +12,7 @@ import { categoriesFor, roundingFor, type RoundingPolicy } from './config.ts';
 import { agreement } from '../domain/stated.ts';
 import type { Scale } from '../domain/figures.ts';
 import { forbidden, invalid } from './errors.ts';
-import { type Actor, assertRead } from './scope.ts';
+import { type Actor, assertRead, assertWrite } from './scope.ts';
 
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
 type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
@@ -718,6 +718,27 @@ export async function setTarget(
     await tx.insertInto('target').values({ org_code: orgCode, year, indicator, ...row })
       .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet(row)).execute();
     await tx.insertInto('audit_log').values({ at: row.updated_at, actor: actor.id, action: 'target.set', entity: 'target', entity_id: `${orgCode}/${year}/${indicator}`, county_code: orgCode, year, before_json: before ? JSON.stringify(before) : null, after_json: JSON.stringify(row) }).execute();
+  });
+}
+
+/**
+ * Records (or with null, clears) a county's own statement about a target set for it: met, exceeded or
+ * missed, with its note. It is that county's data: only its own users (and admins) may state it, it
+ * never decides another county's status, and it decides this county's only where no figure can. Audited.
+ */
+export async function setClaim(
+  store: Store, actor: Actor, county: string, year: number, indicator: string, status: 'met' | 'exceeded' | 'missed' | null, note: string | null,
+): Promise<void> {
+  await assertRead(store, actor, county);
+  assertWrite(actor, county);
+  if (!catalogueFor(year).byId.has(indicator)) throw invalid(`未知指标 ${indicator}`, `unknown indicator ${indicator}`);
+  const at = new Date().toISOString();
+  await store.db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('target_claim').selectAll().where('org_code', '=', county).where('year', '=', year).where('indicator', '=', indicator).executeTakeFirst();
+    if (status === null) await tx.deleteFrom('target_claim').where('org_code', '=', county).where('year', '=', year).where('indicator', '=', indicator).execute();
+    else await tx.insertInto('target_claim').values({ org_code: county, year, indicator, status, note, updated_by: actor.id, updated_at: at })
+      .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status, note, updated_by: actor.id, updated_at: at })).execute();
+    await tx.insertInto('audit_log').values({ at, actor: actor.id, action: 'target.claim', entity: 'target_claim', entity_id: `${county}/${year}/${indicator}`, county_code: county, year, before_json: before ? JSON.stringify(before) : null, after_json: status ? JSON.stringify({ status, note }) : null }).execute();
   });
 }
 
