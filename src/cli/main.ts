@@ -1,25 +1,32 @@
-import { writeFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
-import { DomainError } from '../services/errors.ts';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { ROOT } from '../services/config.ts';
+import { notFound } from '../services/errors.ts';
 import { SYSTEM } from '../services/scope.ts';
-import type { Store } from '../store/db.ts';
+import { configFromEnv } from '../store/config.ts';
+import type { Store, StoreConfig } from '../store/db.ts';
+import { CliError, describeFailure, EXIT, redactUrl, usageError } from './errors.ts';
 import { extraCommands, type LazyCommand } from './registry.ts';
 
 // Start-up loads only commander and the command tree; each command imports what it needs when it
 // runs, so `xiezuo --help` never loads the database drivers, the web server or the Excel library.
 
-/** Exit codes: 0 success, 1 usage or input error, 2 refused (not found, forbidden, conflict), 3 checks failed. */
-export const EXIT = { ok: 0, usage: 1, refused: 2, checksFailed: 3 } as const;
+export { EXIT } from './errors.ts';
 
 export interface CliContext {
-  /** Opens the configured database and brings its schema up to date. */
-  openStore: () => Promise<Store>;
+  /**
+   * Opens the configured database and brings its schema up to date. Only `create` (init, load, start)
+   * makes a new SQLite file; otherwise a missing file is refused, so a mistyped XIEZUO_DB never
+   * silently starts an empty database.
+   */
+  openStore: (opts?: { create?: boolean }) => Promise<Store>;
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
-async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>): Promise<T> {
-  const store = await ctx.openStore();
+async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>, opts?: { create?: boolean }): Promise<T> {
+  const store = await ctx.openStore(opts);
   try {
     return await fn(store);
   } finally {
@@ -27,14 +34,39 @@ async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>): Prom
   }
 }
 
-const countyOpt = () => new Option('--county <code>', 'county division code (GB/T 2260), e.g. 623023').makeOptionMandatory();
+const countyOpt = () => new Option('--county <code>', '县的行政区划代码 / county division code (GB/T 2260), e.g. 623023').makeOptionMandatory();
 /** For commands that work at any level: a county, a prefecture (4 digits) or a province (2 digits). */
-const unitOpt = () => new Option('--county <code>', 'county (623023), prefecture (6230) or province (62) code').makeOptionMandatory();
-const yearOpt = () => new Option('--year <year>', 'assessment year, e.g. 2022').argParser((v) => {
+const unitOpt = () => new Option('--county <code>', '县、市州或省的代码 / county (623023), prefecture (6230) or province (62) code').makeOptionMandatory();
+/** Parses an assessment year, refusing anything that is not a plausible year. */
+export const parseYear = (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 2000 || n > 2100) throw new CommanderError(1, 'xiezuo.year', `--year must be a year such as 2022, not '${v}'`);
+  if (!Number.isInteger(n) || n < 2000 || n > 2100) throw usageError(`--year 应为年份，如 2022，而不是“${v}”`, `--year must be a year such as 2022, not '${v}'`);
   return n;
-}).makeOptionMandatory();
+};
+const yearOpt = () => new Option('--year <year>', '考核年度 / assessment year, e.g. 2022').argParser(parseYear).makeOptionMandatory();
+
+/** Refuses a division code the database does not know, instead of answering with empty output. */
+export async function requireUnit(s: Store, code: string): Promise<void> {
+  const { orgUnit } = await import('../services/orgunits.ts');
+  if (!/^(\d{2}(\d{2}(\d{2})?)?|\d{2,12}\.[a-z0-9_-]{1,20})$/.test(code))
+    throw new CliError(`行政区划代码应为 2、4 或 6 位数字，而不是“${code}”`, `a division code has 2, 4 or 6 digits, not '${code}'`);
+  if (!(await orgUnit(s, code))) throw notFound(`数据库中没有代码为 ${code} 的行政区划`, `no division with code ${code} in this database`);
+}
+
+/** The annex file next to a report: report.docx → report-数据来源.docx. */
+export const annexPath = (out: string) => out.replace(/(\.docx)?$/i, '-数据来源.docx');
+
+/** The package version, for --version. */
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Help headings in both languages. */
+const TITLES: Record<string, string> = { 'Usage:': '用法 Usage:', 'Options:': '选项 Options:', 'Commands:': '命令 Commands:', 'Arguments:': '参数 Arguments:', 'Global Options:': '全局选项 Global Options:' };
+
+/** Bilingual help and version options on a command and, through `commandHelp`, on each subcommand. */
+export function bilingual(c: Command): Command {
+  return c.helpOption('-h, --help', '显示帮助 / show help')
+    .configureHelp({ styleTitle: (t) => TITLES[t] ?? t });
+}
 
 type Register = (program: Command, ctx: CliContext) => void;
 
@@ -44,28 +76,30 @@ type Register = (program: Command, ctx: CliContext) => void;
  * summary, enough for `xiezuo --help`.
  */
 export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command {
-  const program = new Command('xiezuo')
+  const program = bilingual(new Command('xiezuo'))
     .description('东西部协作台账、指标与自评报告 / East–West cooperation ledgers, indicators and self-assessment reports')
-    .showHelpAfterError()
+    .version(VERSION, '-V, --version', '显示版本 / print the version')
+    .helpCommand('help [command]', '显示某个命令的帮助 / help for a command')
     .exitOverride()
-    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
+    // Parse errors are printed by main() as one bilingual line; commander's own wording is not shown.
+    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err, outputError: () => undefined });
 
   program.command('init')
-    .description('create or migrate the database (XIEZUO_DB or DATABASE_URL); --demo loads the 舟曲县 2022 dataset')
-    .option('--demo', 'load the demo dataset (舟曲县 623023, 2022) unless it is already there')
-    .option('--provinces <codes>', 'load the division codes (province down to village) of these provinces, e.g. 62,12')
-    .option('--pair <east:west>', 'record a cooperation pair of an eastern and a western unit, e.g. 120101:623023')
+    .description('创建或升级数据库 / create or migrate the database (XIEZUO_DB or DATABASE_URL); --demo loads the demo dataset')
+    .option('--demo', '载入演示数据 / load the demo dataset (舟曲县 623023, 2022) unless it is already there')
+    .option('--provinces <codes>', '载入这些省的行政区划（省至村）/ load the division codes (province down to village) of these provinces, e.g. 62,12')
+    .option('--pair <east:west>', '登记一对协作关系（东部:西部）/ record a cooperation pair of an eastern and a western unit, e.g. 120101:623023')
     .action(async (o: { demo?: boolean; provinces?: string; pair?: string }) => withStore(ctx, async (s) => {
       const { addCooperationPair, loadDivisions } = await import('../services/orgunits.ts');
       const { demoLoaded, loadDemo } = await import('../services/demo.ts');
       if (o.provinces) {
         const codes = o.provinces.split(',').map((c) => c.trim());
-        if (!codes.every((c) => /^\d{2}$/.test(c))) throw new CommanderError(1, 'xiezuo.provinces', '--provinces takes 2-digit province codes such as 62,12');
+        if (!codes.every((c) => /^\d{2}$/.test(c))) throw new CliError('--provinces 应为两位省级代码，如 62,12', '--provinces takes 2-digit province codes such as 62,12');
         ctx.out(`division codes loaded: ${await loadDivisions(s, codes)} new\n`);
       }
       if (o.pair) {
         const m = /^(\d{2}|\d{4}|\d{6}|\d{2,12}\.[a-z0-9_-]{1,20}):(\d{2}|\d{4}|\d{6})$/.exec(o.pair);
-        if (!m) throw new CommanderError(1, 'xiezuo.pair', '--pair takes EAST:WEST unit codes such as 120101:623023, 3301:510824 or 44:45');
+        if (!m) throw new CliError('--pair 应为“东部代码:西部代码”，如 120101:623023、3301:510824 或 44:45', '--pair takes EAST:WEST unit codes such as 120101:623023, 3301:510824 or 44:45');
         await addCooperationPair(s, m[1]!, m[2]!);
         ctx.out(`cooperation pair ${m[1]} → ${m[2]} recorded\n`);
       }
@@ -77,54 +111,64 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
         }
       }
       ctx.out(`database ready (${s.engine})\n`);
-    }));
+    }, { create: true }));
 
   program.command('unit')
-    .description('add a unit without a division code (开发区, 经开区) under a loaded parent')
+    .description('登记没有区划代码的单位（开发区、经开区）/ add a unit without a division code under a loaded parent')
     .argument('<action>', 'add')
-    .requiredOption('--code <code>', "the parent's code, a dot and a short name, e.g. 320585.sip")
-    .requiredOption('--name <name>', 'the unit name, e.g. 苏州工业园区')
-    .requiredOption('--parent <code>', 'the parent division code, e.g. 320585')
+    .requiredOption('--code <code>', '上级代码加点和简称 / the parent\'s code, a dot and a short name, e.g. 320585.sip')
+    .requiredOption('--name <name>', '单位名称 / the unit name, e.g. 苏州工业园区')
+    .requiredOption('--parent <code>', '上级区划代码 / the parent division code, e.g. 320585')
     .action(async (action: string, o: { code: string; name: string; parent: string }) => withStore(ctx, async (s) => {
-      if (action !== 'add') throw new CommanderError(1, 'xiezuo.unit', `unknown action '${action}': use 'unit add'`);
+      if (action !== 'add') throw new CliError(`未知操作“${action}”，请用 unit add`, `unknown action '${action}': use 'unit add'`);
       const { addCustomUnit } = await import('../services/orgunits.ts');
       await addCustomUnit(s, o.code, o.name, o.parent);
       ctx.out(`unit ${o.code} ${o.name} recorded under ${o.parent}\n`);
     }));
 
   program.command('load <file>')
-    .description('load a dataset file in the demo format (YAML: ledgers, reported values, targets, narrative) for one county-year')
+    .description('载入一个县一年度的数据文件（YAML）/ load a dataset file in the demo format (ledgers, reported values, targets, narrative) for one county-year')
     .action(async (file: string) => withStore(ctx, async (s) => {
       const { loadDataset } = await import('../services/demo.ts');
       const r = await loadDataset(s, file);
       ctx.out(`loaded ${file}: county ${r.county}, year ${r.year}, ${r.records} records\n`);
-    }));
+    }, { create: true }));
 
   program.command('dump')
-    .description('write a county-year as a dataset file (YAML) that load reads back; personal IDs are never written')
+    .description('把一个县一年度的数据写成 YAML 文件 / write a county-year as a dataset file that load reads back; personal IDs are never written')
     .addOption(countyOpt()).addOption(yearOpt())
-    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--out <file>', '写入文件而不是标准输出 / write to this file instead of stdout')
     .action(async (o: { county: string; year: number; out?: string }) => withStore(ctx, async (s) => {
       const { dumpDataset } = await import('../services/dataset-dump.ts');
+      await requireUnit(s, o.county);
       const { yaml, omitted } = await dumpDataset(s, SYSTEM, o.county, o.year);
       if (omitted.length) ctx.err(`left out (they hold personal ID numbers): ${omitted.join(', ')}\n`);
       if (o.out) { writeFileSync(o.out, yaml); ctx.err(`written ${o.out}\n`); } else ctx.out(yaml);
     }));
 
   program.command('report')
-    .description('generate the self-assessment report of a county-year (Markdown to stdout by default)')
+    .description('生成一个县（或市州、省）一年度的自评报告 / generate the self-assessment report of a county-year (Markdown to stdout by default)')
     .addOption(unitOpt()).addOption(yearOpt())
-    .addOption(new Option('--format <format>', 'output format').choices(['md', 'docx', 'html']).default('md'))
-    .option('--out <file>', 'write to this file instead of stdout (required for docx)')
-    .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string }) => withStore(ctx, async (s) => {
-      if (o.format === 'docx' && !o.out) throw new CommanderError(1, 'xiezuo.out', '--format docx needs --out FILE');
+    .addOption(new Option('--format <format>', '输出格式 / output format').choices(['md', 'docx', 'html']).default('md'))
+    .option('--out <file>', '写入文件（docx 必填）/ write to this file instead of stdout (required for docx)')
+    .addOption(new Option('--appendix <mode>', 'Word 报告的数据来源附录：annex 另存为附件文件（默认），inline 附在正文后，none 不要 / the figure-sources appendix of a docx: annex (a separate file, default), inline, none')
+      .choices(['annex', 'inline', 'none']).default('annex'))
+    .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string; appendix: 'annex' | 'inline' | 'none' }) => withStore(ctx, async (s) => {
+      if (o.format === 'docx' && !o.out) throw new CliError('--format docx 需要 --out 文件名', '--format docx needs --out FILE');
+      await requireUnit(s, o.county);
       const { buildReport } = await import('../services/reports.ts');
       const model = await buildReport(s, SYSTEM, o.county, o.year);
       // Renderers load on demand: the Word writer is large and most commands never need it.
       if (o.format === 'docx') {
-        const { renderDocx } = await import('../reports/render-docx.ts');
-        writeFileSync(o.out!, await renderDocx(model));
+        const { renderDocx, renderDocxAnnex } = await import('../reports/render-docx.ts');
+        writeFileSync(o.out!, await renderDocx(model, { appendix: o.appendix }));
         ctx.err(`written ${o.out}\n`);
+        const annex = o.appendix === 'annex' ? await renderDocxAnnex(model) : null;
+        if (annex) {
+          const file = annexPath(o.out!);
+          writeFileSync(file, annex);
+          ctx.err(`written ${file}\n`);
+        }
         return;
       }
       const text = o.format === 'html'
@@ -134,11 +178,12 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
     }));
 
   program.command('indicators')
-    .description('indicator values with units, targets and status for a county-year; a prefecture or province code (e.g. 6230, 62) adds up its counties')
+    .description('指标值、目标与达标情况；市州或省代码（如 6230、62）汇总所辖各县 / indicator values with units, targets and status; a prefecture or province code adds up its counties')
     .addOption(unitOpt()).addOption(yearOpt())
-    .option('--json', 'print JSON')
+    .option('--json', '输出 JSON / print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
       const { computeIndicators } = await import('../services/indicators.ts');
+      await requireUnit(s, o.county);
       const rows = await computeIndicators(s, SYSTEM, o.county, o.year);
       if (o.json) {
         ctx.out(`${JSON.stringify(rows.map(({ trace: _t, exact: _e, exactBreakdown: _b, ...r }) => r), null, 2)}\n`);
@@ -150,11 +195,12 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
     }));
 
   program.command('check')
-    .description('run the validation rules for a county-year; exit 0 when all hold, 3 when any fails')
+    .description('运行校验规则；全部通过退出码 0，有不通过为 3 / run the validation rules for a county-year; exit 0 when all hold, 3 when any fails')
     .addOption(unitOpt()).addOption(yearOpt())
-    .option('--json', 'print JSON')
+    .option('--json', '输出 JSON / print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
       const { checkRules } = await import('../services/indicators.ts');
+      await requireUnit(s, o.county);
       const rules = await checkRules(s, SYSTEM, o.county, o.year);
       if (o.json) ctx.out(`${JSON.stringify(rules, null, 2)}\n`);
       else for (const r of rules) ctx.out(`${r.ok === null ? 'SKIP' : r.ok ? 'PASS' : 'FAIL'}  ${r.id.padEnd(36)} ${r.label.zh}：${r.detail.zh}\n`);
@@ -176,15 +222,29 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
   return program;
 }
 
+/** Opens the store the environment names; see CliContext.openStore. */
+export async function openConfiguredStore(config: StoreConfig, opts: { create?: boolean } = {}): Promise<Store> {
+  if (config.engine === 'sqlite' && config.file !== ':memory:' && !opts.create && !existsSync(config.file))
+    throw new CliError(`数据库文件 ${config.file} 不存在，请先运行 xiezuo init（或 npm start），或用 XIEZUO_DB 指定已有的数据库`,
+      `database file ${config.file} does not exist; run xiezuo init (or npm start) first, or point XIEZUO_DB at an existing one`, EXIT.refused);
+  if (config.engine === 'postgres' && !/^postgres(ql)?:\/\/[^/]/.test(config.url))
+    throw new CliError(`DATABASE_URL 应形如 postgres://用户@主机:端口/数据库，而不是 ${redactUrl(config.url)}`,
+      `DATABASE_URL must look like postgres://user@host:port/database, not ${redactUrl(config.url)}`);
+  const { migrate, openStore } = await import('../store/db.ts');
+  const s = openStore(config);
+  try {
+    await migrate(s);
+  } catch (e) {
+    await s.close().catch(() => undefined);
+    throw e;
+  }
+  return s;
+}
+
 /** Runs the CLI; returns the exit code. User mistakes print one line on stderr, never a stack trace. */
 export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<number> {
   const full: CliContext = {
-    openStore: async () => {
-      const { configFromEnv, migrate, openStore } = await import('../store/db.ts');
-      const s = openStore(configFromEnv());
-      await migrate(s);
-      return s;
-    },
+    openStore: (opts) => openConfiguredStore(configFromEnv(), opts),
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     ...ctx,
@@ -199,24 +259,8 @@ export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<n
     await buildProgram(full, loaded).parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : (e.code.startsWith('xiezuo.') && full.err(`xiezuo: ${e.message}\n`), EXIT.usage);
-    if (e instanceof DomainError) {
-      full.err(`xiezuo: ${e.zh} / ${e.en}\n`);
-      return e.code === 'INVALID' ? EXIT.usage : EXIT.refused;
-    }
-    if (e instanceof Error && e.name === 'CatalogueInvalid' && e instanceof (await import('../services/catalogue.ts')).CatalogueInvalid) {
-      full.err(`xiezuo: indicator catalogue is invalid:\n${e.message}\n`);
-      return EXIT.usage;
-    }
-    const err = e as NodeJS.ErrnoException;
-    if (err?.code === 'ECONNREFUSED' || err?.code === 'ENOTFOUND' || err?.code === '3D000') {
-      full.err(`xiezuo: cannot reach the database: ${err.message}\n`);
-      return EXIT.refused;
-    }
-    if (err?.code === 'ENOENT' || err?.code === 'EACCES') {
-      full.err(`xiezuo: ${err.message}\n`);
-      return EXIT.usage;
-    }
-    throw e;
+    const { line, exit } = describeFailure(e);
+    if (line) full.err(`xiezuo: ${line}\n`);
+    return exit;
   }
 }

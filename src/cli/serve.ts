@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Command, CommanderError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { ROOT } from '../services/config.ts';
 import { configFromEnv } from '../store/config.ts';
 import type { Store } from '../store/db.ts';
+import { usageError } from './errors.ts';
 import type { CliContext } from './main.ts';
+import { prettyRequestLog } from './request-log.ts';
 
 /** Where the built web app lives. */
 export const WEB_DIST = join(ROOT, 'web', 'dist');
@@ -31,22 +33,40 @@ function newest(dir: string): number {
 export async function ensureWebBuilt(log: (s: string) => void): Promise<void> {
   const index = join(WEB_DIST, 'index.html');
   const web = join(ROOT, 'web');
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs)) return;
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newest(join(web, 'src')), newest(join(web, 'public')), statSync(join(web, 'index.html')).mtimeMs)) return;
   log('building the web app…\n');
   const vite = await import('vite');
   await vite.build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
 }
 
-const portOpt = () => new Option('--port <port>', 'TCP port').default(process.env.PORT ?? '8080').argParser((v) => {
+const portOpt = () => new Option('--port <port>', '端口 / TCP port').default(process.env.PORT ?? '8080').argParser((v) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(1, 'xiezuo.port', `--port must be 0–65535, not '${v}'`);
+  if (!/^\d+$/.test(v) || n > 65535) throw usageError(`--port 应为 0–65535 的整数，而不是“${v}”`, `--port must be 0–65535, not '${v}'`);
   return String(n);
 });
-const hostOpt = () => new Option('--host <host>', 'address to listen on (0.0.0.0 for every interface)').default(process.env.HOST ?? '127.0.0.1');
+const hostOpt = () => new Option('--host <host>', '监听地址（0.0.0.0 为所有网卡）/ address to listen on (0.0.0.0 for every interface)').default(process.env.HOST ?? '127.0.0.1');
+const quietOpt = () => new Option('--quiet', '不记录请求 / no request log');
+
+/**
+ * The request log: one readable line per request in a terminal, JSON lines (for log collectors)
+ * when stderr is piped or XIEZUO_LOG=json.
+ */
+function requestLogger(quiet: boolean | undefined) {
+  if (quiet) return false;
+  const json = process.env.XIEZUO_LOG === 'json' || (!process.stderr.isTTY && process.env.XIEZUO_LOG !== 'pretty');
+  return { level: 'info', stream: json ? process.stderr : prettyRequestLog(process.stderr) };
+}
 
 /** Listens until SIGINT or SIGTERM, then closes the server and the store. */
 async function runUntilStopped(app: FastifyInstance, store: Store, host: string, port: number, ctx: CliContext, banner: (url: string) => string): Promise<void> {
-  const address = await app.listen({ host, port });
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    await store.close();
+    throw e;
+  }
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   ctx.err(banner(url));
   await new Promise<void>((done) => {
@@ -63,28 +83,27 @@ async function runUntilStopped(app: FastifyInstance, store: Store, host: string,
 /** `xiezuo serve` and `xiezuo start` (what `npm start` runs). */
 export function register(program: Command, ctx: CliContext): void {
   program.command('serve')
-    .description('serve the web app and the JSON API (/api, OpenAPI at /api/openapi.json)')
-    .addOption(portOpt()).addOption(hostOpt())
-    .option('--quiet', 'no request log')
+    .description('提供网页应用和 JSON 接口 / serve the web app and the JSON API (/api, OpenAPI at /api/openapi.json)')
+    .addOption(portOpt()).addOption(hostOpt()).addOption(quietOpt())
     .action(async (o: { port: string; host: string; quiet?: boolean }) => {
       const { buildApp } = await import('../server/app.ts');
       const store = await ctx.openStore();
-      const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: o.quiet ? false : { level: 'info' } });
+      const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: requestLogger(o.quiet) });
       if (!existsSync(join(WEB_DIST, 'index.html'))) ctx.err('note: the web app is not built (npm run build:web); serving the API only\n');
       await runUntilStopped(app, store, o.host, Number(o.port), ctx, (url) => `xiezuo serving ${url}\n`);
     });
 
   program.command('start')
-    .description('first-run friendly serve: migrate, load the 舟曲县 2022 demo if the database is empty, build the web app, serve, print the demo accounts')
+    .description('首次使用：建库、空库时载入演示数据、构建网页并启动 / first-run friendly serve: migrate, load the demo if the database is empty, build the web app, serve, print the demo accounts')
     .addOption(portOpt()).addOption(hostOpt())
-    .option('--no-demo', 'do not load the demo dataset')
-    .option('--quiet', 'no request log')
+    .option('--no-demo', '不载入演示数据 / do not load the demo dataset')
+    .addOption(quietOpt())
     .action(async (o: { port: string; host: string; demo: boolean; quiet?: boolean }) => {
       await ensureWebBuilt(ctx.err);
       const { buildApp } = await import('../server/app.ts');
       const { createDemoAccounts, ROLE_LABELS } = await import('../services/accounts.ts');
       const { demoLoaded, loadDemo } = await import('../services/demo.ts');
-      const store = await ctx.openStore();
+      const store = await ctx.openStore({ create: true });
       let accounts: Array<{ username: string; password: string; role: keyof typeof ROLE_LABELS }> = [];
       if (o.demo) {
         if (!(await demoLoaded(store))) {
@@ -94,7 +113,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       // Demo accounts get fresh random passwords on every start, and only in a database holding the demo.
       if (await demoLoaded(store)) accounts = await createDemoAccounts(store);
-      const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: o.quiet ? false : { level: 'info' } });
+      const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: requestLogger(o.quiet) });
       await runUntilStopped(app, store, o.host, Number(o.port), ctx, (url) => {
         const lines = [`\n  协作 Xiezuo is running: ${url}\n`];
         if (accounts.length) {

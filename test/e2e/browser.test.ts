@@ -249,7 +249,8 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     const clerk = await session('zhouqu.clerk');
     const flowClerk = new WorkflowPage(clerk, base);
     await flowClerk.open();
-    await flowClerk.step('submit', 'project');
+    // The confirmation says what is being locked: the ledger, its record count and how complete it is.
+    expect(await flowClerk.step('submit', 'project')).toMatch(/协作项目：\d+ 条记录，(逐条登记完整|部分逐条登记)[\s\S]*锁定/);
     await expect.poll(() => flowClerk.status('project')).toBe('已提交待审核');
     expect(await clerk.getByTestId('approve-project').count()).toBe(0);
 

@@ -60,8 +60,15 @@ export class WorkflowPage {
     await this.page.goto(`${this.base}/workflow`);
     await this.page.getByTestId('workflow').locator('.ant-table-row').first().waitFor();
   }
-  async step(action: 'submit' | 'approve' | 'reopen', ledger: string): Promise<void> {
+  /** Takes a workflow step; a submission asks for confirmation first, and its text is returned. */
+  async step(action: 'submit' | 'approve' | 'reopen', ledger: string): Promise<string | undefined> {
     await this.page.getByTestId(`${action}-${ledger}`).click();
+    if (action !== 'submit') return undefined;
+    const confirm = this.page.getByTestId('submit-confirm');
+    await confirm.waitFor();
+    const text = await confirm.innerText();
+    await this.page.locator('.ant-modal-confirm').getByRole('button', { name: /提\s*交\s*审\s*核|Submit/ }).click();
+    return text;
   }
   async status(ledger: string): Promise<string> {
     return this.page.getByTestId(`state-${ledger}`).innerText();

@@ -89,8 +89,12 @@ describe.each(await engines())('export → import round trip (%s)', (engine) => 
     await wb.xlsx.readFile(file);
     expect(wb.worksheets[0]!.name).toBe('指标汇总');
     const summary = wb.worksheets[0]!;
-    const rate = summary.getColumn(1).values.findIndex((v) => v === 'funds.disbursement_rate');
-    expect(summary.getRow(rate).getCell(3).value).toBe('89.45%');
+    // Labels, not ids: the rate as a number with its unit, and as the report writes it.
+    const rate = summary.getColumn(1).values.findIndex((v) => v === '资金拨付率');
+    expect(rate).toBeGreaterThan(1);
+    expect(summary.getRow(rate).getCell(2).value).toBe(89.45);
+    expect(summary.getRow(rate).getCell(3).value).toBe('%');
+    expect(summary.getRow(rate).getCell(4).value).toBe('89.45%');
     const funds = wb.getWorksheet('协作资金安排')!;
     expect(funds.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(funds.getRow(1).getCell(2).value).toBe('*金额（万元）');

@@ -1,7 +1,7 @@
 import {
-  AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileSearchOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
+  AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileSearchOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, MenuOutlined, NumberOutlined, TableOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
-import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Tag, Typography } from 'antd';
+import { App as AntApp, Button, ConfigProvider, Drawer, Dropdown, Layout, Menu, Result, Segmented, Select, Spin, Tag, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
@@ -28,6 +28,7 @@ import { WarningsPage } from './features/warnings/WarningsPage.tsx';
 import { words as warningWords } from './features/warnings/strings.ts';
 import { WorkflowPage } from './features/workflow/WorkflowPage.tsx';
 import { I18nContext, type Locale, makeI18n, useI18n } from './i18n.ts';
+import { useNarrow } from './responsive.ts';
 import { navigate, usePath } from './router.ts';
 
 const GROUP_ORDER = ['organisation', 'funds', 'projects', 'labour', 'consumption', 'industry', 'talent', 'social', 'villages'];
@@ -78,6 +79,8 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   const [version, setVersion] = useState(0);
   const [failure, setFailure] = useState<string>();
   const bump = useCallback(() => setVersion((v) => v + 1), []);
+  const narrow = useNarrow();
+  const [drawer, setDrawer] = useState(false);
 
   useEffect(() => {
     Promise.all([api.get<Meta>('/api/meta'), api.get<County[]>('/api/counties')]).then(([m, c]) => {
@@ -139,34 +142,50 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   else if (path === '/audit') page = <AuditPage />;
   else if (path === '/account') page = <AccountPage />;
   else if (path === '/users') page = <UsersPage />;
-  else page = <Result status="404" title="404" />;
+  else page = <Result status="404" title={t('notFoundTitle')} subTitle={t('notFoundText')} data-testid="not-found"
+    extra={<Button type="primary" onClick={() => navigate('/')}>{t('backHome')}</Button>} />;
 
+  const sideMenu = (
+    <Menu mode="inline" selectedKeys={[path]} defaultOpenKeys={kind ? ['ledgers'] : []} items={menu}
+      onClick={(e) => { setDrawer(false); navigate(e.key); }} style={{ height: '100%', borderInlineEnd: 0 }} data-testid="side-menu" />
+  );
+  const pickCounty = (v: string) => { setCounty(v); const c = counties.find((x) => x.code === v); if (c && !c.years.includes(year)) setYear(c.years[0]!); };
+
+  // On a phone the header wraps onto a second line (county, year, language, user) and the menu
+  // opens in a drawer from a button in the header's own row, so nothing covers the page.
   return (
     <AppContext.Provider value={state}>
       <Layout style={{ minHeight: '100vh' }}>
-        <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#1f5fa8', paddingInline: 20 }}>
-          <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }}>{t('appTitle')}</Typography.Title>
+        <Layout.Header className="xz-header" data-testid="app-header">
+          {narrow && <Button type="text" aria-label={t('menu')} icon={<MenuOutlined style={{ color: '#fff', fontSize: 18 }} />} onClick={() => setDrawer(true)} data-testid="menu-button" />}
+          <Typography.Title level={4} className="xz-title" ellipsis>{t('appTitle')}</Typography.Title>
           {meta.synthetic && <Tag color="orange" data-testid="synthetic-tag" title={`seed ${meta.synthetic.seed}`}>{i18n.locale === 'zh' ? `合成数据（${meta.synthetic.counties}个县）` : `Synthetic data (${meta.synthetic.counties} counties)`}</Tag>}
-          <div style={{ flex: 1 }} />
-          <Space>
-            <Select data-testid="county-select" style={{ minWidth: 140 }} value={county || undefined} onChange={(v) => { setCounty(v); const c = counties.find((x) => x.code === v); if (c && !c.years.includes(year)) setYear(c.years[0]!); }}
-              options={counties.map((c) => ({ value: c.code, label: `${c.name}（${c.code}）` }))} placeholder={t('county')} />
-            <Select data-testid="year-select" style={{ width: 100 }} value={year || undefined} onChange={setYear}
+          <div className="xz-header-tools">
+            <Select data-testid="county-select" className="xz-county" popupMatchSelectWidth={false} value={county || undefined} onChange={pickCounty}
+              options={counties.map((c) => ({ value: c.code, label: c.name }))} placeholder={t('county')} />
+            <Select data-testid="year-select" style={{ width: 96 }} value={year || undefined} onChange={setYear}
               options={(current?.years ?? []).map((y) => ({ value: y, label: `${y}${i18n.locale === 'zh' ? '年' : ''}` }))} />
             {switcher}
             <Dropdown menu={{
-              items: [{ key: 'out', icon: <LogoutOutlined />, label: t('signOut'), onClick: () => { void api.del('/api/session').finally(onSignOut); } }],
+              items: [
+                ...(narrow ? [{ key: 'who', disabled: true, label: `${session.user.displayName} · ${L(session.roleLabel)}` }] : []),
+                { key: 'out', icon: <LogoutOutlined />, label: t('signOut'), onClick: () => { void api.del('/api/session').finally(onSignOut); } },
+              ],
             }}>
-              <Button data-testid="user-menu">{session.user.displayName} · {L(session.roleLabel)}</Button>
+              <Button data-testid="user-menu" icon={narrow ? <UserOutlined /> : undefined} aria-label={session.user.displayName}>
+                {narrow ? null : `${session.user.displayName} · ${L(session.roleLabel)}`}
+              </Button>
             </Dropdown>
-          </Space>
+          </div>
         </Layout.Header>
         <Layout>
-          <Layout.Sider width={220} theme="light" breakpoint="lg" collapsedWidth={0}>
-            <Menu mode="inline" selectedKeys={[path]} defaultOpenKeys={kind ? ['ledgers'] : []} items={menu}
-              onClick={(e) => navigate(e.key)} style={{ height: '100%', borderInlineEnd: 0 }} />
-          </Layout.Sider>
-          <Layout.Content style={{ padding: 20, background: '#f5f7fa' }}>{page}</Layout.Content>
+          {!narrow && <Layout.Sider width={220} theme="light">{sideMenu}</Layout.Sider>}
+          {narrow && (
+            <Drawer open={drawer} placement="left" size={280} onClose={() => setDrawer(false)} title={t('appTitle')} styles={{ body: { padding: 0 } }} data-testid="menu-drawer">
+              {sideMenu}
+            </Drawer>
+          )}
+          <Layout.Content className="xz-content">{page}</Layout.Content>
         </Layout>
       </Layout>
     </AppContext.Provider>

@@ -14,13 +14,17 @@ const code = f('code');
 const choice = (name: string, zh: string, en: string, categories: string, opts: Opts = {}): FieldDecl =>
   ({ name, type: 'enum', label: L(zh, en), categories, ...opts });
 
+/**
+ * The end date may not precede the start date. The message names the start field, so that it reads
+ * naturally after the end field's label ("完工日期不能早于开工日期") and on its own under the field.
+ */
 const startBeforeEnd =
-  (start: string, end: string) =>
+  (start: string, end: string, startLabel: { zh: string; en: string }) =>
   (r: Record<string, unknown>) => {
     const a = r[start];
     const b = r[end];
     return typeof a === 'string' && typeof b === 'string' && b < a
-      ? [{ field: end, zh: '结束日期早于开始日期', en: 'ends before it starts' }]
+      ? [{ field: end, zh: `不能早于${startLabel.zh}`, en: `cannot be before the ${startLabel.en.toLowerCase()}` }]
       : [];
   };
 
@@ -48,7 +52,7 @@ export const LEDGERS: readonly LedgerDecl[] = [
       text('purpose', '事由', 'Purpose', { maxLength: 1000 }),
     ],
     naturalKey: ['start_date', 'delegation'],
-    check: startBeforeEnd('start_date', 'end_date'),
+    check: startBeforeEnd('start_date', 'end_date', { zh: '开始日期', en: 'Start date' }),
   },
   {
     kind: 'pairing', table: 'pairing', label: L('结对帮扶', 'Pairings'), group: 'organisation', titleField: 'west_party',
@@ -118,7 +122,7 @@ export const LEDGERS: readonly LedgerDecl[] = [
         out.push({ field: 'status', zh: '已填开工日期，状态不能为计划', en: 'has a start date, so it cannot be planned' });
       if (typeof r.poverty_alleviated === 'number' && typeof r.rural_people === 'number' && r.poverty_alleviated > r.rural_people)
         out.push({ field: 'poverty_alleviated', zh: '脱贫人口不能多于带动农村人口', en: 'exceeds the rural people reached' });
-      return [...out, ...startBeforeEnd('start_date', 'completion_date')(r)];
+      return [...out, ...startBeforeEnd('start_date', 'completion_date', { zh: '开工日期', en: 'start date' })(r)];
     },
   },
   {
@@ -228,7 +232,7 @@ export const LEDGERS: readonly LedgerDecl[] = [
       date('end_date', '结束日期', 'End'),
     ],
     naturalKey: ['direction', 'post', 'start_date'],
-    check: startBeforeEnd('start_date', 'end_date'),
+    check: startBeforeEnd('start_date', 'end_date', { zh: '开始日期', en: 'Start date' }),
   },
   {
     kind: 'talent_plan', table: 'talent_plan', label: L('人才交流计划', 'Exchange plans'), group: 'talent', titleField: 'field',

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
-import { invalid } from '../../services/errors.ts';
+import { invalid, notFound } from '../../services/errors.ts';
 import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
 import { buildReport } from '../../services/reports.ts';
 import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
@@ -25,9 +25,9 @@ const EvidenceOut = z.object({
 export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/reports/:county/:year', tag: 'reports',
-    summary: 'The self-assessment report drafted from data: html (preview fragment), md or docx',
+    summary: 'The self-assessment report drafted from data: html (preview fragment), md, docx, or the figure-sources annex (annex, docx); appendix=inline puts the sources at the end of the docx',
     params: z.object({ county: unitParam, year: yearParam }),
-    query: z.object({ format: z.enum(['html', 'md', 'docx']).default('html') }),
+    query: z.object({ format: z.enum(['html', 'md', 'docx', 'annex']).default('html'), appendix: z.enum(['annex', 'inline', 'none']).default('annex') }),
     produces: ['text/html', 'text/markdown', DOCX],
     handler: async ({ actor, params, query, reply }) => {
       const model = await buildReport(deps.store, actor, params.county, params.year);
@@ -44,7 +44,13 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
         }
         case 'docx': {
           const { renderDocx } = await import('../../reports/render-docx.ts');
-          return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(await renderDocx(model));
+          return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(await renderDocx(model, { appendix: query.appendix }));
+        }
+        case 'annex': {
+          const { renderDocxAnnex } = await import('../../reports/render-docx.ts');
+          const annex = await renderDocxAnnex(model);
+          if (!annex) throw notFound('该报告没有可列出来源的数字', 'the report has no figures to list sources for');
+          return reply.type(DOCX).header('content-disposition', attachment(`${name}-数据来源.docx`)).send(annex);
         }
       }
     },

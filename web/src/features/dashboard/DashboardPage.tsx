@@ -92,7 +92,7 @@ export function DashboardPage() {
   return (
     <div data-testid="dashboard">
       {ranking && ranking.length > 0 && (
-        <Card title={t('ranking')} size="small" style={{ marginBottom: 16 }} data-testid="ranking">
+        <Card title={t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')} size="small" style={{ marginBottom: 16 }} data-testid="ranking">
           <Table<Ranked> rowKey="code" size="small" pagination={false} dataSource={ranking}
             onRow={(r) => ({ style: { cursor: 'pointer', background: r.code === county ? '#e6f4ff' : undefined } })}
             columns={[

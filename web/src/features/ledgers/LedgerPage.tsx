@@ -1,11 +1,14 @@
 import { DeleteOutlined, DownloadOutlined, EditOutlined, LockOutlined, PaperClipOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Popover, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Descriptions, Empty, Form, Input, Modal, Pagination, Popconfirm, Popover, Select, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, type LedgerRecord, type LedgerState, qs } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
+import { fenToWan } from '../../money.ts';
+import { useNarrow } from '../../responsive.ts';
+import { navigate } from '../../router.ts';
 import { EvidenceDrawer } from '../evidence/EvidenceDrawer.tsx';
 import { columnWidth, defaultColumns } from './columns.ts';
 import { displayValue } from './format.ts';
@@ -19,6 +22,7 @@ export function LedgerPage({ kind }: { kind: string }) {
   const { t, L } = i18n;
   const { message, modal } = App.useApp();
   const { meta, categories, county, year, bump, version, session } = useApp();
+  const narrow = useNarrow();
   const u = session.user;
   // Mirrors the server's rule so that nobody is offered an action that would be refused; the server still decides.
   const mayWrite = u.role === 'admin' || ((u.role === 'county_admin' || u.role === 'county_clerk') && u.units.some((x) => county.startsWith(x))
@@ -91,7 +95,14 @@ export function LedgerPage({ kind }: { kind: string }) {
 
   const save = async () => {
     let values: Record<string, unknown>;
-    try { values = await form.validateFields(); } catch { return; }
+    try {
+      values = await form.validateFields();
+    } catch (e) {
+      // Long forms: bring the first field in error into view instead of leaving it below the fold.
+      const first = (e as { errorFields?: Array<{ name: Array<string | number> }> }).errorFields?.[0];
+      if (first) form.scrollToField(first.name, { block: 'center', behavior: 'smooth' });
+      return;
+    }
     const input = fromFormValues(decl, values, !!editing);
     setSaving(true);
     try {
@@ -109,6 +120,8 @@ export function LedgerPage({ kind }: { kind: string }) {
       } else if (e instanceof ApiError && e.code === 'INVALID' && Array.isArray(e.details)) {
         const problems = e.details as Array<{ field: string; zh: string; en: string }>;
         form.setFields(problems.filter((p) => p.field).map((p) => ({ name: p.field, errors: [i18n.locale === 'zh' ? p.zh : p.en] })));
+        const first = problems.find((p) => p.field);
+        if (first) form.scrollToField(first.field, { block: 'center', behavior: 'smooth' });
         showError(e, i18n);
       } else showError(e, i18n);
     } finally {
@@ -158,7 +171,7 @@ export function LedgerPage({ kind }: { kind: string }) {
   return (
     <Card data-testid={`ledger-${kind}`}
       title={<Space><Typography.Text strong>{L(decl.label)}</Typography.Text>{state && <Tag color={STATUS_COLOR[state.status]} data-testid="ledger-status">{L(meta.statuses[state.status])}</Tag>}{readOnly && whyReadOnly && <Tooltip title={whyReadOnly}><Tag icon={<LockOutlined />} data-testid="read-only">{t('readOnly')}：{whyReadOnly}</Tag></Tooltip>}</Space>}
-      extra={<Space>
+      extra={<Space wrap>
         <Button icon={<ReloadOutlined />} onClick={() => void load()} />
         <Popover trigger="click" placement="bottomRight" title={t('columns')} content={
           <Checkbox.Group value={shown} onChange={(v) => pickColumns(v)} data-testid="column-picker"
@@ -174,6 +187,12 @@ export function LedgerPage({ kind }: { kind: string }) {
         </Tooltip>
       </Space>}>
       {locked && state && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="locked-banner" title={t('locked', { s: L(meta.statuses[state.status]) })} />}
+      {state?.completeness === 'partial' && (
+        // Ledgers the county keeps partly as stated totals: say so, and point to where those totals are.
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="reported-totals-note"
+          title={total === 0 ? t('keptAsTotalsEmpty') : t('keptAsTotals')}
+          action={<Button size="small" type="link" onClick={() => navigate('/reported')}>{t('seeReported')}</Button>} />
+      )}
       {state?.status === 'returned' && state.comment && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`${t('return')}：${state.comment}`} />}
       {filterFields.length > 0 && (
         <Form form={filterForm} layout="inline" style={{ marginBottom: 12, rowGap: 8 }} onFinish={(v: Record<string, unknown>) => {
@@ -197,16 +216,65 @@ export function LedgerPage({ kind }: { kind: string }) {
           </Form.Item>
         </Form>
       )}
-      <Table<LedgerRecord> rowKey="id" size="small" loading={loading} dataSource={rows} columns={columns}
+      {narrow ? (
+        // Phones: one card per record, the title field as its heading, the chosen columns below, actions at the foot.
+        <Spin spinning={loading}>
+          <div data-testid="ledger-cards">
+            {rows.length === 0 && !loading && <Empty />}
+            {rows.map((r) => {
+              const titleField = decl.fields.find((f) => f.name === decl.titleField) ?? decl.fields[0]!;
+              return (
+                <Card key={r.id} size="small" className="xz-record-card" style={{ marginBottom: 8 }} data-testid={`record-card-${r.id}`}
+                  title={<Typography.Text strong style={{ whiteSpace: 'normal' }}>{displayValue(titleField, r, categories, i18n) || `#${r.id}`}</Typography.Text>}
+                  actions={[
+                    <Button key="e" type="link" size="small" icon={<EditOutlined />} disabled={readOnly} onClick={() => openEditor(r)} data-testid={`edit-${r.id}`}>{t('edit')}</Button>,
+                    <Popconfirm key="d" title={t('confirmDelete')} onConfirm={() => remove(r)} disabled={readOnly}>
+                      <Button type="link" size="small" danger icon={<DeleteOutlined />} disabled={readOnly} data-testid={`delete-${r.id}`}>{t('delete')}</Button>
+                    </Popconfirm>,
+                    <Button key="v" type="link" size="small" icon={<PaperClipOutlined />} onClick={() => setEvidenceFor(r)}>{t('evidence')}</Button>,
+                  ]}>
+                  <Descriptions size="small" column={1}
+                    items={decl.fields.filter((f) => shown.includes(f.name) && f.name !== titleField.name)
+                      // A card lists what the record holds; an empty field gets no line rather than a blank one.
+                      .flatMap((f) => { const v = displayValue(f, r, categories, i18n); return v ? [{ key: f.name, label: fieldColumns.find((c) => c.key === f.name)!.title, children: v }] : []; })} />
+                </Card>
+              );
+            })}
+            {total > 0 && (
+              <Pagination size="small" align="center" current={page.current} pageSize={page.pageSize} total={total} showTotal={(n) => t('total', { n })}
+                onChange={(current, pageSize) => setPage({ current, pageSize })} />
+            )}
+          </div>
+        </Spin>
+      ) : <Table<LedgerRecord> rowKey="id" size="small" loading={loading} dataSource={rows} columns={columns}
         scroll={{ x: fieldColumns.reduce((n, c) => n + c.width, ACTIONS_WIDTH) }}
         data-testid="ledger-table" className="xz-ledger-table"
+        summary={(data) => {
+          // 合计 of amounts and counts; years and bounded numbers (months of 12) describe one record and are not added.
+          // With more records than one page holds, the row says it adds up this page only.
+          const additive = (f: (typeof decl.fields)[number]) => f.type === 'money' || (f.type === 'int' && f.max === undefined && (f.min ?? 0) < 1900);
+          const cols = decl.fields.filter((f) => shown.includes(f.name));
+          if (!data.length || !cols.some(additive)) return null;
+          const sum = (name: string) => data.reduce((n, r) => n + (typeof r[name] === 'number' ? (r[name] as number) : 0), 0);
+          return (
+            <Table.Summary.Row data-testid="ledger-total">
+              {cols.map((f, i) => (
+                <Table.Summary.Cell key={f.name} index={i} align={additive(f) ? 'right' : 'left'}>
+                  {i === 0 ? <strong>{total > data.length ? t('pageTotal') : t('recordsTotal')}</strong>
+                    : additive(f) ? <strong>{f.type === 'money' ? fenToWan(sum(f.name)) : sum(f.name)}</strong> : null}
+                </Table.Summary.Cell>
+              ))}
+              <Table.Summary.Cell index={cols.length} />
+            </Table.Summary.Row>
+          );
+        }}
         pagination={{ ...page, total, showSizeChanger: true, showTotal: (n) => t('total', { n }) }}
         onChange={(p, _f, s) => {
           setPage({ current: p.current ?? 1, pageSize: p.pageSize ?? 20 });
           const so = s as SorterResult<LedgerRecord>;
           setSort(so.order ? { field: String(so.columnKey), dir: so.order === 'descend' ? 'desc' : 'asc' } : null);
-        }} />
-      <Modal open={editing !== undefined} width={760} title={`${editing ? t('edit') : t('add')} · ${L(decl.label)}`} destroyOnHidden
+        }} />}
+      <Modal open={editing !== undefined} width={narrow ? '100%' : 760} style={narrow ? { top: 8 } : undefined} title={`${editing ? t('edit') : t('add')} · ${L(decl.label)}`} destroyOnHidden
         onCancel={() => setEditing(undefined)} onOk={() => void save()} confirmLoading={saving} okText={t('save')} cancelText={t('cancel')}
         okButtonProps={{ 'data-testid': 'record-save' } as Record<`data-${string}`, string>}>
         <RecordForm decl={decl} categories={categories} form={form} editing={!!editing} />

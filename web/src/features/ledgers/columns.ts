@@ -22,7 +22,7 @@ function rank(decl: LedgerDecl, f: FieldDecl): number {
     case 'int': return 6;
     case 'text': return 7;
     case 'bool': return 8;
-    default: return 9;
+    case 'code': return 9;
   }
 }
 
@@ -54,6 +54,6 @@ function contentWidth(decl: LedgerDecl, f: FieldDecl): number {
     case 'bool': return 96;
     case 'enum': return 130;
     case 'code': return 140;
-    default: return (f.maxLength ?? 0) > LONG_TEXT ? 260 : (f.maxLength ?? 100) > 100 ? 200 : 150;
+    case 'text': return (f.maxLength ?? 0) > LONG_TEXT ? 260 : (f.maxLength ?? 100) > 100 ? 200 : 150;
   }
 }

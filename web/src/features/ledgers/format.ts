@@ -16,7 +16,10 @@ export function displayValue(f: FieldDecl, r: LedgerRecord, categories: Categori
       break;
     }
     case 'bool': s = v ? i18n.t('yes') : i18n.t('no'); break;
-    default: s = String(v);
+    case 'int':
+    case 'date':
+    case 'text':
+    case 'code': s = String(v);
   }
   if (f.qualified) {
     const q = r[`${f.name}_qual`];

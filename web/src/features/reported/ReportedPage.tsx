@@ -120,7 +120,7 @@ export function ReportedPage() {
         columns={[
           {
             title: t('element'), key: 'element', width: 260, onCell: (r) => ({ rowSpan: r.span }),
-            render: (_, r) => <span data-testid={`element-${r.element}`}>{L(r.label)}<Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>{r.element}</Typography.Text></span>,
+            render: (_, r) => <span data-testid={`element-${r.element}`}>{L(r.label)}</span>,
           },
           { title: t('dim'), key: 'dim', width: 200, render: (_, r) => r.dimLabel ?? '—' },
           { title: t('value'), key: 'display', align: 'right', width: 160, render: (_, r) => <strong data-testid={`reported-${r.element}${r.dim ? `-${r.dim}` : ''}`}>{r.display}</strong> },

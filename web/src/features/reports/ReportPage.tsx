@@ -18,8 +18,9 @@ export function ReportPage() {
   const base = `/api/reports/${county}/${year}`;
   return (
     <Card title={t('preview')} data-testid="report"
-      extra={<Space>
+      extra={<Space wrap>
         <Button type="primary" icon={<DownloadOutlined />} href={`${base}?format=docx`} data-testid="download-docx">{t('downloadWord')}</Button>
+        <Button icon={<DownloadOutlined />} href={`${base}?format=annex`} data-testid="download-annex">{t('downloadAnnex')}</Button>
         <Button icon={<DownloadOutlined />} href={`${base}?format=md`} data-testid="download-md">{t('downloadMd')}</Button>
         <Button icon={<DownloadOutlined />} href={`/api/exports/${county}/${year}`} data-testid="download-xlsx">{t('downloadXlsx')}</Button>
       </Space>}>

@@ -12,17 +12,36 @@ const COLOR: Record<string, string> = { draft: 'default', submitted: 'processing
 export function WorkflowPage() {
   const i18n = useI18n();
   const { t, L } = i18n;
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const { meta, county, year, bump, version } = useApp();
   const [states, setStates] = useState<LedgerState[]>([]);
   const [returning, setReturning] = useState<LedgerState>();
   const [comment, setComment] = useState('');
   const [history, setHistory] = useState<{ ledger: LedgerState; rows: AuditEntry[] }>();
+  const [counts, setCounts] = useState<Record<string, number>>({});
 
   const load = useCallback(() => {
     api.get<LedgerState[]>(`/api/workflow/${county}/${year}`).then(setStates, (e) => showError(e, i18n));
   }, [county, year]);
   useEffect(load, [load, version]);
+  // Record counts per ledger, so that a submission says what it locks.
+  useEffect(() => {
+    if (!states.length) return;
+    void Promise.all(states.map((s) => api.get<{ total: number }>(`/api/ledgers/${s.ledger}/${county}/${year}${qs({ limit: 1 })}`)
+      .then((r) => [s.ledger, r.total] as const, () => [s.ledger, -1] as const)))
+      .then((all) => setCounts(Object.fromEntries(all.filter(([, n]) => n >= 0))));
+  }, [states, county, year]);
+  const completenessLabel = (c: string) => t(c === 'complete' ? 'completenessComplete' : 'completenessPartial');
+  const summary = (s: LedgerState) => t('submitSummary', { l: L(s.label), n: counts[s.ledger] ?? '—', c: completenessLabel(s.completeness) });
+
+  /** Submitting locks the ledger until a reviewer returns it: ask first, saying how many records and how complete. */
+  const confirmSubmit = (list: LedgerState[], then: () => Promise<void>) => {
+    modal.confirm({
+      title: t('submitConfirmTitle', { n: list.length }),
+      content: <div data-testid="submit-confirm">{list.map((s) => <div key={s.ledger}>{summary(s)}</div>)}<Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('submitConfirmLock')}</Typography.Paragraph></div>,
+      okText: t('submit'), cancelText: t('cancel'), onOk: then,
+    });
+  };
 
   const step = async (s: LedgerState, action: string, text?: string) => {
     try {
@@ -40,12 +59,15 @@ export function WorkflowPage() {
   };
 
   const bulk = async (action: 'submit' | 'approve') => {
-    for (const s of states.filter((x) => x.allowed.includes(action))) await step(s, action);
+    const list = states.filter((x) => x.allowed.includes(action));
+    const run = async () => { for (const s of list) await step(s, action); };
+    if (action === 'submit') confirmSubmit(list, run);
+    else await run();
   };
 
   return (
     <Card title={t('workflow')} data-testid="workflow"
-      extra={<Space>
+      extra={<Space wrap>
         <Button onClick={() => void bulk('submit')} disabled={!states.some((s) => s.allowed.includes('submit'))}>{t('submitAll')}</Button>
         <Button onClick={() => void bulk('approve')} disabled={!states.some((s) => s.allowed.includes('approve'))}>{t('approveAll')}</Button>
       </Space>}>
@@ -53,6 +75,8 @@ export function WorkflowPage() {
         columns={[
           { title: t('ledger'), key: 'label', render: (_, s) => <a onClick={() => navigate(`/ledgers/${s.ledger}`)}>{L(s.label)}</a> },
           { title: t('status'), key: 'status', render: (_, s) => <Tag color={COLOR[s.status]} data-testid={`state-${s.ledger}`}>{L(meta.statuses[s.status])}</Tag> },
+          { title: t('recordCount'), key: 'count', align: 'right', render: (_, s) => <span data-testid={`count-${s.ledger}`}>{counts[s.ledger] ?? ''}</span> },
+          { title: t('completeness'), key: 'completeness', render: (_, s) => completenessLabel(s.completeness) },
           { title: t('comment'), dataIndex: 'comment', render: (c: string | null) => c ?? '' },
           { title: t('updatedBy'), key: 'updatedBy', render: (_, s) => (!s.updatedBy ? '' : s.updatedBy === 'system' ? t('systemActor') : <span title={s.updatedBy}>{s.updatedByName ?? s.updatedBy}</span>) },
           { title: t('updatedAt'), dataIndex: 'updatedAt', render: (c: string | null) => (c ? c.slice(0, 16).replace('T', ' ') : '') },
@@ -61,7 +85,7 @@ export function WorkflowPage() {
               <Space size={0} wrap>
                 {s.allowed.map((a) => (
                   <Button key={a} type="link" size="small" danger={a === 'return'} data-testid={`${a}-${s.ledger}`}
-                    onClick={() => (a === 'return' ? (setComment(''), setReturning(s)) : void step(s, a))}>{t(a as Key)}</Button>
+                    onClick={() => (a === 'return' ? (setComment(''), setReturning(s)) : a === 'submit' ? confirmSubmit([s], () => step(s, a)) : void step(s, a))}>{t(a as Key)}</Button>
                 ))}
                 <Button type="link" size="small" onClick={() => void showHistory(s)}>{t('history')}</Button>
               </Space>
