@@ -23,7 +23,12 @@ export function register(program: Command, ctx: Ctx): void {
     .option('--county <code>', 'county code shown on the cover sheet')
     .action(async (o: { ledger?: string; all?: boolean; out: string; year: number; county?: string }) => {
       if (!o.ledger && !o.all) throw new CommanderError(1, 'xiezuo.ledger', 'name a ledger with --ledger <kind>, or use --all');
-      await writeTemplate({ ledger: o.all ? undefined : o.ledger, year: o.year, county: o.county }, o.out);
+      const store = await ctx.openStore();
+      try {
+        await writeTemplate({ ledger: o.all ? undefined : o.ledger, year: o.year, county: o.county, store }, o.out);
+      } finally {
+        await store.close();
+      }
       err(`written ${o.out}\n`);
     });
 }

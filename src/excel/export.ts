@@ -87,7 +87,7 @@ function cellsOf(rec: LedgerRecord, cols: readonly SheetColumn[], year: number, 
 /** Writes the export workbook to `out`. Reads are scoped to the actor; records are read page by page. */
 export async function writeExport(store: Store, actor: Actor, opts: ExportOptions, out: string): Promise<ExportResult> {
   const { year } = opts;
-  const categories: Categories = categoriesFor(year);
+  const categories: Categories = categoriesFor(year, opts.counties.length === 1 ? opts.counties[0] : undefined, store);
   const multi = opts.counties.length > 1;
   const decls = LEDGERS.filter((d) => !opts.ledgers || opts.ledgers.includes(d.kind));
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useStyles: true, useSharedStrings: true });

@@ -16,6 +16,7 @@ import { type ReportData, statedFigure, writeReportData } from '../services/repo
 import { LedgerWriter } from './bulk.ts';
 import type { FileFormat } from './read.ts';
 import { readReportSheets, REPORT_SHEETS, reportSheetKey, type ReportSheetRows } from './report-sheets.ts';
+import { categoriesFor } from '../services/config.ts';
 import { type ScanEvent, scanFiles, type ScanOptions } from './scan.ts';
 
 /** One problem, located so a person can find and fix it. `row` and `column` are as the spreadsheet shows them. */
@@ -151,7 +152,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
   if (opts.ledger && !ledgerDecl(opts.ledger)) throw invalid(`没有名为 ${opts.ledger} 的台账`, `no ledger named ${opts.ledger}`);
 
   const result: ImportResult = { committed: false, dryRun: !!opts.dryRun, ok: false, errors: [], errorCount: 0, notices: [], findings: [], summary: [], sheets: [], rows: 0 };
-  const scanOpts: ScanOptions = { county, year, ledger: opts.ledger, maxErrors };
+  const scanOpts: ScanOptions = { county, year, ledger: opts.ledger, maxErrors, categories: categoriesFor(year, county, store) };
   const writers = new Map<string, LedgerWriter>();
   const sources = new Map<string, Set<string>>();
   const reportSheets: ReportSheetRows[] = [];

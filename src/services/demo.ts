@@ -75,7 +75,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
   for (const [kind, ledger] of Object.entries(data.ledgers)) {
     const rows = ledger.records.map((rec, i) => {
       const where = `${file} ledgers.${kind}[${i}]`;
-      const v = validateRecord(kind, year, toInput(kind, rec, where), county);
+      const v = validateRecord(kind, year, toInput(kind, rec, where), county, store);
       if (!v.ok) throw invalid(`${where}：${v.problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
         `${where}: ${v.problems.map((p) => `${p.field} ${p.en}`).join('; ')}`);
       return v.value;

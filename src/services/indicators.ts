@@ -196,7 +196,7 @@ export class IndicatorEngine {
       if (r.exact && !r.exactBreakdown) total = (total ?? Rational.of(0)).add(r.exact);
     }
     if (parts.size) {
-      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      const labels = def.categories ? categoriesFor(year, this.county, this.store)[def.categories] ?? [] : [];
       const order = (k: string) => { const i = labels.findIndex((x) => x.value === k); return i < 0 ? 1e9 : i; };
       const entries = [...parts].map(([key, value]) => ({ key, value })).sort((a, b) => order(a.key) - order(b.key));
       base.exactBreakdown = entries;
@@ -324,7 +324,7 @@ export class IndicatorEngine {
         result.source = 'none';
       }
     } else {
-      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      const labels = def.categories ? categoriesFor(year, this.county, this.store)[def.categories] ?? [] : [];
       const order = (k: string) => { const i = labels.findIndex((c) => c.value === k); return i < 0 ? 1e9 : i; };
       const entries = [...value.entries].sort((a, b) => order(a.key) - order(b.key));
       result.exactBreakdown = entries;
@@ -349,7 +349,7 @@ export class IndicatorEngine {
   private english(r: IndicatorResult, def: IndicatorDef, year: number): IndicatorResult {
     r.displayEn = r.exact ? englishFigure(r.exact, def.unit, def.round, this.cat, r.qual) : r.display === null ? null : r.display;
     if (r.breakdown && r.exactBreakdown) {
-      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      const labels = def.categories ? categoriesFor(year, this.county, this.store)[def.categories] ?? [] : [];
       for (const b of r.breakdown) {
         const e = r.exactBreakdown.find((x) => x.key === b.key)?.value;
         b.labelEn = labels.find((c) => c.value === b.key)?.en ?? b.key;
@@ -462,7 +462,7 @@ export class IndicatorEngine {
   /** Human-readable sources of a result: reported values with their notes, records with their titles. */
   async sources(r: IndicatorResult): Promise<string[]> {
     const out: string[] = [];
-    const cats = categoriesFor(this.year, this.county);
+    const cats = categoriesFor(this.year, this.county, this.store);
     for (const t of r.trace) {
       if (t.kind === 'reported') {
         const q = t.query;

@@ -228,7 +228,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     b.para(`${String(p.name)}总投资`, b.money('industrial_park', p, 'total_investment'), `，投入${year}年度协作资金`, b.money('industrial_park', p, 'coop_funds'),
       '，新建圈舍及配套区域', b.count('industrial_park', p, 'floor_area_m2', '平方米'), '，可养殖母猪', b.count('industrial_park', p, 'sows', '头'),
       '、仔猪', b.count('industrial_park', p, 'piglets', '头'), '、育肥猪', b.count('industrial_park', p, 'finishing_pigs', '头'),
-      '，年出栏仔猪', b.count('industrial_park', p, 'annual_output', '头'), `；项目${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}。`);
+      '，年出栏仔猪', b.count('industrial_park', p, 'annual_output', '头'), `；项目${categoryLabel(year, 'project_status', String(p.status), 'zh', county, store)}。`);
   const deals = await rec('deal');
   const parties = (d: LedgerRecord) => String(d.parties).replace(/、(?=[^、]*$)/, '与');
   const frameworks = deals.filter((d) => d.kind === 'framework');
@@ -274,7 +274,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
       kind: 'table', caption: '表2  主要社会捐赠', columns: ['捐赠方', '受赠方', '内容', '价值'], align: ['left', 'left', 'left', 'right'],
       rows: donations.map((d) => [
         [{ kind: 'text', text: String(d.donor) + (d.via ? `（${String(d.via)}）` : '') }], [{ kind: 'text', text: String(d.recipient) }],
-        [{ kind: 'text', text: `${categoryLabel(year, 'donation_form', String(d.form), 'zh', county)}：${String(d.items ?? '')}` }], [b.money('donation', d, 'value')!],
+        [{ kind: 'text', text: `${categoryLabel(year, 'donation_form', String(d.form), 'zh', county, store)}：${String(d.items ?? '')}` }], [b.money('donation', d, 'value')!],
       ]),
     });
   }
@@ -287,7 +287,7 @@ export async function buildReport(store: Store, actor: Actor, county: string, ye
     const programme = villages[0]!.programme ? `“${String(villages[0]!.programme)}”` : '乡村振兴';
     b.para(`${String(villages[0]!.designated_year ?? '')}年两地确定`, ...J(villages.map((v) => [String(v.name)])), `为${programme}示范村（共`, await b.fig('villages.count'),
       `）。${year}年安排示范村资金`, await b.fig('funds.demo_village'), vProjects.length ? '，实施' : '',
-      ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}）`]), '和', '、'),
+      ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status), 'zh', county, store)}）`]), '和', '、'),
       '。', partnerShort ?? '东部协作方', '选派农村党务工作者', await b.fig('villages.workers'), '驻村开展对口帮扶。');
   }
 

@@ -52,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0001_core': m0001,
   '20261129_0002_accounts': await import('./migrations/20261129_0002_accounts.ts'),
   '20261129_0003_disbursement_category': m0003,
+  '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),
 };
 
 /** Registers a migration added by another module (kept in order by name). */
@@ -59,7 +60,17 @@ export function registerMigration(name: string, migration: Migration): void {
   MIGRATIONS[name] = migration;
 }
 
-/** Brings the schema to the latest version; throws with the failing migration's name. */
+const afterMigrate: Array<(store: Store) => Promise<void>> = [];
+
+/**
+ * Registers work to run once a store's schema is current (e.g. loading the configuration stored in
+ * it), so every store that was migrated is ready for synchronous readers.
+ */
+export function onMigrated(fn: (store: Store) => Promise<void>): void {
+  if (!afterMigrate.includes(fn)) afterMigrate.push(fn);
+}
+
+/** Brings the schema to the latest version, then runs the onMigrated hooks; throws with the failing migration's name. */
 export async function migrate(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
@@ -71,4 +82,5 @@ export async function migrate(store: Store): Promise<void> {
     const code = (error as { code?: unknown } | undefined)?.code;
     throw Object.assign(new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), { code });
   }
+  for (const fn of afterMigrate) await fn(store);
 }

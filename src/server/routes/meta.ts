@@ -42,7 +42,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/categories/:year', tag: 'meta', summary: 'Category lists in force for an assessment year',
     params: z.object({ year: yearParam }),
     response: z.record(z.string(), z.array(z.object({ value: z.string(), zh: z.string(), en: z.string() }))),
-    handler: async ({ params }) => categoriesFor(params.year),
+    handler: async ({ params }) => categoriesFor(params.year, undefined, deps.store),
   });
 
   route(app, deps, {
