@@ -94,7 +94,7 @@ export interface Meta {
   roles: Record<string, Label>;
   statuses: Record<string, Label>;
 }
-export type Categories = Record<string, Array<{ value: string; zh: string; en: string }>>;
+export type Categories = Record<string, Array<{ value: string; zh: string; en: string; retired?: boolean }>>;
 export type LedgerRecord = Record<string, unknown> & { id: number; version: number; county_code: string; year: number };
 export interface County {
   code: string;
