@@ -207,7 +207,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
         // Report data first: it may bring the cooperation pair (and the partner's divisions) and the
         // ledgers' completeness, which the ledger rows then join.
         if (report.data.partner) await ensureDivisions(tx, [report.data.partner]);
-        await writeReportData(tx, county, year, report.data, { where: files.map((f) => f.name ?? f.path).join(', '), ledgerStates: 'merge', by: actor.id });
+        await writeReportData(tx, county, year, report.data, { where: files.map((f) => f.name ?? f.path).join(', '), ledgerStates: 'merge', by: actor.id, store });
       }
       if (result.errorCount === 0) {
         for (const w of writers.values()) {

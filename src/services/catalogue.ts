@@ -20,6 +20,8 @@ export interface IndicatorDef {
   formula: string;
   reported?: string;
   round: { decimals: number; mode: 'half_up' | 'truncate' };
+  /** True when the catalogue itself says how the indicator rounds (the unit's rate policy then does not apply). */
+  roundExplicit?: boolean;
   categories?: string;
   /** False when a breakdown's parts overlap, so adding them up would mislead. */
   total?: boolean;
@@ -136,6 +138,7 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
       id, label: raw.label as Label, unit: raw.unit as Unit, formula: String(raw.formula),
       reported: raw.reported === undefined ? undefined : String(raw.reported),
       round: { decimals: round.decimals ?? (raw.unit === 'percent' || raw.unit === 'pp' ? 2 : 0), mode: (round.mode ?? 'half_up') as 'half_up' | 'truncate' },
+      roundExplicit: raw.round !== undefined,
       categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, detail: raw.detail as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
     });
   });

@@ -88,7 +88,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
       completeness: Object.fromEntries(Object.entries(data.ledgers).map(([kind, l]) => [kind, l.completeness])),
       reported: data.reported ?? [], earlier: data.earlier ?? [], targets: data.targets ?? [],
       narratives: (data.narratives ?? []).map((n) => ({ ...n, body: joinCjkLines(n.body) })),
-    }, { where: file, ledgerStates: 'replace' });
+    }, { where: file, ledgerStates: 'replace', store });
     await upsertValidated(tx, SYSTEM, county, year, batches);
   });
   return { county, year, records: batches.reduce((n, b) => n + b.rows.length, 0) };

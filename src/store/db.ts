@@ -5,6 +5,7 @@ import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from
 import pg from 'pg';
 import * as m0001 from './migrations/20261129_0001_core.ts';
 import * as m0003 from './migrations/20261129_0003_disbursement_category.ts';
+import * as m0010 from './migrations/20261201_0010_target_claims.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0001_core': m0001,
   '20261129_0002_accounts': await import('./migrations/20261129_0002_accounts.ts'),
   '20261129_0003_disbursement_category': m0003,
+  '20261201_0010_target_claims': m0010,
   '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),
 };
 
