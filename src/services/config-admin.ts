@@ -72,7 +72,7 @@ export interface SetCategoriesInput {
   /** '' for the national layer, else a province, prefecture or county code. */
   unit: string;
   list: string;
-  items: CategoryItem[];
+  items: readonly CategoryItem[];
 }
 
 const VALUE = /^[a-z][a-z0-9_]{0,39}$/;
