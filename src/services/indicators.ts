@@ -6,7 +6,7 @@ import { Rational } from '../domain/rational.ts';
 import type { Selectable } from 'kysely';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
-import { aggregateLedger, qualifiedCount, recordRefs } from '../store/aggregate.ts';
+import { aggregateLedger, qualifiedCount, recordRefs, statedCount } from '../store/aggregate.ts';
 import { catalogueFor, type Catalogue, type IndicatorDef, type Unit } from './catalogue.ts';
 import { categoriesFor, roundingFor, type RoundingPolicy } from './config.ts';
 import { agreement } from '../domain/stated.ts';
@@ -202,7 +202,41 @@ export class IndicatorEngine {
     return [...codes].filter((c) => c.length === 6).sort();
   }
 
+  /**
+   * A prefecture's or province's figure: what its counties add up to and what the unit itself states,
+   * side by side. The unit's own stated figure is the one shown (it is what the unit published); the
+   * counties' sum is kept beside it, and a disagreement at the stated precision is flagged.
+   */
   private async computeRollup(def: IndicatorDef, year: number): Promise<IndicatorResult> {
+    const counties = await this.rollupFromCounties(def, year);
+    const ownAst = def.reportedAst ?? (references(def.ast).ledgers.length === 0 && references(def.ast).indicators.length === 0 ? def.ast : undefined);
+    const own = ownAst ? await evaluate(ownAst, { year, source: this.source() }) : null;
+    const ownValue = own?.value.kind === 'scalar' && own.trace.some((t) => t.kind === 'reported') ? own.value.value : null;
+    const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
+    if (!ownValue) {
+      await this.applyTarget(counties, def, year);
+      return counties;
+    }
+    const round = this.roundOf(def);
+    const q = await this.qualOf(own!.trace, year);
+    const value = formatValue(ownValue, def.unit, round, q.scale);
+    const result: IndicatorResult = {
+      ...counties, formula: def.reported ?? def.formula, value, exact: ownValue, raw: toRaw(ownValue, def.unit), qual: q.qual, source: 'reported',
+      display: withUnit(value, def.unit, this.cat, q.qual, q.max ? formatValue(q.max, def.unit, round, q.scale) : undefined, 'zh', q.scale),
+      trace: [...own!.trace, ...counties.trace], flags: [...counties.flags.filter((f) => !f.en.startsWith('a rate cannot'))],
+      exactText: (def.unit === 'money' ? ownValue.div(FEN_PER_WAN) : ownValue).toDecimalString(6).replace(/\.?0+$/, ''),
+      rolledUp: counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
+    };
+    if (counties.exact && counties.source !== 'none') {
+      const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+      if (agreement(unitScale(ownValue), unitScale(counties.exact), q.qual, q.max ? unitScale(q.max) : null) === 'fails')
+        result.flags.push({ zh: `本级上报${result.display}，所辖${n}个县合计${counties.display}，两者不一致`, en: `the unit states ${result.displayEn ?? value}, its ${n} counties add up to ${counties.displayEn ?? counties.display}` });
+    }
+    await this.applyTarget(result, def, year);
+    return result;
+  }
+
+  private async rollupFromCounties(def: IndicatorDef, year: number): Promise<IndicatorResult> {
     const base: IndicatorResult = {
       id: def.id, label: def.label, unit: def.unit, formula: def.formula, value: null, display: null, raw: null, exact: null,
       qual: 'exact', source: 'none', status: 'no_target', flags: [], trace: [],
@@ -332,7 +366,11 @@ export class IndicatorEngine {
     // No silent zeros: a ledger the county has not declared complete and that holds no records says
     // nothing, so a figure read only from such ledgers is "no data", never 0.
     const silent = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
-    if (ledgers.length > 0 && silent.every(Boolean))
+    // A sum over records none of which states the field is unknown too: a blank cell is not a zero.
+    const sums = fromRecords.trace.filter((t) => t.kind === 'aggregate' && t.query.fn === 'sum' && !t.query.by);
+    const blankSums = await Promise.all(sums.map(async (t) => t.kind === 'aggregate' && (await statedCount(this.store, this.county, t.query)) === 0));
+    const aggregates = fromRecords.trace.filter((t) => t.kind === 'aggregate').length;
+    if (ledgers.length > 0 && (silent.every(Boolean) || (sums.length === aggregates && blankSums.every(Boolean))))
       fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
     const flags: IndicatorResult['flags'] = [];
     let chosen = fromRecords;
@@ -515,9 +553,59 @@ export class IndicatorEngine {
           : { zh: `${left} ${r.op} ${right}${ok ? '' : ' 不成立'}`, en: `${left} ${r.op} ${right}${ok ? '' : ' does not hold'}` },
       });
     }
+    out.push(...(await this.statedRelations()));
     for (const ind of await this.all()) {
       for (const f of ind.flags)
         out.push({ id: `consistency.${ind.id}`, label: { zh: `${ind.label.zh}：明细与上报值一致`, en: `${ind.label.en}: records agree with reported value` }, ok: false, left: ind.display, right: null, op: '=', detail: f });
+    }
+    return out;
+  }
+
+  /**
+   * Relations among the unit's own stated figures: a stated total against its stated parts (parts
+   * that exceed the total always fail; parts of an exhaustive list must add up to it), and subsets
+   * (其中) that must not exceed their whole. Each is checked at the precision the figures were stated to.
+   */
+  private async statedRelations(): Promise<RuleResult[]> {
+    const out: RuleResult[] = [];
+    const rows = await this.reportedRows(this.year);
+    const cats = categoriesFor(this.year, this.county, this.store);
+    const show = (el: { unit: Unit }, v: Rational) => withUnit(formatValue(v, el.unit, { decimals: 4, mode: 'half_up' }).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), el.unit, this.cat);
+    const disp = (v: Rational, el: { unit: Unit }) => (el.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+    for (const el of Object.values(this.cat.elements)) {
+      const mine = rows.filter((r) => r.element === el.id);
+      const total = mine.find((r) => r.dim === '');
+      const parts = mine.filter((r) => r.dim !== '');
+      if (total && parts.length && el.dims) {
+        const sum = parts.reduce((a, r) => a.add(Rational.parse(r.value)), Rational.of(0));
+        const t = Rational.parse(total.value);
+        const over = sum.cmp(t) > 0 && agreement(disp(t, el), disp(sum, el)) === 'fails' && total.qual !== 'over';
+        const short = el.exhaustive && total.qual === 'exact' && parts.every((p) => p.qual === 'exact') && agreement(disp(t, el), disp(sum, el)) === 'fails';
+        const names = parts.map((p) => `${cats[el.dims!]?.find((c) => c.value === p.dim)?.zh ?? p.dim}${show(el, Rational.parse(p.value))}`).join('、');
+        const ok = !(over || short);
+        out.push({
+          id: `stated.parts.${el.id}`, label: { zh: `${el.label.zh}：各分项之和与合计一致`, en: `${el.label.en}: parts add up to the stated total` },
+          ok, left: show(el, sum), right: show(el, t), op: el.exhaustive ? '=' : '<=',
+          detail: ok ? { zh: `分项${names}，合计${show(el, t)}`, en: `parts add up to ${show(el, sum)} of ${show(el, t)}` }
+            : { zh: `分项${names}之和为${show(el, sum)}，${over ? '超过' : '不等于'}上报合计${show(el, t)}（相差${show(el, sum.sub(t).abs())}）`, en: `the parts add up to ${show(el, sum)}, ${over ? 'more than' : 'not'} the stated total ${show(el, t)}` },
+        });
+      }
+      if (el.within) {
+        const whole = this.cat.elements[el.within]!;
+        for (const part of mine) {
+          const w = rows.find((r) => r.element === el.within && r.dim === part.dim) ?? rows.find((r) => r.element === el.within && r.dim === '');
+          if (!w) continue;
+          const a = Rational.parse(part.value);
+          const b = Rational.parse(w.value);
+          const ok = a.cmp(b) <= 0;
+          out.push({
+            id: `stated.within.${el.id}${part.dim ? `.${part.dim}` : ''}`, label: { zh: `${el.label.zh}不超过${whole.label.zh}`, en: `${el.label.en} within ${whole.label.en}` },
+            ok, left: show(el, a), right: show(whole, b), op: '<=',
+            detail: ok ? { zh: `${show(el, a)} ≤ ${show(whole, b)}`, en: `${show(el, a)} ≤ ${show(whole, b)}` }
+              : { zh: `其中${el.label.zh}${show(el, a)}超过${whole.label.zh}${show(whole, b)}`, en: `${el.label.en} ${show(el, a)} exceeds ${whole.label.en} ${show(whole, b)}` },
+          });
+        }
+      }
     }
     return out;
   }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import * as m0001 from './migrations/20261129_0001_core.ts';
 import * as m0003 from './migrations/20261129_0003_disbursement_category.ts';
 import * as m0010 from './migrations/20261201_0010_target_claims.ts';
+import * as m0011 from './migrations/20261201_0011_record_outputs.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0002_accounts': await import('./migrations/20261129_0002_accounts.ts'),
   '20261129_0003_disbursement_category': m0003,
   '20261201_0010_target_claims': m0010,
+  '20261201_0011_record_outputs': m0011,
   '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),
 };
 
