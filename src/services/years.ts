@@ -31,7 +31,7 @@ const carriedNote = (from: number, note: string | null): string =>
  * editable drafts: the pairings (still in force: they have no end), the demonstration villages, the
  * projects not completed, the reported cumulative figures (marked as carried, to be confirmed) and the
  * report details (issuer, eastern partner); without an earlier year, the partner comes from the
- * cooperation pair in force. Every ledger of the new year starts as a draft that is not yet complete.
+ * cooperation pair in force. Every ledger of the new year starts as a draft whose completeness the county has yet to state.
  * Refuses a year before the assessment method began (ConfigMissing), an unknown county, and a year the
  * county already holds data for (Conflict). One transaction; every carried record is audited.
  */
@@ -87,7 +87,7 @@ export async function openYear(store: Store, actor: Actor, county: string, year:
       await insertReportMeta(tx, { county_code: county, year, issuer: meta?.issuer ?? unit.name, report_date: `${year}-12-31`, partner_code: partner });
       carried.reportInfo = true;
     }
-    await insertLedgerStates(tx, county, year, LEDGERS.map((l) => l.kind), 'partial', actor.id, t);
+    await insertLedgerStates(tx, county, year, LEDGERS.map((l) => l.kind), 'unknown', actor.id, t);
     const result: YearOpened = { county, year, from, carried };
     await audit(tx, actor, 'year.open', 'county_year', `${county}/${year}`, county, year, null, result);
     return result;

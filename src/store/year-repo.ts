@@ -38,11 +38,11 @@ export async function insertReported(db: Db, row: ReportedRow): Promise<void> {
   await db.insertInto('reported_value').values(row).execute();
 }
 
-/** Opens the ledger states of a county-year as drafts with the given completeness. */
-export async function insertLedgerStates(db: Db, county: string, year: number, ledgers: readonly string[], completeness: 'complete' | 'partial', by: string, at: string): Promise<void> {
+/** Opens the ledger states of a county-year as drafts; completeness 'unknown' means the county has not stated it. */
+export async function insertLedgerStates(db: Db, county: string, year: number, ledgers: readonly string[], completeness: 'complete' | 'partial' | 'unknown', by: string, at: string): Promise<void> {
   if (!ledgers.length) return;
   await db.insertInto('ledger_state').values(ledgers.map((ledger) => ({
-    county_code: county, year, ledger, completeness, status: 'draft' as const, comment: null, updated_by: by, updated_at: at,
+    county_code: county, year, ledger, completeness: completeness as 'complete', status: 'draft' as const, comment: null, updated_by: by, updated_at: at,
   }))).execute();
 }
 
