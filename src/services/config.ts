@@ -82,7 +82,9 @@ interface Overlay {
   entries: ConfigEntry[];
   memo: Map<string, unknown>;
 }
-const overlays = new WeakMap<Store, Overlay>();
+// Keyed by the store's query builder, so a wrapper around the same connection (e.g. a store whose close
+// is replaced) shares what was loaded.
+const overlays = new WeakMap<object, Overlay>();
 const fileMemo = new Map<string, unknown>();
 
 /**
@@ -92,15 +94,15 @@ const fileMemo = new Map<string, unknown>();
  */
 export async function refreshConfig(store: Store): Promise<boolean> {
   const stamp = await configStamp(store);
-  if (overlays.get(store)?.stamp === stamp) return false;
-  overlays.set(store, { stamp, entries: await currentEntries(store), memo: new Map() });
+  if (overlays.get(store.db)?.stamp === stamp) return false;
+  overlays.set(store.db, { stamp, entries: await currentEntries(store), memo: new Map() });
   return true;
 }
 onMigrated(async (store) => { await refreshConfig(store); });
 
 function overlayOf(store: Store | undefined): Overlay | undefined {
   if (!store) return undefined;
-  const o = overlays.get(store);
+  const o = overlays.get(store.db);
   if (!o) throw new Error('the configuration stored in this database is not loaded: run migrate(store) or refreshConfig(store) first');
   return o;
 }
