@@ -8,7 +8,7 @@
  * A sentence appears only when every placeholder outside brackets has a value; a bracketed group
  * appears only when every placeholder inside it has one. So no sentence ever prints a figure the data
  * lacks. Placeholders: an indicator id (its figure), `id:parts` (its breakdown), `r.field` (a field of
- * the record a list is walking; `r.field|单位` for counts, `r.start~end` for date spans), and context
+ * the record a list is walking; `r.field|单位` for counts, `r.start~end` for date spans, `r.produced` for the outputs recorded for it), and context
  * names (`unit`, `partner`, `year`, `year-1`, …) that the report supplies.
  */
 export type Node = { kind: 'text'; text: string } | { kind: 'ph'; name: string } | { kind: 'group'; nodes: Node[] };
@@ -59,7 +59,7 @@ export function placeholders(nodes: Node[]): string[] {
 }
 
 /** A resolved piece of a sentence: text, or a figure with its provenance reference. */
-export type Piece = { kind: 'text'; text: string } | { kind: 'figure'; text: string; ref: string };
+export type Piece = ({ kind: 'text'; text: string } | { kind: 'figure'; text: string; ref: string }) & { /** Came from a placeholder. */ ph?: boolean };
 
 /**
  * Renders a parsed sentence. `resolve` returns the pieces of a placeholder or null when it has no

@@ -30,6 +30,12 @@ export interface IndicatorDef {
   categories?: string;
   /** False when a breakdown's parts overlap, so adding them up would mislead. */
   total?: boolean;
+  /**
+   * The figure is the total of the records it selects, whatever the ledger's completeness: the selection
+   * is one the unit lists in full even where the ledger as a whole is partial (e.g. its demonstration-
+   * village projects).
+   */
+  listed?: boolean;
   /** A breakdown indicator that explains this one where the report discusses it (e.g. a plan by field). */
   detail?: string;
   note?: Label;
@@ -150,7 +156,7 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
       reported: raw.reported === undefined ? undefined : String(raw.reported),
       round: { decimals: round.decimals ?? (raw.unit === 'percent' || raw.unit === 'pp' ? 2 : 0), mode: (round.mode ?? 'half_up') as 'half_up' | 'truncate' },
       roundExplicit: raw.round !== undefined,
-      categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, detail: raw.detail as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
+      categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, listed: raw.listed === true, detail: raw.detail as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
     });
   });
   const rules: RuleDef[] = [];

@@ -168,9 +168,9 @@ export class IndicatorEngine {
    * keeps its choice between records and reported values), rates are recomputed from the rolled-up
    * parts they refer to, and rates without such parts are not added up at all.
    */
-  constructor(readonly store: Store, readonly county: string, readonly year: number) {
+  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean } = {}) {
     this.cat = catalogueFor(year);
-    this.rollup = county.length < 6;
+    this.rollup = county.length < 6 && !opts.own;
     this.policy = roundingFor(year, county, store);
   }
 
@@ -207,32 +207,30 @@ export class IndicatorEngine {
    * side by side. The unit's own stated figure is the one shown (it is what the unit published); the
    * counties' sum is kept beside it, and a disagreement at the stated precision is flagged.
    */
+  private ownEngineCache?: IndicatorEngine;
+  /** The unit's own figures (what it states itself), computed the way a county's are. */
+  private ownEngine(): IndicatorEngine {
+    this.ownEngineCache ??= new IndicatorEngine(this.store, this.county, this.year, { own: true });
+    return this.ownEngineCache;
+  }
+
   private async computeRollup(def: IndicatorDef, year: number): Promise<IndicatorResult> {
     const counties = await this.rollupFromCounties(def, year);
-    const ownAst = def.reportedAst ?? (references(def.ast).ledgers.length === 0 && references(def.ast).indicators.length === 0 ? def.ast : undefined);
-    const own = ownAst ? await evaluate(ownAst, { year, source: this.source() }) : null;
-    const ownValue = own?.value.kind === 'scalar' && own.trace.some((t) => t.kind === 'reported') ? own.value.value : null;
+    const own = await this.ownEngine().evaluate(def.id, year);
     const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
-    if (!ownValue) {
+    if (own.source === 'none' || (!own.exact && !own.breakdown?.length)) {
       await this.applyTarget(counties, def, year);
       return counties;
     }
-    const round = this.roundOf(def);
-    const q = await this.qualOf(own!.trace, year);
-    const value = formatValue(ownValue, def.unit, round, q.scale);
     const result: IndicatorResult = {
-      ...counties, formula: def.reported ?? def.formula, value, exact: ownValue, raw: toRaw(ownValue, def.unit), qual: q.qual, source: 'reported',
-      display: withUnit(value, def.unit, this.cat, q.qual, q.max ? formatValue(q.max, def.unit, round, q.scale) : undefined, 'zh', q.scale),
-      trace: [...own!.trace, ...counties.trace], flags: [...counties.flags.filter((f) => !f.en.startsWith('a rate cannot'))],
-      exactText: (def.unit === 'money' ? ownValue.div(FEN_PER_WAN) : ownValue).toDecimalString(6).replace(/\.?0+$/, ''),
-      rolledUp: counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
+      ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
+      rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
     };
-    if (counties.exact && counties.source !== 'none') {
+    if (n > 0 && own.exact && counties.exact) {
       const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
-      if (agreement(unitScale(ownValue), unitScale(counties.exact), q.qual, q.max ? unitScale(q.max) : null) === 'fails')
-        result.flags.push({ zh: `本级上报${result.display}，所辖${n}个县合计${counties.display}，两者不一致`, en: `the unit states ${result.displayEn ?? value}, its ${n} counties add up to ${counties.displayEn ?? counties.display}` });
+      if (agreement(unitScale(own.exact), unitScale(counties.exact), own.qual) === 'fails')
+        result.flags.push({ zh: `本级上报${own.display}，所辖${n}个县合计${counties.display}，两者不一致`, en: `the unit states ${own.displayEn ?? own.display}, its ${n} counties add up to ${counties.displayEn ?? counties.display}` });
     }
-    await this.applyTarget(result, def, year);
     return result;
   }
 
@@ -254,10 +252,8 @@ export class IndicatorEngine {
       base.trace = r.trace;
       return base;
     }
-    if (def.unit === 'percent' || def.unit === 'pp') {
-      base.flags.push({ zh: '比率不能逐县相加，需由其组成部分重新计算', en: 'a rate cannot be added up across counties' });
-      return base;
-    }
+    // A rate is never added up across counties; without parts to recompute it from, it has no figure here.
+    if (def.unit === 'percent' || def.unit === 'pp') return base;
     let total: Rational | null = null;
     const parts = new Map<string, Rational>();
     let quals = false;
@@ -319,6 +315,25 @@ export class IndicatorEngine {
     return this.completeness.get(`${kind}@${year}`) ?? 'unknown';
   }
 
+  /**
+   * Whether the records a formula read say what the figure is. Not when a ledger it reads is declared
+   * partial (its records are only some of the truth, so their count or sum is no total), nor when every
+   * ledger it reads is undeclared and empty (nobody has said anything), nor when it only sums a field
+   * that no record states (a blank cell is unknown, not zero). Then the figure is "no data", never 0.
+   */
+  private async recordsKnown(trace: TraceEntry[], year: number): Promise<boolean> {
+    const aggs = trace.filter((t): t is Extract<TraceEntry, { kind: 'aggregate' }> => t.kind === 'aggregate');
+    if (!aggs.length) return true;
+    const ledgers = [...new Set(aggs.map((t) => t.query.ledger))];
+    const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
+    if (states.some((s) => s === 'partial')) return false;
+    const empty = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
+    if (empty.every(Boolean)) return false;
+    const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
+    if (sums.length === aggs.length && (await Promise.all(sums.map(async (t) => (await statedCount(this.store, this.county, t.query)) === 0))).every(Boolean)) return false;
+    return true;
+  }
+
   private async anyRecords(ledgers: string[], year: number): Promise<boolean> {
     for (const l of ledgers) {
       const decl = ledgerDecl(l);
@@ -365,13 +380,9 @@ export class IndicatorEngine {
     const allComplete = ledgers.length > 0 && states.every((s) => s === 'complete');
     // No silent zeros: a ledger the county has not declared complete and that holds no records says
     // nothing, so a figure read only from such ledgers is "no data", never 0.
-    const silent = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
-    // A sum over records none of which states the field is unknown too: a blank cell is not a zero.
-    const sums = fromRecords.trace.filter((t) => t.kind === 'aggregate' && t.query.fn === 'sum' && !t.query.by);
-    const blankSums = await Promise.all(sums.map(async (t) => t.kind === 'aggregate' && (await statedCount(this.store, this.county, t.query)) === 0));
-    const aggregates = fromRecords.trace.filter((t) => t.kind === 'aggregate').length;
-    if (ledgers.length > 0 && (silent.every(Boolean) || (sums.length === aggregates && blankSums.every(Boolean))))
-      fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
+    const recordsValue = fromRecords.value;
+    const partialOnly = !def.listed && !(await this.recordsKnown(fromRecords.trace, year));
+    if (partialOnly) fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
     const flags: IndicatorResult['flags'] = [];
     let chosen = fromRecords;
     let source: IndicatorResult['source'] = 'records';
@@ -379,7 +390,7 @@ export class IndicatorEngine {
       const fromReported = await evaluate(def.reportedAst, { year, source: this.source() });
       const rep = fromReported.value;
       const hasReported = rep.kind === 'scalar' ? rep.value !== null : rep.entries.length > 0;
-      const a = fromRecords.value;
+      const a = recordsValue;
       if (hasReported && rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value) {
         // Both a stated figure and one computed from its parts: keep the stated one where the ledger is
         // partial, the computed one where it is complete, and flag a disagreement either way.
@@ -413,7 +424,7 @@ export class IndicatorEngine {
     const result: IndicatorResult = {
       id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported! : def.formula,
       value: null, display: null, raw: null, exact: null, qual: qual.qual, source, status: 'no_target', flags, trace: chosen.trace,
-      ...(source === 'records' && ledgers.length > 0 && !allComplete ? { partial: true } : {}),
+      ...(source === 'records' && partialOnly ? { partial: true } : {}),
     };
     if (value.kind === 'scalar') {
       if (value.value) {
@@ -436,7 +447,13 @@ export class IndicatorEngine {
         raw: e.value ? toRaw(e.value, def.unit) : null,
         display: e.value ? withUnit(formatValue(e.value, def.unit, round), def.unit, this.cat) : '—',
       }));
-      const total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
+      let total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
+      // Stated parts need not be the whole: where the unit also states the total, that is the total.
+      const ra = def.reportedAst;
+      if (source === 'reported' && ra?.kind === 'values') {
+        const whole = (await this.reportedRows(year)).find((r) => r.element === ra.element && r.dim === '');
+        if (whole) total = Rational.parse(whole.value);
+      }
       if (total && entries.length && def.total !== false) {
         result.exact = total;
         result.value = formatValue(total, def.unit, round);
@@ -539,7 +556,14 @@ export class IndicatorEngine {
         ? unit ? withUnit(unit === 'money' ? formatValue(v.value, unit, { decimals: 4, mode: 'half_up' }) : v.value.toString(), unit, this.cat) : v.value.toString()
         : null;
     for (const r of this.cat.rules) {
+      // A prefecture or province holds no ledgers of its own: rules over records are checked county by county.
+      if (this.rollup && (references(r.left).ledgers.length || references(r.right).ledgers.length)) {
+        out.push({ id: r.id, label: r.label, ok: null, left: null, right: null, op: r.op, detail: { zh: '按县逐一检查', en: 'checked county by county' } });
+        continue;
+      }
       const [l, rt] = [await evaluate(r.left, { year: this.year, source: this.source() }), await evaluate(r.right, { year: this.year, source: this.source() })];
+      // A side read from records that say nothing has no figure, so the rule cannot be checked.
+      for (const side of [l, rt]) if (!(await this.recordsKnown(side.trace, this.year))) side.value = { kind: 'scalar', value: null };
       const unit = this.unitOf(l.trace) ?? this.unitOf(rt.trace);
       const lv = l.value.kind === 'scalar' ? l.value.value : null;
       const rv = rt.value.kind === 'scalar' ? rt.value.value : null;

@@ -26,8 +26,8 @@ export function dateSpan(start: string, end?: string | null): string {
 const qualText = (text: string, qual: unknown, unit: string, max?: string) =>
   qual === 'about' ? `约${text}${unit}` : qual === 'over' ? `${text}余${unit}` : qual === 'range' && max ? `${text}–${max}${unit}` : `${text}${unit}`;
 
-/** Counts of ten thousand and more print as 1.2万 in ranges, the way reports write head counts. */
-const headCount = (n: number) => (n >= 10000 && n % 1000 === 0 ? `${n / 10000}万` : String(n));
+/** Ranges of ten thousand and more print as 1.2万–1.5万, the way reports write them; single counts print in full. */
+const headCount = (n: number, range = false) => (range && n >= 10000 && n % 1000 === 0 ? `${n / 10000}万` : String(n));
 
 /**
  * Collects the report's figures with their provenance: every figure is an inline bound to an
@@ -137,7 +137,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
   };
   const narratives = await store.db.selectFrom('narrative').selectAll().where('county_code', '=', unitCode).where('year', '=', year).orderBy('section').orderBy('seq').execute();
 
-  /** Resolves a record placeholder: r.field, r.field|单位, r.start~end, r.outputs. */
+  /** Resolves a record placeholder: r.field, r.field|单位, r.start~end, r.produced (its output rows). */
   const recordField = async (kind: string, r: LedgerRecord, spec: string): Promise<Piece[] | null> => {
     const [path, unitWord] = spec.split('|');
     const decl = ledgerDecl(kind)!;
@@ -145,7 +145,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
       const [a, z] = path!.split('~');
       return r[a!] ? [{ kind: 'text', text: dateSpan(String(r[a!]), r[z!] as string | null) }] : null;
     }
-    if (path === 'outputs') {
+    if (path === 'produced') {
       const outs = (await rec('output')).filter((o) => o.owner_kind === kind && o.owner === r[decl.titleField]);
       if (!outs.length) return null;
       const pieces: Piece[] = [];
@@ -153,7 +153,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
         if (i) pieces.push({ kind: 'text', text: '、' });
         const max = o.quantity_max;
         pieces.push({ kind: 'text', text: String(o.item) },
-          b.recFig('output', o, 'quantity', qualText(headCount(Number(o.quantity)), o.quantity_qual, String(o.unit), typeof max === 'number' ? headCount(max) : undefined)));
+          b.recFig('output', o, 'quantity', qualText(headCount(Number(o.quantity), o.quantity_qual === 'range'), o.quantity_qual, String(o.unit), typeof max === 'number' ? headCount(max, true) : undefined)));
       });
       return pieces;
     }
@@ -168,7 +168,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
       }
       case 'int': {
         const max = r[`${f.name}_max`];
-        return [b.recFig(kind, r, f.name, qualText(headCount(Number(v)), r[`${f.name}_qual`], unitWord ?? '', typeof max === 'number' ? headCount(max) : undefined))];
+        return [b.recFig(kind, r, f.name, qualText(headCount(Number(v), r[`${f.name}_qual`] === 'range'), r[`${f.name}_qual`], unitWord ?? '', typeof max === 'number' ? headCount(max, true) : undefined))];
       }
       case 'enum': return [{ kind: 'text', text: categoryLabel(year, f.categories!, String(v), 'zh', unitCode, store) }];
       case 'date': return [{ kind: 'text', text: dateSpan(String(v)) }];
@@ -212,7 +212,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
       const last = out[out.length - 1];
       if (x.kind === 'text' && last?.kind === 'text') last.text += x.text;
       else if (x.kind === 'text' && !x.text) continue;
-      else out.push({ ...x });
+      else out.push(x.kind === 'text' ? { kind: 'text', text: x.text } : { kind: 'figure', text: x.text, ref: x.ref });
     }
     return out;
   };
@@ -223,9 +223,8 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
    */
   const sentence = async (src: string, res: (n: string) => Promise<Piece[] | null>) => {
     const nodes = parseSentence(src);
-    let filled = 0;
-    const out = await render(nodes, async (n) => { const r = await res(n); if (r) filled++; return r; });
-    if (!out || (placeholders(nodes).length > 0 && filled === 0)) return null;
+    const out = await render(nodes, async (n) => { const r = await res(n); return r ? r.map((x) => ({ ...x, ph: true })) : null; });
+    if (!out || (placeholders(nodes).length > 0 && !out.some((x) => x.ph))) return null;
     return out;
   };
   /** Punctuation left at the start of a paragraph by a dropped leading group goes. */
