@@ -19,6 +19,7 @@ import { metaRoutes } from './routes/meta.ts';
 import { reportedRoutes } from './routes/reported.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { warningRoutes } from './routes/warnings.ts';
 import { workflowRoutes } from './routes/workflow.ts';
 
 export type { ServerDeps };
@@ -61,6 +62,7 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
   reportRoutes(app, deps);
   reportedRoutes(app, deps);
   importRoutes(app, deps);
+  warningRoutes(app, deps);
   configRoutes(app, deps);
 
   let doc: unknown;

@@ -56,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0003_disbursement_category': m0003,
   '20261201_0010_target_claims': m0010,
   '20261201_0011_record_outputs': m0011,
+  '20261201_0060_warning_ack': await import('./migrations/20261201_0060_warning_ack.ts'),
   '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),
 };
 
