@@ -20,7 +20,12 @@ export function register(program: Command, ctx: Ctx): void {
     .action(async (o: { ledger?: string; all?: boolean; out: string; year: number; county?: string }) => {
       if (!o.ledger && !o.all) throw new CliError('请用 --ledger <种类> 指定台账，或用 --all', 'name a ledger with --ledger <kind>, or use --all');
       const { writeTemplate } = await import('../services/exports.ts');
-      await writeTemplate({ ledger: o.all ? undefined : o.ledger, year: o.year, county: o.county }, o.out);
+      const store = await ctx.openStore();
+      try {
+        await writeTemplate({ ledger: o.all ? undefined : o.ledger, year: o.year, county: o.county, store }, o.out);
+      } finally {
+        await store.close();
+      }
       err(`written ${o.out}\n`);
     });
 }

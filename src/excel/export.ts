@@ -58,7 +58,7 @@ export interface ExportResult {
 const STATUS: Record<string, string> = { met: '达标', missed: '未达标', no_target: '无目标', no_data: '无数据' };
 
 /** A record's cells in the order of `cols`. Money is written in 万元 as numbers. */
-function cellsOf(rec: LedgerRecord, cols: readonly SheetColumn[], year: number, hashes: Map<number, string>): ExcelJS.CellValue[] {
+function cellsOf(rec: LedgerRecord, cols: readonly SheetColumn[], year: number, hashes: Map<number, string>, store: Store): ExcelJS.CellValue[] {
   return cols.map((c): ExcelJS.CellValue => {
     const f = c.field;
     if (c.role === 'note') return rec.note ?? null;
@@ -77,7 +77,7 @@ function cellsOf(rec: LedgerRecord, cols: readonly SheetColumn[], year: number, 
       case 'money': return (v as number) / FEN_PER_WAN;
       case 'int': return v as number;
       case 'bool': return v ? '是' : '否';
-      case 'enum': return categoryLabel(year, f.categories!, v as string);
+      case 'enum': return categoryLabel(year, f.categories!, v as string, 'zh', rec.county_code, store);
       case 'date': return new Date(`${v as string}T00:00:00Z`);
       case 'text':
       case 'code': return v as string;
@@ -88,7 +88,7 @@ function cellsOf(rec: LedgerRecord, cols: readonly SheetColumn[], year: number, 
 /** Writes the export workbook to `out`. Reads are scoped to the actor; records are read page by page. */
 export async function writeExport(store: Store, actor: Actor, opts: ExportOptions, out: string): Promise<ExportResult> {
   const { year } = opts;
-  const categories: Categories = categoriesFor(year);
+  const categories: Categories = categoriesFor(year, opts.counties.length === 1 ? opts.counties[0] : undefined, store);
   const multi = opts.counties.length > 1;
   const decls = LEDGERS.filter((d) => !opts.ledgers || opts.ledgers.includes(d.kind));
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useStyles: true, useSharedStrings: true });
@@ -144,7 +144,7 @@ export async function writeExport(store: Store, actor: Actor, opts: ExportOption
         if (!page.rows.length) break;
         const hashes = hashCol >= 0 ? await hashesOf(store, decl, page.rows.map((r) => r.id)) : new Map<number, string>();
         for (const rec of page.rows) {
-          const cells = cellsOf(rec, cols, year, hashes);
+          const cells = cellsOf(rec, cols, year, hashes, store);
           cells.forEach((v, i) => { if (totals[i] !== null && typeof v === 'number') totals[i] = totals[i]! + (cols[i]!.field!.type === 'money' ? (rec[cols[i]!.field!.name] as number) : v); });
           ws.addRow(cells).commit();
           n++;

@@ -18,6 +18,7 @@ import { bounded, type ImportLimits } from './limits.ts';
 import { codesUnder } from '../store/import-repo.ts';
 import type { FileFormat } from './read.ts';
 import { readReportSheets, REPORT_SHEETS, reportSheetKey, type ReportSheetRows } from './report-sheets.ts';
+import { categoriesFor } from '../services/config.ts';
 import { type ScanEvent, scanFiles, type ScanOptions } from './scan.ts';
 
 /** One problem, located so a person can find and fix it. `row` and `column` are as the spreadsheet shows them. */
@@ -163,7 +164,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
   const result: ImportResult = { committed: false, dryRun: !!opts.dryRun, ok: false, errors: [], errorCount: 0, notices: [], findings: [], summary: [], preview: [], sheets: [], rows: 0 };
   // Division-code fields are checked against the codes below the county (read once, a few hundred).
   const divisions = await codesUnder(store.db, county);
-  const scanOpts: ScanOptions = { county, year, ledger: opts.ledger, maxErrors, limits: opts.limits, divisions };
+  const scanOpts: ScanOptions = { county, year, ledger: opts.ledger, maxErrors, limits: opts.limits, divisions, categories: categoriesFor(year, county, store) };
   let writeProblems = 0;
   const writers = new Map<string, LedgerWriter>();
   const sources = new Map<string, Set<string>>();
@@ -224,7 +225,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
         // Report data first: it may bring the cooperation pair (and the partner's divisions) and the
         // ledgers' completeness, which the ledger rows then join.
         if (report.data.partner) await ensureDivisions(tx, [report.data.partner]);
-        await writeReportData(tx, county, year, report.data, { where: files.map((f) => f.name ?? f.path).join(', '), ledgerStates: 'merge', by: actor.id });
+        await writeReportData(tx, county, year, report.data, { where: files.map((f) => f.name ?? f.path).join(', '), ledgerStates: 'merge', by: actor.id, store });
       }
       if (result.errorCount === 0) {
         for (const w of writers.values()) {

@@ -6,9 +6,9 @@
  */
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { problemsOf } from '../domain/ledgers/schema.ts';
+import { problemsOf, type Categories } from '../domain/ledgers/schema.ts';
 import { toRow } from '../store/ledger-repo.ts';
-import { categoriesFor, recordInputSchema } from '../services/ledgers.ts';
+import { categoriesFor, schemaFor } from '../services/ledgers.ts';
 import { protectResidentId } from '../services/pii.ts';
 import { CHUNK_ROWS, keyOf } from './bulk.ts';
 import { cellText } from './cells.ts';
@@ -43,6 +43,8 @@ export interface ScanOptions {
    * of them (or the county's own code). Absent: only the form of the code is checked.
    */
   divisions?: readonly string[];
+  /** The category lists in force (resolved from the store by the importing thread); shipped files when absent. */
+  categories?: Categories;
 }
 
 interface SheetCtx { file: string; sheet: string }
@@ -50,7 +52,7 @@ interface SheetCtx { file: string; sheet: string }
 /** Reads and validates `files`, yielding rows in chunks and every problem found. Never throws for bad content. */
 export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions): AsyncGenerator<ScanEvent> {
   const { county, year } = opts;
-  const categories = categoriesFor(year, county);
+  const categories = opts.categories ?? categoriesFor(year, county);
   let errorCount = 0;
   let rowsRead = 0;
   let pending: ScanEvent[] = [];
@@ -137,7 +139,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
         }
         const kind = rec.decl.kind;
         if (!schemas.has(kind)) {
-          schemas.set(kind, recordInputSchema(kind, year, county));
+          schemas.set(kind, schemaFor(kind, categories));
           keys.set(kind, new FingerprintTable());
         }
         pending.push({ t: 'ledger', kind, source: `${name}#${sheet.name}` });

@@ -8,6 +8,7 @@ import { LEDGERS, ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Categories } from '../domain/ledgers/schema.ts';
 import type { FieldDecl, LedgerDecl } from '../domain/ledgers/types.ts';
 import { categoriesFor } from '../services/config.ts';
+import type { Store } from '../store/db.ts';
 import { invalid } from '../services/errors.ts';
 import { columnLetter, EXAMPLE_NOTE, isYearField, printSetup, type SheetColumn, sheetColumns, THIN_BORDER } from './layout.ts';
 import { PLACEHOLDER_ID } from './recognise.ts';
@@ -112,6 +113,8 @@ export interface TemplateOptions {
   ledger?: string;
   year: number;
   county?: string;
+  /** The database whose stored category lists apply; shipped files only when absent. */
+  store?: Store;
 }
 
 /**
@@ -122,7 +125,7 @@ export async function templateWorkbook(opts: TemplateOptions): Promise<ExcelJS.W
   const decls = opts.ledger ? [ledgerDecl(opts.ledger)] : LEDGERS;
   if (decls.some((d) => !d))
     throw invalid(`没有名为 ${opts.ledger} 的台账；可选：${LEDGERS.map((d) => d.kind).join(', ')}`, `no ledger named ${opts.ledger}; choose one of ${LEDGERS.map((d) => d.kind).join(', ')}`);
-  const categories = categoriesFor(opts.year);
+  const categories = categoriesFor(opts.year, opts.county, opts.store);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'xiezuo';
   const about = wb.addWorksheet('说明');

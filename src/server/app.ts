@@ -5,12 +5,14 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { refreshConfig } from '../services/config.ts';
 import { MAX_EVIDENCE_BYTES } from '../services/evidence.ts';
 import { installAuth } from './auth.ts';
 import { installErrorMapper } from './errors.ts';
 import type { ServerDeps } from './http.ts';
 import { openApiDocument } from './openapi.ts';
 import { figureAuditRoutes } from './routes/figure-audit.ts';
+import { configRoutes } from './routes/config.ts';
 import { importRoutes } from './routes/imports.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { ledgerRoutes } from './routes/ledgers.ts';
@@ -50,6 +52,9 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
     else reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
   });
 
+  // Configuration changed by another process (CLI, a second server) is picked up before the next request.
+  app.addHook('preHandler', async (req) => { if (req.url.startsWith('/api/')) await refreshConfig(deps.store); });
+
   sessionRoutes(app, deps);
   metaRoutes(app, deps);
   ledgerRoutes(app, deps);
@@ -60,6 +65,7 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
   importRoutes(app, deps);
   warningRoutes(app, deps);
   figureAuditRoutes(app, deps);
+  configRoutes(app, deps);
 
   let doc: unknown;
   app.get('/api/openapi.json', async () => (doc ??= openApiDocument(app)));

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { Categories } from '../domain/ledgers/schema.ts';
+import type { Categories, CategoryItem } from '../domain/ledgers/schema.ts';
+import { configStamp, currentEntries, type ConfigEntry } from '../store/config-repo.ts';
+import { onMigrated, type Store } from '../store/db.ts';
 import { DomainError } from './errors.ts';
 
 /** The project root (where config/ and data/ live), independent of the working directory. */
@@ -72,28 +74,91 @@ export function unitChain(unit?: string): string[] {
   return [...new Set(out)];
 }
 
-/** Override files of a unit chain for one file name: config/<year>/provinces/<code>/<name>, then more specific units. */
-function overrides(year: number, unit: string | undefined, name: string): unknown[] {
+/** The shipped override file of one unit for one file name: config/<year>/provinces/<code>/<name> or units/<code>/<name>. */
+function fileLayer(year: number, unit: string, name: string): unknown {
   const base = join(ROOT, 'config', String(configYear(year)));
-  return unitChain(unit).map((u) => readYaml(join(base, u.length === 2 ? 'provinces' : 'units', u, name))?.data).filter((d) => d != null);
+  if (!unit) return readYaml(join(base, name))?.data ?? null;
+  return readYaml(join(base, unit.length === 2 ? 'provinces' : 'units', unit, name))?.data ?? null;
+}
+
+// ---- configuration stored in the database -------------------------------------------------------
+
+/** What a store holds, loaded once and replaced whenever its stamp changes. */
+interface Overlay {
+  stamp: string;
+  entries: ConfigEntry[];
+  memo: Map<string, unknown>;
+}
+// Keyed by the store's query builder, so a wrapper around the same connection (e.g. a store whose close
+// is replaced) shares what was loaded.
+const overlays = new WeakMap<object, Overlay>();
+const fileMemo = new Map<string, unknown>();
+
+/**
+ * Loads the configuration stored in a store, unless what is loaded is still current (one cheap stamp
+ * query). Returns true when it reloaded. Runs after every migrate(); the server runs it at the start of
+ * each request, so a change made by another process is seen by the next request.
+ */
+export async function refreshConfig(store: Store): Promise<boolean> {
+  const stamp = await configStamp(store);
+  if (overlays.get(store.db)?.stamp === stamp) return false;
+  overlays.set(store.db, { stamp, entries: await currentEntries(store), memo: new Map() });
+  return true;
+}
+onMigrated(async (store) => { await refreshConfig(store); });
+
+function overlayOf(store: Store | undefined): Overlay | undefined {
+  if (!store) return undefined;
+  const o = overlays.get(store.db);
+  if (!o) throw new Error('the configuration stored in this database is not loaded: run migrate(store) or refreshConfig(store) first');
+  return o;
+}
+
+function memo<T>(store: Store | undefined, key: string, make: () => T): T {
+  const m = overlayOf(store)?.memo ?? fileMemo;
+  if (!m.has(key)) m.set(key, make());
+  return m.get(key) as T;
 }
 
 /**
- * The category lists in force for an assessment year and, when a unit is given, its province,
- * prefecture and county: each override file replaces whole lists of the same name (e.g. a province
- * that splits labour destinations its own way).
+ * The stored entries of one kind for one unit that a year sees: per name, the entry of the newest year
+ * not after `year` (so year N inherits N−1 until changed).
  */
-export function categoriesFor(year: number, county?: string): Categories {
-  const base = configFile(year, 'categories.yaml').data as Categories;
-  if (!county) return base;
-  let out = base;
-  for (const o of overrides(year, county, 'categories.yaml')) out = { ...out, ...(o as Categories) };
+function storedLayer(store: Store | undefined, kind: string, year: number, unit: string): Map<string, ConfigEntry> {
+  const out = new Map<string, ConfigEntry>();
+  for (const e of overlayOf(store)?.entries ?? []) {
+    if (e.kind !== kind || e.unit !== unit || e.year > year) continue;
+    const prev = out.get(e.name);
+    if (!prev || prev.year < e.year) out.set(e.name, e);
+  }
   return out;
 }
 
+/** The units whose layers apply to `unit`, national ('') first. */
+const layersOf = (unit?: string): string[] => ['', ...unitChain(unit)];
+
+/**
+ * The category lists in force for an assessment year and, when a unit is given, its province,
+ * prefecture and county. Layers from general to specific, each replacing whole lists of the same name:
+ * the shipped national lists, then for each level (national, province, prefecture, county) the shipped
+ * override file and then what is stored in the database for it. Without a store only shipped files
+ * count. Values marked retired stay (so old records keep their labels) but new input cannot use them.
+ */
+export function categoriesFor(year: number, county?: string, store?: Store): Categories {
+  configYear(year);
+  return memo(store, `cat|${year}|${county ?? ''}`, () => {
+    let out = { ...(configFile(year, 'categories.yaml').data as Categories) };
+    for (const u of layersOf(county)) {
+      if (u) out = { ...out, ...((fileLayer(year, u, 'categories.yaml') as Categories | null) ?? {}) };
+      for (const [name, e] of storedLayer(store, 'categories', year, u)) out[name] = e.body as CategoryItem[];
+    }
+    return out;
+  });
+}
+
 /** The label of a category value, or the value itself when the list does not know it. */
-export function categoryLabel(year: number, list: string, value: string, locale: 'zh' | 'en' = 'zh', county?: string): string {
-  return categoriesFor(year, county)[list]?.find((c) => c.value === value)?.[locale] ?? value;
+export function categoryLabel(year: number, list: string, value: string, locale: 'zh' | 'en' = 'zh', county?: string, store?: Store): string {
+  return categoriesFor(year, county, store)[list]?.find((c) => c.value === value)?.[locale] ?? value;
 }
 
 export type RoundMode = 'half_up' | 'truncate';
@@ -103,7 +168,7 @@ export interface RoundingPolicy { rates: RoundingRule; indicators: Record<string
 
 const DEFAULT_POLICY: RoundingPolicy = { rates: { mode: 'half_up', decimals: 2 }, indicators: {} };
 
-function asRule(v: unknown): RoundingRule | null {
+export function asRule(v: unknown): RoundingRule | null {
   if (!v || typeof v !== 'object') return null;
   const r = v as { mode?: unknown; decimals?: unknown };
   const mode = r.mode === 'truncate' ? 'truncate' : 'half_up';
@@ -111,20 +176,36 @@ function asRule(v: unknown): RoundingRule | null {
   return decimals === null ? null : { mode, decimals };
 }
 
+/** A rounding layer as stored or shipped: a default for rates and/or per-indicator exceptions. */
+export interface RoundingLayer { rates?: RoundingRule; indicators?: Record<string, RoundingRule> }
+
 /**
- * The rounding policy of a unit for a year: the year's default (config/<year>/rounding.yaml), then the
- * province's, prefecture's and county's overrides, the more specific winning. Policies only change how a
- * figure prints; the exact value is kept and shown beside it where sources are listed.
+ * The rounding policy of a unit for a year: the year's shipped default (config/<year>/rounding.yaml),
+ * then for each level (national, province, prefecture, county) the shipped override and the policy
+ * stored in the database, the more specific winning. Policies only change how a figure prints; the
+ * exact value is kept and shown beside it where sources are listed.
  */
-export function roundingFor(year: number, unit?: string): RoundingPolicy {
-  const layers = [readYaml(join(ROOT, 'config', String(configYear(year)), 'rounding.yaml'))?.data, ...overrides(year, unit, 'rounding.yaml')];
-  let policy: RoundingPolicy = { rates: { ...DEFAULT_POLICY.rates }, indicators: {} };
-  for (const l of layers) {
-    if (!l || typeof l !== 'object') continue;
-    const o = l as { rates?: unknown; indicators?: Record<string, unknown> };
-    const rates = asRule(o.rates);
-    const ind = Object.fromEntries(Object.entries(o.indicators ?? {}).map(([k, v]) => [k, asRule(v)]).filter((e) => e[1] !== null)) as Record<string, RoundingRule>;
-    policy = { rates: rates ?? policy.rates, indicators: { ...policy.indicators, ...ind } };
-  }
-  return policy;
+export function roundingFor(year: number, unit?: string, store?: Store): RoundingPolicy {
+  configYear(year);
+  return memo(store, `round|${year}|${unit ?? ''}`, () => {
+    const layers: unknown[] = [];
+    for (const u of layersOf(unit)) {
+      layers.push(fileLayer(year, u, 'rounding.yaml'));
+      layers.push(storedLayer(store, 'rounding', year, u).get('')?.body);
+    }
+    let policy: RoundingPolicy = { rates: { ...DEFAULT_POLICY.rates }, indicators: {} };
+    for (const l of layers) {
+      if (!l || typeof l !== 'object') continue;
+      const o = l as { rates?: unknown; indicators?: Record<string, unknown> };
+      const rates = asRule(o.rates);
+      const ind = Object.fromEntries(Object.entries(o.indicators ?? {}).map(([k, v]) => [k, asRule(v)]).filter((e) => e[1] !== null)) as Record<string, RoundingRule>;
+      policy = { rates: rates ?? policy.rates, indicators: { ...policy.indicators, ...ind } };
+    }
+    return policy;
+  });
+}
+
+/** The stored entry of exactly this unit in force for a year (inherited from an earlier year if so), for editors. */
+export function storedEntry(store: Store, kind: 'categories' | 'rounding', year: number, unit: string, name = ''): ConfigEntry | undefined {
+  return storedLayer(store, kind, year, unit).get(name);
 }

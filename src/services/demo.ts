@@ -85,7 +85,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
   for (const [kind, ledger] of Object.entries(data.ledgers)) {
     const rows = ledger.records.map((rec, i) => {
       const where = `${file} ledgers.${kind}[${i}]`;
-      const v = validateRecord(kind, year, toInput(kind, rec, where), county);
+      const v = validateRecord(kind, year, toInput(kind, rec, where), county, store);
       if (!v.ok) throw invalid(`${where}：${v.problems.map((p) => `${p.field} ${p.zh}`).join('；')}`,
         `${where}: ${v.problems.map((p) => `${p.field} ${p.en}`).join('; ')}`);
       return v.value;
@@ -98,7 +98,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
       completeness: Object.fromEntries(Object.entries(data.ledgers).map(([kind, l]) => [kind, l.completeness])),
       reported: data.reported ?? [], earlier: data.earlier ?? [], targets: data.targets ?? [],
       narratives: (data.narratives ?? []).map((n) => ({ ...n, body: joinCjkLines(n.body) })),
-    }, { where: file, ledgerStates: 'replace' });
+    }, { where: file, ledgerStates: 'replace', store });
     await upsertValidated(tx, SYSTEM, county, year, batches);
   });
   if (data.partner && data.partner_since) await addCooperationPair(store, data.partner, county, String(data.partner_since));

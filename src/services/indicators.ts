@@ -174,7 +174,7 @@ export class IndicatorEngine {
     this.batch = opts.batch;
     this.cat = catalogueFor(year);
     this.rollup = county.length < 6 && !opts.own;
-    this.policy = roundingFor(year, county);
+    this.policy = roundingFor(year, county, store);
   }
 
   /** The rounding policy of the engine's unit (province ← prefecture ← county overrides). */
@@ -273,7 +273,7 @@ export class IndicatorEngine {
       if (r.exact && !r.exactBreakdown) total = (total ?? Rational.of(0)).add(r.exact);
     }
     if (parts.size) {
-      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      const labels = def.categories ? categoriesFor(year, this.county, this.store)[def.categories] ?? [] : [];
       const order = (k: string) => { const i = labels.findIndex((x) => x.value === k); return i < 0 ? 1e9 : i; };
       const entries = [...parts].map(([key, value]) => ({ key, value })).sort((a, b) => order(a.key) - order(b.key));
       base.exactBreakdown = entries;
@@ -448,7 +448,7 @@ export class IndicatorEngine {
         result.source = 'none';
       }
     } else {
-      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      const labels = def.categories ? categoriesFor(year, this.county, this.store)[def.categories] ?? [] : [];
       const order = (k: string) => { const i = labels.findIndex((c) => c.value === k); return i < 0 ? 1e9 : i; };
       const entries = [...value.entries].sort((a, b) => order(a.key) - order(b.key));
       result.exactBreakdown = entries;
@@ -479,7 +479,7 @@ export class IndicatorEngine {
   private english(r: IndicatorResult, def: IndicatorDef, year: number): IndicatorResult {
     r.displayEn = r.exact ? englishFigure(r.exact, def.unit, def.round, this.cat, r.qual) : r.display === null ? null : r.display;
     if (r.breakdown && r.exactBreakdown) {
-      const labels = def.categories ? categoriesFor(year, this.county)[def.categories] ?? [] : [];
+      const labels = def.categories ? categoriesFor(year, this.county, this.store)[def.categories] ?? [] : [];
       for (const b of r.breakdown) {
         const e = r.exactBreakdown.find((x) => x.key === b.key)?.value;
         b.labelEn = labels.find((c) => c.value === b.key)?.en ?? b.key;
@@ -608,7 +608,7 @@ export class IndicatorEngine {
   private async statedRelations(): Promise<RuleResult[]> {
     const out: RuleResult[] = [];
     const rows = await this.reportedRows(this.year);
-    const cats = categoriesFor(this.year, this.county);
+    const cats = categoriesFor(this.year, this.county, this.store);
     const show = (el: { unit: Unit }, v: Rational) => withUnit(formatValue(v, el.unit, { decimals: 4, mode: 'half_up' }).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), el.unit, this.cat);
     const disp = (v: Rational, el: { unit: Unit }) => (el.unit === 'money' ? v.div(FEN_PER_WAN) : v);
     for (const el of Object.values(this.cat.elements)) {
@@ -666,7 +666,7 @@ export class IndicatorEngine {
   /** Human-readable sources of a result: reported values with their notes, records with their titles. */
   async sources(r: IndicatorResult): Promise<string[]> {
     const out: string[] = [];
-    const cats = categoriesFor(this.year, this.county);
+    const cats = categoriesFor(this.year, this.county, this.store);
     for (const t of r.trace) {
       if (t.kind === 'reported') {
         const q = t.query;

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
-import { problemsOf, recordSchema, type FieldProblem } from '../domain/ledgers/schema.ts';
+import { problemsOf, recordSchema, type Categories, type FieldProblem } from '../domain/ledgers/schema.ts';
 import type { LedgerDecl } from '../domain/ledgers/types.ts';
 import { type LedgerRecord, LedgerRepo, type ListOptions, toRow } from '../store/ledger-repo.ts';
 import type { Database } from '../store/schema.ts';
@@ -27,22 +27,31 @@ export function declOf(kind: string): LedgerDecl {
   return d;
 }
 
-/** The zod schema that record input of `kind` must satisfy in assessment year `year` (and the county's province). */
-export function recordInputSchema(kind: string, year: number, county?: string) {
-  const key = `${kind}|${year}|${county?.slice(0, 2) ?? ''}`;
-  let schema = schemas.get(key);
-  if (!schema) schemas.set(key, (schema = recordSchema(declOf(kind), categoriesFor(year, county))));
+/**
+ * The zod schema that record input of `kind` must satisfy in assessment year `year` (and the county's
+ * province, prefecture and county), with the category lists stored in `store` when one is given.
+ */
+export function recordInputSchema(kind: string, year: number, county?: string, store?: Store) {
+  return schemaFor(kind, categoriesFor(year, county, store));
+}
+
+/** The record input schema of `kind` under the given category lists (built once per lists object). */
+export function schemaFor(kind: string, categories: Categories) {
+  let byKind = schemas.get(categories);
+  if (!byKind) schemas.set(categories, (byKind = new Map()));
+  let schema = byKind.get(kind);
+  if (!schema) byKind.set(kind, (schema = recordSchema(declOf(kind), categories)));
   return schema;
 }
 
-// Schemas depend only on the declaration and the year's (and province's) category lists, both fixed
-// for the life of the process, so each is built once.
-const schemas = new Map<string, ReturnType<typeof recordSchema>>();
+// Schemas depend only on the declaration and the category lists in force, and categoriesFor hands out
+// the same object until the configuration changes, so each schema is built once per configuration.
+const schemas = new WeakMap<Categories, Map<string, ReturnType<typeof recordSchema>>>();
 
 /** Validates input; returns the parsed record or the per-field problems, never throws for bad input. */
-export function validateRecord(kind: string, year: number, input: unknown, county?: string):
+export function validateRecord(kind: string, year: number, input: unknown, county?: string, store?: Store):
   { ok: true; value: Record<string, unknown> } | { ok: false; problems: FieldProblem[] } {
-  const r = recordInputSchema(kind, year, county).safeParse(input);
+  const r = recordInputSchema(kind, year, county, store).safeParse(input);
   return r.success ? { ok: true, value: r.data as Record<string, unknown> } : { ok: false, problems: problemsOf(r.error) };
 }
 
@@ -77,8 +86,8 @@ export async function getRecord(store: Store, actor: Actor, kind: string, id: nu
   return rec;
 }
 
-function parsedOrThrow(kind: string, year: number, input: unknown, county: string): Record<string, unknown> {
-  const v = validateRecord(kind, year, input, county);
+function parsedOrThrow(kind: string, year: number, input: unknown, county: string, store?: Store): Record<string, unknown> {
+  const v = validateRecord(kind, year, input, county, store);
   if (!v.ok) {
     const decl = declOf(kind);
     const label = (f: string, l: 'zh' | 'en') => decl.fields.find((x) => x.name === f)?.label[l] ?? f;
@@ -92,7 +101,7 @@ function parsedOrThrow(kind: string, year: number, input: unknown, county: strin
 export async function createRecord(store: Store, actor: Actor, kind: string, county: string, year: number, input: unknown): Promise<LedgerRecord> {
   const decl = declOf(kind);
   assertWrite(actor, county, kind);
-  const value = parsedOrThrow(kind, year, input, county);
+  const value = parsedOrThrow(kind, year, input, county, store);
   return store.db.transaction().execute(async (tx) => {
     await assertEditable({ db: tx }, county, year, kind);
     const repo = new LedgerRepo(tx, decl);
@@ -111,7 +120,7 @@ export async function updateRecord(store: Store, actor: Actor, kind: string, id:
   const decl = declOf(kind);
   const before = await getRecord(store, actor, kind, id);
   assertWrite(actor, before.county_code, kind);
-  const value = parsedOrThrow(kind, before.year, input, before.county_code);
+  const value = parsedOrThrow(kind, before.year, input, before.county_code, store);
   return store.db.transaction().execute(async (tx) => {
     await assertEditable({ db: tx }, before.county_code, before.year, kind);
     const repo = new LedgerRepo(tx, decl);
@@ -166,7 +175,7 @@ export async function upsertRecords(
     return {
       kind: b.kind,
       rows: b.rows.map((r, index) => {
-        const v = validateRecord(b.kind, year, r, county);
+        const v = validateRecord(b.kind, year, r, county, store);
         if (!v.ok) problems.push(...v.problems.map((p) => ({ ...p, kind: b.kind, index })));
         return v.ok ? v.value : null;
       }),

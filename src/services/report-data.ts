@@ -8,6 +8,7 @@ import { type Kysely, sql } from 'kysely';
 import { parseStated } from '../domain/figures.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { Rational } from '../domain/rational.ts';
+import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { catalogueFor } from './catalogue.ts';
 import { categoriesFor } from './config.ts';
@@ -134,6 +135,8 @@ export interface WriteReportOptions {
   ledgerStates: 'replace' | 'merge';
   /** Who the states are updated by (default: the system). */
   by?: string;
+  /** The database whose stored category lists apply to breakdowns (shipped lists when absent). */
+  store?: Store;
 }
 
 /**
@@ -175,7 +178,7 @@ export async function writeReportData(tx: Db, county: string, year: number, data
     const el = cat.elements[r.element];
     if (!el) throw invalid(`${where}：未知的上报项 ${r.element}`, `${where}: unknown element ${r.element}`);
     if (r.dim) {
-      const list = el.dims ? categoriesFor(year, county)[el.dims] : undefined;
+      const list = el.dims ? categoriesFor(year, county, opts.store)[el.dims] : undefined;
       if (!list) throw invalid(`${where}：${el.label.zh}不分类别，不能填写类别 ${r.dim}`, `${where}: ${el.label.en} has no categories; '${r.dim}' is not accepted`);
       if (!list.some((c) => c.value === r.dim || c.zh === r.dim))
         throw invalid(`${where}：${el.label.zh}没有类别“${r.dim}”（可选：${list.map((c) => c.zh).join('、')}）`, `${where}: ${el.label.en} has no category '${r.dim}' (choose from ${list.map((c) => c.value).join(', ')})`);

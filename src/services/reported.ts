@@ -29,7 +29,7 @@ export interface ReportedView {
 export async function listReported(store: Store, actor: Actor, county: string, year: number): Promise<ReportedView[]> {
   await assertRead(store, actor, county);
   const cat = catalogueFor(year);
-  const cats = categoriesFor(year, county);
+  const cats = categoriesFor(year, county, store);
   const rows = await store.db.selectFrom('reported_value').selectAll()
     .where('county_code', '=', county).where('year', '=', year).orderBy('element').orderBy('dim').execute();
   return rows.map((r) => {
@@ -66,7 +66,7 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
   if (!el) throw invalid(`未知的上报项 ${input.element}`, `unknown reported element ${input.element}`);
   const dim = input.dim ?? '';
   if (el.dims) {
-    const allowed = categoriesFor(year, county)[el.dims] ?? [];
+    const allowed = categoriesFor(year, county, store)[el.dims] ?? [];
     // No dim is the stated total; a dim is one of the element's categories.
     if (dim && !allowed.some((c) => c.value === dim))
       throw invalid(`分项应为：${allowed.map((c) => c.zh).join('、')}`, `dim must be one of ${allowed.map((c) => c.value).join(', ')}`);

@@ -170,7 +170,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
         const max = r[`${f.name}_max`];
         return [b.recFig(kind, r, f.name, qualText(headCount(Number(v), r[`${f.name}_qual`] === 'range'), r[`${f.name}_qual`], unitWord ?? '', typeof max === 'number' ? headCount(max, true) : undefined))];
       }
-      case 'enum': return [{ kind: 'text', text: categoryLabel(year, f.categories!, String(v), 'zh', unitCode) }];
+      case 'enum': return [{ kind: 'text', text: categoryLabel(year, f.categories!, String(v), 'zh', unitCode, store) }];
       case 'date': return [{ kind: 'text', text: dateSpan(String(v)) }];
       case 'bool': return v ? [{ kind: 'text', text: '' }] : null;
       case 'code': case 'text': return [{ kind: 'text', text: String(v).replace(/；/g, '，') }];

@@ -58,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261201_0011_record_outputs': m0011,
   '20261201_0050_dataset_info': await import('./migrations/20261201_0050_dataset_info.ts'),
   '20261201_0060_warning_ack': await import('./migrations/20261201_0060_warning_ack.ts'),
+  '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),
 };
 
 /** Registers a migration added by another module (kept in order by name). */
@@ -65,7 +66,17 @@ export function registerMigration(name: string, migration: Migration): void {
   MIGRATIONS[name] = migration;
 }
 
-/** Brings the schema to the latest version; throws with the failing migration's name. */
+const afterMigrate: Array<(store: Store) => Promise<void>> = [];
+
+/**
+ * Registers work to run once a store's schema is current (e.g. loading the configuration stored in
+ * it), so every store that was migrated is ready for synchronous readers.
+ */
+export function onMigrated(fn: (store: Store) => Promise<void>): void {
+  if (!afterMigrate.includes(fn)) afterMigrate.push(fn);
+}
+
+/** Brings the schema to the latest version, then runs the onMigrated hooks; throws with the failing migration's name. */
 export async function migrate(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
@@ -80,4 +91,5 @@ export async function migrate(store: Store): Promise<void> {
     const code = (error as { code?: unknown } | undefined)?.code;
     throw Object.assign(new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), { code });
   }
+  for (const fn of afterMigrate) await fn(store);
 }

@@ -224,3 +224,51 @@ export class FigureCheckPage {
     return (await this.page.getByTestId('figure-marked').locator('mark', { hasText: text }).first().getAttribute('data-verdict')) ?? '';
   }
 }
+
+export class ConfigPage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  /** Opens the configuration of a unit and year. */
+  async open(unit: string, year: number): Promise<void> {
+    await this.page.goto(`${this.base}/config`);
+    await this.page.getByTestId('config-page').waitFor();
+    await this.page.getByTestId('config-unit').fill(unit);
+    await this.page.getByTestId('config-year').fill(String(year));
+    await this.page.getByTestId('config-year').blur();
+    await this.page.getByTestId('config-list').waitFor();
+  }
+  async chooseList(name: string): Promise<void> {
+    await this.page.getByTestId('config-list').click();
+    await this.page.locator('.ant-select-item-option', { hasText: new RegExp(`^${name}$`) }).click();
+  }
+  async itemCount(): Promise<number> {
+    return this.page.getByTestId('config-items').locator('tbody tr.ant-table-row').count();
+  }
+  /** Renames the value in row `i` (its Chinese label). */
+  async label(i: number, zh: string): Promise<void> {
+    await this.page.getByTestId(`item-zh-${i}`).fill(zh);
+  }
+  async addItem(value: string, zh: string, en: string): Promise<void> {
+    const i = await this.itemCount();
+    await this.page.getByTestId('config-add-item').click();
+    await this.page.getByTestId(`item-value-${i}`).fill(value);
+    await this.page.getByTestId(`item-zh-${i}`).fill(zh);
+    await this.page.getByTestId(`item-en-${i}`).fill(en);
+  }
+  async saveList(): Promise<void> {
+    await this.page.getByTestId('config-save-list').click();
+  }
+  /** Sets how rates print on the rounding tab and saves. */
+  async setRounding(mode: 'half_up' | 'truncate' | 'whole', decimals?: number): Promise<void> {
+    await this.page.getByRole('tab', { name: /取舍规则|Rounding/ }).click();
+    await this.page.getByTestId('rounding-mode').click();
+    const label = { half_up: /四舍五入|Round half up/, truncate: /截尾|Truncate/, whole: /取整百分比|Whole percent/ }[mode];
+    await this.page.locator('.ant-select-item-option', { hasText: label }).click();
+    if (decimals !== undefined && mode !== 'whole') await this.page.getByTestId('rounding-decimals').fill(String(decimals));
+    await this.page.getByTestId('rounding-save').click();
+  }
+  async toast(): Promise<string> {
+    const t = this.page.locator('.ant-message-notice').last();
+    await t.waitFor();
+    return t.innerText();
+  }
+}

@@ -34,7 +34,7 @@ async function plantedWorkbook(file: string): Promise<void> {
         ['周九', ok2, '省内', null, null, '去年夏天', 6, '否', '否'], // 6 unreadable date
         ['吴十', ok2, '省内', null, null, '2022年4月1日', 13, '否', '否'], // 7 months above 12
         ['郑一', ok2, '省内', null, null, '2022/5/1', 3, '也许', '否'], // 8 not yes/no
-        [null, ok3, '协作地', null, null, '2022-06-01', 3, '否', '否'], // 9 name missing
+        [null, ok3, '东部协作地', null, null, '2022-06-01', 3, '否', '否'], // 9 name missing
         ['张三', ok1, '省内', '兰州某厂', '兰州', new Date(Date.UTC(2022, 2, 1)), 10, '是', '否'], // 10 duplicate of the first row
       ],
     },

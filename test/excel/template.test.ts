@@ -32,7 +32,7 @@ describe('templates', () => {
 
   it('xiezuo template --ledger writes headers from the declaration, notes, drop-downs and a marked example row', async () => {
     const file = join(dir, 'labour.xlsx');
-    expect(await cli(registerTemplate, undefined, ['template', '--ledger', 'labour_placement', '--year', '2022', '--out', file])).toMatch(/written/);
+    expect(await cli(registerTemplate, t.store, ['template', '--ledger', 'labour_placement', '--year', '2022', '--out', file])).toMatch(/written/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
     const ws = wb.getWorksheet('转移就业')!;
@@ -48,7 +48,7 @@ describe('templates', () => {
 
   it('the all-ledgers template has one sheet per ledger and imports as nothing at all', async () => {
     const file = join(dir, 'all.xlsx');
-    await cli(registerTemplate, undefined, ['template', '--all', '--year', '2022', '--county', COUNTY, '--out', file]);
+    await cli(registerTemplate, t.store, ['template', '--all', '--year', '2022', '--county', COUNTY, '--out', file]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
     for (const d of LEDGERS) expect(wb.getWorksheet(d.label.zh), d.kind).toBeDefined();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../../src/server/http.ts';
 import { accountsDb } from '../../src/store/schema-accounts.ts';
 import { DEMO_ACCOUNTS, verifyPassword } from '../../src/services/accounts.ts';
+import { showConfig } from '../../src/services/config-admin.ts';
 import { addEvidence } from '../../src/services/evidence.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { listNarratives, setNarrative, setReported } from '../../src/services/reported.ts';
@@ -52,6 +53,10 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const writers = (ok: number) => (r: Role) => (r === 'county_admin' || r === 'admin' ? ok : 403);
 /** Reported values and narrative belong to no department's ledger: every county user of the county may change them. */
 const countyUsers = (ok: number) => (r: Role) => (r === 'county_clerk' || r === 'county_admin' || r === 'admin' ? ok : 403);
+/** Configuration of a province: its province users and administrators. */
+const provinceUsers = (ok: number) => (r: Role) => (r === 'province_user' || r === 'admin' ? ok : 403);
+/** Years opened by the matrix, one per successful call. */
+let openedYear = 2030;
 const freshNarrative = async (f: Fixture) => {
   const n = 100 + (++seq % 800);
   await setNarrative(f.store, SYSTEM, COUNTY, YEAR, { section: 'plan', seq: n, title: '矩阵测试', body: '矩阵测试段落。' });
@@ -223,6 +228,22 @@ const CASES: Record<string, Case> = {
   'DELETE /api/narrative/:id': {
     kind: 'write', inside: countyUsers(204),
     build: async (f) => { const n = await freshNarrative(f); return { method: 'DELETE', url: `/api/narrative/${n.id}?version=${n.version}` }; },
+  },
+  'GET /api/config/:year/:unit': { kind: 'self', build: async () => ({ method: 'GET', url: `/api/config/${YEAR}/62` }) },
+  'PUT /api/config/:year/:unit/categories/:list': {
+    kind: 'write', inside: provinceUsers(200),
+    build: async (f) => {
+      const items = (await showConfig(f.store, YEAR, '62')).categories.find((c) => c.name === 'labour_destination')!.items;
+      return { method: 'PUT', url: `/api/config/${YEAR}/62/categories/labour_destination`, payload: { items: [...items.filter((i) => !i.value.startsWith('matrix_')), { value: `matrix_${++seq}`, zh: '矩阵', en: 'Matrix' }] } };
+    },
+  },
+  'PUT /api/config/:year/:unit/rounding': {
+    kind: 'write', inside: provinceUsers(200),
+    build: async () => ({ method: 'PUT', url: `/api/config/${YEAR}/62/rounding`, payload: { rates: { mode: 'half_up', decimals: ++seq % 4 } } }),
+  },
+  'POST /api/years/:county/:year/open': {
+    kind: 'write', inside: countyUsers(200),
+    build: async () => ({ method: 'POST', url: `/api/years/${COUNTY}/${++openedYear}/open`, payload: {} }),
   },
 };
 const PUBLIC = ['POST /api/session', 'GET /api/health'];

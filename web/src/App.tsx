@@ -1,7 +1,7 @@
 import {
-  AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileSearchOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, MenuOutlined, NumberOutlined, TableOutlined, TeamOutlined, UserOutlined,
+  AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, ControlOutlined, DashboardOutlined, EditOutlined, FileSearchOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, MenuOutlined, NumberOutlined, TableOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
-import { App as AntApp, Button, ConfigProvider, Drawer, Dropdown, Layout, Menu, Result, Segmented, Select, Spin, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, ConfigProvider, Drawer, Dropdown, Layout, Menu, Result, Segmented, Select, Spin, Tag, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
@@ -12,6 +12,9 @@ import { AppContext, type AppState } from './context.ts';
 import { AccountPage } from './features/account/AccountPage.tsx';
 import { UsersPage } from './features/account/UsersPage.tsx';
 import { AuditPage } from './features/audit/AuditPage.tsx';
+import { ConfigPage } from './features/config/ConfigPage.tsx';
+import { OpenYear } from './features/config/OpenYear.tsx';
+import { words as configWords } from './features/config/strings.ts';
 import { DashboardPage } from './features/dashboard/DashboardPage.tsx';
 import { FigureCheckPage } from './features/figure-check/FigureCheckPage.tsx';
 import { words as figureWords } from './features/figure-check/strings.ts';
@@ -78,6 +81,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   const [year, setYear] = useState<number>(() => Number(localStorage.getItem('xz.year')) || 0);
   const [version, setVersion] = useState(0);
   const [failure, setFailure] = useState<string>();
+  const [configNotice, setConfigNotice] = useState<ApiError>();
   const bump = useCallback(() => setVersion((v) => v + 1), []);
   const narrow = useNarrow();
   const [drawer, setDrawer] = useState(false);
@@ -97,8 +101,10 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   useEffect(() => {
     if (!year) return;
     localStorage.setItem('xz.year', String(year));
-    api.get<Categories>(`/api/categories/${year}`).then(setCategories, () => setCategories({}));
-  }, [year]);
+    // The lists of the county's province, prefecture and county; a year without configuration says so.
+    api.get<Categories>(`/api/categories/${year}${county ? `?county=${county}` : ''}`).then((c) => { setConfigNotice(undefined); setCategories(c); },
+      (e: unknown) => { setConfigNotice(e instanceof ApiError ? e : undefined); setCategories({}); });
+  }, [year, county, version]);
   useEffect(() => { if (county) localStorage.setItem('xz.county', county); }, [county]);
 
   if (failure) return <Result status="error" title={failure} />;
@@ -122,13 +128,14 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
     { key: '/figure-check', icon: <FileSearchOutlined />, label: figureWords(i18n.locale)('title') },
     { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
     { key: '/account', icon: <KeyOutlined />, label: t('account') },
+    ...(['admin', 'province_user'].includes(session.user.role) ? [{ key: '/config', icon: <ControlOutlined />, label: configWords(i18n.locale)('title') }] : []),
     ...(session.user.role === 'admin' ? [{ key: '/users', icon: <TeamOutlined />, label: t('users') }] : []),
   ];
   const current = counties.find((c) => c.code === county);
   const kind = path.startsWith('/ledgers/') ? path.slice('/ledgers/'.length) : null;
 
   let page: React.ReactNode;
-  if (!current && path !== '/account' && path !== '/users') page = <Result status="info" title={t('noCounty')} />;
+  if (!current && path !== '/account' && path !== '/users' && path !== '/config') page = <Result status="info" title={t('noCounty')} />;
   else if (path === '/') page = <DashboardPage />;
   else if (kind) page = <LedgerPage key={kind} kind={kind} />;
   else if (path === '/import') page = <ImportPage />;
@@ -142,6 +149,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   else if (path === '/audit') page = <AuditPage />;
   else if (path === '/account') page = <AccountPage />;
   else if (path === '/users') page = <UsersPage />;
+  else if (path === '/config') page = <ConfigPage />;
   else page = <Result status="404" title={t('notFoundTitle')} subTitle={t('notFoundText')} data-testid="not-found"
     extra={<Button type="primary" onClick={() => navigate('/')}>{t('backHome')}</Button>} />;
 
@@ -165,6 +173,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
               options={counties.map((c) => ({ value: c.code, label: c.name }))} placeholder={t('county')} />
             <Select data-testid="year-select" style={{ width: 96 }} value={year || undefined} onChange={setYear}
               options={(current?.years ?? []).map((y) => ({ value: y, label: `${y}${i18n.locale === 'zh' ? '年' : ''}` }))} />
+            <OpenYear onOpened={(y) => { void api.get<County[]>('/api/counties').then((c) => { setCounties(c); setYear(y); }); }} />
             {switcher}
             <Dropdown menu={{
               items: [
@@ -185,7 +194,11 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
               {sideMenu}
             </Drawer>
           )}
-          <Layout.Content className="xz-content">{page}</Layout.Content>
+          <Layout.Content className="xz-content">
+            {configNotice && <Alert type="warning" showIcon data-testid="config-notice" style={{ marginBottom: 16 }}
+              message={configWords(i18n.locale)('noConfig')} description={L(configNotice.msg)} />}
+            {page}
+          </Layout.Content>
         </Layout>
       </Layout>
     </AppContext.Provider>

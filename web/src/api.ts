@@ -96,7 +96,7 @@ export interface Meta {
   /** Set when the database holds a generated (synthetic) dataset, not real reports. */
   synthetic?: { seed: number; counties: number; year: number } | null;
 }
-export type Categories = Record<string, Array<{ value: string; zh: string; en: string }>>;
+export type Categories = Record<string, Array<{ value: string; zh: string; en: string; retired?: boolean }>>;
 export type LedgerRecord = Record<string, unknown> & { id: number; version: number; county_code: string; year: number };
 export interface County {
   code: string;

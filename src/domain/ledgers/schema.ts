@@ -8,6 +8,8 @@ export interface CategoryItem {
   en: string;
   /** Other names people write for the same category (协作地 for 东部协作地); read on import, never printed. */
   aliases?: readonly string[];
+  /** A value no longer offered for new input; records that hold it keep their label. */
+  retired?: boolean;
 }
 export type Categories = Record<string, readonly CategoryItem[]>;
 
@@ -54,7 +56,7 @@ function fieldSchema(f: FieldDecl, categories: Categories): z.ZodType {
     case 'date':
       return z.string().refine(isIsoDate, msg('日期应为YYYY-MM-DD', 'date must be YYYY-MM-DD'));
     case 'enum': {
-      const list = categories[f.categories ?? ''] ?? [];
+      const list = (categories[f.categories ?? ''] ?? []).filter((c) => !c.retired);
       const values = list.map((c) => c.value);
       return z.string().refine((v) => values.includes(v), {
         message: msg(`应为：${list.map((c) => c.zh).join('、')}`, `must be one of ${values.join(', ')}`),

@@ -44,10 +44,11 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
   });
 
   route(app, deps, {
-    method: 'GET', url: '/api/categories/:year', tag: 'meta', summary: 'Category lists in force for an assessment year',
+    method: 'GET', url: '/api/categories/:year', tag: 'meta', summary: 'Category lists in force for an assessment year (and a unit: its province, prefecture and county layers)',
     params: z.object({ year: yearParam }),
-    response: z.record(z.string(), z.array(z.object({ value: z.string(), zh: z.string(), en: z.string() }))),
-    handler: async ({ params }) => categoriesFor(params.year),
+    query: z.object({ county: z.string().regex(/^\d{2}(\d{2}){0,2}$/, '区划代码应为2、4或6位数字 / division code must be 2, 4 or 6 digits').optional() }),
+    response: z.record(z.string(), z.array(z.object({ value: z.string(), zh: z.string(), en: z.string(), retired: z.boolean().optional() }))),
+    handler: async ({ params, query }) => categoriesFor(params.year, query.county, deps.store),
   });
 
   route(app, deps, {

@@ -37,7 +37,7 @@ export function reportedRoutes(app: FastifyInstance, deps: ServerDeps): void {
     handler: async ({ actor, params }) => {
       const rows = await listReported(deps.store, actor, params.county, params.year);
       const cat = catalogueFor(params.year);
-      const lists = categoriesFor(params.year, params.county);
+      const lists = categoriesFor(params.year, params.county, deps.store);
       const elements = Object.values(cat.elements).map((e) => ({
         id: e.id, label: e.label, unit: e.unit, unitLabel: cat.units[e.unit], dims: e.dims ? lists[e.dims] ?? [] : null,
       }));

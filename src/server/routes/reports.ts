@@ -72,10 +72,10 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/templates/:year', tag: 'reports',
     summary: 'An empty Excel template for one ledger (ledger=kind) or all of them, with the year\'s category lists',
     params: z.object({ year: yearParam }),
-    query: z.object({ ledger: z.string().regex(/^[a-z_]{2,40}$/).optional() }),
+    query: z.object({ ledger: z.string().regex(/^[a-z_]{2,40}$/).optional(), county: countyParam.optional() }),
     produces: [XLSX],
     handler: async ({ params, query, reply }) => {
-      const data = await templateBuffer({ year: params.year, ...(query.ledger ? { ledger: query.ledger } : {}) });
+      const data = await templateBuffer({ year: params.year, store: deps.store, ...(query.county ? { county: query.county } : {}), ...(query.ledger ? { ledger: query.ledger } : {}) });
       return reply.type(XLSX).header('content-disposition', attachment(`台账模板-${params.year}${query.ledger ? `-${query.ledger}` : ''}.xlsx`)).send(data);
     },
   });

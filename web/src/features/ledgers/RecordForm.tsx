@@ -67,7 +67,7 @@ export function RecordForm({ decl, categories, form, editing }: { decl: LedgerDe
       case 'int': return <InputNumber style={{ width: '100%' }} precision={0} min={f.min ?? 0} max={f.max} data-testid={`field-${name}`} />;
       case 'date': return <DatePicker style={{ width: '100%' }} data-testid={`field-${name}`} />;
       case 'enum': return <Select allowClear={!f.required} data-testid={`field-${name}`}
-        options={(categories[f.categories ?? ''] ?? []).map((c) => ({ value: c.value, label: c[i18n.locale] }))} />;
+        options={(categories[f.categories ?? ''] ?? []).filter((c) => !c.retired).map((c) => ({ value: c.value, label: c[i18n.locale] }))} />;
       case 'bool': return <Select allowClear={!f.required} data-testid={`field-${name}`} options={[{ value: true, label: t('yes') }, { value: false, label: t('no') }]} />;
       case 'text':
       case 'code': return (f.maxLength ?? 0) > 300 ? <Input.TextArea rows={2} maxLength={f.maxLength} data-testid={`field-${name}`} />

@@ -1,0 +1,193 @@
+import type { CategoryItem } from '../domain/ledgers/schema.ts';
+import { categoryUse, entryHistory, insertEntry, type ConfigEntry } from '../store/config-repo.ts';
+import type { Store } from '../store/db.ts';
+import { orgUnitRow } from '../store/year-repo.ts';
+import { catalogueFor } from './catalogue.ts';
+import {
+  categoriesFor, configYear, refreshConfig, roundingFor, storedEntry,
+  type RoundingLayer, type RoundingPolicy, type RoundingRule,
+} from './config.ts';
+import { conflict, forbidden, invalid } from './errors.ts';
+import { audit, now } from './ledgers.ts';
+import type { Actor } from './scope.ts';
+
+/**
+ * Who may change configuration: an administrator for any unit (and the national layer, unit ''), a
+ * province user for units under her own (her province, its prefectures and counties). Nobody else.
+ */
+export function assertConfigure(actor: Actor, unit: string): void {
+  if (actor.role === 'admin') return;
+  if (actor.role === 'province_user' && unit && actor.units.some((u) => unit.startsWith(u))) return;
+  throw forbidden(
+    unit ? `无权修改 ${unit} 的配置：只有该省的省级用户或系统管理员可以修改` : '只有系统管理员可以修改全国默认配置',
+    unit ? `not allowed to change the configuration of ${unit}: only its province's users or an administrator may` : 'only an administrator may change the national defaults',
+  );
+}
+
+async function assertUnit(store: Store, unit: string): Promise<void> {
+  if (unit === '') return;
+  if (!/^\d{2}(\d{2}){0,2}$/.test(unit)) throw invalid(`单位代码 ${unit} 无效：应为2位省、4位市州或6位县级区划代码`, `unit ${unit} is not a 2-digit province, 4-digit prefecture or 6-digit county code`);
+  if (!(await orgUnitRow(store.db, unit))) throw invalid(`未知的区划代码 ${unit}：请先用 xiezuo init --provinces ${unit.slice(0, 2)} 载入区划`, `unknown division code ${unit}: load the divisions first (xiezuo init --provinces ${unit.slice(0, 2)})`);
+}
+
+/** Where a setting in force comes from: shipped with the system, or stored for a unit and year. */
+export interface ConfigSource { stored: false }
+export interface StoredSource { stored: true; unit: string; year: number; version: number; updatedBy: string; updatedAt: string }
+
+const sourceOf = (e: ConfigEntry | undefined): ConfigSource | StoredSource =>
+  e ? { stored: true, unit: e.unit, year: e.year, version: e.version, updatedBy: e.updatedBy, updatedAt: e.updatedAt } : { stored: false };
+
+export interface ConfigView {
+  year: number;
+  unit: string;
+  /** The lists in force for the unit, with where each came from (the most specific stored layer, if any). */
+  categories: Array<{ name: string; items: CategoryItem[]; source: ConfigSource | StoredSource; own: boolean }>;
+  rounding: RoundingPolicy;
+  /** The rounding layer stored for exactly this unit (possibly from an earlier year), if any. */
+  ownRounding: (RoundingLayer & { source: StoredSource }) | null;
+}
+
+const chain = (unit: string): string[] => ['', ...[2, 4, 6].filter((n) => unit.length >= n).map((n) => unit.slice(0, n))];
+
+/** The configuration in force for a unit and year, with provenance. Readable by every signed-in user. */
+export async function showConfig(store: Store, year: number, unit: string): Promise<ConfigView> {
+  configYear(year);
+  await assertUnit(store, unit);
+  await refreshConfig(store);
+  const lists = categoriesFor(year, unit || undefined, store);
+  const categories = Object.entries(lists).map(([name, items]) => {
+    let src: ConfigEntry | undefined;
+    for (const u of chain(unit)) src = storedEntry(store, 'categories', year, u, name) ?? src;
+    return { name, items: [...items], source: sourceOf(src), own: src !== undefined && src.unit === unit };
+  });
+  const own = storedEntry(store, 'rounding', year, unit);
+  return {
+    year, unit, categories, rounding: roundingFor(year, unit || undefined, store),
+    ownRounding: own ? { ...(own.body as RoundingLayer), source: sourceOf(own) as StoredSource } : null,
+  };
+}
+
+export interface SetCategoriesInput {
+  year: number;
+  /** '' for the national layer, else a province, prefecture or county code. */
+  unit: string;
+  list: string;
+  items: readonly CategoryItem[];
+}
+
+const VALUE = /^[a-z][a-z0-9_]{0,39}$/;
+
+/**
+ * Stores a category list for a unit from a year on (later years inherit it until changed). Values are
+ * stable codes: renaming changes labels only, a value no longer wanted is retired (kept for the records
+ * that hold it). Removing a value that records or reported values of the unit use in that year or later
+ * is refused with Conflict, naming where it is used. Audited; returns the configuration now in force.
+ */
+export async function setCategories(store: Store, actor: Actor, input: SetCategoriesInput): Promise<ConfigView> {
+  const { year, unit, list } = input;
+  configYear(year);
+  assertConfigure(actor, unit);
+  await assertUnit(store, unit);
+  await refreshConfig(store);
+  const before = categoriesFor(year, unit || undefined, store)[list];
+  if (!before) {
+    const known = Object.keys(categoriesFor(year, undefined, store));
+    throw invalid(`没有名为 ${list} 的分类列表；可选：${known.join('、')}`, `no category list named ${list}; choose one of ${known.join(', ')}`);
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const items = input.items.map((it, i) => {
+    const value = String(it.value ?? '').trim();
+    const zh = String(it.zh ?? '').trim();
+    const en = String(it.en ?? '').trim();
+    if (!VALUE.test(value)) problems.push(`第${i + 1}项：值「${value}」应为小写字母开头的字母、数字或下划线 / item ${i + 1}: value '${value}' must be lower-case letters, digits or _`);
+    if (seen.has(value)) problems.push(`第${i + 1}项：值 ${value} 重复 / item ${i + 1}: duplicate value ${value}`);
+    seen.add(value);
+    if (!zh || zh.length > 100) problems.push(`第${i + 1}项：须有中文名称（100字以内） / item ${i + 1}: a Chinese label (up to 100 characters) is required`);
+    if (!en || en.length > 200) problems.push(`第${i + 1}项：须有英文名称 / item ${i + 1}: an English label is required`);
+    return { value, zh, en, ...(it.retired ? { retired: true } : {}) };
+  });
+  if (!items.some((it) => !it.retired)) problems.push('列表中至少要有一个可用的值 / the list needs at least one value in use');
+  if (problems.length) {
+    const [zh, en] = [problems.map((p) => p.split(' / ')[0]).join('；'), problems.map((p) => p.split(' / ')[1]).join('; ')];
+    throw invalid(`分类列表 ${list} 有误：${zh}`, `category list ${list} is invalid: ${en}`, problems);
+  }
+  const removed = before.map((c) => c.value).filter((v) => !seen.has(v));
+  const elements = Object.values(catalogueFor(year).elements).filter((e) => e.dims === list).map((e) => e.id);
+  await store.db.transaction().execute(async (tx) => {
+    const used = await categoryUse(tx, list, removed, unit, year, elements);
+    if (used.length) {
+      const where = used.map((u) => `${u.value}（${u.where}：${u.count}）`).join('、');
+      throw conflict(
+        `不能删除仍在使用的值：${where}。请改为停用（保留该值，不再用于新记录）`,
+        `cannot delete values still in use: ${used.map((u) => `${u.value} (${u.where}: ${u.count})`).join(', ')}; retire them instead (kept for existing records, not offered for new ones)`,
+        used,
+      );
+    }
+    const prev = storedEntry(store, 'categories', year, unit, list);
+    const entry = await insertEntry(tx, { kind: 'categories', name: list, year, unit, body: items, by: actor.id, at: now() });
+    await audit(tx, actor, 'config.categories', 'config', `categories/${list}/${year}/${unit || 'national'}`, unit || null, year,
+      { list, items: before, ...(prev ? { storedVersion: prev.version, storedYear: prev.year } : {}) }, { list, items, version: entry.version });
+  });
+  await refreshConfig(store);
+  return showConfig(store, year, unit);
+}
+
+export interface SetRoundingInput {
+  year: number;
+  unit: string;
+  /** The default for rates at this unit; absent = inherit it. */
+  rates?: RoundingRule;
+  /** Per-indicator exceptions at this unit (replacing those stored before for it). */
+  indicators?: Record<string, RoundingRule>;
+  /** Drop this unit's stored policy from this year on, so it inherits the unit above. */
+  inherit?: boolean;
+}
+
+function checkRule(r: RoundingRule, what: string, problems: string[]): RoundingRule {
+  if (r.mode !== 'half_up' && r.mode !== 'truncate') problems.push(`${what}：取舍方式应为四舍五入（half_up）或截尾（truncate） / ${what}: mode must be half_up or truncate`);
+  if (!Number.isInteger(r.decimals) || r.decimals < 0 || r.decimals > 6) problems.push(`${what}：小数位数应为0–6 / ${what}: decimals must be 0–6`);
+  return { mode: r.mode, decimals: r.decimals };
+}
+
+/**
+ * Stores the rounding policy of a unit from a year on: half-up or truncation at N decimals (0 = whole
+ * percent) for rates, and per-indicator exceptions. It only changes how figures print. Audited.
+ */
+export async function setRounding(store: Store, actor: Actor, input: SetRoundingInput): Promise<ConfigView> {
+  const { year, unit } = input;
+  configYear(year);
+  assertConfigure(actor, unit);
+  await assertUnit(store, unit);
+  await refreshConfig(store);
+  const problems: string[] = [];
+  const body: RoundingLayer = {};
+  if (!input.inherit) {
+    if (input.rates) body.rates = checkRule(input.rates, '比率', problems);
+    if (input.indicators) {
+      const cat = catalogueFor(year);
+      body.indicators = {};
+      for (const [id, r] of Object.entries(input.indicators)) {
+        if (!cat.byId.has(id)) problems.push(`没有编号为 ${id} 的指标 / no indicator ${id}`);
+        body.indicators[id] = checkRule(r, id, problems);
+      }
+    }
+    if (!body.rates && !body.indicators) problems.push('请给出比率的取舍规则或指标例外，或选择沿用上级 / give a rule for rates or indicator exceptions, or choose to inherit');
+  }
+  if (problems.length)
+    throw invalid(`取舍规则有误：${problems.map((p) => p.split(' / ')[0]).join('；')}`, `rounding policy is invalid: ${problems.map((p) => p.split(' / ')[1]).join('; ')}`, problems);
+  const before = roundingFor(year, unit || undefined, store);
+  await store.db.transaction().execute(async (tx) => {
+    const entry = await insertEntry(tx, { kind: 'rounding', name: '', year, unit, body, by: actor.id, at: now() });
+    await audit(tx, actor, 'config.rounding', 'config', `rounding/${year}/${unit || 'national'}`, unit || null, year,
+      { policy: before }, { layer: body, version: entry.version });
+  });
+  await refreshConfig(store);
+  return showConfig(store, year, unit);
+}
+
+/** Every stored version of a unit's configuration of one kind, newest first. */
+export async function configHistory(store: Store, kind: 'categories' | 'rounding', unit: string): Promise<ConfigEntry[]> {
+  await assertUnit(store, unit);
+  return entryHistory(store, kind, unit);
+}

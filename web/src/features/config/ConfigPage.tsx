@@ -1,0 +1,180 @@
+import { Alert, App, Button, Card, Input, InputNumber, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError } from '../../api.ts';
+import { useApp } from '../../context.ts';
+import { showError } from '../../errors.tsx';
+import { useI18n } from '../../i18n.ts';
+import { words } from './strings.ts';
+
+interface Item { value: string; zh: string; en: string; retired?: boolean }
+interface Rule { mode: 'half_up' | 'truncate'; decimals: number }
+type Source = { stored: false } | { stored: true; unit: string; year: number; version: number; updatedBy: string; updatedAt: string };
+interface ConfigView {
+  year: number;
+  unit: string;
+  categories: Array<{ name: string; items: Item[]; source: Source; own: boolean }>;
+  rounding: { rates: Rule; indicators: Record<string, Rule> };
+  ownRounding: { rates?: Rule; indicators?: Record<string, Rule>; source: Source } | null;
+}
+/** The three ways rates may print, as the page offers them: whole percent is half-up at 0 decimals. */
+type Mode = 'half_up' | 'truncate' | 'whole';
+const modeOf = (r: Rule): Mode => (r.mode === 'half_up' && r.decimals === 0 ? 'whole' : r.mode);
+const ruleOf = (mode: Mode, decimals: number): Rule => (mode === 'whole' ? { mode: 'half_up', decimals: 0 } : { mode, decimals });
+
+/** Category lists and rounding policy per assessment year and unit; province users edit their province's. */
+export function ConfigPage() {
+  const i18n = useI18n();
+  const w = words(i18n.locale);
+  const { message } = App.useApp();
+  const { session, county, year: appYear, bump } = useApp();
+  const user = session.user;
+  const [unit, setUnit] = useState<string>(() => (user.role === 'province_user' ? user.units[0] ?? '' : county ? county.slice(0, 2) : 'national'));
+  const [year, setYear] = useState<number>(appYear || 2022);
+  const [view, setView] = useState<ConfigView>();
+  const [problem, setProblem] = useState<string>();
+  const [list, setList] = useState<string>('labour_destination');
+  const [items, setItems] = useState<Item[]>([]);
+  const [mode, setMode] = useState<Mode>('half_up');
+  const [decimals, setDecimals] = useState(2);
+  const [exceptions, setExceptions] = useState<Array<{ id: string; mode: Mode; decimals: number }>>([]);
+  const canEdit = user.role === 'admin' || (user.role === 'province_user' && unit !== 'national' && user.units.some((u) => unit.startsWith(u)));
+  const unitName = (u: string) => (u === '' || u === 'national' ? w('national') : u);
+
+  const adopt = useCallback((v: ConfigView) => {
+    setView(v);
+    const own = v.ownRounding;
+    const rates = own?.rates ?? v.rounding.rates;
+    setMode(modeOf(rates));
+    setDecimals(rates.decimals);
+    setExceptions(Object.entries(own?.indicators ?? {}).map(([id, r]) => ({ id, mode: modeOf(r), decimals: r.decimals })));
+  }, []);
+
+  useEffect(() => {
+    if (!/^(national|\d{2}|\d{4}|\d{6})$/.test(unit) || !year) return;
+    setProblem(undefined);
+    api.get<ConfigView>(`/api/config/${year}/${unit}`).then(adopt, (e: unknown) => {
+      setView(undefined);
+      setProblem(e instanceof ApiError ? i18n.L(e.msg) : String(e));
+    });
+  }, [unit, year]);
+
+  const current = view?.categories.find((c) => c.name === list);
+  useEffect(() => { setItems(current ? current.items.map((i) => ({ ...i })) : []); }, [current]);
+
+  const setItem = (i: number, patch: Partial<Item>) => setItems((xs) => xs.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+  const known = new Set(current?.items.map((i) => i.value) ?? []);
+
+  const saveList = async () => {
+    try {
+      adopt(await api.put<ConfigView>(`/api/config/${year}/${unit}/categories/${list}`, { items }));
+      void message.success(w('savedList', { list, unit: unitName(unit), year }));
+      bump();
+    } catch (e) { showError(e, i18n); }
+  };
+  const saveRounding = async (inherit = false) => {
+    try {
+      const body = inherit ? { inherit: true } : {
+        rates: ruleOf(mode, decimals),
+        ...(exceptions.length ? { indicators: Object.fromEntries(exceptions.filter((x) => x.id.trim()).map((x) => [x.id.trim(), ruleOf(x.mode, x.decimals)])) } : {}),
+      };
+      adopt(await api.put<ConfigView>(`/api/config/${year}/${unit}/rounding`, body));
+      void message.success(w('savedRounding', { unit: unitName(unit), year }));
+      bump();
+    } catch (e) { showError(e, i18n); }
+  };
+
+  const source = (s: Source | undefined) => (!s ? null : s.stored
+    ? <Tag color="blue" data-testid="config-source">{w('storedBy', { unit: unitName(s.unit), year: s.year, version: s.version, by: s.updatedBy })}</Tag>
+    : <Tag data-testid="config-source">{w('shipped')}</Tag>);
+  const ruleText = (r: Rule) => `${w(modeOf(r) === 'whole' ? 'whole' : r.mode === 'truncate' ? 'truncate' : 'halfUp')}${modeOf(r) === 'whole' ? '' : ` ${r.decimals}`}`;
+  const modeOptions = [
+    { value: 'half_up', label: w('halfUp') }, { value: 'truncate', label: w('truncate') }, { value: 'whole', label: w('whole') },
+  ];
+
+  return (
+    <Card title={w('title')} data-testid="config-page">
+      <Typography.Paragraph type="secondary">{w('intro')}</Typography.Paragraph>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <span>{w('unit')}</span>
+        <Input data-testid="config-unit" style={{ width: 130 }} value={unit} onChange={(e) => setUnit(e.target.value.trim())} title={w('unitHelp')} />
+        <span>{w('year')}</span>
+        <InputNumber data-testid="config-year" min={2000} max={2100} value={year} onChange={(v) => v && setYear(v)} />
+      </Space>
+      {problem && <Alert type="warning" showIcon data-testid="config-problem" message={problem} style={{ marginBottom: 16 }} />}
+      {!canEdit && <Alert type="info" showIcon message={w('readOnly')} style={{ marginBottom: 16 }} />}
+      {view && (
+        <Tabs items={[
+          {
+            key: 'lists', label: w('lists'),
+            children: (
+              <>
+                <Space wrap style={{ marginBottom: 12 }}>
+                  <span>{w('list')}</span>
+                  <Select data-testid="config-list" style={{ minWidth: 220 }} value={list} onChange={setList} showSearch
+                    options={view.categories.map((c) => ({ value: c.name, label: c.name }))} />
+                  {source(current?.source)}
+                </Space>
+                <Table<Item & { i: number }> size="small" pagination={false} rowKey="i" data-testid="config-items"
+                  dataSource={items.map((x, i) => ({ ...x, i }))}
+                  columns={[
+                    {
+                      title: w('value'), dataIndex: 'value',
+                      render: (_v, r) => (known.has(r.value) && current?.items[r.i]?.value === r.value
+                        ? <code>{r.value}</code>
+                        : <Input data-testid={`item-value-${r.i}`} value={r.value} disabled={!canEdit} onChange={(e) => setItem(r.i, { value: e.target.value.trim() })} />),
+                    },
+                    { title: w('zh'), dataIndex: 'zh', render: (_v, r) => <Input data-testid={`item-zh-${r.i}`} value={r.zh} disabled={!canEdit} onChange={(e) => setItem(r.i, { zh: e.target.value })} /> },
+                    { title: w('en'), dataIndex: 'en', render: (_v, r) => <Input data-testid={`item-en-${r.i}`} value={r.en} disabled={!canEdit} onChange={(e) => setItem(r.i, { en: e.target.value })} /> },
+                    { title: w('retired'), dataIndex: 'retired', width: 80, render: (_v, r) => <Switch data-testid={`item-retired-${r.i}`} size="small" checked={!!r.retired} disabled={!canEdit} onChange={(on) => setItem(r.i, { retired: on || undefined })} /> },
+                    {
+                      title: '', key: 'x', width: 80,
+                      render: (_v, r) => <Button size="small" danger disabled={!canEdit} data-testid={`item-remove-${r.i}`} onClick={() => setItems((xs) => xs.filter((_x, j) => j !== r.i))}>{w('remove')}</Button>,
+                    },
+                  ]} />
+                <Space style={{ marginTop: 12 }}>
+                  <Button data-testid="config-add-item" disabled={!canEdit} onClick={() => setItems((xs) => [...xs, { value: '', zh: '', en: '' }])}>{w('addValue')}</Button>
+                  <Button type="primary" data-testid="config-save-list" disabled={!canEdit} onClick={() => void saveList()}>{w('saveList')}</Button>
+                </Space>
+              </>
+            ),
+          },
+          {
+            key: 'rounding', label: w('rounding'),
+            children: (
+              <>
+                <Typography.Paragraph data-testid="rounding-effective">
+                  {w('effective', { rule: ruleText(view.rounding.rates) })}
+                  {Object.entries(view.rounding.indicators).map(([id, r]) => <Tag key={id} style={{ marginLeft: 8 }}>{id}：{ruleText(r)}</Tag>)}
+                  {' '}{source(view.ownRounding?.source)}
+                </Typography.Paragraph>
+                <Space wrap style={{ marginBottom: 12 }}>
+                  <span>{w('mode')}</span>
+                  <Select data-testid="rounding-mode" style={{ width: 150 }} value={mode} onChange={setMode} options={modeOptions} disabled={!canEdit} />
+                  {mode !== 'whole' && <><span>{w('decimals')}</span>
+                    <InputNumber data-testid="rounding-decimals" min={0} max={6} value={decimals} onChange={(v) => setDecimals(v ?? 0)} disabled={!canEdit} /></>}
+                </Space>
+                <Typography.Title level={5}>{w('exceptions')}</Typography.Title>
+                {exceptions.map((x, i) => (
+                  <Space key={i} style={{ display: 'flex', marginBottom: 8 }}>
+                    <Input data-testid={`exception-id-${i}`} style={{ width: 280 }} placeholder={w('indicator')} value={x.id} disabled={!canEdit}
+                      onChange={(e) => setExceptions((xs) => xs.map((y, j) => (j === i ? { ...y, id: e.target.value } : y)))} />
+                    <Select data-testid={`exception-mode-${i}`} style={{ width: 150 }} value={x.mode} options={modeOptions} disabled={!canEdit}
+                      onChange={(m) => setExceptions((xs) => xs.map((y, j) => (j === i ? { ...y, mode: m } : y)))} />
+                    {x.mode !== 'whole' && <InputNumber data-testid={`exception-decimals-${i}`} min={0} max={6} value={x.decimals} disabled={!canEdit}
+                      onChange={(v) => setExceptions((xs) => xs.map((y, j) => (j === i ? { ...y, decimals: v ?? 0 } : y)))} />}
+                    <Button size="small" danger disabled={!canEdit} onClick={() => setExceptions((xs) => xs.filter((_y, j) => j !== i))}>{w('remove')}</Button>
+                  </Space>
+                ))}
+                <Space style={{ marginTop: 8 }}>
+                  <Button data-testid="exception-add" disabled={!canEdit} onClick={() => setExceptions((xs) => [...xs, { id: '', mode: 'half_up', decimals: 2 }])}>{w('addException')}</Button>
+                  <Button type="primary" data-testid="rounding-save" disabled={!canEdit} onClick={() => void saveRounding()}>{w('saveRounding')}</Button>
+                  <Button data-testid="rounding-inherit" disabled={!canEdit || !view.ownRounding} onClick={() => void saveRounding(true)}>{w('inherit')}</Button>
+                </Space>
+              </>
+            ),
+          },
+        ]} />
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,59 @@
+import type { Locale } from '../../i18n.ts';
+
+/** The configuration page's and the year action's words ([zh, en]). */
+const WORDS = {
+  title: ['考核配置', 'Assessment configuration'],
+  intro: [
+    '分类列表和取舍规则按考核年度和单位分层：全国默认 ← 省 ← 市州 ← 县，更具体的一层优先；某年的修改对该年及以后沿用它的年度生效，直到再次修改。',
+    'Category lists and rounding follow layers per assessment year and unit: national defaults ← province ← prefecture ← county, the more specific winning; a change applies to that year and the later years that inherit it, until changed again.',
+  ],
+  unit: ['单位', 'Unit'],
+  unitHelp: ['2位省、4位市州或6位县级区划代码；national 为全国默认', '2-digit province, 4-digit prefecture or 6-digit county code; national for the defaults'],
+  year: ['考核年度', 'Assessment year'],
+  lists: ['分类列表', 'Category lists'],
+  rounding: ['取舍规则', 'Rounding'],
+  list: ['列表', 'List'],
+  shipped: ['系统内置', 'Shipped default'],
+  storedBy: ['{unit}于{year}年设定（第{version}版，{by}）', 'set for {unit} in {year} (version {version}, by {by})'],
+  national: ['全国', 'national'],
+  value: ['值（代码）', 'Value (code)'],
+  zh: ['中文名称', 'Chinese label'],
+  en: ['英文名称', 'English label'],
+  retired: ['停用', 'Retired'],
+  addValue: ['新增值', 'Add a value'],
+  remove: ['删除', 'Remove'],
+  saveList: ['保存列表', 'Save list'],
+  savedList: ['已保存：{list}（{unit}，{year}年起）', 'Saved: {list} ({unit}, from {year})'],
+  mode: ['比率取舍方式', 'Rates'],
+  halfUp: ['四舍五入', 'Round half up'],
+  truncate: ['截尾', 'Truncate'],
+  whole: ['取整百分比', 'Whole percent'],
+  decimals: ['小数位数', 'Decimals'],
+  exceptions: ['指标例外', 'Indicator exceptions'],
+  indicator: ['指标编号', 'Indicator id'],
+  addException: ['新增例外', 'Add an exception'],
+  saveRounding: ['保存取舍规则', 'Save rounding'],
+  inherit: ['沿用上级', 'Inherit from above'],
+  savedRounding: ['已保存取舍规则（{unit}，{year}年起）', 'Rounding saved ({unit}, from {year})'],
+  effective: ['当前生效：{rule}', 'In force: {rule}'],
+  readOnly: ['只有本省的省级用户和系统管理员可以修改配置', 'Only users of this province and administrators can change the configuration'],
+  openYear: ['开启新年度', 'Open a new year'],
+  openYearTitle: ['为{county}开启新的考核年度', 'Open a new assessment year for {county}'],
+  openYearHelp: [
+    '从最近的上一年度结转：结对帮扶、示范村、未完工项目、累计数据和报告信息（结对方），均为可修改的草稿。',
+    'Carried over from the latest earlier year: pairings, demonstration villages, unfinished projects, cumulative figures and report details (partner), all as editable drafts.',
+  ],
+  opened: ['已开启{year}年度：结转结对{pairings}项、示范村{villages}个、未完工项目{projects}个、累计数据{cumulative}项', 'Opened {year}: carried {pairings} pairings, {villages} demonstration villages, {projects} unfinished projects, {cumulative} cumulative figures'],
+  openedEmpty: ['已开启{year}年度（没有可结转的上一年度）', 'Opened {year} (no earlier year to carry over from)'],
+  noConfig: ['该年度没有考核配置', 'No configuration for this year'],
+} as const;
+
+export type Word = keyof typeof WORDS;
+
+export function words(locale: Locale) {
+  return (k: Word, vars?: Record<string, string | number>): string => {
+    let s: string = WORDS[k][locale === 'zh' ? 0 : 1];
+    for (const [n, v] of Object.entries(vars ?? {})) s = s.replace(`{${n}}`, String(v));
+    return s;
+  };
+}
