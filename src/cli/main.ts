@@ -8,6 +8,7 @@ import { addCooperationPair, loadDivisions } from '../services/orgunits.ts';
 import { dumpDataset } from '../services/dataset-dump.ts';
 import { checkRules, computeIndicators } from '../services/indicators.ts';
 import { buildReport } from '../services/reports.ts';
+import { ensureIdKey } from '../services/pii.ts';
 import { SYSTEM } from '../services/scope.ts';
 import { extraCommands } from './registry.ts';
 
@@ -149,7 +150,15 @@ export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<n
   const full: CliContext = {
     openStore: async () => {
       const s = openStore(configFromEnv());
-      await migrate(s);
+      try {
+        await migrate(s);
+        // Before anything can hash a resident ID: the key must be the one the database's hashes were made with.
+        const k = await ensureIdKey(s);
+        if (k.warning) process.stderr.write(`xiezuo: warning: ${k.warning}\n`);
+      } catch (e) {
+        await s.close();
+        throw e;
+      }
       return s;
     },
     out: (s) => process.stdout.write(s),

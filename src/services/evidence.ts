@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
+import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
 import { catalogueFor } from './catalogue.ts';
@@ -121,10 +122,10 @@ export async function addEvidence(
     indicator: target.indicator ?? null, filename: safeName(file.filename), mime, size: file.data.length, sha256,
     stored_name: stored, uploaded_by: actor.id, uploaded_at: at,
   }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('audit_log').values({
+  await appendAudit(store.db, {
     at, actor: actor.id, action: 'evidence.add', entity: 'evidence', entity_id: String(r.id), county_code: target.county, year: target.year,
     before_json: null, after_json: JSON.stringify({ filename: file.filename, ledger: target.ledger ?? null, recordId: target.recordId ?? null, indicator: target.indicator ?? null, size: file.data.length, sha256 }),
-  }).execute();
+  });
   return (await getEvidence(store, actor, Number(r.id))).view;
 }
 
@@ -160,9 +161,9 @@ export async function deleteEvidence(store: Store, actor: Actor, dataDir: string
   } else assertWrite(actor, v.county);
   const db = accountsDb(store);
   await db.deleteFrom('evidence_file').where('id', '=', id).execute();
-  await db.insertInto('audit_log').values({
+  await appendAudit(store.db, {
     at: new Date().toISOString(), actor: actor.id, action: 'evidence.delete', entity: 'evidence', entity_id: String(id),
     county_code: v.county, year: v.year, before_json: JSON.stringify(v), after_json: null,
-  }).execute();
+  });
   rmSync(path, { force: true });
 }

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { problemsOf, recordSchema, type FieldProblem } from '../domain/ledgers/schema.ts';
 import type { LedgerDecl } from '../domain/ledgers/types.ts';
+import { appendAudit } from '../store/audit-repo.ts';
 import { type LedgerRecord, LedgerRepo, type ListOptions, toRow } from '../store/ledger-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/db.ts';
@@ -53,11 +54,11 @@ export async function audit(
   tx: Tx, actor: Actor, action: string, entity: string, entityId: string | number | null,
   county: string | null, year: number | null, before: unknown, after: unknown,
 ): Promise<void> {
-  await tx.insertInto('audit_log').values({
+  await appendAudit(tx, {
     at: now(), actor: actor.id, action, entity, entity_id: entityId === null ? null : String(entityId),
     county_code: county, year, before_json: before === undefined || before === null ? null : JSON.stringify(before),
     after_json: after === undefined || after === null ? null : JSON.stringify(after),
-  }).execute();
+  });
 }
 
 const pii = (_f: unknown, raw: string) => protectResidentId(raw);

@@ -2,6 +2,7 @@ import type { Store } from '../store/db.ts';
 import { conflict, notFound } from './errors.ts';
 import { audit } from './ledgers.ts';
 import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { assertReportOpen } from './write-rules.ts';
 
 /**
  * Removes one narrative paragraph; refused when it changed since `expectedVersion`. The paragraph's
@@ -14,6 +15,7 @@ export async function deleteNarrative(store: Store, actor: Actor, id: number, ex
   await assertRead(store, actor, before.county_code);
   assertWrite(actor, before.county_code);
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, before.county_code, Number(before.year));
     const r = await tx.deleteFrom('narrative').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) throw conflict('该内容已被他人修改，请刷新后重试', 'the text was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', 'narrative', `${before.section}#${before.seq}`, before.county_code, Number(before.year), before, null);

@@ -7,6 +7,7 @@ import { conflict, invalid, notFound } from './errors.ts';
 import { formatValue, withUnit } from './indicators.ts';
 import { audit, now } from './ledgers.ts';
 import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { assertReportOpen } from './write-rules.ts';
 
 export interface ReportedView {
   id: number;
@@ -78,6 +79,7 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
   }
   const t = now();
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, county, year);
     const before = await tx.selectFrom('reported_value').selectAll()
       .where('county_code', '=', county).where('year', '=', year).where('element', '=', input.element).where('dim', '=', dim).executeTakeFirst();
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)
@@ -101,6 +103,7 @@ export async function deleteReported(store: Store, actor: Actor, id: number, exp
   await assertRead(store, actor, before.county_code);
   assertWrite(actor, before.county_code);
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, before.county_code, before.year);
     const r = await tx.deleteFrom('reported_value').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', 'reported_value', `${before.element}${before.dim ? `[${before.dim}]` : ''}`, before.county_code, before.year, before, null);
@@ -132,6 +135,7 @@ export async function setNarrative(
     throw invalid('问题说明的标题须为所说明的指标编号', 'a problem note is titled with the id of the indicator it explains');
   const t = now();
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, county, year);
     const before = await tx.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year)
       .where('section', '=', input.section).where('seq', '=', input.seq).executeTakeFirst();
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)

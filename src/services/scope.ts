@@ -14,6 +14,10 @@ export interface Actor {
   units: readonly string[];
   /** For county clerks: the ledger kinds their department keeps; undefined means all. */
   ledgers?: readonly string[];
+  /** Set for an API token limited to one county: nothing outside it is read or written. */
+  onlyCounty?: string;
+  /** Set for a read-only API token: every write is refused. */
+  readOnly?: boolean;
 }
 
 /** The actor used by the CLI and the demo loader: whoever can run the CLI owns the database file. */
@@ -21,6 +25,7 @@ export const SYSTEM: Actor = { id: 'system', name: 'system', role: 'admin', unit
 
 /** True when the actor may read the county's data. Eastern users see the counties paired with their units. */
 export async function canRead(store: Store, actor: Actor, county: string): Promise<boolean> {
+  if (actor.onlyCounty !== undefined && county !== actor.onlyCounty) return false;
   if (actor.role === 'admin') return true;
   if (actor.units.some((u) => county.startsWith(u))) return true;
   if (actor.role === 'east_user' && actor.units.length > 0) {
@@ -42,6 +47,8 @@ export async function assertRead(store: Store, actor: Actor, county: string): Pr
 
 /** Refuses with Forbidden unless the actor may change the county's ledger. Auditors and eastern users only read. */
 export function assertWrite(actor: Actor, county: string, ledger?: string): void {
+  if (actor.readOnly) throw forbidden('该令牌只读，不能修改数据', 'this token is read-only');
+  if (actor.onlyCounty !== undefined && county !== actor.onlyCounty) throw forbidden('该令牌仅限另一个县', 'this token is limited to another county');
   if (actor.role === 'admin') return;
   const writes = actor.role === 'county_clerk' || actor.role === 'county_admin';
   if (!writes || !actor.units.some((u) => county.startsWith(u)))

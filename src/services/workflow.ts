@@ -1,4 +1,5 @@
 import { LEDGERS, ledgerDecl } from '../domain/ledgers/declarations.ts';
+import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { conflict, forbidden, invalid, notFound } from './errors.ts';
@@ -125,10 +126,10 @@ export async function transition(
     } else {
       await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness: 'complete', ...after }).execute();
     }
-    await tx.insertInto('audit_log').values({
+    await appendAudit(tx, {
       at, actor: actor.id, action: `workflow.${step}`, entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
       county_code: county, year, before_json: JSON.stringify({ status, comment: before?.comment ?? null }), after_json: JSON.stringify({ status: after.status, comment: text }),
-    }).execute();
+    });
   });
   return (await ledgerStates(store, actor, county, year)).find((s) => s.ledger === ledger)!;
 }
