@@ -3,11 +3,10 @@ import { dirname, join, resolve } from 'node:path';
 import { type Command, CommanderError, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../server/app.ts';
-import { createDemoAccounts, ROLE_LABELS } from '../services/accounts.ts';
+import { ROLE_LABELS } from '../services/accounts.ts';
 import { ROOT } from '../services/config.ts';
-import { demoLoaded, loadDemo } from '../services/demo.ts';
+import { demoLoaded, demoOnFirstStart } from '../services/demo.ts';
 import { invalid } from '../services/errors.ts';
-import { isEmptyDatabase } from '../store/deployment-repo.ts';
 import { configFromEnv, type Store } from '../store/db.ts';
 import type { CliContext } from './main.ts';
 
@@ -92,15 +91,11 @@ export function register(program: Command, ctx: CliContext): void {
       await ensureWebBuilt(ctx.err);
       const dataDir = dataDirFromEnv();
       const store = await ctx.openStore();
-      let accounts: Awaited<ReturnType<typeof createDemoAccounts>> = [];
       // The demo goes only into an empty database, and its accounts are created then and only then:
       // a database holding anything — real data, real accounts — is never given demo data or
       // demo accounts, and no account is ever reset or printed here.
-      if (o.demo && (await isEmptyDatabase(store.db))) {
-        const r = await loadDemo(store);
-        accounts = await createDemoAccounts(store);
-        ctx.err(`demo dataset loaded into the empty database: county ${r.county}, year ${r.year}, ${r.records} records\n`);
-      }
+      const { loaded, accounts } = await demoOnFirstStart(store, o.demo);
+      if (loaded) ctx.err(`demo dataset loaded into the empty database: county ${loaded.county}, year ${loaded.year}, ${loaded.records} records\n`);
       const demo = accounts.length === 0 && (await demoLoaded(store));
       const app = await buildApp({ store, dataDir, webDir: WEB_DIST }, { logger: o.quiet ? false : { level: 'info' } });
       await runUntilStopped(app, store, o.host, Number(o.port), ctx, (url) => {

@@ -4,7 +4,8 @@ import { parse, YAMLParseError } from 'yaml';
 import { parseStated } from '../domain/figures.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
-import { getMeta, setMeta } from '../store/deployment-repo.ts';
+import { getMeta, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
+import { createDemoAccounts } from './accounts.ts';
 import { ROOT } from './config.ts';
 import { conflict, invalid } from './errors.ts';
 import { upsertValidated, validateRecord } from './ledgers.ts';
@@ -121,4 +122,15 @@ export async function loadDemo(store: Store): Promise<{ county: string; year: nu
   const r = await loadDataset(store, DEMO_FILE, DEMO);
   await setMeta(store.db, DEMO_MARK, JSON.stringify({ county: r.county, year: r.year, at: new Date().toISOString() }));
   return r;
+}
+
+/**
+ * What `xiezuo start` does about the demo: into an empty database (and only then) it loads the demo
+ * dataset and creates the demo accounts, returning their passwords to print once. A database that
+ * holds anything is left exactly as it is: no data loaded, no account created, reset or printed.
+ */
+export async function demoOnFirstStart(store: Store, wanted: boolean): Promise<{ loaded?: { county: string; year: number; records: number }; accounts: Awaited<ReturnType<typeof createDemoAccounts>> }> {
+  if (!wanted || !(await isEmptyDatabase(store.db))) return { accounts: [] };
+  const loaded = await loadDemo(store);
+  return { loaded, accounts: await createDemoAccounts(store) };
 }

@@ -9,7 +9,7 @@ import type { Store } from '../store/db.ts';
 import { categoriesFor } from './config.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { protectResidentId } from './pii.ts';
-import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { type Actor, assertRead, assertVisible, assertWrite } from './scope.ts';
 import { assertEditable } from './workflow.ts';
 
 export type { LedgerRecord, ListOptions };
@@ -70,11 +70,11 @@ export async function listRecords(store: Store, actor: Actor, kind: string, coun
   return new LedgerRepo(store.db, decl).list(county, year, opts);
 }
 
-/** One record by id; NotFound when absent or outside the actor's scope (no existence leak). */
+/** One record by id; absent and outside the actor's scope answer alike (no existence leak, see assertVisible). */
 export async function getRecord(store: Store, actor: Actor, kind: string, id: number): Promise<LedgerRecord> {
   const rec = await new LedgerRepo(store.db, declOf(kind)).get(id);
+  await assertVisible(store, actor, rec?.county_code, () => notFound('记录不存在', 'record not found'));
   if (!rec) throw notFound('记录不存在', 'record not found');
-  await assertRead(store, actor, rec.county_code);
   return rec;
 }
 

@@ -1,7 +1,7 @@
 import type { Store } from '../store/db.ts';
 import { conflict, notFound } from './errors.ts';
 import { audit } from './ledgers.ts';
-import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { type Actor, assertVisible, assertWrite } from './scope.ts';
 import { assertReportOpen } from './write-rules.ts';
 
 /**
@@ -11,8 +11,8 @@ import { assertReportOpen } from './write-rules.ts';
  */
 export async function deleteNarrative(store: Store, actor: Actor, id: number, expectedVersion: number): Promise<void> {
   const before = await store.db.selectFrom('narrative').selectAll().where('id', '=', id).executeTakeFirst();
+  await assertVisible(store, actor, before?.county_code, () => notFound('该段文字不存在', 'narrative paragraph not found'));
   if (!before) throw notFound('该段文字不存在', 'narrative paragraph not found');
-  await assertRead(store, actor, before.county_code);
   assertWrite(actor, before.county_code);
   await store.db.transaction().execute(async (tx) => {
     await assertReportOpen(tx, before.county_code, Number(before.year));

@@ -47,7 +47,8 @@ export function statedText(value: string | number, qual: string, max: string | n
 
 /** Whether a catalogue element (reported values) or indicator (targets) is an amount of money. */
 export function moneyElement(year: number, element: string): boolean {
-  return catalogueFor(year).elements[element]?.unit === 'money';
+  const els = catalogueFor(year).elements;
+  return Object.hasOwn(els, element) && els[element]?.unit === 'money';
 }
 export function moneyIndicator(year: number, indicator: string): boolean {
   return catalogueFor(year).byId.get(indicator)?.unit === 'money';

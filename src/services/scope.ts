@@ -1,5 +1,5 @@
 import type { Store } from '../store/db.ts';
-import { forbidden } from './errors.ts';
+import { forbidden, notFound } from './errors.ts';
 
 /**
  * Who is acting and over which org units. Units are GB/T 2260 codes at their natural length
@@ -43,6 +43,10 @@ export async function canRead(store: Store, actor: Actor, county: string): Promi
 /** Refuses with Forbidden unless the actor may read the county. */
 export async function assertRead(store: Store, actor: Actor, county: string): Promise<void> {
   if (!(await canRead(store, actor, county))) throw forbidden('无权查看该县数据', 'not allowed to read this county');
+  // A code the actor's scope covers but that names no division (a typo, a county of another
+  // province not loaded) is "not found", not a failure further down.
+  const unit = await store.db.selectFrom('org_unit').select('code').where('code', '=', county).executeTakeFirst();
+  if (!unit) throw notFound(`没有区划代码为 ${county} 的单位`, `no division with code ${county}`);
 }
 
 /** Refuses with Forbidden unless the actor may change the county's ledger. Auditors and eastern users only read. */
@@ -55,4 +59,16 @@ export function assertWrite(actor: Actor, county: string, ledger?: string): void
     throw forbidden('无权修改该县数据', 'not allowed to change this county');
   if (actor.role === 'county_clerk' && ledger && actor.ledgers && !actor.ledgers.includes(ledger))
     throw forbidden('该台账不属于本部门', 'this ledger belongs to another department');
+}
+
+/**
+ * For a thing looked up by id: passes when the actor may read its county, and otherwise answers the
+ * same for "absent" and "outside your scope" — Forbidden with one message — so an id's existence
+ * is not revealed to whoever may not read it. Unrestricted administrators, who may read everything,
+ * get `absent` (NotFound) for an id that does not exist.
+ */
+export async function assertVisible(store: Store, actor: Actor, county: string | undefined, absent: () => Error): Promise<void> {
+  if (county !== undefined && (await canRead(store, actor, county))) return;
+  if (county === undefined && actor.role === 'admin' && actor.onlyCounty === undefined) throw absent();
+  throw forbidden('不存在或无权查看', 'not found or not allowed');
 }

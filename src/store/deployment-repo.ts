@@ -25,9 +25,13 @@ export async function appTables(db: Db): Promise<string[]> {
   return tables.map((t) => t.name).filter((n) => !n.startsWith('kysely_')).sort();
 }
 
-/** Whether every application table is empty: a database nobody has put anything into yet. */
+/**
+ * Whether every application table is empty: a database nobody has put anything into yet. The
+ * deployment facts (the key fingerprint recorded when a command first opened it) do not count.
+ */
 export async function isEmptyDatabase(db: Db): Promise<boolean> {
   for (const t of await appTables(db)) {
+    if (t === 'deployment_meta') continue;
     const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db);
     if (Number(r.rows[0]?.n ?? 0) > 0) return false;
   }
