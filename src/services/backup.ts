@@ -102,7 +102,6 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
   if (!(await isEmptyDatabase(store.db))) throw conflict('只能恢复到空数据库中；该数据库已有数据', 'a backup is restored only into an empty database; this one holds data');
   for (const folder of DATA_FOLDERS)
     if (filesUnder(dataDir, join(dataDir, folder)).length) throw conflict(`数据文件夹中已有文件（${join(dataDir, folder)}）`, `the data folder already holds files (${join(dataDir, folder)})`);
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
   const summary: BackupSummary = { tables: {}, files: 0, bytes: 0 };
   const files: Array<{ rel: string; data: Buffer }> = [];
   let header: { format: string; version: number; migrations?: string[] } | undefined;
@@ -114,6 +113,8 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
       const applied = new Set(await appliedMigrations(db));
       let table: { name: string; columns: string[] } | undefined;
       let lineNo = 0;
+      // Opened here, right before it is read: lines read out before the loop begins would be lost.
+      const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
       for await (const line of lines) {
         lineNo++;
         if (!line.trim()) continue;
