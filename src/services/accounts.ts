@@ -194,12 +194,15 @@ export async function findUser(store: Store, username: string): Promise<UserView
   return r ? view(r) : undefined;
 }
 
-export async function listUsers(store: Store, actor: Actor): Promise<UserView[]> {
+/** Every account with the names of its units (administrators only). */
+export async function listUsers(store: Store, actor: Actor): Promise<Array<UserView & { unitNames: Array<{ code: string; name: string | null }> }>> {
   if (actor.role !== 'admin') throw forbidden('只有系统管理员可以管理账号', 'only administrators manage accounts');
-  const rows = await accountsDb(store).selectFrom('app_user')
+  const rows = (await accountsDb(store).selectFrom('app_user')
     .select([...USER_COLUMNS])
-    .orderBy('username').execute();
-  return rows.map(view);
+    .orderBy('username').execute()).map(view);
+  const codes = [...new Set(rows.flatMap((u) => u.units))];
+  const names = new Map(codes.length ? (await store.db.selectFrom('org_unit').select(['code', 'name']).where('code', 'in', codes).execute()).map((r) => [r.code, r.name]) : []);
+  return rows.map((u) => ({ ...u, unitNames: u.units.map((code) => ({ code, name: names.get(code) ?? null })) }));
 }
 
 /** Ends every session of a user and revokes every API token (a new password, a disabled account). */

@@ -46,7 +46,7 @@ export async function assertRead(store: Store, actor: Actor, county: string): Pr
   // A code the actor's scope covers but that names no division (a typo, a county of another
   // province not loaded) is "not found", not a failure further down.
   const unit = await store.db.selectFrom('org_unit').select('code').where('code', '=', county).executeTakeFirst();
-  if (!unit) throw notFound(`没有区划代码为 ${county} 的单位`, `no division with code ${county}`);
+  if (!unit) throw notFound('未找到该县', 'county not found');
 }
 
 /** Refuses with Forbidden unless the actor may change the county's ledger. Auditors and eastern users only read. */

@@ -35,16 +35,20 @@ export function entryHash(seq: number, prev: string, e: AuditInput): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** Locks the chain head (creating it, and chaining entries written before the chain existed, once). */
+/** Locks the chain head; the first time, creates it and chains the entries written before the chain existed. */
 async function lockHead(tx: Transaction<Database>): Promise<{ seq: number; hash: string }> {
   const r = await tx.updateTable('audit_chain').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) {
-    await tx.insertInto('audit_chain').values({ id: 1, seq: 0, hash: GENESIS }).onConflict((oc) => oc.column('id').doNothing()).execute();
-    await tx.updateTable('audit_chain').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  if (Number(r.numUpdatedRows) === 1) {
+    const head = await tx.selectFrom('audit_chain').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+    return { seq: Number(head.seq), hash: head.hash };
   }
-  let head = await tx.selectFrom('audit_chain').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-  head = { seq: Number(head.seq), hash: head.hash };
-  // Entries from before the chain (a database migrated from an earlier version) join it in id order.
+  await tx.insertInto('audit_chain').values({ id: 1, seq: 0, hash: GENESIS }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await tx.updateTable('audit_chain').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  const got = await tx.selectFrom('audit_chain').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  let head = { seq: Number(got.seq), hash: got.hash };
+  if (head.seq > 0) return head;
+  // Entries from before the chain (a database migrated from an earlier version) join it in id order,
+  // once. Later entries without a place in the chain were written around it, and verify names them.
   const legacy = await tx.selectFrom('audit_log').selectAll().where('seq', 'is', null).orderBy('id').execute();
   for (const e of legacy) {
     const seq = head.seq + 1;

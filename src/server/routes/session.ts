@@ -82,7 +82,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/users', tag: 'accounts', summary: 'All accounts (administrators only)',
-    response: z.array(UserOut),
+    response: z.array(UserOut.extend({ unitNames: z.array(z.object({ code: z.string(), name: z.string().nullable() })) })),
     handler: async ({ actor }) => listUsers(deps.store, actor),
   });
 
