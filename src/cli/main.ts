@@ -4,7 +4,7 @@ import { DomainError } from '../services/errors.ts';
 import { CatalogueInvalid } from '../services/catalogue.ts';
 import { configFromEnv, migrate, openStore, type Store } from '../store/db.ts';
 import { demoLoaded, loadDataset, loadDemo } from '../services/demo.ts';
-import { addCooperationPair, loadDivisions } from '../services/orgunits.ts';
+import { addCooperationPair, addCustomUnit, loadDivisions } from '../services/orgunits.ts';
 import { dumpDataset } from '../services/dataset-dump.ts';
 import { checkRules, computeIndicators } from '../services/indicators.ts';
 import { buildReport } from '../services/reports.ts';
@@ -32,6 +32,8 @@ async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>): Prom
 }
 
 const countyOpt = () => new Option('--county <code>', 'county division code (GB/T 2260), e.g. 623023').makeOptionMandatory();
+/** For commands that work at any level: a county, a prefecture (4 digits) or a province (2 digits). */
+const unitOpt = () => new Option('--county <code>', 'county (623023), prefecture (6230) or province (62) code').makeOptionMandatory();
 const yearOpt = () => new Option('--year <year>', 'assessment year, e.g. 2022').argParser((v) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 2000 || n > 2100) throw new CommanderError(1, 'xiezuo.year', `--year must be a year such as 2022, not '${v}'`);
@@ -58,8 +60,8 @@ export function buildProgram(ctx: CliContext): Command {
         ctx.out(`division codes loaded: ${await loadDivisions(s, codes)} new\n`);
       }
       if (o.pair) {
-        const m = /^(\d{6}):(\d{6})$/.exec(o.pair);
-        if (!m) throw new CommanderError(1, 'xiezuo.pair', '--pair takes EAST:WEST county codes such as 120101:623023');
+        const m = /^(\d{2}|\d{4}|\d{6}|\d{2,12}\.[a-z0-9_-]{1,20}):(\d{2}|\d{4}|\d{6})$/.exec(o.pair);
+        if (!m) throw new CommanderError(1, 'xiezuo.pair', '--pair takes EAST:WEST unit codes such as 120101:623023, 3301:510824 or 44:45');
         await addCooperationPair(s, m[1]!, m[2]!);
         ctx.out(`cooperation pair ${m[1]} → ${m[2]} recorded\n`);
       }
@@ -71,6 +73,18 @@ export function buildProgram(ctx: CliContext): Command {
         }
       }
       ctx.out(`database ready (${s.engine})\n`);
+    }));
+
+  program.command('unit')
+    .description('add a unit without a division code (开发区, 经开区) under a loaded parent')
+    .argument('<action>', 'add')
+    .requiredOption('--code <code>', "the parent's code, a dot and a short name, e.g. 320585.sip")
+    .requiredOption('--name <name>', 'the unit name, e.g. 苏州工业园区')
+    .requiredOption('--parent <code>', 'the parent division code, e.g. 320585')
+    .action(async (action: string, o: { code: string; name: string; parent: string }) => withStore(ctx, async (s) => {
+      if (action !== 'add') throw new CommanderError(1, 'xiezuo.unit', `unknown action '${action}': use 'unit add'`);
+      await addCustomUnit(s, o.code, o.name, o.parent);
+      ctx.out(`unit ${o.code} ${o.name} recorded under ${o.parent}\n`);
     }));
 
   program.command('load <file>')
@@ -92,7 +106,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   program.command('report')
     .description('generate the self-assessment report of a county-year (Markdown to stdout by default)')
-    .addOption(countyOpt()).addOption(yearOpt())
+    .addOption(unitOpt()).addOption(yearOpt())
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'docx', 'html']).default('md'))
     .option('--out <file>', 'write to this file instead of stdout (required for docx)')
     .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string }) => withStore(ctx, async (s) => {
@@ -113,7 +127,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   program.command('indicators')
     .description('indicator values with units, targets and status for a county-year; a prefecture or province code (e.g. 6230, 62) adds up its counties')
-    .addOption(countyOpt()).addOption(yearOpt())
+    .addOption(unitOpt()).addOption(yearOpt())
     .option('--json', 'print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
       const rows = await computeIndicators(s, SYSTEM, o.county, o.year);
@@ -128,7 +142,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   program.command('check')
     .description('run the validation rules for a county-year; exit 0 when all hold, 3 when any fails')
-    .addOption(countyOpt()).addOption(yearOpt())
+    .addOption(unitOpt()).addOption(yearOpt())
     .option('--json', 'print JSON')
     .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
       const rules = await checkRules(s, SYSTEM, o.county, o.year);

@@ -4,13 +4,18 @@ import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Label } from '../domain/ledgers/types.ts';
 import { configFile } from './config.ts';
 
-export type Unit = 'money' | 'percent' | 'pp' | 'people' | 'households' | 'pairs' | 'times' | 'sessions' | 'enterprises' | 'items' | 'villages' | 'sqm' | 'yuan';
+/** A unit the catalogue declares under `units` (money, percent, pp and yuan have fixed meanings; the rest are count words). */
+export type Unit = 'money' | 'percent' | 'pp' | 'yuan' | (string & {});
 
 export interface ElementDef {
   id: string;
   label: Label;
   unit: Unit;
   dims?: string;
+  /** The stated parts of this element make up the whole: they must add up to its stated total. */
+  exhaustive?: boolean;
+  /** A subset (其中): this element can never exceed the named one. */
+  within?: string;
 }
 
 export interface IndicatorDef {
@@ -20,9 +25,17 @@ export interface IndicatorDef {
   formula: string;
   reported?: string;
   round: { decimals: number; mode: 'half_up' | 'truncate' };
+  /** True when the catalogue itself says how the indicator rounds (the unit's rate policy then does not apply). */
+  roundExplicit?: boolean;
   categories?: string;
   /** False when a breakdown's parts overlap, so adding them up would mislead. */
   total?: boolean;
+  /**
+   * The figure is the total of the records it selects, whatever the ledger's completeness: the selection
+   * is one the unit lists in full even where the ledger as a whole is partial (e.g. its demonstration-
+   * village projects).
+   */
+  listed?: boolean;
   /** A breakdown indicator that explains this one where the report discusses it (e.g. a plan by field). */
   detail?: string;
   note?: Label;
@@ -92,6 +105,12 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
   };
   const elements: Record<string, ElementDef> = {};
   for (const [id, e] of Object.entries(data.elements ?? {})) elements[id] = { id, ...e };
+  const elementNodes = doc.get('elements', true);
+  for (const e of Object.values(elements)) {
+    const node = isMap(elementNodes) ? (elementNodes.get(e.id, true) as Node) : null;
+    if (!data.units?.[e.unit]) at(node, `element ${e.id}: unknown unit '${String(e.unit)}'`, `上报项 ${e.id}：未知单位`);
+    if (e.within !== undefined && !data.elements[e.within]) at(node, `element ${e.id}: within '${e.within}' is not an element`, `上报项 ${e.id}：within 不是已定义的上报项`);
+  }
   const indicatorIds = new Set((data.indicators ?? []).map((i) => String(i.id)));
   const schema = {
     ledgers: Object.fromEntries(LEDGERS.map((l) => [l.kind, { fields: Object.fromEntries(l.fields.map((f) => [f.name, { type: f.type }])) }])),
@@ -136,7 +155,8 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
       id, label: raw.label as Label, unit: raw.unit as Unit, formula: String(raw.formula),
       reported: raw.reported === undefined ? undefined : String(raw.reported),
       round: { decimals: round.decimals ?? (raw.unit === 'percent' || raw.unit === 'pp' ? 2 : 0), mode: (round.mode ?? 'half_up') as 'half_up' | 'truncate' },
-      categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, detail: raw.detail as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
+      roundExplicit: raw.round !== undefined,
+      categories: raw.categories as string | undefined, total: raw.total as boolean | undefined, listed: raw.listed === true, detail: raw.detail as string | undefined, note: raw.note as Label | undefined, ast, reportedAst,
     });
   });
   const rules: RuleDef[] = [];

@@ -6,10 +6,10 @@ import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
 import { getMeta, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
 import { createDemoAccounts } from './accounts.ts';
-import { ROOT } from './config.ts';
+import { configYear, ROOT } from './config.ts';
 import { conflict, invalid } from './errors.ts';
 import { upsertValidated, validateRecord } from './ledgers.ts';
-import { loadDivisions } from './orgunits.ts';
+import { addCooperationPair, addCustomUnit, loadDivisions, orgUnit } from './orgunits.ts';
 import { located, writeReportData } from './report-data.ts';
 import { type Actor, SYSTEM } from './scope.ts';
 
@@ -20,9 +20,14 @@ export const DEMO: Actor = { id: 'demo', name: 'demo', role: 'admin', units: [] 
 export const DEMO_FILE = join(ROOT, 'data', 'demo', '623023-2022.yaml');
 
 interface DatasetFile {
+  /** The unit the dataset describes: a county (6 digits), a prefecture (4) or a province (2). */
   county: string;
   year: number;
   partner?: string;
+  /** When the pairing began, as the source states it: 2021 or 2021-05. */
+  partner_since?: string;
+  /** Units without a division code that the dataset names (开发区…), created under their parent. */
+  units?: Array<{ code: string; name: string; parent: string }>;
   report: { issuer: string; date: string };
   ledgers: Record<string, { completeness: 'complete' | 'partial'; records: Array<Record<string, unknown>> }>;
   reported: Array<{ element: string; dim?: string; value: string | number; qual?: string; note?: string }>;
@@ -72,10 +77,15 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE, actor:
     const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [0, 0];
     throw invalid(`${file}:${line}:${col}：YAML 格式错误（${e.code}）`, `${file}:${line}:${col}: not valid YAML (${e.code})`);
   }
-  if (!data || typeof data !== 'object' || !/^\d{6}$/.test(String(data.county)) || !Number.isInteger(data.year) || !data.ledgers)
-    throw invalid(`${file}：缺少 county、year 或 ledgers`, `${file}: county, year or ledgers missing`);
+  if (!data || typeof data !== 'object' || !/^(\d{2}|\d{4}|\d{6})$/.test(String(data.county)) || !Number.isInteger(data.year))
+    throw invalid(`${file}：缺少 county（县、市州或省的区划代码）或 year`, `${file}: county (a county, prefecture or province code) or year missing`);
+  data.ledgers ??= {};
   const { county, year } = data;
+  configYear(year);
   await loadDivisions(store, [...new Set([county.slice(0, 2), ...(data.partner ? [data.partner.slice(0, 2)] : [])])]);
+  for (const u of data.units ?? []) await addCustomUnit(store, u.code, u.name, u.parent);
+  if (data.partner && !(await orgUnit(store, data.partner)))
+    throw invalid(`${file}：协作方 ${data.partner} 不是已知单位（自定义单位请在 units 中列出）`, `${file}: partner ${data.partner} is not a known unit (list custom units under units)`);
   const batches: Array<{ kind: string; rows: Array<Record<string, unknown>> }> = [];
   for (const [kind, ledger] of Object.entries(data.ledgers)) {
     const rows = ledger.records.map((rec, i) => {
@@ -96,6 +106,7 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE, actor:
     }, { where: file, ledgerStates: 'replace', actor });
     await upsertValidated(tx, actor, county, year, batches);
   });
+  if (data.partner && data.partner_since) await addCooperationPair(store, data.partner, county, String(data.partner_since));
   return { county, year, records: batches.reduce((n, b) => n + b.rows.length, 0) };
 }
 

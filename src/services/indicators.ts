@@ -7,15 +7,17 @@ import type { Selectable } from 'kysely';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
-import { aggregateLedger, qualifiedCount, recordRefs } from '../store/aggregate.ts';
+import { aggregateLedger, qualifiedCount, recordRefs, statedCount } from '../store/aggregate.ts';
 import { catalogueFor, type Catalogue, type IndicatorDef, type Unit } from './catalogue.ts';
-import { categoriesFor } from './config.ts';
+import { categoriesFor, roundingFor, type RoundingPolicy } from './config.ts';
+import { agreement } from '../domain/stated.ts';
+import type { Scale } from '../domain/figures.ts';
 import { invalid } from './errors.ts';
 import { type Actor, assertRead } from './scope.ts';
 import { assertMaySetTarget } from './write-rules.ts';
 
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
-type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year'>;
+type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale'>;
 type TargetRow = Selectable<Database['target']>;
 export type Qual = 'exact' | 'about' | 'over' | 'range';
 
@@ -26,8 +28,10 @@ export interface TargetView {
   display: string;
   displayEn: string;
   orgCode: string;
+  /** The unit's own statement about the target (超额完成…), when it made one. */
   reportedStatus: string | null;
   note: string | null;
+  claimNote?: string | null;
 }
 
 export interface BreakdownEntry {
@@ -62,6 +66,12 @@ export interface IndicatorResult {
   status: Status;
   /** Disagreements between records and reported values, partial ledgers exceeding their totals. */
   flags: Array<{ zh: string; en: string }>;
+  /** True when the figure comes from a ledger the county has not declared complete. */
+  partial?: boolean;
+  /** For a prefecture or province: the figure its counties add up to, beside the unit's own stated one. */
+  rolledUp?: { display: string; exact: Rational; counties: number } | null;
+  /** The exact value behind a rounded figure, as decimal text in display units (for the sources appendix). */
+  exactText?: string | null;
   trace: TraceEntry[];
 }
 
@@ -77,8 +87,13 @@ export interface RuleResult {
 
 const FEN_PER_WAN = Rational.of(1_000_000);
 
+const SCALE_FACTOR: Record<Exclude<Scale, ''>, Rational> = { 万: Rational.of(10_000), 亿: Rational.of(100_000_000) };
+
 /** Prints a value in an indicator's unit: money in 万元 (exact shortest form), rates rounded as declared. */
-export function formatValue(v: Rational, unit: Unit, round: IndicatorDef['round']): string {
+export function formatValue(v: Rational, unit: Unit, round: IndicatorDef['round'], scale: Scale = ''): string {
+  if (scale === '亿' && unit === 'money') return trimZeros(v.div(FEN_PER_WAN).div(SCALE_FACTOR.万).toDecimalString(6));
+  if (scale && unit !== 'money' && unit !== 'percent' && unit !== 'pp' && unit !== 'yuan') return trimZeros(v.div(SCALE_FACTOR[scale]).toDecimalString(6));
+  if ((unit === 'percent' || unit === 'pp') && v.isInteger()) return v.toDecimalString(0);
   if (unit === 'money') {
     if (v.den === 1n) return formatWan(fen(Number(v.num)) as Fen);
     return v.div(FEN_PER_WAN).toDecimalString(Math.max(round.decimals, 4), round.mode);
@@ -86,13 +101,23 @@ export function formatValue(v: Rational, unit: Unit, round: IndicatorDef['round'
   return v.toDecimalString(round.decimals, round.mode);
 }
 
+const trimZeros = (t: string) => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+
+/** The unit word for a scaled figure: 亿元 for money in 亿, 万人 for people in 万. */
+function scaledUnit(unit: Unit, cat: Catalogue, scale: Scale, locale: 'zh' | 'en' = 'zh'): string | undefined {
+  if (!scale || locale === 'en') return undefined;
+  if (unit === 'money') return scale === '亿' ? '亿元' : undefined;
+  if (unit === 'percent' || unit === 'pp' || unit === 'yuan') return undefined;
+  return `${scale}${cat.units[unit]?.zh ?? ''}`;
+}
+
 function toRaw(v: Rational, unit: Unit): number {
   return unit === 'money' ? v.div(FEN_PER_WAN).toNumber() : v.toNumber();
 }
 
 /** Adds qualifier and unit: 约12万元, 70余万元, 40余家, 1.2–1.5, 89.45%. */
-export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh'): string {
-  const u = cat.units[unit]?.[locale] ?? '';
+export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh', scale: Scale = ''): string {
+  const u = scaledUnit(unit, cat, scale, locale) ?? cat.units[unit]?.[locale] ?? '';
   const sep = locale === 'en' && u && u !== '%' ? ' ' : '';
   if (qual === 'range' && max) return `${text}–${max}${sep}${u}`;
   if (locale === 'en') return `${qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : ''}${text}${sep}${u}`;
@@ -145,9 +170,24 @@ export class IndicatorEngine {
    * keeps its choice between records and reported values), rates are recomputed from the rolled-up
    * parts they refer to, and rates without such parts are not added up at all.
    */
-  constructor(readonly store: Store, readonly county: string, readonly year: number) {
+  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean } = {}) {
     this.cat = catalogueFor(year);
-    this.rollup = county.length < 6;
+    this.rollup = county.length < 6 && !opts.own;
+    this.policy = roundingFor(year, county);
+  }
+
+  /** The rounding policy of the engine's unit (province ← prefecture ← county overrides). */
+  readonly policy: RoundingPolicy;
+
+  /**
+   * How an indicator prints: the unit's policy for that indicator, else the policy for rates (percent and
+   * percentage points), else what the catalogue says. Only printing changes; the exact value is kept.
+   */
+  roundOf(def: IndicatorDef): IndicatorDef['round'] {
+    const own = this.policy.indicators[def.id];
+    if (own) return own;
+    if (def.unit === 'percent' || def.unit === 'pp') return def.roundExplicit ? def.round : this.policy.rates;
+    return def.round;
   }
 
   readonly rollup: boolean;
@@ -164,7 +204,39 @@ export class IndicatorEngine {
     return [...codes].filter((c) => c.length === 6).sort();
   }
 
+  /**
+   * A prefecture's or province's figure: what its counties add up to and what the unit itself states,
+   * side by side. The unit's own stated figure is the one shown (it is what the unit published); the
+   * counties' sum is kept beside it, and a disagreement at the stated precision is flagged.
+   */
+  private ownEngineCache?: IndicatorEngine;
+  /** The unit's own figures (what it states itself), computed the way a county's are. */
+  private ownEngine(): IndicatorEngine {
+    this.ownEngineCache ??= new IndicatorEngine(this.store, this.county, this.year, { own: true });
+    return this.ownEngineCache;
+  }
+
   private async computeRollup(def: IndicatorDef, year: number): Promise<IndicatorResult> {
+    const counties = await this.rollupFromCounties(def, year);
+    const own = await this.ownEngine().evaluate(def.id, year);
+    const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
+    if (own.source === 'none' || (!own.exact && !own.breakdown?.length)) {
+      await this.applyTarget(counties, def, year);
+      return counties;
+    }
+    const result: IndicatorResult = {
+      ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
+      rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
+    };
+    if (n > 0 && own.exact && counties.exact) {
+      const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+      if (agreement(unitScale(own.exact), unitScale(counties.exact), own.qual) === 'fails')
+        result.flags.push({ zh: `本级上报${own.display}，所辖${n}个县合计${counties.display}，两者不一致`, en: `the unit states ${own.displayEn ?? own.display}, its ${n} counties add up to ${counties.displayEn ?? counties.display}` });
+    }
+    return result;
+  }
+
+  private async rollupFromCounties(def: IndicatorDef, year: number): Promise<IndicatorResult> {
     const base: IndicatorResult = {
       id: def.id, label: def.label, unit: def.unit, formula: def.formula, value: null, display: null, raw: null, exact: null,
       qual: 'exact', source: 'none', status: 'no_target', flags: [], trace: [],
@@ -182,10 +254,8 @@ export class IndicatorEngine {
       base.trace = r.trace;
       return base;
     }
-    if (def.unit === 'percent' || def.unit === 'pp') {
-      base.flags.push({ zh: '比率不能逐县相加，需由其组成部分重新计算', en: 'a rate cannot be added up across counties' });
-      return base;
-    }
+    // A rate is never added up across counties; without parts to recompute it from, it has no figure here.
+    if (def.unit === 'percent' || def.unit === 'pp') return base;
     let total: Rational | null = null;
     const parts = new Map<string, Rational>();
     let quals = false;
@@ -223,14 +293,18 @@ export class IndicatorEngine {
   /** Every reported value of the engine's county for a year. */
   private reportedRows(year: number): Promise<ReportedRow[]> {
     if (!this.reportedCache.has(year))
-      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year'])
+      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale'])
         .where('county_code', '=', this.county).where('year', '=', year).orderBy('element').orderBy('dim').execute());
     return this.reportedCache.get(year)!;
   }
 
   /** The rows of a reported query: one dim (the undimensioned one by default) or all dims. */
   private async reportedMatching(q: { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean }): Promise<ReportedRow[]> {
-    return (await this.reportedRows(q.year)).filter((r) => r.element === q.element && (q.allDims || q.byDim || r.dim === (q.dim ?? '')));
+    const rows = (await this.reportedRows(q.year)).filter((r) => r.element === q.element);
+    // A stated total (no dim) stands for the whole; its parts are read only by dim.
+    if (q.byDim) return rows.filter((r) => r.dim !== '');
+    if (q.allDims) return rows.some((r) => r.dim === '') ? rows.filter((r) => r.dim === '') : rows;
+    return rows.filter((r) => r.dim === (q.dim ?? ''));
   }
 
   private async ledgerCompleteness(kind: string, year: number): Promise<string> {
@@ -241,6 +315,25 @@ export class IndicatorEngine {
       this.completeness.set(`*@${year}`, 'loaded');
     }
     return this.completeness.get(`${kind}@${year}`) ?? 'unknown';
+  }
+
+  /**
+   * Whether the records a formula read say what the figure is. Not when a ledger it reads is declared
+   * partial (its records are only some of the truth, so their count or sum is no total), nor when every
+   * ledger it reads is undeclared and empty (nobody has said anything), nor when it only sums a field
+   * that no record states (a blank cell is unknown, not zero). Then the figure is "no data", never 0.
+   */
+  private async recordsKnown(trace: TraceEntry[], year: number): Promise<boolean> {
+    const aggs = trace.filter((t): t is Extract<TraceEntry, { kind: 'aggregate' }> => t.kind === 'aggregate');
+    if (!aggs.length) return true;
+    const ledgers = [...new Set(aggs.map((t) => t.query.ledger))];
+    const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
+    if (states.some((s) => s === 'partial')) return false;
+    const empty = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
+    if (empty.every(Boolean)) return false;
+    const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
+    if (sums.length === aggs.length && (await Promise.all(sums.map(async (t) => (await statedCount(this.store, this.county, t.query)) === 0))).every(Boolean)) return false;
+    return true;
   }
 
   private async anyRecords(ledgers: string[], year: number): Promise<boolean> {
@@ -282,13 +375,16 @@ export class IndicatorEngine {
     const def = this.cat.byId.get(id);
     if (!def) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
     if (this.rollup) return this.english(await this.computeRollup(def, year), def, year);
+    const round = this.roundOf(def);
     const fromRecords = await evaluate(def.ast, { year, source: this.source() });
     const ledgers = [...new Set(fromRecords.trace.flatMap((t) => (t.kind === 'aggregate' ? [t.query.ledger] : [])))];
     const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
     const allComplete = ledgers.length > 0 && states.every((s) => s === 'complete');
-    // A year nobody has entered (no ledger state, no records) has no data, not zero.
-    if (ledgers.length > 0 && states.every((s) => s === 'unknown') && !(await this.anyRecords(ledgers, year)))
-      fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
+    // No silent zeros: a ledger the county has not declared complete and that holds no records says
+    // nothing, so a figure read only from such ledgers is "no data", never 0.
+    const recordsValue = fromRecords.value;
+    const partialOnly = !def.listed && !(await this.recordsKnown(fromRecords.trace, year));
+    if (partialOnly) fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
     const flags: IndicatorResult['flags'] = [];
     let chosen = fromRecords;
     let source: IndicatorResult['source'] = 'records';
@@ -296,16 +392,31 @@ export class IndicatorEngine {
       const fromReported = await evaluate(def.reportedAst, { year, source: this.source() });
       const rep = fromReported.value;
       const hasReported = rep.kind === 'scalar' ? rep.value !== null : rep.entries.length > 0;
+      const a = recordsValue;
+      if (hasReported && rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value) {
+        // Both a stated figure and one computed from its parts: keep the stated one where the ledger is
+        // partial, the computed one where it is complete, and flag a disagreement either way.
+        const q = await this.qualOf(fromReported.trace, year);
+        const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+        const verdict = allComplete || a.value.cmp(rep.value) > 0
+          ? agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null)
+          : 'holds';
+        if (!allComplete && a.value.cmp(rep.value) > 0 && q.qual !== 'over')
+          flags.push({ zh: `明细记录之和（${withUnit(formatValue(a.value, def.unit, round), def.unit, this.cat)}）超过上报总数`, en: 'itemised records exceed the reported total' });
+        else if (allComplete && verdict === 'fails')
+          flags.push({ zh: `台账计算值与上报值不一致（上报 ${withUnit(formatValue(rep.value, def.unit, round), def.unit, this.cat)}，台账 ${withUnit(formatValue(a.value, def.unit, round), def.unit, this.cat)}）`, en: `records disagree with the reported value (${formatValue(rep.value, def.unit, round)})` });
+      }
       if (hasReported && !allComplete) {
         chosen = fromReported;
         source = 'reported';
-        const a = fromRecords.value;
-        if (a.kind === 'scalar' && rep.kind === 'scalar' && a.value && rep.value && a.value.cmp(rep.value) > 0)
-          flags.push({ zh: '明细记录之和超过上报总数', en: 'itemised records exceed the reported total' });
-      } else if (hasReported && allComplete) {
-        const a = fromRecords.value;
-        if (a.kind === 'scalar' && rep.kind === 'scalar' && a.value && rep.value && !a.value.eq(rep.value))
-          flags.push({ zh: `台账计算值与上报值不一致（上报 ${formatValue(rep.value, def.unit, def.round)}）`, en: `records disagree with the reported value (${formatValue(rep.value, def.unit, def.round)})` });
+        // A stated rate or ratio is kept as stated and checked against the one its parts give.
+        if (rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value && ledgers.length === 0) {
+          const q = await this.qualOf(fromReported.trace, year);
+          const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+          const verdict = agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null);
+          if (verdict === 'fails')
+            flags.push({ zh: `上报值与其组成部分计算值不一致（按组成部分计算为 ${withUnit(formatValue(a.value, def.unit, { decimals: Math.max(round.decimals, 2), mode: 'half_up' }), def.unit, this.cat)}）`, en: `the stated figure disagrees with the one its parts give (${formatValue(a.value, def.unit, { decimals: Math.max(round.decimals, 2), mode: 'half_up' })})` });
+        }
       }
     }
     const value = chosen.value;
@@ -315,13 +426,15 @@ export class IndicatorEngine {
     const result: IndicatorResult = {
       id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported! : def.formula,
       value: null, display: null, raw: null, exact: null, qual: qual.qual, source, status: 'no_target', flags, trace: chosen.trace,
+      ...(source === 'records' && partialOnly ? { partial: true } : {}),
     };
     if (value.kind === 'scalar') {
       if (value.value) {
         result.exact = value.value;
-        result.value = formatValue(value.value, def.unit, def.round);
+        result.value = formatValue(value.value, def.unit, round, qual.scale);
         result.raw = toRaw(value.value, def.unit);
-        result.display = withUnit(result.value, def.unit, this.cat, qual.qual, qual.max ? formatValue(qual.max, def.unit, def.round) : undefined);
+        result.display = withUnit(result.value, def.unit, this.cat, qual.qual, qual.max ? formatValue(qual.max, def.unit, round, qual.scale) : undefined, 'zh', qual.scale);
+        result.exactText = def.unit === 'money' ? value.value.div(FEN_PER_WAN).toDecimalString(6).replace(/\.?0+$/, '') : value.value.toDecimalString(6).replace(/\.?0+$/, '');
       } else {
         result.source = 'none';
       }
@@ -334,12 +447,18 @@ export class IndicatorEngine {
         key: e.key,
         label: labels.find((c) => c.value === e.key)?.zh ?? e.key,
         raw: e.value ? toRaw(e.value, def.unit) : null,
-        display: e.value ? withUnit(formatValue(e.value, def.unit, def.round), def.unit, this.cat) : '—',
+        display: e.value ? withUnit(formatValue(e.value, def.unit, round), def.unit, this.cat) : '—',
       }));
-      const total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
+      let total = entries.reduce<Rational | null>((acc, e) => (acc && e.value ? acc.add(e.value) : acc), Rational.of(0));
+      // Stated parts need not be the whole: where the unit also states the total, that is the total.
+      const ra = def.reportedAst;
+      if (source === 'reported' && ra?.kind === 'values') {
+        const whole = (await this.reportedRows(year)).find((r) => r.element === ra.element && r.dim === '');
+        if (whole) total = Rational.parse(whole.value);
+      }
       if (total && entries.length && def.total !== false) {
         result.exact = total;
-        result.value = formatValue(total, def.unit, def.round);
+        result.value = formatValue(total, def.unit, round);
         result.raw = toRaw(total, def.unit);
         result.display = withUnit(result.value, def.unit, this.cat);
       } else result.source = entries.length ? result.source : 'none';
@@ -366,13 +485,13 @@ export class IndicatorEngine {
   }
 
   /** A figure read from one qualified source keeps its qualifier; combined ones become "about" if any part is. */
-  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational }> {
+  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational; scale?: Scale }> {
     const leaves = trace.filter((t) => t.kind === 'reported' || t.kind === 'aggregate');
-    const quals: Array<{ qual: Qual; max?: Rational }> = [];
+    const quals: Array<{ qual: Qual; max?: Rational; scale?: Scale }> = [];
     for (const t of leaves) {
       if (t.kind === 'reported') {
         for (const r of await this.reportedMatching({ ...t.query, year: t.query.year ?? year }))
-          quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined });
+          quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale });
       } else {
         const q = t.query;
         if (q.fn === 'sum' && q.field && (await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
@@ -382,33 +501,46 @@ export class IndicatorEngine {
     return { qual: quals.some((q) => q.qual !== 'exact') ? 'about' : 'exact' };
   }
 
+  private claimCache = new Map<number, Promise<Array<Selectable<Database['target_claim']>>>>();
+
   private async applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Promise<void> {
     if (!this.targetCache.has(year)) {
-      const prefixes = [this.county, this.county.slice(0, 4), this.county.slice(0, 2)];
+      // Targets are set by a unit for the units under it: the county itself, its prefecture, its province.
+      const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
       this.targetCache.set(year, this.store.db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', prefixes).execute());
+      // A claim about a target ("超额完成") is the unit's own data and speaks only for that unit.
+      this.claimCache.set(year, this.store.db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', this.county).execute());
     }
     const targets = (await this.targetCache.get(year)!).filter((x) => x.indicator === def.id);
-    const t = targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
-    if (!t) { result.status = result.exact || result.breakdown?.length ? 'no_target' : 'no_data'; return; }
-    const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: def.round.decimals, mode: 'half_up' }));
-    const v = fmt(t.value);
-    const vMax = fmt(t.value_max);
+    const claim = (await this.claimCache.get(year)!).find((c) => c.indicator === def.id);
+    const t = targets.filter((x) => x.value !== null).sort((a, b) => b.org_code.length - a.org_code.length)[0]
+      ?? targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
+    const hasData = !!(result.exact || result.breakdown?.length);
+    if (!t && !claim) { result.status = hasData ? 'no_target' : 'no_data'; return; }
+    const round = this.roundOf(def);
+    const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: round.decimals, mode: 'half_up' }));
+    const v = t ? fmt(t.value) : null;
+    const vMax = t ? fmt(t.value_max) : null;
     const display = v === null
-      ? (t.reported_status ? '省下达计划（数值未列明）' : '—')
-      : t.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat) : `${OP_ZH[t.op] ?? t.op}${withUnit(v, def.unit, this.cat)}`;
-    const en = (x: string) => englishFigure(Rational.parse(x), def.unit, def.round, this.cat);
-    const displayEn = t.value === null
-      ? (t.reported_status ? 'plan set by the province (figure not published)' : '—')
+      ? '未列明目标值'
+      : t!.op === 'between' && vMax ? withUnit(`${v}–${vMax}`, def.unit, this.cat) : `${OP_ZH[t!.op] ?? t!.op}${withUnit(v, def.unit, this.cat)}`;
+    const en = (x: string) => englishFigure(Rational.parse(x), def.unit, round, this.cat);
+    const displayEn = !t || t.value === null
+      ? 'target figure not stated'
       : t.op === 'between' && t.value_max
-        ? englishFigure(Rational.parse(t.value), def.unit, def.round, this.cat, 'range', Rational.parse(t.value_max))
+        ? englishFigure(Rational.parse(t.value), def.unit, round, this.cat, 'range', Rational.parse(t.value_max))
         : `${OP_EN[t.op] ?? t.op} ${en(t.value)}`;
-    result.target = { op: t.op, value: v, valueMax: vMax, display, displayEn, orgCode: t.org_code, reportedStatus: t.reported_status, note: t.note };
-    if (t.value === null) {
-      result.status = t.reported_status === 'met' || t.reported_status === 'exceeded' ? 'met' : t.reported_status === 'missed' ? 'missed' : 'no_data';
+    result.target = {
+      op: t?.op ?? '>=', value: v, valueMax: vMax, display, displayEn, orgCode: t?.org_code ?? this.county,
+      reportedStatus: claim?.status ?? null, note: t?.note ?? null, claimNote: claim?.note ?? null,
+    };
+    // Every unit is judged on its own figures; its own claim decides only where no figure can.
+    if (t && t.value !== null && result.exact) {
+      result.status = compare(result.exact, t.op, Rational.parse(t.value), t.value_max ? Rational.parse(t.value_max) : undefined) ? 'met' : 'missed';
       return;
     }
-    if (!result.exact) { result.status = 'no_data'; return; }
-    result.status = compare(result.exact, t.op, Rational.parse(t.value), t.value_max ? Rational.parse(t.value_max) : undefined) ? 'met' : 'missed';
+    if (claim) { result.status = claim.status === 'met' || claim.status === 'exceeded' ? 'met' : claim.status === 'missed' ? 'missed' : 'no_data'; return; }
+    result.status = 'no_data';
   }
 
   /** Every indicator of the catalogue, in catalogue order. */
@@ -426,7 +558,14 @@ export class IndicatorEngine {
         ? unit ? withUnit(unit === 'money' ? formatValue(v.value, unit, { decimals: 4, mode: 'half_up' }) : v.value.toString(), unit, this.cat) : v.value.toString()
         : null;
     for (const r of this.cat.rules) {
+      // A prefecture or province holds no ledgers of its own: rules over records are checked county by county.
+      if (this.rollup && (references(r.left).ledgers.length || references(r.right).ledgers.length)) {
+        out.push({ id: r.id, label: r.label, ok: null, left: null, right: null, op: r.op, detail: { zh: '按县逐一检查', en: 'checked county by county' } });
+        continue;
+      }
       const [l, rt] = [await evaluate(r.left, { year: this.year, source: this.source() }), await evaluate(r.right, { year: this.year, source: this.source() })];
+      // A side read from records that say nothing has no figure, so the rule cannot be checked.
+      for (const side of [l, rt]) if (!(await this.recordsKnown(side.trace, this.year))) side.value = { kind: 'scalar', value: null };
       const unit = this.unitOf(l.trace) ?? this.unitOf(rt.trace);
       const lv = l.value.kind === 'scalar' ? l.value.value : null;
       const rv = rt.value.kind === 'scalar' ? rt.value.value : null;
@@ -440,9 +579,59 @@ export class IndicatorEngine {
           : { zh: `${left} ${r.op} ${right}${ok ? '' : ' 不成立'}`, en: `${left} ${r.op} ${right}${ok ? '' : ' does not hold'}` },
       });
     }
+    out.push(...(await this.statedRelations()));
     for (const ind of await this.all()) {
       for (const f of ind.flags)
         out.push({ id: `consistency.${ind.id}`, label: { zh: `${ind.label.zh}：明细与上报值一致`, en: `${ind.label.en}: records agree with reported value` }, ok: false, left: ind.display, right: null, op: '=', detail: f });
+    }
+    return out;
+  }
+
+  /**
+   * Relations among the unit's own stated figures: a stated total against its stated parts (parts
+   * that exceed the total always fail; parts of an exhaustive list must add up to it), and subsets
+   * (其中) that must not exceed their whole. Each is checked at the precision the figures were stated to.
+   */
+  private async statedRelations(): Promise<RuleResult[]> {
+    const out: RuleResult[] = [];
+    const rows = await this.reportedRows(this.year);
+    const cats = categoriesFor(this.year, this.county);
+    const show = (el: { unit: Unit }, v: Rational) => withUnit(formatValue(v, el.unit, { decimals: 4, mode: 'half_up' }).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), el.unit, this.cat);
+    const disp = (v: Rational, el: { unit: Unit }) => (el.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+    for (const el of Object.values(this.cat.elements)) {
+      const mine = rows.filter((r) => r.element === el.id);
+      const total = mine.find((r) => r.dim === '');
+      const parts = mine.filter((r) => r.dim !== '');
+      if (total && parts.length && el.dims) {
+        const sum = parts.reduce((a, r) => a.add(Rational.parse(r.value)), Rational.of(0));
+        const t = Rational.parse(total.value);
+        const over = sum.cmp(t) > 0 && agreement(disp(t, el), disp(sum, el)) === 'fails' && total.qual !== 'over';
+        const short = el.exhaustive && total.qual === 'exact' && parts.every((p) => p.qual === 'exact') && agreement(disp(t, el), disp(sum, el)) === 'fails';
+        const names = parts.map((p) => `${cats[el.dims!]?.find((c) => c.value === p.dim)?.zh ?? p.dim}${show(el, Rational.parse(p.value))}`).join('、');
+        const ok = !(over || short);
+        out.push({
+          id: `stated.parts.${el.id}`, label: { zh: `${el.label.zh}：各分项之和与合计一致`, en: `${el.label.en}: parts add up to the stated total` },
+          ok, left: show(el, sum), right: show(el, t), op: el.exhaustive ? '=' : '<=',
+          detail: ok ? { zh: `分项${names}，合计${show(el, t)}`, en: `parts add up to ${show(el, sum)} of ${show(el, t)}` }
+            : { zh: `分项${names}之和为${show(el, sum)}，${over ? '超过' : '不等于'}上报合计${show(el, t)}（相差${show(el, sum.sub(t).abs())}）`, en: `the parts add up to ${show(el, sum)}, ${over ? 'more than' : 'not'} the stated total ${show(el, t)}` },
+        });
+      }
+      if (el.within) {
+        const whole = this.cat.elements[el.within]!;
+        for (const part of mine) {
+          const w = rows.find((r) => r.element === el.within && r.dim === part.dim) ?? rows.find((r) => r.element === el.within && r.dim === '');
+          if (!w) continue;
+          const a = Rational.parse(part.value);
+          const b = Rational.parse(w.value);
+          const ok = a.cmp(b) <= 0;
+          out.push({
+            id: `stated.within.${el.id}${part.dim ? `.${part.dim}` : ''}`, label: { zh: `${el.label.zh}不超过${whole.label.zh}`, en: `${el.label.en} within ${whole.label.en}` },
+            ok, left: show(el, a), right: show(whole, b), op: '<=',
+            detail: ok ? { zh: `${show(el, a)} ≤ ${show(whole, b)}`, en: `${show(el, a)} ≤ ${show(whole, b)}` }
+              : { zh: `其中${el.label.zh}${show(el, a)}超过${whole.label.zh}${show(whole, b)}`, en: `${el.label.en} ${show(el, a)} exceeds ${whole.label.en} ${show(whole, b)}` },
+          });
+        }
+      }
     }
     return out;
   }

@@ -80,10 +80,29 @@ export async function fullName(store: Store, code: string): Promise<string> {
   return parts.join('');
 }
 
-/** Records that an eastern unit assists a western county; both must be loaded org units. Idempotent. */
-export async function addCooperationPair(store: Store, east: string, west: string): Promise<void> {
+/**
+ * Records that an eastern unit (a province, city, district or custom unit) assists a western one (a
+ * county, or a prefecture or province for province-to-province pairs); both must be loaded. Idempotent.
+ */
+export async function addCooperationPair(store: Store, east: string, west: string, since?: string): Promise<void> {
+  if (since !== undefined && !/^\d{4}(-\d{2})?$/.test(since)) throw invalid(`结对起始时间须为 2021 或 2021-05：${since}`, `a pairing start is a year or year-month such as 2021-05: ${since}`);
   for (const code of [east, west])
     if (!(await orgUnit(store, code))) throw invalid(`区划代码 ${code} 未加载，请先用 --provinces 载入其所在省份`, `division code ${code} is not loaded; load its province with --provinces first`);
-  await store.db.insertInto('cooperation_pair').values({ east_code: east, west_code: west, since_year: null, until_year: null })
-    .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
+  await store.db.insertInto('cooperation_pair').values({ east_code: east, west_code: west, since_year: since ? Number(since.slice(0, 4)) : null, until_year: null, since: since ?? null })
+    .onConflict((oc) => (since ? oc.columns(['east_code', 'west_code']).doUpdateSet({ since, since_year: Number(since.slice(0, 4)) }) : oc.columns(['east_code', 'west_code']).doNothing())).execute();
+}
+
+/**
+ * Adds a unit without a GB/T 2260 code (开发区, 经开区, a city's cooperation office…) under a loaded
+ * parent. Its code is the parent's code, a dot and a short ASCII name (e.g. 320585.sip), so it sorts
+ * and filters with its parent and never collides with a division code. Idempotent for the same name.
+ */
+export async function addCustomUnit(store: Store, code: string, name: string, parent: string): Promise<void> {
+  if (!/^\d{2,12}\.[a-z0-9_-]{1,20}$/.test(code) || !code.startsWith(`${parent}.`))
+    throw invalid(`自定义单位代码须为“上级代码.英文简称”，如 ${parent}.kfq：${code}`, `a custom unit code is the parent's code, a dot and a short name, e.g. ${parent}.kfq: ${code}`);
+  if (!name.trim() || name.length > 100) throw invalid('单位名称不能为空且不超过100字', 'a unit needs a name of at most 100 characters');
+  if (!(await orgUnit(store, parent))) throw invalid(`上级区划 ${parent} 未加载`, `parent unit ${parent} is not loaded`);
+  const had = await orgUnit(store, code);
+  if (had && had.name !== name) throw invalid(`单位代码 ${code} 已用于“${had.name}”`, `unit code ${code} is already used for ${had.name}`);
+  if (!had) await store.db.insertInto('org_unit').values({ code, name, level: 'custom', parent_code: parent, custom: 1 }).execute();
 }

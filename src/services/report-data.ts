@@ -10,6 +10,7 @@ import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { catalogueFor } from './catalogue.ts';
+import { categoriesFor } from './config.ts';
 import { DomainError, forbidden, invalid } from './errors.ts';
 import { now } from './ledgers.ts';
 import { type Actor, SYSTEM } from './scope.ts';
@@ -70,6 +71,7 @@ export async function readReportData(db: Db, county: string, year: number): Prom
     element: r.element, ...(r.dim ? { dim: r.dim } : {}), value: statedText(r.value, r.qual, r.value_max, moneyElement(year, r.element)), ...(r.note ? { note: r.note } : {}),
   });
   const targets = await db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', targetOrgs(county)).orderBy('id').execute();
+  const claims = await db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', county).orderBy('indicator').execute();
   const narratives = await db.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year).orderBy('section').orderBy('seq').execute();
   return {
     ...(meta?.partner_code ? { partner: meta.partner_code } : {}),
@@ -77,15 +79,17 @@ export async function readReportData(db: Db, county: string, year: number): Prom
     completeness: Object.fromEntries(states.map((s) => [s.ledger, s.completeness as Completeness])),
     reported: rv.filter((r) => r.year === year).map(entry),
     earlier: rv.filter((r) => r.year < year).map((r) => ({ year: r.year, ...entry(r) })),
-    targets: targets.map((t) => {
+    targets: [...targets.filter((t) => t.value !== null).map((t) => {
       const m = moneyIndicator(year, t.indicator);
       return {
         org: t.org_code, indicator: t.indicator, op: t.op,
         ...(t.value !== null ? { value: m ? wanText(t.value) : t.value } : {}),
         ...(t.value_max !== null ? { value_max: m ? wanText(t.value_max) : t.value_max } : {}),
-        ...(t.reported_status ? { reported_status: t.reported_status } : {}), ...(t.note ? { note: t.note } : {}),
+        ...(t.note ? { note: t.note } : {}),
       };
     }),
+    // The unit's own claims travel in the same list, under its own code, with the status it states.
+    ...claims.map((c) => ({ org: c.org_code, indicator: c.indicator, op: '>=', reported_status: c.status, ...(c.note ? { note: c.note } : {}) }))],
     narratives: narratives.map((n) => ({ section: n.section, seq: n.seq, ...(n.title ? { title: n.title } : {}), body: n.body, ...(n.note ? { note: n.note } : {}) })),
   };
 }
@@ -199,30 +203,59 @@ export async function planReportData(tx: Db, county: string, year: number, data:
     ...data.reported.map((r) => ({ ...r, year })),
     ...data.earlier.map((r) => ({ ...r, qual: undefined })),
   ];
+  const cat = catalogueFor(year);
   for (const [i, r] of reported.entries()) {
-    const s = statedFigure(r.value, `${file} reported[${i}]`);
+    const where = `${file} reported[${i}]`;
+    const el = cat.elements[r.element];
+    if (!el) throw invalid(`${where}：未知的上报项 ${r.element}`, `${where}: unknown element ${r.element}`);
+    if (r.dim) {
+      const list = el.dims ? categoriesFor(year, county)[el.dims] : undefined;
+      if (!list) throw invalid(`${where}：${el.label.zh}不分类别，不能填写类别 ${r.dim}`, `${where}: ${el.label.en} has no categories; '${r.dim}' is not accepted`);
+      if (!list.some((c) => c.value === r.dim || c.zh === r.dim))
+        throw invalid(`${where}：${el.label.zh}没有类别“${r.dim}”（可选：${list.map((c) => c.zh).join('、')}）`, `${where}: ${el.label.en} has no category '${r.dim}' (choose from ${list.map((c) => c.value).join(', ')})`);
+      r.dim = list.find((c) => c.value === r.dim || c.zh === r.dim)!.value;
+    }
+    const s = statedFigure(r.value, where);
+    if ((el.unit === 'money') !== isMoneyText(r.value) && typeof r.value === 'string')
+      throw invalid(`${where}：${el.label.zh}${el.unit === 'money' ? '是金额，须注明元、万元或亿元' : '不是金额，不能带“元”'}（${r.value}）`, `${where}: ${el.label.en} ${el.unit === 'money' ? 'is money and needs 元, 万元 or 亿元' : 'is not money'} (${r.value})`);
     const row = {
       county_code: county, year: r.year, element: r.element, dim: r.dim ?? '', value: s.value,
-      qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t,
+      qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t, scale: s.scale ?? '',
     };
-    const had = await tx.selectFrom('reported_value').select(['value', 'qual', 'value_max', 'note'])
+    const had = await tx.selectFrom('reported_value').select(['value', 'qual', 'value_max', 'note', 'scale'])
       .where('county_code', '=', county).where('year', '=', r.year).where('element', '=', r.element).where('dim', '=', row.dim).executeTakeFirst();
     if (had && sameValues(had, row)) continue;
     out.push({
       part: 'reported', entity: 'reported_value', entityId: `${r.element}${row.dim ? `[${row.dim}]` : ''}${r.year !== year ? `@${r.year}` : ''}`, before: had ?? null, after: row,
       apply: async () => {
         await tx.insertInto('reported_value').values(row)
-          .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, updated_at: t, version: sql`reported_value.version + 1` }))
+          .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, scale: row.scale, updated_at: t, version: sql`reported_value.version + 1` }))
           .execute();
       },
     });
   }
   for (const g of data.targets) {
+    if (g.reported_status) {
+      // A stated status is the unit's own claim about the target, never the target's.
+      if (!['met', 'exceeded', 'missed'].includes(g.reported_status))
+        throw invalid(`${file} targets.${g.indicator}：完成情况须为 met、exceeded 或 missed`, `${file} targets.${g.indicator}: status must be met, exceeded or missed`);
+      const claim = { org_code: county, year, indicator: g.indicator, status: g.reported_status, note: g.note ?? null, updated_by: by, updated_at: t };
+      const had = await tx.selectFrom('target_claim').select(['status', 'note']).where('org_code', '=', county).where('year', '=', year).where('indicator', '=', g.indicator).executeTakeFirst();
+      // The county's own statement about a target is reported data of the county, not the target.
+      if (!(had && sameValues(had, { status: claim.status, note: claim.note }))) out.push({
+        part: 'reported', entity: 'target_claim', entityId: `${county}/${year}/${g.indicator}`, before: had ?? null, after: claim,
+        apply: async () => {
+          await tx.insertInto('target_claim').values(claim)
+            .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status: claim.status, note: claim.note, updated_by: claim.updated_by, updated_at: t })).execute();
+        },
+      });
+      if (g.value === undefined) continue;
+    }
     const row = {
       org_code: g.org, year, indicator: g.indicator, op: g.op,
       value: g.value === undefined ? null : statedFigure(g.value, `${file} targets.${g.indicator}`).value,
       value_max: g.value_max === undefined ? null : statedFigure(g.value_max, `${file} targets.${g.indicator}`).value,
-      reported_status: g.reported_status ?? null, set_by: opts.actor ? opts.actor.id : g.org, note: g.note ?? null, updated_at: t,
+      reported_status: null, set_by: opts.actor ? opts.actor.id : g.org, note: g.note ?? null, updated_at: t,
     };
     const had = await tx.selectFrom('target').select(['op', 'value', 'value_max', 'reported_status', 'note'])
       .where('org_code', '=', g.org).where('year', '=', year).where('indicator', '=', g.indicator).executeTakeFirst();

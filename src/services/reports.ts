@@ -1,19 +1,19 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import type { Block, Inline, ProvenanceEntry, ReportModel } from '../reports/model.ts';
+import { checkTemplate, headingNumber, parseSentence, type Piece, placeholders, render, type ReportTemplate, type TemplateBlock } from '../reports/template.ts';
 import type { Store } from '../store/db.ts';
 import type { LedgerRecord } from '../store/ledger-repo.ts';
 import { LedgerRepo } from '../store/ledger-repo.ts';
-import { categoryLabel } from './config.ts';
+import { categoryLabel, configFile, configYear, ROOT, unitChain } from './config.ts';
 import { invalid, notFound } from './errors.ts';
 import { IndicatorEngine, type IndicatorResult } from './indicators.ts';
 import { fullName, orgUnit } from './orgunits.ts';
 import { type Actor, assertRead } from './scope.ts';
-
-type Part = string | Inline;
-/** Stands for a figure without data; see ReportBuilder.para. */
-const MISSING: Inline = Object.freeze({ kind: 'text', text: '（暂无数据）' }) as Inline;
-const CN_NUM = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
 
 /** "7月13日至14日" or "5月30日至6月2日" from ISO dates. */
 export function dateSpan(start: string, end?: string | null): string {
@@ -26,12 +26,12 @@ export function dateSpan(start: string, end?: string | null): string {
 const qualText = (text: string, qual: unknown, unit: string, max?: string) =>
   qual === 'about' ? `约${text}${unit}` : qual === 'over' ? `${text}余${unit}` : qual === 'range' && max ? `${text}–${max}${unit}` : `${text}${unit}`;
 
-/** Counts of ten thousand and more print as 1.2万 in ranges, the way reports write head counts. */
-const headCount = (n: number) => (n >= 10000 && n % 1000 === 0 ? `${n / 10000}万` : String(n));
+/** Ranges of ten thousand and more print as 1.2万–1.5万, the way reports write them; single counts print in full. */
+const headCount = (n: number, range = false) => (range && n >= 10000 && n % 1000 === 0 ? `${n / 10000}万` : String(n));
 
 /**
- * Builds a report model in which every figure is an inline bound to an indicator or a record field,
- * each with a provenance entry naming its formula and the records or reported values behind it.
+ * Collects the report's figures with their provenance: every figure is an inline bound to an
+ * indicator or a record field, each with an entry naming the records or reported values behind it.
  */
 class ReportBuilder {
   readonly blocks: Block[] = [];
@@ -40,15 +40,8 @@ class ReportBuilder {
 
   constructor(readonly engine: IndicatorEngine, readonly year: number) {}
 
-  async ind(id: string, opts: { year?: number } = {}): Promise<IndicatorResult> {
-    return this.engine.evaluate(id, opts.year ?? this.year);
-  }
-
-  /** The figure of an indicator as an inline; missing data prints as "（暂无数据）". */
-  async fig(id: string): Promise<Inline> {
-    const r = await this.ind(id);
-    if (r.display === null) return MISSING;
-    return { kind: 'figure', text: r.display, ref: await this.refFor(r) };
+  ind(id: string): Promise<IndicatorResult> {
+    return this.engine.evaluate(id, this.year);
   }
 
   async refFor(r: IndicatorResult): Promise<string> {
@@ -56,13 +49,14 @@ class ReportBuilder {
     if (!this.refs.has(key)) {
       const ref = `F${this.provenance.length + 1}`;
       this.refs.set(key, ref);
-      this.provenance.push({ id: ref, label: r.label.zh, value: r.display ?? '—', indicator: r.id, formula: r.formula, sources: await this.engine.sources(r) });
+      const exact = r.exactText && r.value !== null && r.exactText !== r.value ? `（精确值 ${r.exactText}）` : '';
+      this.provenance.push({ id: ref, label: r.label.zh, value: `${r.display ?? '—'}${exact}`, indicator: r.id, formula: r.formula, sources: await this.engine.sources(r) });
     }
     return this.refs.get(key)!;
   }
 
   /** A figure stored on one record (a donation's value, a park's floor area). */
-  recFig(kind: string, rec: LedgerRecord, field: string, text: string): Inline {
+  recFig(kind: string, rec: LedgerRecord, field: string, text: string): Piece {
     const key = `rec:${kind}:${rec.id}:${field}`;
     if (!this.refs.has(key)) {
       const ref = `F${this.provenance.length + 1}`;
@@ -71,290 +65,292 @@ class ReportBuilder {
       const f = decl.fields.find((x) => x.name === field)!;
       this.provenance.push({
         id: ref, label: `${decl.label.zh}·${f.label.zh}`, value: text,
-        sources: [`台账 ${decl.label.zh} #${rec.id} ${String(rec[decl.titleField] ?? '')}${rec.note ? `（${rec.note}）` : ''}`],
+        sources: [`台账「${decl.label.zh}」：${String(rec[decl.titleField] ?? '')}${rec.note ? `（出处：${String(rec.note)}）` : ''}`],
       });
     }
     return { kind: 'figure', text, ref: this.refs.get(key)! };
   }
-
-  money(kind: string, rec: LedgerRecord, field: string): Inline | null {
-    const v = rec[field];
-    if (typeof v !== 'number') return null;
-    const max = rec[`${field}_max`];
-    return this.recFig(kind, rec, field, qualText(formatWan(fen(v) as Fen), rec[`${field}_qual`], '万元', typeof max === 'number' ? formatWan(fen(max) as Fen) : undefined));
-  }
-
-  count(kind: string, rec: LedgerRecord, field: string, unit: string): Inline | null {
-    const v = rec[field];
-    if (typeof v !== 'number') return null;
-    const max = rec[`${field}_max`];
-    return this.recFig(kind, rec, field, qualText(headCount(v), rec[`${field}_qual`], unit, typeof max === 'number' ? headCount(max) : undefined));
-  }
-
-  heading(level: 1 | 2 | 3, text: string) {
-    this.blocks.push({ kind: 'heading', level, text });
-  }
-
-  /**
-   * Adds a paragraph. A paragraph whose figures are all missing says nothing, so it is left out;
-   * a figure missing among others prints as （暂无数据）.
-   */
-  para(...parts: Array<Part | null | undefined | false>) {
-    const figs = parts.filter((p) => p === MISSING || (typeof p === 'object' && p !== null && p.kind === 'figure'));
-    if (figs.length > 0 && figs.every((p) => p === MISSING)) return;
-    const inl: Inline[] = [];
-    for (let p of parts) {
-      if (p === null || p === undefined || p === false) continue;
-      if (p === MISSING) p = '（暂无数据）';
-      if (typeof p === 'string') {
-        const last = inl[inl.length - 1];
-        if (last?.kind === 'text') last.text += p;
-        else inl.push({ kind: 'text', text: p });
-      } else inl.push(p);
-    }
-    if (inl.length) this.blocks.push({ kind: 'paragraph', parts: inl });
-  }
-
-  /** "A、B和C" from a list of inline groups. */
-  static join(items: Part[][], last = '和', sep = '、'): Part[] {
-    const out: Part[] = [];
-    items.forEach((it, i) => {
-      if (i > 0) out.push(i === items.length - 1 ? last : sep);
-      out.push(...it);
-    });
-    return out;
-  }
-
-  /** "其中县委常委会议6次、…" from a breakdown indicator. */
-  async breakdownParts(id: string, sep = '、'): Promise<Part[]> {
-    const r = await this.ind(id);
-    if (!r.breakdown?.length) return [];
-    const ref = await this.refFor(r);
-    const out: Part[] = [];
-    r.breakdown.forEach((b, i) => {
-      if (i > 0) out.push(sep);
-      out.push(`${b.label}`, { kind: 'figure', text: b.display, ref });
-    });
-    return out;
-  }
 }
 
-async function records(store: Store, kind: string, county: string, year: number): Promise<LedgerRecord[]> {
-  return (await new LedgerRepo(store.db, ledgerDecl(kind)!).list(county, year)).rows;
+type Ctx = Record<string, string | null>;
+
+/** Whether a record passes a template's `where`: value lists, `present`/`absent`, true/false. */
+function matches(rec: LedgerRecord, where: Record<string, unknown> | undefined): boolean {
+  if (!where) return true;
+  return Object.entries(where).every(([k, want]) => {
+    const v = rec[k];
+    if (want === 'present') return v !== null && v !== undefined && v !== '';
+    if (want === 'absent') return v === null || v === undefined || v === '';
+    if (Array.isArray(want)) return want.includes(v);
+    return v === want;
+  });
+}
+
+/** The report template of a year and unit: the province's own file when it has one, else the year's. */
+export function reportTemplate(year: number, unit: string): ReportTemplate {
+  const dir = join(ROOT, 'config', String(configYear(year)));
+  for (const u of unitChain(unit).reverse()) {
+    const path = join(dir, u.length === 2 ? 'provinces' : 'units', u, 'report.yaml');
+    if (existsSync(path)) return checkTemplate(parse(readFileSync(path, 'utf8')), path);
+  }
+  const f = configFile(year, 'report.yaml');
+  return checkTemplate(f.data, f.path);
 }
 
 /**
- * Builds the self-assessment report of a county-year from stored data. Sections follow the
- * assessment's structure; 存在的问题 lists every indicator that misses its target, with the stored
- * explanation, then the stored free-standing problems. Forbidden outside the actor's scope.
+ * Builds the self-assessment report of a unit-year (a county, a prefecture or a province) from stored
+ * data through the year's report template. Every sentence appears only when its figures exist; record
+ * lists and tables come from the ledgers; highlights, problems and plans are the unit's own narrative;
+ * 存在的问题 opens with the targets and how each stands. Forbidden outside the actor's scope.
  */
-export async function buildReport(store: Store, actor: Actor, county: string, year: number, opts: { generatedAt?: string } = {}): Promise<ReportModel> {
-  if (!/^\d{6}$/.test(county)) throw invalid('自评报告按县生成，请给出6位县级区划代码', 'a self-assessment report is per county: give a 6-digit county code');
-  await assertRead(store, actor, county);
-  const meta = await store.db.selectFrom('report_meta').selectAll().where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
-  const unit = await orgUnit(store, county);
-  if (!unit) throw notFound('未找到该县', 'county not found');
-  const anyData = meta ?? (await store.db.selectFrom('ledger_state').select('ledger').where('county_code', '=', county).where('year', '=', year).executeTakeFirst())
-    ?? (await store.db.selectFrom('reported_value').select('id').where('county_code', '=', county).where('year', '=', year).executeTakeFirst());
-  if (!anyData) throw notFound(`${unit.name}${year}年尚无任何数据，无法生成报告`, `${county} has no data for ${year}; there is nothing to report`);
-  const partner = meta?.partner_code ? await fullName(store, meta.partner_code) : null;
-  const partnerShort = meta?.partner_code ? (await orgUnit(store, meta.partner_code))?.name ?? partner : null;
-  const engine = new IndicatorEngine(store, county, year);
+export async function buildReport(store: Store, actor: Actor, unitCode: string, year: number, opts: { generatedAt?: string } = {}): Promise<ReportModel> {
+  if (!/^\d{2}(\d{2}){0,2}$/.test(unitCode)) throw invalid('请给出县（6位）、市州（4位）或省（2位）区划代码', 'give a county (6-digit), prefecture (4-digit) or province (2-digit) code');
+  await assertRead(store, actor, unitCode);
+  const unit = await orgUnit(store, unitCode);
+  if (!unit) throw notFound(`未找到区划 ${unitCode}`, `unit ${unitCode} not found`);
+  const meta = await store.db.selectFrom('report_meta').selectAll().where('county_code', '=', unitCode).where('year', '=', year).executeTakeFirst();
+  const engine = new IndicatorEngine(store, unitCode, year);
+  const anyData = meta ?? (await store.db.selectFrom('ledger_state').select('ledger').where('county_code', '=', unitCode).where('year', '=', year).executeTakeFirst())
+    ?? (await store.db.selectFrom('reported_value').select('id').where('county_code', '=', unitCode).where('year', '=', year).executeTakeFirst())
+    ?? (unitCode.length < 6 && (await engine.countiesWithData(year)).length ? {} : undefined);
+  if (!anyData) throw notFound(`${unit.name}${year}年尚无任何数据，无法生成报告`, `${unitCode} has no data for ${year}; there is nothing to report`);
+  const template = reportTemplate(year, unitCode);
+  const pair = meta?.partner_code ? await store.db.selectFrom('cooperation_pair').selectAll().where('east_code', '=', meta.partner_code).where('west_code', '=', unitCode).executeTakeFirst() : undefined;
+  const partnerUnit = meta?.partner_code ? await orgUnit(store, meta.partner_code) : undefined;
+  const partnerProvince = meta?.partner_code ? (await orgUnit(store, meta.partner_code.slice(0, 2)))?.name ?? null : null;
+  const since = pair?.since ? /^(\d{4})-(\d{2})/.exec(pair.since) : null;
+  const ctx: Ctx = {
+    unit: unit.name, unit_full: await fullName(store, unit.code),
+    partner: meta?.partner_code ? await fullName(store, meta.partner_code) : null,
+    partner_short: partnerUnit?.name ?? null,
+    partner_province: partnerProvince,
+    year: String(year), 'year-1': String(year - 1), 'year-2': String(year - 2), 'year+1': String(year + 1),
+    since: since ? `${since[1]}年${Number(since[2])}月` : null,
+    counties: unitCode.length < 6 ? String((await engine.countiesWithData(year)).length || '') || null : null,
+  };
   const b = new ReportBuilder(engine, year);
-  const rec = (kind: string) => records(store, kind, county, year);
-  const narratives = await store.db.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year).orderBy('section').orderBy('seq').execute();
-  const J = ReportBuilder.join;
-  const name = unit.name;
+  const recCache = new Map<string, LedgerRecord[]>();
+  const rec = async (kind: string) => {
+    if (!ledgerDecl(kind)) throw invalid(`报告模板引用了未知台账 ${kind}`, `the report template names an unknown ledger ${kind}`);
+    if (!recCache.has(kind)) recCache.set(kind, (await new LedgerRepo(store.db, ledgerDecl(kind)!).list(unitCode, year)).rows);
+    return recCache.get(kind)!;
+  };
+  const narratives = await store.db.selectFrom('narrative').selectAll().where('county_code', '=', unitCode).where('year', '=', year).orderBy('section').orderBy('seq').execute();
 
-  const partnerProvince = meta?.partner_code ? (await orgUnit(store, meta.partner_code.slice(0, 2)))?.name.replace(/市$|省$/, '') ?? null : null;
-  const ruleFailures = (await engine.rules()).filter((r) => r.ok === false);
-  if (ruleFailures.length)
-    b.para(`【数据校验提示】以下${ruleFailures.length}项校验未通过，相关数字请核实后再使用：`, ...J(ruleFailures.map((r) => [`${r.label.zh}（${r.detail.zh}）`]), '；', '；'), '。');
-  b.para(`${year}年，${name}${partner ? `与${partner}` : ''}围绕产业合作、劳务协作、消费帮扶、人才交流和乡村建设等重点任务，继续深化东西部协作。现将全年工作情况和自评结果报告如下。`);
-
-  // 一、主要工作
-  b.heading(1, `一、${year}年东西部协作主要工作`);
-  b.heading(2, '（一）组织领导');
-  b.heading(3, '1、研究部署');
-  const meetingParts = await b.breakdownParts('meetings.by_type');
-  if (meetingParts.length) b.para('县委、县政府把东西部协作列入重要议事日程，先后召开', ...meetingParts, '，研究部署协作任务，按清单推进落实。');
-  b.heading(3, '2、交流互访');
-  const visits = (await rec('visit')).filter((v) => v.direction !== 'study_tour');
-  if (visits.length === 0) b.para('本年度暂无两地互访记录。');
-  for (const v of visits)
-    b.para(`${dateSpan(String(v.start_date), v.end_date as string)}，`, v.leader ? `${String(v.leader)}带领` : '', `${String(v.delegation)}赴${String(v.destination)}`,
-      v.purpose ? `，${String(v.purpose).replace(/；/g, '，')}` : '', '。');
-  if (visits.length) b.para('全年两地党政代表团互访', await b.fig('visits.exchange'), '，就深化结对共建、拓宽合作领域、明确对口部门责任达成共识。');
-  b.heading(3, '3、结对帮扶');
-  const pairParts = await b.breakdownParts('pairings.by_type');
-  b.para('两地累计建立结对帮扶关系', await b.fig('pairings.total'), pairParts.length ? '，分别为' : '', ...pairParts, '。');
-  b.para(`教育“组团式”帮扶成效明显：${year}年高考本科上线`, await b.fig('edu.line_count'), '，上线率', await b.fig('edu.line_rate'),
-    `，比${year - 1}年、${year - 2}年分别提高`, await b.fig('edu.line_rate_change_1y'), '和', await b.fig('edu.line_rate_change_2y'),
-    '；本科录取', await b.fig('edu.admitted'), '，录取率', await b.fig('edu.admit_rate'), '，分别提高', await b.fig('edu.admit_rate_change_1y'),
-    '和', await b.fig('edu.admit_rate_change_2y'), '。');
-
-  b.heading(2, '（二）助力巩固拓展脱贫攻坚成果');
-  b.heading(3, '1、劳务协作');
-  const fairs = (await rec('job_fair')).map((f) => [`“${String(f.name)}”`]);
-  const modeParts = await b.breakdownParts('labour.job_fairs.by_mode');
-  const transferred = await b.ind('labour.transferred');
-  const exceeded = transferred.target?.reportedStatus === 'exceeded';
-  b.para('全年组织招聘活动', await b.fig('labour.job_fairs'), modeParts.length ? '（' : '', ...modeParts, modeParts.length ? '）' : '',
-    fairs.length ? '，包括' : '', ...J(fairs), '，并通过网络平台发布岗位信息。');
-  b.para(`目前赴${partnerProvince ?? '协作地'}就业`, await b.fig('labour.to_partner'), '，省内转移就业', await b.fig('labour.in_province'), '，省外转移就业', await b.fig('labour.out_of_province'),
-    transferred.status === 'met' ? (exceeded ? '，超额完成省下达的转移就业任务' : '，完成省下达的转移就业任务') : transferred.status === 'missed' ? '，未完成省下达的转移就业任务' : '', '。');
-  b.heading(3, '2、消费帮扶');
-  const channelParts = await b.breakdownParts('consumption.by_channel');
-  b.para('推动本地企业和合作社通过帮扶平台、展销会、网络直播和电商等渠道销售产品，累计完成消费帮扶', await b.fig('consumption.sales'),
-    channelParts.length ? '，其中' : '', ...channelParts, '。');
-  b.heading(3, '3、特殊群体帮扶');
-  const projects = await rec('project');
-  const names = (cat: string) => J(projects.filter((p) => p.category === cat).map((p) => [`${String(p.name)}`]));
-  b.para('一是防返贫保险。投入', await b.fig('insurance.premium'), '，为', await b.fig('insurance.households'), '、', await b.fig('insurance.people'),
-    '脱贫人口购买防返贫保险，已有', await b.fig('insurance.claimants'), '获得赔付', await b.fig('insurance.payout'), '。');
-  b.para('二是残疾人帮扶。投入', await b.fig('funds.disability'), projects.some((p) => p.category === 'disability') ? '，实施' : '', ...names('disability'), '。');
-  b.para('三是教育保障。从协作资金中安排', await b.fig('edu.coop_spending'), projects.some((p) => p.category === 'education_training') ? '，实施' : '', ...names('education_training'), '。');
-
-  b.heading(2, '（三）区域协作');
-  b.heading(3, '1、引导企业落地');
-  const enterprises = await rec('enterprise');
-  for (const e of enterprises)
-    b.para(`借助协作平台引导${String(e.name)}来县投资`, e.agreement ? `，签订《${String(e.agreement)}》` : '', '，计划投资', b.money('enterprise', e, 'planned_investment'),
-      e.jobs_planned != null ? '，预计吸纳就业' : '', e.jobs_planned != null ? b.count('enterprise', e, 'jobs_planned', '人') : null,
-      e.subsidy != null ? '，落实产业合作奖补资金' : '', b.money('enterprise', e, 'subsidy'), '。');
-  b.para('上半年引导企业投资', await b.fig('enterprise.investment_h1'), '；全年引导落地东部企业', await b.fig('enterprise.count'), '，计划投资', await b.fig('enterprise.investment'), '。');
-  b.heading(3, '2、共建产业园区');
-  for (const p of await rec('industrial_park'))
-    b.para(`${String(p.name)}总投资`, b.money('industrial_park', p, 'total_investment'), `，投入${year}年度协作资金`, b.money('industrial_park', p, 'coop_funds'),
-      '，新建圈舍及配套区域', b.count('industrial_park', p, 'floor_area_m2', '平方米'), '，可养殖母猪', b.count('industrial_park', p, 'sows', '头'),
-      '、仔猪', b.count('industrial_park', p, 'piglets', '头'), '、育肥猪', b.count('industrial_park', p, 'finishing_pigs', '头'),
-      '，年出栏仔猪', b.count('industrial_park', p, 'annual_output', '头'), `；项目${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}。`);
-  const deals = await rec('deal');
-  const parties = (d: LedgerRecord) => String(d.parties).replace(/、(?=[^、]*$)/, '与');
-  const frameworks = deals.filter((d) => d.kind === 'framework');
-  if (frameworks.length) b.para('此外，', ...J(frameworks.map((d) => [`${parties(d)}签订合作框架协议`]), '；', '；'), '，为后续招商引资、产品促销和企业升级打下基础。');
-  b.heading(3, '3、投资合作与联农带农');
-  b.para('依托“津陇共振兴”平台签约项目', await b.fig('deals.platform_count'), '，成交资金', await b.fig('deals.platform_amount'), '。');
-  b.para(`${year}年实施的`, await b.fig('projects.planned'), '项目共带动农村人口', await b.fig('projects.rural_people'), '发展生产，其中脱贫人口', await b.fig('projects.poverty_alleviated'),
-    '，为农村劳动力解决就业', await b.fig('projects.jobs'), '。');
-
-  b.heading(2, '（四）促进乡村振兴');
-  b.heading(3, '1、干部人才交流');
-  const posts = (await rec('talent_exchange')).filter((t) => t.direction === 'east_to_west');
-  const byRank = new Map<string, string[]>();
-  for (const t of posts) byRank.set(String(t.rank ?? ''), [...(byRank.get(String(t.rank ?? '')) ?? []), String(t.post)]);
-  const postParts = [...byRank].map(([rank, list]) => [list.length === 1
-    ? `1名${rank}干部任${list[0]}` : `${list.length}名${rank}干部分别在${list.join('、')}任职`]);
-  b.para(`${partnerShort ?? '东部协作方'}援派挂职党政干部`, await b.fig('talent.cadres_east_to_west'), '（含上一轮挂职干部', await b.fig('talent.cadres_previous_term'), '）',
-    posts.length ? '，其中' : '', ...J(postParts, '，', '，'),
-    '；东部累计援派专业技术人才', await b.fig('talent.professionals_east_to_west'), '。');
-  b.para('“组团式”帮扶选派教育、医疗管理团队', await b.fig('talent.team_members'), '，其中', await b.fig('talent.team_leaders'), '担任学校、医院负责人或班子成员。');
-  b.para('本县选派赴东部学习交流', await b.fig('talent.west_to_east_sent'), '，年度计划', await b.fig('talent.west_to_east_planned'), '。');
-  b.heading(3, '2、协作资金');
-  const catParts = await b.breakdownParts('funds.by_category', '，');
-  b.para(`${partnerShort ?? '东部协作方'}援助财政资金`, await b.fig('funds.allocated'), '，实施项目', await b.fig('projects.planned'), catParts.length ? '。按用途分：' : '', ...catParts,
-    '。其中安排科技创新项目资金', await b.fig('funds.science'), '，示范村振兴资金', await b.fig('funds.demo_village'), '。');
-  b.para('截至目前已拨付', await b.fig('funds.disbursed'), '，拨付率', await b.fig('funds.disbursement_rate'), '；开工项目', await b.fig('projects.started'),
-    '，开工率', await b.fig('projects.start_rate'), '；完工', await b.fig('projects.completed'), '，完工率', await b.fig('projects.completion_rate'), '。');
-  const byCat = await b.ind('funds.by_category');
-  if (byCat.breakdown?.length) {
-    const ref = await b.refFor(byCat);
-    b.blocks.push({
-      kind: 'table', caption: `表1  ${year}年东西部协作资金安排`, columns: ['用途', '金额（万元）'], align: ['left', 'right'],
-      rows: [...byCat.breakdown.map((e) => [[{ kind: 'text' as const, text: e.label }], [{ kind: 'figure' as const, text: e.display.replace(/万元$/, ''), ref }]]),
-        [[{ kind: 'text', text: '合计' }], [{ kind: 'figure', text: byCat.value ?? '', ref }]]],
-    });
-  }
-  b.heading(3, '3、社会帮扶');
-  const donations = await rec('donation');
-  b.para('动员', await b.fig('donation.social_orgs'), '社会组织和', await b.fig('donation.enterprises'), '企业参与帮扶，捐款捐物折合', await b.fig('donation.total'),
-    donations.length ? '，主要捐赠见表2。' : '。');
-  if (donations.length) {
-    b.blocks.push({
-      kind: 'table', caption: '表2  主要社会捐赠', columns: ['捐赠方', '受赠方', '内容', '价值'], align: ['left', 'left', 'left', 'right'],
-      rows: donations.map((d) => [
-        [{ kind: 'text', text: String(d.donor) + (d.via ? `（${String(d.via)}）` : '') }], [{ kind: 'text', text: String(d.recipient) }],
-        [{ kind: 'text', text: `${categoryLabel(year, 'donation_form', String(d.form), 'zh', county)}：${String(d.items ?? '')}` }], [b.money('donation', d, 'value')!],
-      ]),
-    });
-  }
-  const intents = deals.filter((d) => d.kind === 'intent');
-  if (intents.length) b.para('另有', ...J(intents.map((d) => [`${parties(d)}签订《${String(d.title)}》`]), '；', '；'), '。');
-  b.heading(3, '4、示范村建设');
-  const villages = await rec('demo_village');
-  const vProjects = projects.filter((p) => p.demo_village === true);
-  if (villages.length) {
-    const programme = villages[0]!.programme ? `“${String(villages[0]!.programme)}”` : '乡村振兴';
-    b.para(`${String(villages[0]!.designated_year ?? '')}年两地确定`, ...J(villages.map((v) => [String(v.name)])), `为${programme}示范村（共`, await b.fig('villages.count'),
-      `）。${year}年安排示范村资金`, await b.fig('funds.demo_village'), vProjects.length ? '，实施' : '',
-      ...J(vProjects.map((p) => [`${String(p.name)}（`, b.money('project', p, 'coop_funds')!, `，${categoryLabel(year, 'project_status', String(p.status), 'zh', county)}）`]), '和', '、'),
-      '。', partnerShort ?? '东部协作方', '选派农村党务工作者', await b.fig('villages.workers'), '驻村开展对口帮扶。');
-  }
-
-  // 二、特色亮点: the stored narrative, then the figures behind it from the ledgers
-  b.heading(1, '二、特色亮点');
-  const highlights = narratives.filter((n) => n.section === 'highlights');
-  const external = projects.filter((p) => p.other_funds != null && p.coop_funds == null);
-  highlights.forEach((n, i) => {
-    b.heading(2, `（${CN_NUM[i]}）${n.title ?? ''}`);
-    b.para(n.body.replace(/\s*\n\s*/g, ''));
-  });
-  const tours = (await rec('visit')).filter((x) => x.direction === 'study_tour');
-  const gifts = donations.filter((d) => typeof d.beneficiaries === 'number');
-  if (external.length || tours.length || gifts.length) {
-    b.heading(2, `（${CN_NUM[highlights.length]}）亮点工作数据`);
-    for (const p of external) {
-      const jobs = b.count('project', p, 'jobs', '个');
-      const hh = b.count('project', p, 'households', '户');
-      const ppl = b.count('project', p, 'rural_people', '名群众');
-      b.para(`${String(p.name)}`, p.location ? `（${String(p.location)}）` : '', `：${String(p.other_source ?? '外部资金')}投入`, b.money('project', p, 'other_funds'),
-        p.outputs ? `，${String(p.outputs)}` : '', jobs ? '，提供就业岗位' : '', jobs, hh && ppl ? '，带动' : '', hh && ppl ? hh : null, hh && ppl ? ppl : null, hh && ppl ? '受益' : '', '。');
+  /** Resolves a record placeholder: r.field, r.field|单位, r.start~end, r.produced (its output rows). */
+  const recordField = async (kind: string, r: LedgerRecord, spec: string): Promise<Piece[] | null> => {
+    const [path, unitWord] = spec.split('|');
+    const decl = ledgerDecl(kind)!;
+    if (path!.includes('~')) {
+      const [a, z] = path!.split('~');
+      return r[a!] ? [{ kind: 'text', text: dateSpan(String(r[a!]), r[z!] as string | null) }] : null;
     }
-    if (external.length) b.para('智慧大棚务工群众人均月增收', await b.fig('highlight.greenhouse_income'), '。');
-    for (const v of tours)
-      b.para(`${dateSpan(String(v.start_date), v.end_date as string)}，${String(v.delegation)}赴${String(v.destination)}学习交流${v.purpose ? `，${String(v.purpose).replace(/；/g, '，')}` : ''}。`);
-    for (const d of gifts)
-      b.para(`${String(d.donor)}为`, b.count('donation', d, 'beneficiaries', '名'), `学生发放${String(d.items ?? '')}`, b.money('donation', d, 'value'), d.date ? `，${dateSpan(String(d.date))}前发放到位` : '', '。');
+    if (path === 'produced') {
+      const outs = (await rec('output')).filter((o) => o.owner_kind === kind && o.owner === r[decl.titleField]);
+      if (!outs.length) return null;
+      const pieces: Piece[] = [];
+      outs.forEach((o, i) => {
+        if (i) pieces.push({ kind: 'text', text: '、' });
+        const max = o.quantity_max;
+        pieces.push({ kind: 'text', text: String(o.item) },
+          b.recFig('output', o, 'quantity', qualText(headCount(Number(o.quantity), o.quantity_qual === 'range'), o.quantity_qual, String(o.unit), typeof max === 'number' ? headCount(max, true) : undefined)));
+      });
+      return pieces;
+    }
+    const f = decl.fields.find((x) => x.name === path);
+    if (!f) throw invalid(`报告模板引用了台账 ${kind} 中不存在的字段 ${path}`, `the report template names an unknown field ${kind}.${path}`);
+    const v = r[f.name];
+    if (v === null || v === undefined || v === '') return null;
+    switch (f.type) {
+      case 'money': {
+        const max = r[`${f.name}_max`];
+        return [b.recFig(kind, r, f.name, qualText(formatWan(fen(Number(v)) as Fen), r[`${f.name}_qual`], '万元', typeof max === 'number' ? formatWan(fen(max) as Fen) : undefined))];
+      }
+      case 'int': {
+        const max = r[`${f.name}_max`];
+        return [b.recFig(kind, r, f.name, qualText(headCount(Number(v), r[`${f.name}_qual`] === 'range'), r[`${f.name}_qual`], unitWord ?? '', typeof max === 'number' ? headCount(max, true) : undefined))];
+      }
+      case 'enum': return [{ kind: 'text', text: categoryLabel(year, f.categories!, String(v), 'zh', unitCode) }];
+      case 'date': return [{ kind: 'text', text: dateSpan(String(v)) }];
+      case 'bool': return v ? [{ kind: 'text', text: '' }] : null;
+      case 'code': case 'text': return [{ kind: 'text', text: String(v).replace(/；/g, '，') }];
+    }
+  };
+
+  /** Resolves an indicator, breakdown, context or record placeholder; null when it has no value. */
+  const resolver = (record?: { kind: string; r: LedgerRecord }, extra: Record<string, Piece[]> = {}) => async (name: string): Promise<Piece[] | null> => {
+    if (name in extra) return extra[name]!.length ? extra[name]! : null;
+    if (name.startsWith('r.')) {
+      if (!record) throw invalid(`报告模板：${name} 只能用在台账列表中`, `report template: ${name} is only valid inside a record list`);
+      return recordField(record.kind, record.r, name.slice(2));
+    }
+    if (name in ctx) return ctx[name] ? [{ kind: 'text', text: ctx[name]! }] : null;
+    const [id, view] = name.split(':');
+    if (!engine.cat.byId.has(id!)) throw invalid(`报告模板引用了未知指标 ${id}`, `the report template names an unknown indicator ${id}`);
+    const r = await b.ind(id!);
+    if (view === 'parts') {
+      if (!r.breakdown?.length) return null;
+      const ref = await b.refFor(r);
+      const out: Piece[] = [];
+      r.breakdown.forEach((e, i) => {
+        if (i) out.push({ kind: 'text', text: '、' });
+        out.push({ kind: 'text', text: e.label }, { kind: 'figure', text: e.display, ref });
+      });
+      return out;
+    }
+    if (view === 'claim') {
+      const s = r.target?.reportedStatus;
+      return s === 'exceeded' ? [{ kind: 'text', text: '超额完成' }] : s === 'met' ? [{ kind: 'text', text: '完成' }] : null;
+    }
+    if (r.display === null) return null;
+    return [{ kind: 'figure', text: r.display, ref: await b.refFor(r) }];
+  };
+
+  const toInline = (p: Piece[]): Inline[] => {
+    const out: Inline[] = [];
+    for (const x of p) {
+      const last = out[out.length - 1];
+      if (x.kind === 'text' && last?.kind === 'text') last.text += x.text;
+      else if (x.kind === 'text' && !x.text) continue;
+      else out.push(x.kind === 'text' ? { kind: 'text', text: x.text } : { kind: 'figure', text: x.text, ref: x.ref });
+    }
+    return out;
+  };
+  /**
+   * One sentence: null when a required figure is missing, and also when it has placeholders but every
+   * one of them sat in a dropped group (nothing but punctuation would remain). Punctuation left at the
+   * start by a dropped leading group goes.
+   */
+  const sentence = async (src: string, res: (n: string) => Promise<Piece[] | null>) => {
+    const nodes = parseSentence(src);
+    const out = await render(nodes, async (n) => { const r = await res(n); return r ? r.map((x) => ({ ...x, ph: true })) : null; });
+    if (!out || (placeholders(nodes).length > 0 && !out.some((x) => x.ph))) return null;
+    return out;
+  };
+  /** Punctuation left at the start of a paragraph by a dropped leading group goes. */
+  const trimLead = (out: Piece[]) => {
+    const first = out.find((x) => x.kind === 'figure' || x.text !== '');
+    if (first?.kind === 'text') first.text = first.text.replace(/^[，；、。]+/, '');
+    return out;
+  };
+  const paragraph = async (srcs: string | string[] | undefined, res: (n: string) => Promise<Piece[] | null>) => {
+    const pieces: Piece[] = [];
+    for (const s of Array.isArray(srcs) ? srcs : srcs ? [srcs] : []) {
+      const r = await sentence(s, res);
+      if (r) pieces.push(...r);
+    }
+    if (pieces.length) b.blocks.push({ kind: 'paragraph', parts: toInline(trimLead(pieces)) });
+  };
+  let tables = 0;
+  const all = () => engine.all();
+
+  for (const blk of template.blocks as TemplateBlock[]) {
+    if (blk.h1 || blk.h2 || blk.h3) {
+      const level = blk.h1 ? 1 : blk.h2 ? 2 : 3;
+      const r = await sentence((blk.h1 ?? blk.h2 ?? blk.h3)!, resolver());
+      if (r) b.blocks.push({ kind: 'heading', level, text: toInline(r).map((x) => x.text).join('') });
+    } else if (blk.each) {
+      for (const r of (await rec(blk.each)).filter((x) => matches(x, blk.where))) await paragraph(blk.p, resolver({ kind: blk.each, r }));
+    } else if (blk.list) {
+      const items: Piece[][] = [];
+      for (const r of (await rec(blk.list)).filter((x) => matches(x, blk.where))) {
+        const it = await sentence(blk.item ?? '', resolver({ kind: blk.list, r }));
+        if (it) items.push(it);
+      }
+      const joined: Piece[] = [];
+      items.forEach((it, i) => {
+        if (i) joined.push({ kind: 'text', text: i === items.length - 1 ? (blk.last ?? blk.sep ?? '、') : (blk.sep ?? '、') });
+        joined.push(...it);
+      });
+      await paragraph(blk.p, resolver(undefined, { items: joined }));
+    } else if (blk.p) {
+      await paragraph(blk.p, resolver());
+    } else if (blk.table) {
+      const t = blk.table;
+      const heads = t.columns.map((c) => (typeof c === 'string' ? c : c.head));
+      const caption = async () => { const c = await sentence(t.caption, resolver()); return c ? `表${++tables}  ${toInline(c).map((x) => x.text).join('')}` : null; };
+      if (t.indicator) {
+        const r = await b.ind(t.indicator);
+        if (!r.breakdown?.length) continue;
+        const ref = await b.refFor(r);
+        const cap = await caption();
+        if (!cap) continue;
+        const strip = (s: string) => s.replace(/万元$/, '');
+        b.blocks.push({
+          kind: 'table', caption: cap, columns: heads, align: ['left', 'right'],
+          rows: [...r.breakdown.map((e) => [[{ kind: 'text' as const, text: e.label }], [{ kind: 'figure' as const, text: strip(e.display), ref }]]),
+            ...(t.total !== false && r.value ? [[[{ kind: 'text' as const, text: '合计' }], [{ kind: 'figure' as const, text: r.value, ref }]]] : [])],
+        });
+      } else if (t.ledger) {
+        const rows: Inline[][][] = [];
+        for (const r of (await rec(t.ledger)).filter((x) => matches(x, t.where))) {
+          const row: Inline[][] = [];
+          for (const c of t.columns) {
+            const cell = typeof c === 'string' ? null : await sentence(c.cell, resolver({ kind: t.ledger, r }));
+            row.push(cell ? toInline(cell) : [{ kind: 'text', text: '—' }]);
+          }
+          rows.push(row);
+        }
+        const cap = rows.length ? await caption() : null;
+        if (cap) b.blocks.push({ kind: 'table', caption: cap, columns: heads, rows, align: t.columns.map((c) => (typeof c === 'string' ? 'left' : c.align ?? 'left')) });
+      }
+    } else if (blk.narrative) {
+      for (const n of narratives.filter((x) => x.section === blk.narrative)) {
+        if (n.title) b.blocks.push({ kind: 'heading', level: 2, text: n.title });
+        b.blocks.push({ kind: 'paragraph', parts: [{ kind: 'text', text: n.body.replace(/\s*\n\s*/g, '') }] });
+      }
+    } else if (blk.targets === 'table') {
+      const targeted = (await all()).filter((r) => r.target);
+      if (!targeted.length) continue;
+      const STATUS = { met: '达到', missed: '未达到', no_data: '无法评价', no_target: '—' } as const;
+      const rows: Inline[][][] = [];
+      for (const r of targeted) {
+        const claim = r.target!.reportedStatus === 'exceeded' ? '（自评超额完成）' : r.target!.reportedStatus === 'met' ? '（自评完成）' : '';
+        rows.push([[{ kind: 'text', text: r.label.zh }], [{ kind: 'text', text: r.target!.display }],
+          [r.display ? { kind: 'figure', text: r.display, ref: await b.refFor(r) } : { kind: 'text', text: '—' }], [{ kind: 'text', text: `${STATUS[r.status]}${claim}` }]]);
+      }
+      b.blocks.push({ kind: 'paragraph', parts: [{ kind: 'text', text: `对照上级下达的目标任务，自评情况见表${tables + 1}。` }] });
+      b.blocks.push({ kind: 'table', caption: `表${++tables}  目标任务完成情况`, columns: ['指标', '目标', '完成', '结果'], align: ['left', 'left', 'right', 'center'], rows });
+    } else if (blk.targets === 'missed') {
+      const notes = new Map(narratives.filter((n) => n.section === 'problem_note').map((n) => [n.title ?? '', n.body.replace(/\s*\n\s*/g, '')]));
+      for (const r of (await all()).filter((x) => x.status === 'missed' && x.target)) {
+        b.blocks.push({ kind: 'heading', level: 2, text: `${r.label.zh}未达到目标` });
+        const detailId = engine.cat.byId.get(r.id)?.detail;
+        const pieces = await sentence(`${r.label.zh}全年为{${r.id}}，未达到“${r.target!.display}”的目标${detailId ? `[（计划${'{'}${detailId}:parts${'}'}）]` : ''}。`, resolver());
+        const note = notes.get(r.id);
+        if (pieces || note) b.blocks.push({ kind: 'paragraph', parts: toInline([...(pieces ?? []), ...(note ? [{ kind: 'text' as const, text: note }] : [])]) });
+      }
+    } else if (blk.targets === 'unknown') {
+      const unknown = (await all()).filter((r) => r.status === 'no_data' && r.target && r.target.value !== null);
+      if (unknown.length) b.blocks.push({ kind: 'paragraph', parts: [{ kind: 'text', text: `以下目标尚缺少数据，暂无法评价：${unknown.map((r) => `${r.label.zh}（目标${r.target!.display}）`).join('；')}。` }] });
+    } else if (blk.checks) {
+      const failures = (await engine.rules()).filter((r) => r.ok === false);
+      if (failures.length)
+        b.blocks.push({ kind: 'paragraph', parts: [{ kind: 'text', text: `【数据校验提示】以下${failures.length}项校验未通过，相关数字请核实后再使用：${failures.map((r) => `${r.label.zh}（${r.detail.zh}）`).join('；')}。` }] });
+    }
   }
 
-  // 三、存在的问题, opened by the table of every target and how it stands
-  b.heading(1, '三、存在的问题');
-  const all = await engine.all();
-  const targeted = all.filter((r) => r.target);
-  if (targeted.length) {
-    const STATUS = { met: '达到', missed: '未达到', no_data: '无法评价', no_target: '—' } as const;
-    const rows: Inline[][][] = [];
-    for (const r of targeted)
-      rows.push([[{ kind: 'text', text: r.label.zh }], [{ kind: 'text', text: r.target!.display }],
-        [r.display ? { kind: 'figure', text: r.display, ref: await b.refFor(r) } : { kind: 'text', text: '—' }], [{ kind: 'text', text: STATUS[r.status] }]]);
-    b.para('对照省级下达的目标任务，自评情况见表3。');
-    b.blocks.push({ kind: 'table', caption: '表3  目标任务完成情况', columns: ['指标', '目标', '完成', '结果'], align: ['left', 'left', 'right', 'center'], rows });
-  }
-  const missed = all.filter((r) => r.status === 'missed' && r.target);
-  const notes = new Map(narratives.filter((n) => n.section === 'problem_note').map((n) => [n.title ?? '', n.body.replace(/\s*\n\s*/g, '')]));
-  let k = 0;
-  for (const r of missed) {
-    b.heading(2, `（${CN_NUM[k++]}）${r.label.zh}未达到目标`);
-    const detailId = engine.cat.byId.get(r.id)?.detail;
-    const detail = detailId ? await b.breakdownParts(detailId) : [];
-    b.para(`目标为${r.target!.display}`, detail.length ? '，其中' : '', ...detail, '，实际为', await b.fig(r.id), '。', notes.get(r.id) ?? '');
-  }
-  for (const n of narratives.filter((x) => x.section === 'problem')) {
-    b.heading(2, `（${CN_NUM[k++]}）${n.title ?? ''}`);
-    b.para(n.body.replace(/\s*\n\s*/g, ''));
-  }
-  const unknown = all.filter((r) => r.status === 'no_data' && r.target);
-  if (unknown.length) b.para('以下目标因缺少数据暂无法评价：', ...J(unknown.map((r) => [`${r.label.zh}（${r.target!.display}）`])), '。');
-
-  // 四、下年度计划
-  b.heading(1, `四、${year + 1}年工作计划`);
-  narratives.filter((n) => n.section === 'plan').forEach((n, i) => {
-    b.heading(2, `（${CN_NUM[i]}）${n.title ?? ''}`);
-    b.para(n.body.replace(/\s*\n\s*/g, ''));
+  // Headings without content under them go; the rest are numbered 一、 （一） 1、 in order.
+  const kept: Block[] = [];
+  b.blocks.forEach((blk, i) => {
+    if (blk.kind === 'heading') {
+      const next = b.blocks.slice(i + 1).find((x) => x.kind === 'heading' && x.level <= blk.level);
+      const hasContent = b.blocks.slice(i + 1, next ? b.blocks.indexOf(next, i + 1) : undefined).some((x) => x.kind !== 'heading');
+      if (!hasContent) return;
+    }
+    kept.push(blk);
+  });
+  const counters = [0, 0, 0];
+  const numbered = kept.map((blk) => {
+    if (blk.kind !== 'heading') return blk;
+    counters[blk.level - 1]!++;
+    for (let l = blk.level; l < 3; l++) counters[l] = 0;
+    return { ...blk, text: `${headingNumber(blk.level, counters[blk.level - 1]!)}${blk.text}` };
   });
 
+  const fill = async (s: string | undefined) => (s ? toInline((await sentence(s, resolver())) ?? []).map((x) => x.text).join('') : undefined);
   return {
-    title: `${name}东西部协作工作自评报告`, subtitle: `（${year}年度）`, issuer: meta?.issuer ?? name, date: meta?.report_date ?? `${year}-12-31`,
-    generatedAt: opts.generatedAt ?? `${new Date().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}（北京时间）`, locale: 'zh-CN', blocks: b.blocks, provenance: b.provenance,
+    title: (await fill(template.title)) ?? unit.name, subtitle: await fill(template.subtitle), issuer: meta?.issuer ?? unit.name, date: meta?.report_date ?? `${year}-12-31`,
+    generatedAt: opts.generatedAt ?? `${new Date().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}（北京时间）`, locale: 'zh-CN', blocks: numbered, provenance: b.provenance,
   };
 }

@@ -60,7 +60,8 @@ export interface LedgerStateView {
   ledger: string;
   label: { zh: string; en: string };
   status: LedgerStatus;
-  completeness: 'complete' | 'partial';
+  /** The county's own statement: the ledger holds every record (complete), some (partial), or it has not said (unknown). */
+  completeness: 'complete' | 'partial' | 'unknown';
   comment: string | null;
   updatedBy: string | null;
   updatedAt: string | null;
@@ -87,7 +88,7 @@ export async function ledgerStates(store: Store, actor: Actor, county: string, y
     const r = byLedger.get(d.kind);
     const status = r?.status ?? 'draft';
     return {
-      ledger: d.kind, label: d.label, status, completeness: r?.completeness ?? 'complete', comment: r?.comment ?? null,
+      ledger: d.kind, label: d.label, status, completeness: (r?.completeness ?? 'unknown') as LedgerStateView['completeness'], comment: r?.comment ?? null,
       updatedBy: r?.updated_by ?? null, updatedAt: r?.updated_at ?? null,
       allowed: TRANSITIONS.filter((t) => FROM[t].includes(status) && mayPerform(actor, county, d.kind, t)),
     };
@@ -124,12 +125,41 @@ export async function transition(
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) throw conflict('状态已被他人更改，请刷新', 'the state changed meanwhile; reload');
     } else {
-      await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness: 'complete', ...after }).execute();
+      // A transition never states completeness: that is the county's deliberate statement (setCompleteness).
+      await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness: 'unknown' as never, ...after }).execute();
     }
     await appendAudit(tx, {
       at, actor: actor.id, action: `workflow.${step}`, entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
       county_code: county, year, before_json: JSON.stringify({ status, comment: before?.comment ?? null }), after_json: JSON.stringify({ status: after.status, comment: text }),
     });
+  });
+  return (await ledgerStates(store, actor, county, year)).find((s) => s.ledger === ledger)!;
+}
+
+/**
+ * Records the county's statement about a ledger: complete (every record is entered, so figures are
+ * computed from the records) or partial (only some are, so stated totals stand). Refused once the
+ * ledger is submitted or approved; audited. Never changes the workflow status.
+ */
+export async function setCompleteness(
+  store: Store, actor: Actor, county: string, year: number, ledger: string, completeness: 'complete' | 'partial',
+): Promise<LedgerStateView> {
+  if (!ledgerDecl(ledger)) throw notFound(`没有名为 ${ledger} 的台账`, `no ledger named ${ledger}`);
+  await assertRead(store, actor, county);
+  assertWrite(actor, county, ledger);
+  await store.db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('ledger_state').selectAll()
+      .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).executeTakeFirst();
+    if (before && (before.status === 'submitted' || before.status === 'approved'))
+      throw conflict(`台账已${STATUS_LABELS[before.status].zh}，不能更改完整性`, `the ledger is ${before.status}; its completeness cannot change`);
+    const at = now();
+    if (before) await tx.updateTable('ledger_state').set({ completeness, updated_by: actor.id, updated_at: at })
+      .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).execute();
+    else await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness, status: 'draft', comment: null, updated_by: actor.id, updated_at: at }).execute();
+    await tx.insertInto('audit_log').values({
+      at, actor: actor.id, action: 'ledger.completeness', entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
+      county_code: county, year, before_json: JSON.stringify({ completeness: before?.completeness ?? 'unknown' }), after_json: JSON.stringify({ completeness }),
+    }).execute();
   });
   return (await ledgerStates(store, actor, county, year)).find((s) => s.ledger === ledger)!;
 }

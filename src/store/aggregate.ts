@@ -99,6 +99,17 @@ export async function qualifiedCount(store: Store, county: string, q: AggregateQ
   return Number(row?.n ?? 0);
 }
 
+/** How many of the records a sum reads state the field at all (a blank cell is unknown, not zero). */
+export async function statedCount(store: Store, county: string, q: AggregateQuery): Promise<number> {
+  const decl = declFor(q.ledger);
+  const col = column(decl, q.field!);
+  const row = (await scoped(store, decl, county, q)
+    .where(col as never, 'is not', null as never)
+    .select((eb) => eb.fn.countAll().as('n') as never)
+    .executeTakeFirst()) as { n: unknown } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /** Ids and titles of the records an aggregate reads, for provenance (at most `limit`). */
 export async function recordRefs(store: Store, county: string, q: AggregateQuery, limit: number): Promise<Array<{ id: number; title: string }>> {
   const decl = declFor(q.ledger);

@@ -5,6 +5,8 @@ import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from
 import pg from 'pg';
 import * as m0001 from './migrations/20261129_0001_core.ts';
 import * as m0003 from './migrations/20261129_0003_disbursement_category.ts';
+import * as m0010 from './migrations/20261201_0010_target_claims.ts';
+import * as m0011 from './migrations/20261201_0011_record_outputs.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -54,6 +56,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0001_core': m0001,
   '20261129_0002_accounts': await import('./migrations/20261129_0002_accounts.ts'),
   '20261129_0003_disbursement_category': m0003,
+  '20261201_0010_target_claims': m0010,
+  '20261201_0011_record_outputs': m0011,
   '20261201_0020_security': await import('./migrations/20261201_0020_security.ts'),
 };
 

@@ -4,26 +4,29 @@ import type { Generated } from 'kysely';
 export interface OrgUnitRow {
   code: string;
   name: string;
-  level: 'province' | 'prefecture' | 'county' | 'township' | 'village';
+  level: 'province' | 'prefecture' | 'county' | 'township' | 'village' | 'custom';
   parent_code: string | null;
+  /** 1 for units without a GB/T 2260 code (开发区, 经开区), added under a parent by a user. */
+  custom?: number;
 }
 
 export interface Database {
   org_unit: OrgUnitRow;
-  cooperation_pair: { id: Generated<number>; east_code: string; west_code: string; since_year: number | null; until_year: number | null };
+  cooperation_pair: { id: Generated<number>; east_code: string; west_code: string; since_year: number | null; until_year: number | null; since?: string | null };
   ledger_state: {
     county_code: string; year: number; ledger: string; completeness: 'complete' | 'partial';
     status: 'draft' | 'submitted' | 'approved' | 'returned'; comment: string | null; updated_by: string | null; updated_at: string;
   };
   reported_value: {
     id: Generated<number>; county_code: string; year: number; element: string; dim: string; value: string;
-    qual: string; value_max: string | null; note: string | null; version: Generated<number>; updated_at: string;
+    qual: string; value_max: string | null; note: string | null; version: Generated<number>; updated_at: string; scale?: string;
   };
   target: {
     id: Generated<number>; org_code: string; year: number; indicator: string; op: string; value: string | null;
     value_max: string | null; reported_status: string | null; set_by: string | null; note: string | null;
     version: Generated<number>; updated_at: string;
   };
+  target_claim: { org_code: string; year: number; indicator: string; status: string; note: string | null; updated_by: string | null; updated_at: string };
   narrative: {
     id: Generated<number>; county_code: string; year: number; section: string; seq: number; title: string | null;
     body: string; note: string | null; version: Generated<number>; updated_at: string;

@@ -43,7 +43,7 @@ describe('xiezuo CLI', () => {
     expect(r.out).toMatch(/funds\.disbursement_rate\s+资金拨付率\t89\.45%/);
     expect(r.out).toMatch(/enterprise\.investment\s+引导企业投资额\t470万元\t目标 超过1000万元\t未达标/);
     const j = JSON.parse(run(['indicators', '--county', '623023', '--year', '2022', '--json'], env).out) as Array<{ id: string; value: string; status: string }>;
-    expect(j.find((x) => x.id === 'projects.completion_rate')).toMatchObject({ value: '69.77', status: 'no_target' });
+    expect(j.find((x) => x.id === 'projects.completion_rate')).toMatchObject({ value: '70', status: 'no_target' });
   });
 
   it('check exits 0 when every rule holds and 3 when one fails', () => {

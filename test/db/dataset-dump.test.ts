@@ -25,7 +25,7 @@ describe.each(await engines())('dataset dump → load (%s)', (engine) => {
     expect(await report(b.store)).toBe(await report(a.store));
     expect((await dumpDataset(b.store, SYSTEM, '623023', 2022)).yaml).toBe(first.yaml);
     expect(first.yaml).toContain('value: 70余万元');
-    expect(first.yaml).toContain('annual_output: 12000-15000');
+    expect(first.yaml).toContain('quantity: 12000-15000');
     await a.dispose();
     await b.dispose();
   });

@@ -59,7 +59,7 @@ const SEED_FIGURES: Record<string, string> = {
   'projects.started': '43个',
   'projects.completed': '30个',
   'projects.start_rate': '100%',
-  'projects.completion_rate': '69.77%',
+  'projects.completion_rate': '70%',
   'donation.total': '448.2582万元',
   'donation.enterprises': '40余家',
   'donation.social_orgs': '1家',

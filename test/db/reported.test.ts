@@ -29,7 +29,7 @@ for (const engine of await engines()) {
       const before = (await listReported(t.store, clerk, '623023', 2022)).find((r) => r.element === 'funds.disbursed')!;
       const after = await setReported(t.store, clerk, '623023', 2022, { element: 'funds.disbursed', text: '4590' }, before.version);
       expect(after).toMatchObject({ value: '4590000000', display: '4590万元', version: before.version + 1 });
-      expect((await new IndicatorEngine(t.store, '623023', 2022).evaluate('funds.disbursement_rate')).display).toBe('90.00%');
+      expect((await new IndicatorEngine(t.store, '623023', 2022).evaluate('funds.disbursement_rate')).display).toBe('90%');
       const log = await t.store.db.selectFrom('audit_log').selectAll().where('entity', '=', 'reported_value').where('entity_id', '=', 'funds.disbursed').execute();
       expect(log.at(-1)).toMatchObject({ actor: 'clerk', action: 'update' });
       await expect(setReported(t.store, clerk, '623023', 2022, { element: 'funds.disbursed', text: '1' }, before.version)).rejects.toMatchObject({ code: 'CONFLICT' });

@@ -105,7 +105,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await expect.poll(() => reported.figure('funds.disbursed'), SLOW).toBe('4590万元');
     const dash = new DashboardPage(page, base);
     await dash.open();
-    expect(await dash.headline('funds.disbursement_rate')).toBe('90.00%');
+    expect(await dash.headline('funds.disbursement_rate')).toBe('90%');
     expect(await dash.headline('funds.disbursed')).toBe('4590万元');
 
     // Someone else changes the value while the form is open.

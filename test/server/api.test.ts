@@ -218,7 +218,7 @@ for (const engine of await engines()) {
       expect(set.statusCode).toBe(200);
       expect(set.json()).toMatchObject({ display: '4590万元', note: '财政局拨付台账', version: disbursed.version + 1 });
       const dash = (await admin.req({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` })).json() as { indicators: Array<{ id: string; display: string }> };
-      expect(dash.indicators.find((i) => i.id === 'funds.disbursement_rate')!.display).toBe('90.00%');
+      expect(dash.indicators.find((i) => i.id === 'funds.disbursement_rate')!.display).toBe('90%');
       const stale = await put('funds.disbursed', { text: '1', version: disbursed.version });
       expect(stale.statusCode).toBe(409);
       expect(stale.json().error.message.zh).toContain('已被他人修改');

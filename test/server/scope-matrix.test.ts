@@ -123,6 +123,13 @@ const CASES: Record<string, Case> = {
       return { method: 'POST', url: `/api/workflow/${COUNTY}/${YEAR}/fund_allocation/submit`, payload: {} };
     },
   },
+  'PUT /api/workflow/:county/:year/:ledger/completeness': {
+    kind: 'write', inside: writers(200),
+    build: async (f) => {
+      await f.store.db.deleteFrom('ledger_state').where('county_code', '=', COUNTY).where('year', '=', YEAR).where('ledger', '=', 'fund_allocation').execute();
+      return { method: 'PUT', url: `/api/workflow/${COUNTY}/${YEAR}/fund_allocation/completeness`, payload: { completeness: 'complete' } };
+    },
+  },
   'GET /api/audit': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/audit?county=${COUNTY}` }) },
   'GET /api/indicators/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/indicators/${COUNTY}/${YEAR}` }) },
   'PUT /api/targets/:org/:year/:indicator': {

@@ -199,10 +199,6 @@ export const LEDGERS: readonly LedgerDecl[] = [
       money('total_investment', '总投资', 'Total investment', { required: true }),
       money('coop_funds', '投入协作资金', 'Cooperation funds'),
       int('floor_area_m2', '建筑面积（平方米）', 'Floor area (m²)'),
-      int('sows', '母猪存栏（头）', 'Sows'),
-      int('piglets', '仔猪（头）', 'Piglets'),
-      int('finishing_pigs', '育肥猪（头）', 'Finishing pigs'),
-      int('annual_output', '年出栏仔猪（头）', 'Piglets per year', { qualified: true }),
       choice('status', '状态', 'Status', 'project_status', { required: true }),
     ],
     naturalKey: ['name'],
@@ -259,6 +255,19 @@ export const LEDGERS: readonly LedgerDecl[] = [
       date('date', '日期', 'Date'),
     ],
     naturalKey: ['donor', 'recipient', 'items'],
+  },
+  {
+    // What a project, park or enterprise produces or holds, as typed quantities tied to that record, so
+    // one park's capacity is never printed as every park's and no product is built into a field name.
+    kind: 'output', table: 'record_output', label: L('产出与效益', 'Outputs and capacity'), group: 'industry', titleField: 'item',
+    fields: [
+      choice('owner_kind', '所属台账', 'Belongs to', 'output_owner', { required: true }),
+      text('owner', '所属项目、园区或企业名称', 'Project, park or enterprise', { required: true, maxLength: 300 }),
+      text('item', '产出或效益', 'Output', { required: true, maxLength: 100 }),
+      int('quantity', '数量', 'Quantity', { required: true, qualified: true }),
+      text('unit', '计量单位', 'Unit', { required: true, maxLength: 20 }),
+    ],
+    naturalKey: ['owner_kind', 'owner', 'item'],
   },
   {
     kind: 'demo_village', table: 'demo_village', label: L('乡村振兴示范村', 'Demonstration villages'), group: 'villages', titleField: 'name',

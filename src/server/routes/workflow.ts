@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listAudit } from '../../services/audit.ts';
-import { ledgerStates, transition, TRANSITIONS, type Transition } from '../../services/workflow.ts';
+import { ledgerStates, setCompleteness, transition, TRANSITIONS, type Transition } from '../../services/workflow.ts';
 import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
 import { displayNames } from '../names.ts';
 
@@ -34,6 +34,17 @@ export function workflowRoutes(app: FastifyInstance, deps: ServerDeps): void {
     body: z.object({ comment: z.string().max(2000).nullable().optional() }), response: StateOut,
     handler: async ({ actor, params, body }) => {
       const s = await transition(deps.store, actor, params.county, params.year, params.ledger, params.step, body.comment);
+      return { ...s, updatedByName: s.updatedBy ? (await displayNames(deps.store, [s.updatedBy])).get(s.updatedBy) ?? null : null };
+    },
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/workflow/:county/:year/:ledger/completeness', tag: 'workflow',
+    summary: "State whether a ledger holds every record (complete) or only some (partial); never changes its workflow status",
+    params: z.object({ county: countyParam, year: yearParam, ledger: z.string().regex(/^[a-z_]{2,40}$/) }),
+    body: z.object({ completeness: z.enum(['complete', 'partial']) }), response: StateOut,
+    handler: async ({ actor, params, body }) => {
+      const s = await setCompleteness(deps.store, actor, params.county, params.year, params.ledger, body.completeness);
       return { ...s, updatedByName: s.updatedBy ? (await displayNames(deps.store, [s.updatedBy])).get(s.updatedBy) ?? null : null };
     },
   });
