@@ -151,7 +151,7 @@ export function buildProgram(ctx: CliContext): Command {
       const failed = rules.filter((r) => r.ok === false).length;
       const skipped = rules.filter((r) => r.ok === null).length;
       if (!o.json) ctx.out(`${rules.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
-      if (!o.json && skipped === rules.length) ctx.err('xiezuo: no rule could be checked: this county-year has no data\n');
+      if (!o.json && skipped === rules.length) ctx.err('xiezuo: 没有可检查的规则：已录入的数据不足以检查任何一条 / no rule could be checked with the data entered\n');
       if (failed) process.exitCode = EXIT.checksFailed;
     }));
 

@@ -6,6 +6,7 @@ import { register as security } from './security.ts';
 import { register as serve } from './serve.ts';
 import { register as template } from './template.ts';
 import { register as user } from './user.ts';
+import { register as warnings } from './warnings.ts';
 
 /** Subcommands contributed by other interface modules (server, Excel, accounts), registered in order. */
-export const extraCommands: Array<(program: Command, ctx: CliContext) => void> = [template, importCmd, exportCmd, serve, user, security];
+export const extraCommands: Array<(program: Command, ctx: CliContext) => void> = [template, importCmd, exportCmd, serve, user, security, warnings];

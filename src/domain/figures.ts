@@ -12,13 +12,15 @@ export interface StatedFigure {
   max: string | null;
   /** '万' for 1.2万 or 5100万元, '亿' for 3.18亿元; '' otherwise. Only changes how the figure prints. */
   scale?: Scale;
+  /** The count word the figure was written with (名, 家, 人次…), when it had one. */
+  unitWord?: string;
 }
 
 const ABOUT = /^(约|大约|近|将近|接近)\s*/;
 const OVER_PREFIX = /^(超过|逾|多于)\s*/;
 const OVER = /(余|多|以上|\+)$/;
 /** Count words that may follow a figure (40余家, 75.31万人): accepted and ignored, the element carries the unit. */
-const COUNT_UNIT = /(人次|户|人|个|对|家|次|场|期|名|所|项|座|栋|亩|平方米|头|只|株|吨|批|期|篇|条|套)$/;
+const COUNT_UNIT = /(人次|大类|户|人|个|对|家|次|场|期|名|所|项|座|栋|亩|平方米|头|只|株|吨|批|篇|条|套|类)$/;
 
 /** Full-width digits and signs (１２３．５％) as ASCII. */
 export function halfWidth(s: string): string {
@@ -72,10 +74,11 @@ export function parseStated(input: string | number, unit: 'money' | 'number'): S
     const b = number(range[2]!, unit);
     return { value: a.value, qual: 'range', max: b.value, ...(b.scale ? { scale: b.scale } : {}) };
   }
+  const word = unit === 'number' ? COUNT_UNIT.exec(t)?.[1] : undefined;
   if (unit === 'number') t = t.replace(COUNT_UNIT, '');
   const unitSuffix = unit === 'money' ? /(亿元|万元|元)$/.exec(t)?.[1] ?? '' : '';
   let core = unitSuffix ? t.slice(0, -unitSuffix.length) : t;
   if (OVER.test(core) && qual === 'exact') { qual = 'over'; core = core.replace(OVER, ''); }
   const n = number(core + unitSuffix, unit);
-  return { value: n.value, qual, max: null, ...(n.scale ? { scale: n.scale } : {}) };
+  return { value: n.value, qual, max: null, ...(n.scale ? { scale: n.scale } : {}), ...(word ? { unitWord: word } : {}) };
 }

@@ -17,6 +17,7 @@ import { metaRoutes } from './routes/meta.ts';
 import { reportedRoutes } from './routes/reported.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { warningRoutes } from './routes/warnings.ts';
 import { workflowRoutes } from './routes/workflow.ts';
 
 export type { ServerDeps };
@@ -58,6 +59,7 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
   reportRoutes(app, deps);
   reportedRoutes(app, deps);
   importRoutes(app, deps);
+  warningRoutes(app, deps);
 
   let doc: unknown;
   app.get('/api/openapi.json', async () => (doc ??= openApiDocument(app)));

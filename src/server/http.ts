@@ -140,6 +140,8 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
 // ------------------------------------------------------------------ shared schemas
 
 export const countyParam = z.string().regex(/^\d{6}$/, '县级区划代码应为6位数字 / county code must be 6 digits');
+/** A county (6 digits), prefecture (4) or province (2): indicators and reports work at every level. */
+export const unitParam = z.string().regex(/^(\d{2}|\d{4}|\d{6})$/, '区划代码应为县（6位）、市州（4位）或省（2位） / give a county (6-digit), prefecture (4-digit) or province (2-digit) code');
 export const yearParam = z.coerce.number().int().min(2000).max(2100);
 export const idParam = z.coerce.number().int().positive();
 

@@ -13,11 +13,11 @@ import { categoriesFor, roundingFor, type RoundingPolicy } from './config.ts';
 import { agreement } from '../domain/stated.ts';
 import type { Scale } from '../domain/figures.ts';
 import { invalid } from './errors.ts';
-import { type Actor, assertRead } from './scope.ts';
+import { type Actor, assertRead, assertWrite } from './scope.ts';
 import { assertMaySetTarget } from './write-rules.ts';
 
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
-type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale'>;
+type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
 type TargetRow = Selectable<Database['target']>;
 export type Qual = 'exact' | 'about' | 'over' | 'range';
 
@@ -116,8 +116,9 @@ function toRaw(v: Rational, unit: Unit): number {
 }
 
 /** Adds qualifier and unit: 约12万元, 70余万元, 40余家, 1.2–1.5, 89.45%. */
-export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh', scale: Scale = ''): string {
-  const u = scaledUnit(unit, cat, scale, locale) ?? cat.units[unit]?.[locale] ?? '';
+export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh', scale: Scale = '', word?: string): string {
+  const own = word && locale === 'zh' && unit !== 'money' && unit !== 'percent' && unit !== 'pp' && unit !== 'yuan' ? `${scale}${word}` : undefined;
+  const u = own ?? scaledUnit(unit, cat, scale, locale) ?? cat.units[unit]?.[locale] ?? '';
   const sep = locale === 'en' && u && u !== '%' ? ' ' : '';
   if (qual === 'range' && max) return `${text}–${max}${sep}${u}`;
   if (locale === 'en') return `${qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : ''}${text}${sep}${u}`;
@@ -293,7 +294,7 @@ export class IndicatorEngine {
   /** Every reported value of the engine's county for a year. */
   private reportedRows(year: number): Promise<ReportedRow[]> {
     if (!this.reportedCache.has(year))
-      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale'])
+      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
         .where('county_code', '=', this.county).where('year', '=', year).orderBy('element').orderBy('dim').execute());
     return this.reportedCache.get(year)!;
   }
@@ -323,12 +324,12 @@ export class IndicatorEngine {
    * ledger it reads is undeclared and empty (nobody has said anything), nor when it only sums a field
    * that no record states (a blank cell is unknown, not zero). Then the figure is "no data", never 0.
    */
-  private async recordsKnown(trace: TraceEntry[], year: number): Promise<boolean> {
+  private async recordsKnown(trace: TraceEntry[], year: number, listed = false): Promise<boolean> {
     const aggs = trace.filter((t): t is Extract<TraceEntry, { kind: 'aggregate' }> => t.kind === 'aggregate');
     if (!aggs.length) return true;
     const ledgers = [...new Set(aggs.map((t) => t.query.ledger))];
     const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
-    if (states.some((s) => s === 'partial')) return false;
+    if (!listed && states.some((s) => s === 'partial')) return false;
     const empty = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
     if (empty.every(Boolean)) return false;
     const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
@@ -383,7 +384,7 @@ export class IndicatorEngine {
     // No silent zeros: a ledger the county has not declared complete and that holds no records says
     // nothing, so a figure read only from such ledgers is "no data", never 0.
     const recordsValue = fromRecords.value;
-    const partialOnly = !def.listed && !(await this.recordsKnown(fromRecords.trace, year));
+    const partialOnly = !(await this.recordsKnown(fromRecords.trace, year, def.listed));
     if (partialOnly) fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
     const flags: IndicatorResult['flags'] = [];
     let chosen = fromRecords;
@@ -401,7 +402,7 @@ export class IndicatorEngine {
         const verdict = allComplete || a.value.cmp(rep.value) > 0
           ? agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null)
           : 'holds';
-        if (!allComplete && a.value.cmp(rep.value) > 0 && q.qual !== 'over')
+        if (!allComplete && ledgers.length > 0 && a.value.cmp(rep.value) > 0 && q.qual !== 'over' && verdict === 'fails')
           flags.push({ zh: `明细记录之和（${withUnit(formatValue(a.value, def.unit, round), def.unit, this.cat)}）超过上报总数`, en: 'itemised records exceed the reported total' });
         else if (allComplete && verdict === 'fails')
           flags.push({ zh: `台账计算值与上报值不一致（上报 ${withUnit(formatValue(rep.value, def.unit, round), def.unit, this.cat)}，台账 ${withUnit(formatValue(a.value, def.unit, round), def.unit, this.cat)}）`, en: `records disagree with the reported value (${formatValue(rep.value, def.unit, round)})` });
@@ -433,7 +434,7 @@ export class IndicatorEngine {
         result.exact = value.value;
         result.value = formatValue(value.value, def.unit, round, qual.scale);
         result.raw = toRaw(value.value, def.unit);
-        result.display = withUnit(result.value, def.unit, this.cat, qual.qual, qual.max ? formatValue(qual.max, def.unit, round, qual.scale) : undefined, 'zh', qual.scale);
+        result.display = withUnit(result.value, def.unit, this.cat, qual.qual, qual.max ? formatValue(qual.max, def.unit, round, qual.scale) : undefined, 'zh', qual.scale, qual.word);
         result.exactText = def.unit === 'money' ? value.value.div(FEN_PER_WAN).toDecimalString(6).replace(/\.?0+$/, '') : value.value.toDecimalString(6).replace(/\.?0+$/, '');
       } else {
         result.source = 'none';
@@ -485,13 +486,13 @@ export class IndicatorEngine {
   }
 
   /** A figure read from one qualified source keeps its qualifier; combined ones become "about" if any part is. */
-  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational; scale?: Scale }> {
+  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> {
     const leaves = trace.filter((t) => t.kind === 'reported' || t.kind === 'aggregate');
-    const quals: Array<{ qual: Qual; max?: Rational; scale?: Scale }> = [];
+    const quals: Array<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> = [];
     for (const t of leaves) {
       if (t.kind === 'reported') {
         for (const r of await this.reportedMatching({ ...t.query, year: t.query.year ?? year }))
-          quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale });
+          quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale, ...(r.unit_word ? { word: r.unit_word } : {}) });
       } else {
         const q = t.query;
         if (q.fn === 'sum' && q.field && (await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
@@ -718,6 +719,27 @@ export async function setTarget(
     await tx.insertInto('target').values({ org_code: orgCode, year, indicator, ...row })
       .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet(row)).execute();
     await appendAudit(tx, { at: row.updated_at, actor: actor.id, action: 'target.set', entity: 'target', entity_id: `${orgCode}/${year}/${indicator}`, county_code: orgCode, year, before_json: before ? JSON.stringify(before) : null, after_json: JSON.stringify(row) });
+  });
+}
+
+/**
+ * Records (or with null, clears) a county's own statement about a target set for it: met, exceeded or
+ * missed, with its note. It is that county's data: only its own users (and admins) may state it, it
+ * never decides another county's status, and it decides this county's only where no figure can. Audited.
+ */
+export async function setClaim(
+  store: Store, actor: Actor, county: string, year: number, indicator: string, status: 'met' | 'exceeded' | 'missed' | null, note: string | null,
+): Promise<void> {
+  await assertRead(store, actor, county);
+  assertWrite(actor, county);
+  if (!catalogueFor(year).byId.has(indicator)) throw invalid(`未知指标 ${indicator}`, `unknown indicator ${indicator}`);
+  const at = new Date().toISOString();
+  await store.db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('target_claim').selectAll().where('org_code', '=', county).where('year', '=', year).where('indicator', '=', indicator).executeTakeFirst();
+    if (status === null) await tx.deleteFrom('target_claim').where('org_code', '=', county).where('year', '=', year).where('indicator', '=', indicator).execute();
+    else await tx.insertInto('target_claim').values({ org_code: county, year, indicator, status, note, updated_by: actor.id, updated_at: at })
+      .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status, note, updated_by: actor.id, updated_at: at })).execute();
+    await appendAudit(tx, { at, actor: actor.id, action: 'target.claim', entity: 'target_claim', entity_id: `${county}/${year}/${indicator}`, county_code: county, year, before_json: before ? JSON.stringify(before) : null, after_json: status ? JSON.stringify({ status, note }) : null });
   });
 }
 

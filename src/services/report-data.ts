@@ -8,6 +8,7 @@ import { type Kysely, sql } from 'kysely';
 import { parseStated } from '../domain/figures.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { appendAudit } from '../store/audit-repo.ts';
+import { Rational } from '../domain/rational.ts';
 import type { Database } from '../store/schema.ts';
 import { catalogueFor } from './catalogue.ts';
 import { categoriesFor } from './config.ts';
@@ -37,9 +38,18 @@ export interface ReportData {
 /** An amount in 分 as 万元 text. */
 export const wanText = (v: string | number): string => `${formatWan(fen(Number(v)) as Fen)}万元`;
 
+/** A figure in 亿 or 万 as stated text: 3.18亿元, 75.31万. */
+function scaledText(value: string | number, money: boolean, scale: string): string {
+  const r = Rational.parse(String(value));
+  const trim = (t: string) => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+  if (money && scale === '亿') return `${trim(r.div(Rational.of(10_000_000_000)).toDecimalString(8))}亿元`;
+  if (!money && (scale === '万' || scale === '亿')) return `${trim(r.div(Rational.of(scale === '万' ? 10_000 : 100_000_000)).toDecimalString(8))}${scale}`;
+  return money ? wanText(value) : String(value);
+}
+
 /** A figure with its qualifier, written the way the dataset format (and Chinese reports) write it. */
-export function statedText(value: string | number, qual: string, max: string | number | null, money: boolean): string {
-  const v = money ? wanText(value) : String(value);
+export function statedText(value: string | number, qual: string, max: string | number | null, money: boolean, scale = '', word: string | null = null): string {
+  const v = `${scaledText(value, money, scale)}${!money && word && qual !== 'range' && qual !== 'over' ? word : ''}`;
   if (qual === 'range' && max !== null) return `${v}-${money ? wanText(max) : String(max)}`;
   if (qual === 'about') return `约${v}`;
   if (qual === 'over') return money ? v.replace(/万元$/, '余万元') : `${v}余`;
@@ -68,7 +78,7 @@ export async function readReportData(db: Db, county: string, year: number): Prom
   const rv = await db.selectFrom('reported_value').selectAll().where('county_code', '=', county).where('year', '<=', year)
     .orderBy('year', 'desc').orderBy('id').execute();
   const entry = (r: (typeof rv)[number]) => ({
-    element: r.element, ...(r.dim ? { dim: r.dim } : {}), value: statedText(r.value, r.qual, r.value_max, moneyElement(year, r.element)), ...(r.note ? { note: r.note } : {}),
+    element: r.element, ...(r.dim ? { dim: r.dim } : {}), value: statedText(r.value, r.qual, r.value_max, moneyElement(year, r.element), r.scale ?? '', r.unit_word ?? null), ...(r.note ? { note: r.note } : {}),
   });
   const targets = await db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', targetOrgs(county)).orderBy('id').execute();
   const claims = await db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', county).orderBy('indicator').execute();
@@ -220,16 +230,16 @@ export async function planReportData(tx: Db, county: string, year: number, data:
       throw invalid(`${where}：${el.label.zh}${el.unit === 'money' ? '是金额，须注明元、万元或亿元' : '不是金额，不能带“元”'}（${r.value}）`, `${where}: ${el.label.en} ${el.unit === 'money' ? 'is money and needs 元, 万元 or 亿元' : 'is not money'} (${r.value})`);
     const row = {
       county_code: county, year: r.year, element: r.element, dim: r.dim ?? '', value: s.value,
-      qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t, scale: s.scale ?? '',
+      qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t, scale: s.scale ?? '', unit_word: s.unitWord ?? null,
     };
-    const had = await tx.selectFrom('reported_value').select(['value', 'qual', 'value_max', 'note', 'scale'])
+    const had = await tx.selectFrom('reported_value').select(['value', 'qual', 'value_max', 'note', 'scale', 'unit_word'])
       .where('county_code', '=', county).where('year', '=', r.year).where('element', '=', r.element).where('dim', '=', row.dim).executeTakeFirst();
     if (had && sameValues(had, row)) continue;
     out.push({
       part: 'reported', entity: 'reported_value', entityId: `${r.element}${row.dim ? `[${row.dim}]` : ''}${r.year !== year ? `@${r.year}` : ''}`, before: had ?? null, after: row,
       apply: async () => {
         await tx.insertInto('reported_value').values(row)
-          .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, scale: row.scale, updated_at: t, version: sql`reported_value.version + 1` }))
+          .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, scale: row.scale, unit_word: row.unit_word, updated_at: t, version: sql`reported_value.version + 1` }))
           .execute();
       },
     });

@@ -70,12 +70,16 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
   const dim = input.dim ?? '';
   if (el.dims) {
     const allowed = categoriesFor(year, county)[el.dims] ?? [];
-    if (!allowed.some((c) => c.value === dim))
+    // No dim is the stated total; a dim is one of the element's categories.
+    if (dim && !allowed.some((c) => c.value === dim))
       throw invalid(`分项应为：${allowed.map((c) => c.zh).join('、')}`, `dim must be one of ${allowed.map((c) => c.value).join(', ')}`);
   } else if (dim) throw invalid('该上报项没有分项', 'this element has no breakdown');
   let stated;
   try {
-    stated = parseStated(el.unit === 'money' ? `${input.text.trim().replace(/万元?$/, '')}万元`.replace(/^(约|近)?(.*?)(余)?万元$/, (_m, a = '', b, c = '') => `${a}${b}${c}万元`) : input.text, el.unit === 'money' ? 'money' : 'number');
+    // Money is typed in 万元 unless the text names its unit: 4562.143, 约12, 70余, 2.8亿元, 1200元.
+    const text = input.text.trim();
+    const money = /(亿元?|元)$/.test(text) && !/万元?$/.test(text) ? text.replace(/亿$/, '亿元') : `${text.replace(/万元?$/, '')}万元`.replace(/^(约|近)?(.*?)(余)?万元$/, (_m, a = '', b, c = '') => `${a}${b}${c}万元`);
+    stated = parseStated(el.unit === 'money' ? money : text, el.unit === 'money' ? 'money' : 'number');
   } catch (e) {
     throw invalid(`数值无法识别：${input.text}`, `cannot read the figure: ${input.text}`, (e as Error).message);
   }
@@ -86,7 +90,7 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
       .where('county_code', '=', county).where('year', '=', year).where('element', '=', input.element).where('dim', '=', dim).executeTakeFirst();
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)
       throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
-    const row = { value: stated.value, qual: stated.qual, value_max: stated.max, note: input.note === undefined ? before?.note ?? null : input.note?.trim() || null, updated_at: t };
+    const row = { value: stated.value, qual: stated.qual, value_max: stated.max, scale: stated.scale ?? '', unit_word: stated.unitWord ?? null, note: input.note === undefined ? before?.note ?? null : input.note?.trim() || null, updated_at: t };
     if (before) {
       await tx.updateTable('reported_value').set({ ...row, version: before.version + 1 }).where('id', '=', before.id).execute();
     } else {

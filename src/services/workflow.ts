@@ -156,10 +156,10 @@ export async function setCompleteness(
     if (before) await tx.updateTable('ledger_state').set({ completeness, updated_by: actor.id, updated_at: at })
       .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).execute();
     else await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness, status: 'draft', comment: null, updated_by: actor.id, updated_at: at }).execute();
-    await tx.insertInto('audit_log').values({
+    await appendAudit(tx, {
       at, actor: actor.id, action: 'ledger.completeness', entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
       county_code: county, year, before_json: JSON.stringify({ completeness: before?.completeness ?? 'unknown' }), after_json: JSON.stringify({ completeness }),
-    }).execute();
+    });
   });
   return (await ledgerStates(store, actor, county, year)).find((s) => s.ledger === ledger)!;
 }

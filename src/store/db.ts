@@ -59,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261201_0010_target_claims': m0010,
   '20261201_0011_record_outputs': m0011,
   '20261201_0020_security': await import('./migrations/20261201_0020_security.ts'),
+  '20261201_0060_warning_ack': await import('./migrations/20261201_0060_warning_ack.ts'),
 };
 
 /** Registers a migration added by another module (kept in order by name). */

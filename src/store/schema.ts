@@ -19,7 +19,7 @@ export interface Database {
   };
   reported_value: {
     id: Generated<number>; county_code: string; year: number; element: string; dim: string; value: string;
-    qual: string; value_max: string | null; note: string | null; version: Generated<number>; updated_at: string; scale?: string;
+    qual: string; value_max: string | null; note: string | null; version: Generated<number>; updated_at: string; scale?: string; unit_word?: string | null;
   };
   target: {
     id: Generated<number>; org_code: string; year: number; indicator: string; op: string; value: string | null;

@@ -63,3 +63,18 @@ for (const engine of await engines()) {
     });
   });
 }
+
+describe.each(await engines())('reported values as typed (%s)', (engine) => {
+  it('takes 亿元 as typed, a stated total beside its parts, and refuses an unknown category with the choices', async () => {
+    const t = await freshStore(engine);
+    try {
+      await loadDemo(t.store);
+      await setReported(t.store, SYSTEM, '623023', 2022, { element: 'consumption.sales', text: '2.8亿元' });
+      expect((await new IndicatorEngine(t.store, '623023', 2022).evaluate('consumption.sales')).display).toBe('2.8亿元');
+      await setReported(t.store, SYSTEM, '623023', 2022, { element: 'pairing.count', text: '38' });
+      const rules = await new IndicatorEngine(t.store, '623023', 2022).rules();
+      expect(rules.find((r) => r.id === 'stated.parts.pairing.count')).toMatchObject({ ok: false });
+      await expect(setReported(t.store, SYSTEM, '623023', 2022, { element: 'pairing.count', dim: 'nonsense', text: '1' })).rejects.toThrow(/street_township/);
+    } finally { await t.dispose(); }
+  });
+});

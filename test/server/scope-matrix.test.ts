@@ -136,6 +136,10 @@ const CASES: Record<string, Case> = {
     kind: 'write', inside: (r) => (r === 'province_user' || r === 'admin' ? 204 : 403),
     build: async () => ({ method: 'PUT', url: `/api/targets/${COUNTY}/${YEAR}/funds.disbursement_rate`, payload: { op: '>=', value: '85' } }),
   },
+  'PUT /api/claims/:county/:year/:indicator': {
+    kind: 'write', inside: (r) => (r === 'county_clerk' || r === 'county_admin' || r === 'admin' ? 204 : 403),
+    build: async () => ({ method: 'PUT', url: `/api/claims/${COUNTY}/${YEAR}/labour.transferred`, payload: { status: 'exceeded', note: 'matrix' } }),
+  },
   'GET /api/dashboard/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` }) },
   // Until the report renderers exist the route can only fail after its scope check; outsiders still get 403.
   'GET /api/reports/:county/:year': { kind: 'write', inside: () => (renderersPresent ? 200 : 500), build: async () => ({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=md` }) },
@@ -192,6 +196,15 @@ const CASES: Record<string, Case> = {
       const r = await setReported(f.store, SYSTEM, COUNTY, YEAR, { element: 'donation.social_orgs', text: '3' });
       return { method: 'DELETE', url: `/api/reported/${r.id}?version=${r.version}` };
     },
+  },
+  'GET /api/warnings/:unit': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/warnings/${COUNTY}?asOf=${YEAR}-06-30` }) },
+  'PUT /api/warnings/:county/:year/ack': {
+    kind: 'write', inside: countyUsers(200),
+    build: async () => ({ method: 'PUT', url: `/api/warnings/${COUNTY}/${YEAR}/ack`, payload: { key: 'ledger.stale:fund_disbursement', note: `矩阵说明${++seq}` } }),
+  },
+  'POST /api/warnings/:county/:year/drafts': {
+    kind: 'write', inside: countyUsers(200),
+    build: async () => ({ method: 'POST', url: `/api/warnings/${COUNTY}/${YEAR}/drafts`, payload: { replace: true } }),
   },
   'GET /api/narrative/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/narrative/${COUNTY}/${YEAR}` }) },
   'PUT /api/narrative/:county/:year/:section/:seq': {

@@ -1,5 +1,5 @@
 import {
-  AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
+  AlertOutlined, AuditOutlined, BarChartOutlined, CloudUploadOutlined, DashboardOutlined, EditOutlined, FileTextOutlined, FormOutlined, KeyOutlined, LogoutOutlined, NumberOutlined, TableOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
@@ -21,6 +21,9 @@ import { LoginPage } from './features/login/LoginPage.tsx';
 import { NarrativePage } from './features/narrative/NarrativePage.tsx';
 import { ReportedPage } from './features/reported/ReportedPage.tsx';
 import { ReportPage } from './features/reports/ReportPage.tsx';
+import { WarningsMenuLabel } from './features/warnings/WarningsBadge.tsx';
+import { WarningsPage } from './features/warnings/WarningsPage.tsx';
+import { words as warningWords } from './features/warnings/strings.ts';
 import { WorkflowPage } from './features/workflow/WorkflowPage.tsx';
 import { I18nContext, type Locale, makeI18n, useI18n } from './i18n.ts';
 import { navigate, usePath } from './router.ts';
@@ -108,6 +111,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
     { key: '/reported', icon: <NumberOutlined />, label: t('reported') },
     { key: '/workflow', icon: <FormOutlined />, label: t('workflow') },
     { key: '/indicators', icon: <BarChartOutlined />, label: t('indicators') },
+    { key: '/warnings', icon: <AlertOutlined />, label: <WarningsMenuLabel label={warningWords(i18n.locale)('title')} /> },
     { key: '/narrative', icon: <EditOutlined />, label: t('narrative') },
     { key: '/report', icon: <FileTextOutlined />, label: t('report') },
     { key: '/audit', icon: <AuditOutlined />, label: t('audit') },
@@ -126,6 +130,7 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   else if (path === '/narrative') page = <NarrativePage />;
   else if (path === '/workflow') page = <WorkflowPage />;
   else if (path === '/indicators') page = <IndicatorsPage />;
+  else if (path === '/warnings') page = <WarningsPage />;
   else if (path === '/report') page = <ReportPage />;
   else if (path === '/audit') page = <AuditPage />;
   else if (path === '/account') page = <AccountPage />;

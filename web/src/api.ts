@@ -133,6 +133,9 @@ export interface Indicator {
   target?: { op: string; value: string | null; valueMax: string | null; display: string; displayEn?: string; orgCode: string; reportedStatus: string | null; note: string | null };
   status: 'met' | 'missed' | 'no_target' | 'no_data';
   flags: Label[];
+  /** For a prefecture or province: what its counties add up to, beside its own stated figure. */
+  rolledUp?: { display: string; counties: number } | null;
+  partial?: boolean;
 }
 export interface Rule {
   id: string;

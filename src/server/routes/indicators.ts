@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { checkRules, computeIndicators, type IndicatorResult, setTarget } from '../../services/indicators.ts';
+import { checkRules, computeIndicators, type IndicatorResult, setClaim, setTarget } from '../../services/indicators.ts';
 import { canRead } from '../../services/scope.ts';
 import { ledgerStates } from '../../services/workflow.ts';
-import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
+import { countyParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 const Label = z.object({ zh: z.string(), en: z.string() });
 const IndicatorOut = z.object({
@@ -12,10 +12,14 @@ const IndicatorOut = z.object({
   breakdown: z.array(z.object({ key: z.string(), label: z.string(), raw: z.number().nullable(), display: z.string() })).optional(),
   target: z.object({
     op: z.string(), value: z.string().nullable(), valueMax: z.string().nullable(), display: z.string(), orgCode: z.string(),
-    reportedStatus: z.string().nullable(), note: z.string().nullable(),
+    reportedStatus: z.string().nullable(), note: z.string().nullable(), claimNote: z.string().nullable().optional(),
   }).optional(),
   status: z.enum(['met', 'missed', 'no_target', 'no_data']),
   flags: z.array(Label),
+  partial: z.boolean().optional(),
+  /** For a prefecture or province: what its counties add up to, beside its own stated figure. */
+  rolledUp: z.object({ display: z.string(), counties: z.number() }).nullable().optional(),
+  exactText: z.string().nullable().optional(),
 });
 const RuleOut = z.object({
   id: z.string(), label: Label, ok: z.boolean().nullable(), left: z.string().nullable(), right: z.string().nullable(), op: z.string(), detail: Label,
@@ -23,15 +27,15 @@ const RuleOut = z.object({
 
 /** An indicator result without its exact values and evaluation trace, which stay on the server. */
 export function publicIndicator(r: IndicatorResult): z.infer<typeof IndicatorOut> {
-  const { trace: _t, exact: _e, exactBreakdown: _b, ...rest } = r;
-  return rest as z.infer<typeof IndicatorOut>;
+  const { trace: _t, exact: _e, exactBreakdown: _b, rolledUp, ...rest } = r;
+  return { ...rest, ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}) } as z.infer<typeof IndicatorOut>;
 }
 
 export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/indicators/:county/:year', tag: 'indicators',
-    summary: 'Every indicator of a county-year with its target and status, and the validation rules',
-    params: z.object({ county: countyParam, year: yearParam }),
+    summary: 'Every indicator of a county, prefecture or province for a year with its target and status, and the validation rules',
+    params: z.object({ county: unitParam, year: yearParam }),
     response: z.object({ indicators: z.array(IndicatorOut), rules: z.array(RuleOut) }),
     handler: async ({ actor, params }) => ({
       indicators: (await computeIndicators(deps.store, actor, params.county, params.year)).map(publicIndicator),
@@ -48,6 +52,14 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
       valueMax: z.string().max(40).nullable().optional(), note: z.string().max(1000).nullable().optional(),
     }),
     handler: async ({ actor, params, body }) => setTarget(deps.store, actor, params.org, params.year, params.indicator, body),
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/claims/:county/:year/:indicator', tag: 'indicators',
+    summary: "A county's own statement about a target it was set (met, exceeded, missed), with its note; null clears it",
+    params: z.object({ county: countyParam, year: yearParam, indicator: z.string().max(100) }),
+    body: z.object({ status: z.enum(['met', 'exceeded', 'missed']).nullable(), note: z.string().max(1000).nullable().optional() }),
+    handler: async ({ actor, params, body }) => setClaim(deps.store, actor, params.county, params.year, params.indicator, body.status, body.note ?? null),
   });
 
   route(app, deps, {

@@ -5,7 +5,7 @@ import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BY
 import { invalid } from '../../services/errors.ts';
 import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
 import { buildReport } from '../../services/reports.ts';
-import { countyParam, idParam, route, type ServerDeps, yearParam } from '../http.ts';
+import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -26,7 +26,7 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/reports/:county/:year', tag: 'reports',
     summary: 'The self-assessment report drafted from data: html (preview fragment), md or docx',
-    params: z.object({ county: countyParam, year: yearParam }),
+    params: z.object({ county: unitParam, year: yearParam }),
     query: z.object({ format: z.enum(['html', 'md', 'docx']).default('html') }),
     produces: ['text/html', 'text/markdown', DOCX],
     handler: async ({ actor, params, query, reply }) => {

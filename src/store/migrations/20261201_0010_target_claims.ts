@@ -20,12 +20,15 @@ export async function up(db: Db): Promise<void> {
   await db.schema.alterTable('org_unit').addColumn('custom', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   // The scale a figure was written in ('' | '万' | '亿'), so 3.18亿元 and 75.31万人 print the way they were stated.
   await db.schema.alterTable('reported_value').addColumn('scale', 'text', (c) => c.notNull().defaultTo('')).execute();
+  // The count word it was written with (名, 家, 人次…) where it differs from the element's own unit.
+  await db.schema.alterTable('reported_value').addColumn('unit_word', 'text').execute();
   // When a pairing began, to the month where the source says so (e.g. 2021-05).
   await db.schema.alterTable('cooperation_pair').addColumn('since', 'text').execute();
 }
 
 export async function down(db: Db): Promise<void> {
   await db.schema.alterTable('cooperation_pair').dropColumn('since').execute();
+  await db.schema.alterTable('reported_value').dropColumn('unit_word').execute();
   await db.schema.alterTable('reported_value').dropColumn('scale').execute();
   await db.schema.alterTable('org_unit').dropColumn('custom').execute();
   await db.schema.dropTable('target_claim').execute();

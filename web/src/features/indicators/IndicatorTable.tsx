@@ -24,7 +24,14 @@ export function IndicatorTable({ rows, extra, pageSize = 12 }: {
     <Table<Indicator> rowKey="id" size="small" dataSource={rows} pagination={{ pageSize, showSizeChanger: true }} data-testid="indicator-table"
       columns={[
         { title: t('indicator'), key: 'label', render: (_, r) => <Tooltip title={r.formula}>{L(r.label)}</Tooltip> },
-        { title: t('value'), key: 'value', align: 'right', render: (_, r) => <span data-testid={`ind-${r.id}`}>{figure(r, i18n) ?? '—'}</span> },
+        {
+          title: t('value'), key: 'value', align: 'right', render: (_, r) => (
+            <>
+              <span data-testid={`ind-${r.id}`}>{figure(r, i18n) ?? '—'}</span>
+              {r.rolledUp && <div style={{ fontSize: 12, color: '#888' }} data-testid={`rolled-${r.id}`}>{i18n.locale === 'en' ? `counties add up to ${r.rolledUp.display} (${r.rolledUp.counties})` : `所辖${r.rolledUp.counties}县合计${r.rolledUp.display}`}</div>}
+            </>
+          ),
+        },
         { title: t('target'), key: 'target', render: (_, r) => targetText(r, i18n) ?? '—' },
         {
           title: t('status'), key: 'status', render: (_, r) => <StatusTag status={r.status} />,
