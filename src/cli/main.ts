@@ -244,7 +244,19 @@ export async function openConfiguredStore(config: StoreConfig, opts: { create?: 
 /** Runs the CLI; returns the exit code. User mistakes print one line on stderr, never a stack trace. */
 export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<number> {
   const full: CliContext = {
-    openStore: (opts) => openConfiguredStore(configFromEnv(), opts),
+    openStore: async (opts) => {
+      const s = await openConfiguredStore(configFromEnv(), opts);
+      try {
+        // Before anything can hash a resident ID: the key must be the one the database's hashes were made with.
+        const { ensureIdKey } = await import('../services/pii.ts');
+        const k = await ensureIdKey(s);
+        if (k.warning) process.stderr.write(`xiezuo: warning: ${k.warning}\n`);
+      } catch (e) {
+        await s.close();
+        throw e;
+      }
+      return s;
+    },
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     ...ctx,

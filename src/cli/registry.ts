@@ -22,5 +22,11 @@ export const extraCommands: Array<Register | LazyCommand> = [
   { name: 'start', summary: 'first-run friendly serve: migrate, load the demo if the database is empty, serve, print the demo accounts', load: () => import('./serve.ts') },
   { name: 'user', summary: 'manage accounts (add, passwd, list, token)', load: () => import('./user.ts') },
   { name: 'warnings', summary: 'early warnings as of a day: the pace of every target and the configured rules, counties ranked by how far behind', load: () => import('./warnings.ts') },
+  { name: 'audit', summary: 'check the figures of report texts (.txt, .md, .docx) against each other and, with --county/--year, against the data', load: () => import('./audit.ts') },
+  { name: 'config', summary: 'show or change category lists and rounding policy per year and unit', load: () => import('./config.ts') },
+  { name: 'year', summary: 'open a new assessment year for a county, carrying over what continues', load: () => import('./config.ts') },
+  { name: 'backup', summary: 'write every table, the evidence files and the deployment facts to one file', load: () => import('./security.ts') },
+  { name: 'restore', summary: 'restore a backup into an empty database', load: () => import('./security.ts') },
+  { name: 'audit-log', summary: 'verify the hash chain of the audit log', load: () => import('./security.ts') },
   { name: 'synth', summary: 'fill an empty database with a synthetic national dataset (marked synthetic)', load: () => import('./synth.ts') },
 ];

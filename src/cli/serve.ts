@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { ROOT } from '../services/config.ts';
+import { invalid } from '../services/errors.ts';
 import { configFromEnv } from '../store/config.ts';
 import type { Store } from '../store/db.ts';
 import { usageError } from './errors.ts';
@@ -12,10 +13,16 @@ import { prettyRequestLog } from './request-log.ts';
 /** Where the built web app lives. */
 export const WEB_DIST = join(ROOT, 'web', 'dist');
 
-/** The data folder: next to the SQLite file, or XIEZUO_DATA (default ./data) with PostgreSQL. */
+/**
+ * The data folder (evidence files): XIEZUO_DATA on every engine; with SQLite it defaults to the
+ * database file's folder. PostgreSQL has no file to stand beside, so there it must be set: a folder
+ * that followed the working directory would lose the evidence when started from elsewhere.
+ */
 export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XIEZUO_DATA) return resolve(env.XIEZUO_DATA);
   const c = configFromEnv(env);
-  return resolve(env.XIEZUO_DATA ?? (c.engine === 'sqlite' ? dirname(c.file) : './data'));
+  if (c.engine === 'sqlite' && c.file !== ':memory:') return resolve(dirname(c.file));
+  throw invalid('使用 PostgreSQL 时须设置数据文件夹 XIEZUO_DATA（存放佐证材料）', 'with PostgreSQL, set the data folder XIEZUO_DATA (where evidence files are kept)');
 }
 
 /** The newest modification time of the files under a folder (0 when it does not exist). */
@@ -94,32 +101,31 @@ export function register(program: Command, ctx: CliContext): void {
     });
 
   program.command('start')
-    .description('首次使用：建库、空库时载入演示数据、构建网页并启动 / first-run friendly serve: migrate, load the demo if the database is empty, build the web app, serve, print the demo accounts')
+    .description('首次使用：建库；空库时载入演示数据并创建演示账号（只显示一次）；构建网页并启动 / first-run friendly serve: migrate; into an empty database load the demo and create its accounts (printed once); build the web app; serve')
     .addOption(portOpt()).addOption(hostOpt())
     .option('--no-demo', '不载入演示数据 / do not load the demo dataset')
     .addOption(quietOpt())
     .action(async (o: { port: string; host: string; demo: boolean; quiet?: boolean }) => {
       await ensureWebBuilt(ctx.err);
       const { buildApp } = await import('../server/app.ts');
-      const { createDemoAccounts, ROLE_LABELS } = await import('../services/accounts.ts');
-      const { demoLoaded, loadDemo } = await import('../services/demo.ts');
+      const { ROLE_LABELS } = await import('../services/accounts.ts');
+      const { demoLoaded, demoOnFirstStart } = await import('../services/demo.ts');
+      const dataDir = dataDirFromEnv();
       const store = await ctx.openStore({ create: true });
-      let accounts: Array<{ username: string; password: string; role: keyof typeof ROLE_LABELS }> = [];
-      if (o.demo) {
-        if (!(await demoLoaded(store))) {
-          const r = await loadDemo(store);
-          ctx.err(`demo dataset loaded: county ${r.county}, year ${r.year}, ${r.records} records\n`);
-        }
-      }
-      // Demo accounts get fresh random passwords on every start, and only in a database holding the demo.
-      if (await demoLoaded(store)) accounts = await createDemoAccounts(store);
-      const app = await buildApp({ store, dataDir: dataDirFromEnv(), webDir: WEB_DIST }, { logger: requestLogger(o.quiet) });
+      // The demo goes only into an empty database, and its accounts are created then and only then:
+      // a database holding anything — real data, real accounts — is never given demo data or
+      // demo accounts, and no account is ever reset or printed here.
+      const { loaded, accounts } = await demoOnFirstStart(store, o.demo);
+      if (loaded) ctx.err(`demo dataset loaded into the empty database: county ${loaded.county}, year ${loaded.year}, ${loaded.records} records\n`);
+      const demo = accounts.length === 0 && (await demoLoaded(store));
+      const app = await buildApp({ store, dataDir, webDir: WEB_DIST }, { logger: requestLogger(o.quiet) });
       await runUntilStopped(app, store, o.host, Number(o.port), ctx, (url) => {
         const lines = [`\n  协作 Xiezuo is running: ${url}\n`];
         if (accounts.length) {
-          lines.push('\n  Demo accounts (舟曲县 623023, 2022) — passwords are new on every start:\n');
+          lines.push('\n  演示账号 Demo accounts (舟曲县 623023, 2022) — shown this once; keep them:\n');
           for (const a of accounts) lines.push(`    ${a.username.padEnd(16)} ${a.password}   ${ROLE_LABELS[a.role].zh} / ${ROLE_LABELS[a.role].en}\n`);
-        } else lines.push('  No demo data; create accounts with `xiezuo user add`.\n');
+        } else if (demo) lines.push('  演示数据库：演示账号的密码只在首次启动时显示；忘记时用 `xiezuo user passwd <用户名>` 重设。\n  Demo database: the demo passwords were shown at the first start; reset one with `xiezuo user passwd <name>`.\n');
+        else lines.push('  用 `xiezuo user add` 创建账号 / create accounts with `xiezuo user add`.\n');
         return `${lines.join('')}\n`;
       });
     });

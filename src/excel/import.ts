@@ -11,7 +11,8 @@ import { invalid } from '../services/errors.ts';
 import { findDuplicatePersonsIn, type DuplicatePersonFinding } from '../services/person-checks.ts';
 import { type Actor, assertWrite } from '../services/scope.ts';
 import { loadDivisions } from '../services/orgunits.ts';
-import { type ReportData, statedFigure, writeReportData } from '../services/report-data.ts';
+import { planReportData, refusal, type ReportData, writeReportData } from '../services/report-data.ts';
+import { type ReportPart, reportLocked } from '../services/write-rules.ts';
 import { LedgerWriter } from './bulk.ts';
 import type { UpsertSummary } from '../services/ledgers.ts';
 import { bounded, type ImportLimits } from './limits.ts';
@@ -225,7 +226,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
         // Report data first: it may bring the cooperation pair (and the partner's divisions) and the
         // ledgers' completeness, which the ledger rows then join.
         if (report.data.partner) await ensureDivisions(tx, [report.data.partner]);
-        await writeReportData(tx, county, year, report.data, { where: files.map((f) => f.name ?? f.path).join(', '), ledgerStates: 'merge', by: actor.id, store });
+        await writeReportData(tx, county, year, report.data, { where: files.map((f) => f.name ?? f.path).join(', '), ledgerStates: 'merge', actor, store });
       }
       if (result.errorCount === 0) {
         for (const w of writers.values()) {
@@ -254,39 +255,26 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
 }
 
 /**
- * Report data an actor may not write: ledger completeness of a ledger the actor does not keep, and
- * targets of the prefecture or province, which only administrators set. Located at the sheet.
+ * Report data the actor may not write, by the same rules as the routes (`write-rules.ts`): targets
+ * (province and prefecture users, administrators), the cooperation pair (administrators), a
+ * ledger's completeness (who writes that ledger), reported values and narrative of an approved
+ * county-year (nobody until reopened). Unchanged data is not a change, so a clerk may import back
+ * a whole export of the county. Located at the sheet, naming the entry.
  */
 async function permissionProblems(tx: Store['db'], actor: Actor, county: string, year: number, data: ReportData, sheets: readonly ReportSheetRows[]): Promise<LocatedError[]> {
+  const at = (part: ReportPart) => {
+    const name = part === 'target' ? REPORT_SHEETS.targets : part === 'completeness' ? REPORT_SHEETS.states : part === 'reported' ? REPORT_SHEETS.reported
+      : part === 'narrative' ? REPORT_SHEETS.narratives : REPORT_SHEETS.meta;
+    return sheets.find((s) => reportSheetKey(s.sheet) !== undefined && REPORT_SHEETS[reportSheetKey(s.sheet)!] === name) ?? sheets[0]!;
+  };
+  const changes = await planReportData(tx, county, year, data, { where: '', ledgerStates: 'merge', actor });
+  const locked = await reportLocked(tx, county, year);
   const out: LocatedError[] = [];
-  const at = (sheet: string) => sheets.find((s) => reportSheetKey(s.sheet) !== undefined && REPORT_SHEETS[reportSheetKey(s.sheet)!] === sheet);
-  // Unchanged data is not a change: a clerk may import back a whole export of the county.
-  const states = new Map((await tx.selectFrom('ledger_state').select(['ledger', 'completeness'])
-    .where('county_code', '=', county).where('year', '=', year).execute()).map((r) => [r.ledger, r.completeness]));
-  for (const [kind, completeness] of Object.entries(data.completeness)) {
-    if (states.get(kind) === completeness) continue;
-    try {
-      assertWrite(actor, county, kind);
-    } catch {
-      const s = at(REPORT_SHEETS.states)!;
-      out.push({ file: s.file, sheet: s.sheet, row: null, column: null, header: null, field: null, value: kind, zh: `无权修改台账 ${kind} 的状态`, en: `not allowed to change the state of the ${kind} ledger` });
-    }
-  }
-  if (actor.role === 'admin') return out;
-  const foreign: string[] = [];
-  for (const t of data.targets.filter((x) => x.org !== county)) {
-    const had = await tx.selectFrom('target').select(['op', 'value', 'value_max', 'reported_status', 'note'])
-      .where('org_code', '=', t.org).where('year', '=', year).where('indicator', '=', t.indicator).executeTakeFirst();
-    const num = (v: string | number | undefined) => (v === undefined ? '' : String(Number(statedFigure(v, t.indicator).value)));
-    const same = had && had.op === t.op && num(t.value) === (had.value === null ? '' : String(Number(had.value)))
-      && num(t.value_max) === (had.value_max === null ? '' : String(Number(had.value_max)))
-      && (had.reported_status ?? '') === (t.reported_status ?? '') && (had.note ?? '') === (t.note ?? '');
-    if (!same) foreign.push(`${t.org} ${t.indicator}`);
-  }
-  if (foreign.length) {
-    const s = at(REPORT_SHEETS.targets)!;
-    out.push({ file: s.file, sheet: s.sheet, row: null, column: null, header: null, field: null, value: foreign.join(', '),
-      zh: '市、省的目标只能由管理员设置', en: 'only administrators set prefecture and province targets' });
+  for (const c of changes) {
+    const no = refusal(actor, county, c, locked);
+    if (!no) continue;
+    const s = at(c.part);
+    out.push({ file: s.file, sheet: s.sheet, row: null, column: null, header: null, field: null, value: c.entityId, zh: `${c.entityId}：${no.zh}`, en: `${c.entityId}: ${no.en}` });
   }
   return out;
 }

@@ -193,7 +193,7 @@ export function readReportSheets(sheets: readonly ReportSheetRows[], county: str
         case 'earlier': {
           if (!need('element') || !need('value')) break;
           const element = text('element');
-          if (!cat.elements[element]) { bad('element', '指标目录中没有该要素', 'no such element in the catalogue'); break; }
+          if (!Object.hasOwn(cat.elements, element)) { bad('element', '指标目录中没有该要素', 'no such element in the catalogue'); break; }
           const value = figure('value', moneyElement(year, element));
           const y = key === 'earlier' ? integer('year') : year;
           if (value === undefined || y === undefined) break;

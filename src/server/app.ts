@@ -47,6 +47,8 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
+    // Behind HTTPS (directly or through a trusted proxy) browsers are told to keep to HTTPS.
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     // Ant Design writes its styles at run time, hence inline styles; scripts come only from the app itself.
     else reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");

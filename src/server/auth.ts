@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { actorOf, sessionFor, SESSION_HOURS, userForApiToken } from '../services/accounts.ts';
+import { actorOf, actorOfToken, sessionFor, SESSION_HOURS, userForApiToken } from '../services/accounts.ts';
 import { DomainError } from '../services/errors.ts';
 import type { ServerDeps } from './http.ts';
 
@@ -27,8 +27,10 @@ export function installAuth(app: FastifyInstance, deps: ServerDeps): void {
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const user = await userForApiToken(deps.store, header.slice(7).trim());
-      if (!user) throw new DomainError('UNAUTHENTICATED', 'API令牌无效或已撤销', 'the API token is invalid or revoked');
-      req.auth = { actor: actorOf(user), user, via: 'token' };
+      if (!user) throw new DomainError('UNAUTHENTICATED', 'API令牌无效、已过期或已撤销', 'the API token is invalid, expired or revoked');
+      req.auth = { actor: actorOfToken(user), user, via: 'token' };
+      // A read-only token changes nothing, whatever the route.
+      if (user.scope.readOnly && !SAFE.has(req.method)) throw new DomainError('FORBIDDEN', '该令牌只读，不能修改数据', 'this token is read-only');
       return;
     }
     const token = req.cookies[SESSION_COOKIE];

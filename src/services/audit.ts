@@ -1,3 +1,4 @@
+import { verifyChain } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import { forbidden } from './errors.ts';
 import { type Actor, assertRead } from './scope.ts';
@@ -55,4 +56,16 @@ export async function listAudit(store: Store, actor: Actor, q: AuditQuery): Prom
       county: r.county_code, year: r.year === null ? null : Number(r.year), before: parse(r.before_json), after: parse(r.after_json),
     })),
   };
+}
+
+export type { ChainProblem } from '../store/audit-repo.ts';
+
+/**
+ * Checks the audit log's hash chain from the first entry to the chain head and names every entry
+ * that was edited, deleted, moved or written outside the chain. `head` is the last position and
+ * hash: kept somewhere else (printed by `xiezuo audit-log verify`), it also exposes a rewrite of
+ * the whole chain.
+ */
+export async function verifyAuditLog(store: Store): Promise<Awaited<ReturnType<typeof verifyChain>>> {
+  return verifyChain(store.db);
 }

@@ -4,12 +4,17 @@ import { parse, YAMLParseError } from 'yaml';
 import { parseStated } from '../domain/figures.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
+import { getMeta, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
+import { createDemoAccounts } from './accounts.ts';
 import { configYear, ROOT } from './config.ts';
-import { invalid } from './errors.ts';
+import { conflict, invalid } from './errors.ts';
 import { upsertValidated, validateRecord } from './ledgers.ts';
 import { addCooperationPair, addCustomUnit, loadDivisions, orgUnit } from './orgunits.ts';
 import { located, writeReportData } from './report-data.ts';
-import { SYSTEM } from './scope.ts';
+import { type Actor, SYSTEM } from './scope.ts';
+
+/** Who the demo loader writes as: audited as `demo`, with the system's reach. */
+export const DEMO: Actor = { id: 'demo', name: 'demo', role: 'admin', units: [] };
 
 /** The demo dataset shipped with the project: 舟曲县 (623023), 2022. */
 export const DEMO_FILE = join(ROOT, 'data', 'demo', '623023-2022.yaml');
@@ -63,7 +68,7 @@ function toInput(kind: string, rec: Record<string, unknown>, where: string): Rec
  * reported values, targets and narrative. Throws Invalid naming the entry when anything is wrong,
  * and then nothing is written.
  */
-export async function loadDataset(store: Store, file: string = DEMO_FILE): Promise<{ county: string; year: number; records: number }> {
+export async function loadDataset(store: Store, file: string = DEMO_FILE, actor: Actor = SYSTEM): Promise<{ county: string; year: number; records: number }> {
   let data: DatasetFile;
   try {
     data = parse(readFileSync(file, 'utf8')) as DatasetFile;
@@ -98,20 +103,45 @@ export async function loadDataset(store: Store, file: string = DEMO_FILE): Promi
       completeness: Object.fromEntries(Object.entries(data.ledgers).map(([kind, l]) => [kind, l.completeness])),
       reported: data.reported ?? [], earlier: data.earlier ?? [], targets: data.targets ?? [],
       narratives: (data.narratives ?? []).map((n) => ({ ...n, body: joinCjkLines(n.body) })),
-    }, { where: file, ledgerStates: 'replace', store });
-    await upsertValidated(tx, SYSTEM, county, year, batches);
+    }, { where: file, ledgerStates: 'replace', actor, store });
+    await upsertValidated(tx, actor, county, year, batches);
   });
   if (data.partner && data.partner_since) await addCooperationPair(store, data.partner, county, String(data.partner_since));
   return { county, year, records: batches.reduce((n, b) => n + b.rows.length, 0) };
 }
 
-/** True when the demo county-year is already in the database. */
+const DEMO_MARK = 'demo';
+
+/**
+ * True when the demo dataset was loaded into this database (it is marked when loaded). Data that
+ * merely has the demo's county and year is not the demo: a real deployment of that county is never
+ * taken for it.
+ */
 export async function demoLoaded(store: Store): Promise<boolean> {
-  const r = await store.db.selectFrom('report_meta').select('county_code').where('county_code', '=', '623023').where('year', '=', 2022).executeTakeFirst();
-  return r !== undefined;
+  return (await getMeta(store.db, DEMO_MARK)) !== undefined;
 }
 
-/** Loads the 舟曲县 2022 demo dataset. */
+/**
+ * Loads the 舟曲县 2022 demo dataset and marks the database as holding it. Refused (Conflict) when
+ * the database already holds the demo's county-year without the mark: that is real data.
+ */
 export async function loadDemo(store: Store): Promise<{ county: string; year: number; records: number }> {
-  return loadDataset(store, DEMO_FILE);
+  if (!(await demoLoaded(store))) {
+    const real = await store.db.selectFrom('report_meta').select('county_code').where('county_code', '=', '623023').where('year', '=', 2022).executeTakeFirst();
+    if (real) throw conflict('数据库中已有该县该年度的真实数据，不加载演示数据', 'the database already holds real data for the demo\'s county-year; the demo is not loaded');
+  }
+  const r = await loadDataset(store, DEMO_FILE, DEMO);
+  await setMeta(store.db, DEMO_MARK, JSON.stringify({ county: r.county, year: r.year, at: new Date().toISOString() }));
+  return r;
+}
+
+/**
+ * What `xiezuo start` does about the demo: into an empty database (and only then) it loads the demo
+ * dataset and creates the demo accounts, returning their passwords to print once. A database that
+ * holds anything is left exactly as it is: no data loaded, no account created, reset or printed.
+ */
+export async function demoOnFirstStart(store: Store, wanted: boolean): Promise<{ loaded?: { county: string; year: number; records: number }; accounts: Awaited<ReturnType<typeof createDemoAccounts>> }> {
+  if (!wanted || !(await isEmptyDatabase(store.db))) return { accounts: [] };
+  const loaded = await loadDemo(store);
+  return { loaded, accounts: await createDemoAccounts(store) };
 }

@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
+import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
+import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { catalogueFor } from './catalogue.ts';
-import { invalid, notFound } from './errors.ts';
+import { conflict, invalid, notFound } from './errors.ts';
 import { getRecord } from './ledgers.ts';
-import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { type Actor, assertRead, assertVisible, assertWrite } from './scope.ts';
 import { assertEditable } from './workflow.ts';
 
 /** Largest accepted evidence file. */
@@ -80,6 +82,12 @@ const view = (r: Row): EvidenceView => ({
   indicator: r.indicator, filename: r.filename, mime: r.mime, size: Number(r.size), sha256: r.sha256, uploadedBy: r.uploaded_by, uploadedAt: r.uploaded_at,
 });
 
+/** Evidence bytes one county may keep: XIEZUO_EVIDENCE_QUOTA_MB (default 2048 MB). */
+export function evidenceQuotaBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.XIEZUO_EVIDENCE_QUOTA_MB);
+  return (Number.isFinite(mb) && mb > 0 ? mb : 2048) * 1024 * 1024;
+}
+
 /** Checks the target exists and the actor may attach to it; record evidence follows its ledger's lock. */
 async function checkTarget(store: Store, actor: Actor, t: EvidenceTarget): Promise<void> {
   await assertRead(store, actor, t.county);
@@ -91,6 +99,12 @@ async function checkTarget(store: Store, actor: Actor, t: EvidenceTarget): Promi
   } else if (t.indicator) {
     if (!catalogueFor(t.year).byId.has(t.indicator)) throw notFound(`未知指标 ${t.indicator}`, `unknown indicator ${t.indicator}`);
     assertWrite(actor, t.county);
+    // A ledger named beside an indicator tags the file with that ledger: the same rules as a record of it.
+    if (t.ledger) {
+      if (!ledgerDecl(t.ledger)) throw notFound(`没有名为 ${t.ledger} 的台账`, `no ledger named ${t.ledger}`);
+      assertWrite(actor, t.county, t.ledger);
+      await assertEditable(store, t.county, t.year, t.ledger);
+    }
   } else {
     throw invalid('佐证材料须关联一条记录或一个指标', 'evidence must belong to a record or an indicator');
   }
@@ -109,6 +123,11 @@ export async function addEvidence(
   if (file.data.length > MAX_EVIDENCE_BYTES) throw invalid(`文件不能超过${MAX_EVIDENCE_BYTES / 1024 / 1024}MB`, `files may be at most ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`);
   const mime = sniffType(file.filename, file.data);
   await checkTarget(store, actor, target);
+  const used = await accountsDb(store).selectFrom('evidence_file').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('n'))
+    .where('county_code', '=', target.county).executeTakeFirstOrThrow();
+  const quota = evidenceQuotaBytes();
+  if (Number(used.n) + file.data.length > quota)
+    throw conflict(`本县佐证材料已达上限（${Math.round(quota / 1024 / 1024)}MB），请删除不需要的文件或联系管理员`, `the county's evidence quota (${Math.round(quota / 1024 / 1024)} MB) is used up; delete files or ask an administrator`);
   const dir = join(target.county, String(target.year));
   const stored = join(dir, `${randomBytes(12).toString('hex')}${extname(file.filename).toLowerCase()}`);
   mkdirSync(join(dataDir, 'evidence', dir), { recursive: true });
@@ -121,10 +140,10 @@ export async function addEvidence(
     indicator: target.indicator ?? null, filename: safeName(file.filename), mime, size: file.data.length, sha256,
     stored_name: stored, uploaded_by: actor.id, uploaded_at: at,
   }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('audit_log').values({
+  await appendAudit(store.db, {
     at, actor: actor.id, action: 'evidence.add', entity: 'evidence', entity_id: String(r.id), county_code: target.county, year: target.year,
     before_json: null, after_json: JSON.stringify({ filename: file.filename, ledger: target.ledger ?? null, recordId: target.recordId ?? null, indicator: target.indicator ?? null, size: file.data.length, sha256 }),
-  }).execute();
+  });
   return (await getEvidence(store, actor, Number(r.id))).view;
 }
 
@@ -143,8 +162,8 @@ export async function listEvidence(
 /** One evidence file's record and where its bytes are; NotFound when absent, Forbidden outside scope. */
 export async function getEvidence(store: Store, actor: Actor, id: number, dataDir?: string): Promise<{ view: EvidenceView; path: string }> {
   const r = await accountsDb(store).selectFrom('evidence_file').selectAll().where('id', '=', id).executeTakeFirst();
+  await assertVisible(store, actor, r?.county_code, () => notFound('佐证材料不存在', 'evidence not found'));
   if (!r) throw notFound('佐证材料不存在', 'evidence not found');
-  await assertRead(store, actor, r.county_code);
   const root = resolve(dataDir ?? '.', 'evidence');
   const path = resolve(root, r.stored_name);
   if (!path.startsWith(root + sep)) throw notFound('佐证材料不存在', 'evidence not found');
@@ -160,9 +179,9 @@ export async function deleteEvidence(store: Store, actor: Actor, dataDir: string
   } else assertWrite(actor, v.county);
   const db = accountsDb(store);
   await db.deleteFrom('evidence_file').where('id', '=', id).execute();
-  await db.insertInto('audit_log').values({
+  await appendAudit(store.db, {
     at: new Date().toISOString(), actor: actor.id, action: 'evidence.delete', entity: 'evidence', entity_id: String(id),
     county_code: v.county, year: v.year, before_json: JSON.stringify(v), after_json: null,
-  }).execute();
+  });
   rmSync(path, { force: true });
 }

@@ -4,6 +4,7 @@ import { columnsOf } from '../domain/ledgers/types.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Selectable } from 'kysely';
+import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { aggregateLedger, qualifiedCount, recordRefs, statedCount } from '../store/aggregate.ts';
@@ -11,9 +12,10 @@ import { catalogueFor, type Catalogue, type IndicatorDef, type Unit } from './ca
 import { categoriesFor, roundingFor, type RoundingPolicy } from './config.ts';
 import { agreement } from '../domain/stated.ts';
 import type { Scale } from '../domain/figures.ts';
-import { forbidden, invalid } from './errors.ts';
+import { invalid } from './errors.ts';
 import type { Prefetched } from './indicator-sets.ts';
 import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { assertMaySetTarget } from './write-rules.ts';
 
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
 type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
@@ -715,8 +717,7 @@ export async function setTarget(
   store: Store, actor: Actor, orgCode: string, year: number, indicator: string,
   t: { op: string; value: string | null; valueMax?: string | null; note?: string | null },
 ): Promise<void> {
-  if (!(actor.role === 'admin' || (actor.role === 'province_user' && actor.units.some((u) => orgCode.startsWith(u)))))
-    throw forbidden('只有省、州用户可以设定目标', 'only province or prefecture users may set targets');
+  assertMaySetTarget(actor, orgCode);
   const def = catalogueFor(year).byId.get(indicator);
   if (!def) throw invalid(`未知指标 ${indicator}`, `unknown indicator ${indicator}`);
   if (!['>=', '>', '<=', '<', '=', 'between'].includes(t.op)) throw invalid(`未知比较符 ${t.op}`, `unknown operator ${t.op}`);
@@ -731,7 +732,7 @@ export async function setTarget(
     const before = await tx.selectFrom('target').selectAll().where('org_code', '=', orgCode).where('year', '=', year).where('indicator', '=', indicator).executeTakeFirst();
     await tx.insertInto('target').values({ org_code: orgCode, year, indicator, ...row })
       .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet(row)).execute();
-    await tx.insertInto('audit_log').values({ at: row.updated_at, actor: actor.id, action: 'target.set', entity: 'target', entity_id: `${orgCode}/${year}/${indicator}`, county_code: orgCode, year, before_json: before ? JSON.stringify(before) : null, after_json: JSON.stringify(row) }).execute();
+    await appendAudit(tx, { at: row.updated_at, actor: actor.id, action: 'target.set', entity: 'target', entity_id: `${orgCode}/${year}/${indicator}`, county_code: orgCode, year, before_json: before ? JSON.stringify(before) : null, after_json: JSON.stringify(row) });
   });
 }
 
@@ -752,7 +753,7 @@ export async function setClaim(
     if (status === null) await tx.deleteFrom('target_claim').where('org_code', '=', county).where('year', '=', year).where('indicator', '=', indicator).execute();
     else await tx.insertInto('target_claim').values({ org_code: county, year, indicator, status, note, updated_by: actor.id, updated_at: at })
       .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status, note, updated_by: actor.id, updated_at: at })).execute();
-    await tx.insertInto('audit_log').values({ at, actor: actor.id, action: 'target.claim', entity: 'target_claim', entity_id: `${county}/${year}/${indicator}`, county_code: county, year, before_json: before ? JSON.stringify(before) : null, after_json: status ? JSON.stringify({ status, note }) : null }).execute();
+    await appendAudit(tx, { at, actor: actor.id, action: 'target.claim', entity: 'target_claim', entity_id: `${county}/${year}/${indicator}`, county_code: county, year, before_json: before ? JSON.stringify(before) : null, after_json: status ? JSON.stringify({ status, note }) : null });
   });
 }
 

@@ -2,13 +2,14 @@ import type { Transaction } from 'kysely';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { problemsOf, recordSchema, type Categories, type FieldProblem } from '../domain/ledgers/schema.ts';
 import type { LedgerDecl } from '../domain/ledgers/types.ts';
+import { appendAudit } from '../store/audit-repo.ts';
 import { type LedgerRecord, LedgerRepo, type ListOptions, toRow } from '../store/ledger-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/db.ts';
 import { categoriesFor } from './config.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { protectResidentId } from './pii.ts';
-import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { type Actor, assertRead, assertVisible, assertWrite } from './scope.ts';
 import { assertEditable } from './workflow.ts';
 
 export type { LedgerRecord, ListOptions };
@@ -62,11 +63,11 @@ export async function audit(
   tx: Tx, actor: Actor, action: string, entity: string, entityId: string | number | null,
   county: string | null, year: number | null, before: unknown, after: unknown,
 ): Promise<void> {
-  await tx.insertInto('audit_log').values({
+  await appendAudit(tx, {
     at: now(), actor: actor.id, action, entity, entity_id: entityId === null ? null : String(entityId),
     county_code: county, year, before_json: before === undefined || before === null ? null : JSON.stringify(before),
     after_json: after === undefined || after === null ? null : JSON.stringify(after),
-  }).execute();
+  });
 }
 
 const pii = (_f: unknown, raw: string) => protectResidentId(raw);
@@ -78,11 +79,11 @@ export async function listRecords(store: Store, actor: Actor, kind: string, coun
   return new LedgerRepo(store.db, decl).list(county, year, opts);
 }
 
-/** One record by id; NotFound when absent or outside the actor's scope (no existence leak). */
+/** One record by id; absent and outside the actor's scope answer alike (no existence leak, see assertVisible). */
 export async function getRecord(store: Store, actor: Actor, kind: string, id: number): Promise<LedgerRecord> {
   const rec = await new LedgerRepo(store.db, declOf(kind)).get(id);
+  await assertVisible(store, actor, rec?.county_code, () => notFound('记录不存在', 'record not found'));
   if (!rec) throw notFound('记录不存在', 'record not found');
-  await assertRead(store, actor, rec.county_code);
   return rec;
 }
 

@@ -1,7 +1,8 @@
 import type { Store } from '../store/db.ts';
 import { conflict, notFound } from './errors.ts';
 import { audit } from './ledgers.ts';
-import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { type Actor, assertVisible, assertWrite } from './scope.ts';
+import { assertReportOpen } from './write-rules.ts';
 
 /**
  * Removes one narrative paragraph; refused when it changed since `expectedVersion`. The paragraph's
@@ -10,10 +11,11 @@ import { type Actor, assertRead, assertWrite } from './scope.ts';
  */
 export async function deleteNarrative(store: Store, actor: Actor, id: number, expectedVersion: number): Promise<void> {
   const before = await store.db.selectFrom('narrative').selectAll().where('id', '=', id).executeTakeFirst();
+  await assertVisible(store, actor, before?.county_code, () => notFound('该段文字不存在', 'narrative paragraph not found'));
   if (!before) throw notFound('该段文字不存在', 'narrative paragraph not found');
-  await assertRead(store, actor, before.county_code);
   assertWrite(actor, before.county_code);
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, before.county_code, Number(before.year));
     const r = await tx.deleteFrom('narrative').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) throw conflict('该内容已被他人修改，请刷新后重试', 'the text was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', 'narrative', `${before.section}#${before.seq}`, before.county_code, Number(before.year), before, null);

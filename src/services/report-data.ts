@@ -7,14 +7,16 @@
 import { type Kysely, sql } from 'kysely';
 import { parseStated } from '../domain/figures.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
+import { appendAudit } from '../store/audit-repo.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { catalogueFor } from './catalogue.ts';
 import { categoriesFor } from './config.ts';
-import { invalid } from './errors.ts';
+import { DomainError, forbidden, invalid } from './errors.ts';
 import { now } from './ledgers.ts';
-import { SYSTEM } from './scope.ts';
+import { type Actor, SYSTEM } from './scope.ts';
+import { assertMayWriteReport, type ReportPart, reportLocked } from './write-rules.ts';
 
 export type Completeness = 'complete' | 'partial';
 
@@ -57,7 +59,8 @@ export function statedText(value: string | number, qual: string, max: string | n
 
 /** Whether a catalogue element (reported values) or indicator (targets) is an amount of money. */
 export function moneyElement(year: number, element: string): boolean {
-  return catalogueFor(year).elements[element]?.unit === 'money';
+  const els = catalogueFor(year).elements;
+  return Object.hasOwn(els, element) && els[element]?.unit === 'money';
 }
 export function moneyIndicator(year: number, indicator: string): boolean {
   return catalogueFor(year).byId.get(indicator)?.unit === 'money';
@@ -67,11 +70,6 @@ export function moneyIndicator(year: number, indicator: string): boolean {
 export const targetOrgs = (county: string): string[] => [county, county.slice(0, 4), county.slice(0, 2)];
 
 type Db = Kysely<Database>;
-
-/** Whether a stored row already holds these values (numbers compared as text: PostgreSQL returns numerics as strings). */
-function same(had: Record<string, unknown>, row: Record<string, unknown>): boolean {
-  return Object.keys(had).every((k) => String(had[k] ?? '') === String(row[k] ?? ''));
-}
 
 /** Reads a county-year's report data; `report` is absent when the county-year has no report details. */
 export async function readReportData(db: Db, county: string, year: number): Promise<ReportData> {
@@ -133,40 +131,86 @@ export interface WriteReportOptions {
    * changes only the completeness of a state already there, keeping its workflow status.
    */
   ledgerStates: 'replace' | 'merge';
-  /** Who the states are updated by (default: the system). */
-  by?: string;
   /** The database whose stored category lists apply to breakdowns (shipped lists when absent). */
   store?: Store;
+  /** Who writes: every change is checked against what this actor may change and audited as theirs (default: the system). */
+  actor?: Actor;
+}
+
+/** One change that writing report data would make, with what it needs permission for. */
+export interface ReportChange {
+  part: ReportPart;
+  /** The target's org, the ledger of a completeness change. */
+  key?: string;
+  /** Names the entry: `targets.funds.disbursement_rate@62`, `reported.meeting.count[standing]`. */
+  entity: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  apply: () => Promise<void>;
+}
+
+/** Compares stored and new values, numbers by value (PostgreSQL and the import may write them differently). */
+function sameValues(had: Record<string, unknown>, row: Record<string, unknown>): boolean {
+  return Object.keys(had).every((k) => {
+    const a = had[k] ?? '';
+    const b = row[k] ?? '';
+    if (String(a) === String(b)) return true;
+    const x = Number(a);
+    const y = Number(b);
+    return String(a) !== '' && String(b) !== '' && Number.isFinite(x) && Number.isFinite(y) && x === y;
+  });
 }
 
 /**
- * Writes a county-year's report data inside the caller's transaction: the cooperation pair, report
- * details, ledger states, reported values, targets and narrative (each upserted by its natural key).
- * Throws Invalid naming the entry for a figure it cannot read.
+ * The changes writing `data` would make to a county-year, against what is stored (unchanged
+ * entries are no change). Throws Invalid naming the entry for a figure it cannot read. Nothing is
+ * written until a change's `apply` runs.
  */
-export async function writeReportData(tx: Db, county: string, year: number, data: ReportData, opts: WriteReportOptions): Promise<void> {
+export async function planReportData(tx: Db, county: string, year: number, data: ReportData, opts: WriteReportOptions): Promise<ReportChange[]> {
   const t = now();
   const file = opts.where;
-  if (data.partner)
-    await tx.insertInto('cooperation_pair').values({ east_code: data.partner, west_code: county, since_year: null, until_year: null })
-      .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
-  const meta = await tx.selectFrom('report_meta').select(['issuer', 'report_date', 'partner_code']).where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
-  if (data.report && !(meta && same(meta, { issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner ?? null }))) {
-    await tx.deleteFrom('report_meta').where('county_code', '=', county).where('year', '=', year).execute();
-    await tx.insertInto('report_meta').values({ county_code: county, year, issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner ?? null }).execute();
+  const by = opts.actor?.id ?? SYSTEM.id;
+  const out: ReportChange[] = [];
+  if (data.partner) {
+    const had = await tx.selectFrom('cooperation_pair').select('id').where('east_code', '=', data.partner).where('west_code', '=', county).executeTakeFirst();
+    if (!had) out.push({
+      part: 'partner', entity: 'cooperation_pair', entityId: `${data.partner}:${county}`, before: null, after: { east_code: data.partner, west_code: county },
+      apply: async () => {
+        await tx.insertInto('cooperation_pair').values({ east_code: data.partner!, west_code: county, since_year: null, until_year: null })
+          .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
+      },
+    });
   }
+  const meta = await tx.selectFrom('report_meta').select(['issuer', 'report_date', 'partner_code']).where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
+  if (data.report) {
+    const row = { issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner ?? null };
+    if (!(meta && sameValues(meta, row))) out.push({
+      // A changed partner code in the report details is a change of the pairing, not only of the details.
+      part: meta && (meta.partner_code ?? null) !== row.partner_code && row.partner_code ? 'partner' : 'report',
+      entity: 'report_meta', entityId: `${county}/${year}`, before: meta ?? null, after: row,
+      apply: async () => {
+        await tx.deleteFrom('report_meta').where('county_code', '=', county).where('year', '=', year).execute();
+        await tx.insertInto('report_meta').values({ county_code: county, year, ...row }).execute();
+      },
+    });
+  }
+  const states = new Map((await tx.selectFrom('ledger_state').select(['ledger', 'completeness', 'status'])
+    .where('county_code', '=', county).where('year', '=', year).execute()).map((r) => [r.ledger, r]));
   for (const [kind, completeness] of Object.entries(data.completeness)) {
-    const by = opts.by ?? SYSTEM.id;
-    if (opts.ledgerStates === 'merge') {
-      const had = await tx.selectFrom('ledger_state').select('completeness').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).executeTakeFirst();
-      if (had?.completeness === completeness) continue;
-      const r = await tx.updateTable('ledger_state').set({ completeness })
-        .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).executeTakeFirst();
-      if (Number(r.numUpdatedRows) > 0) continue;
-    } else {
-      await tx.deleteFrom('ledger_state').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
-    }
-    await tx.insertInto('ledger_state').values({ county_code: county, year, ledger: kind, completeness, status: 'draft', comment: null, updated_by: by, updated_at: t }).execute();
+    const had = states.get(kind);
+    if (had && had.completeness === completeness && (opts.ledgerStates === 'merge' || had.status === 'draft')) continue;
+    out.push({
+      part: 'completeness', key: kind, entity: 'ledger_state', entityId: `${county}/${year}/${kind}`, before: had ?? null, after: { completeness },
+      apply: async () => {
+        if (opts.ledgerStates === 'merge' && had) {
+          await tx.updateTable('ledger_state').set({ completeness }).where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
+          return;
+        }
+        await tx.deleteFrom('ledger_state').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
+        await tx.insertInto('ledger_state').values({ county_code: county, year, ledger: kind, completeness, status: 'draft', comment: null, updated_by: by, updated_at: t }).execute();
+      },
+    });
   }
   const reported = [
     ...data.reported.map((r) => ({ ...r, year })),
@@ -193,41 +237,103 @@ export async function writeReportData(tx: Db, county: string, year: number, data
     };
     const had = await tx.selectFrom('reported_value').select(['value', 'qual', 'value_max', 'note', 'scale', 'unit_word'])
       .where('county_code', '=', county).where('year', '=', r.year).where('element', '=', r.element).where('dim', '=', row.dim).executeTakeFirst();
-    if (had && same(had, row)) continue;
-    await tx.insertInto('reported_value').values(row)
-      .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, scale: row.scale, unit_word: row.unit_word, updated_at: t, version: sql`reported_value.version + 1` }))
-      .execute();
+    if (had && sameValues(had, row)) continue;
+    out.push({
+      part: 'reported', entity: 'reported_value', entityId: `${r.element}${row.dim ? `[${row.dim}]` : ''}${r.year !== year ? `@${r.year}` : ''}`, before: had ?? null, after: row,
+      apply: async () => {
+        await tx.insertInto('reported_value').values(row)
+          .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, scale: row.scale, unit_word: row.unit_word, updated_at: t, version: sql`reported_value.version + 1` }))
+          .execute();
+      },
+    });
   }
   for (const g of data.targets) {
     if (g.reported_status) {
       // A stated status is the unit's own claim about the target, never the target's.
       if (!['met', 'exceeded', 'missed'].includes(g.reported_status))
         throw invalid(`${file} targets.${g.indicator}：完成情况须为 met、exceeded 或 missed`, `${file} targets.${g.indicator}: status must be met, exceeded or missed`);
-      const claim = { org_code: county, year, indicator: g.indicator, status: g.reported_status, note: g.note ?? null, updated_by: opts.by ?? SYSTEM.id, updated_at: t };
-      await tx.insertInto('target_claim').values(claim)
-        .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status: claim.status, note: claim.note, updated_by: claim.updated_by, updated_at: t })).execute();
+      const claim = { org_code: county, year, indicator: g.indicator, status: g.reported_status, note: g.note ?? null, updated_by: by, updated_at: t };
+      const had = await tx.selectFrom('target_claim').select(['status', 'note']).where('org_code', '=', county).where('year', '=', year).where('indicator', '=', g.indicator).executeTakeFirst();
+      // The county's own statement about a target is reported data of the county, not the target.
+      if (!(had && sameValues(had, { status: claim.status, note: claim.note }))) out.push({
+        part: 'reported', entity: 'target_claim', entityId: `${county}/${year}/${g.indicator}`, before: had ?? null, after: claim,
+        apply: async () => {
+          await tx.insertInto('target_claim').values(claim)
+            .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status: claim.status, note: claim.note, updated_by: claim.updated_by, updated_at: t })).execute();
+        },
+      });
       if (g.value === undefined) continue;
     }
     const row = {
       org_code: g.org, year, indicator: g.indicator, op: g.op,
       value: g.value === undefined ? null : statedFigure(g.value, `${file} targets.${g.indicator}`).value,
       value_max: g.value_max === undefined ? null : statedFigure(g.value_max, `${file} targets.${g.indicator}`).value,
-      reported_status: null, set_by: g.org, note: g.note ?? null, updated_at: t,
+      reported_status: null, set_by: opts.actor ? opts.actor.id : g.org, note: g.note ?? null, updated_at: t,
     };
     const had = await tx.selectFrom('target').select(['op', 'value', 'value_max', 'reported_status', 'note'])
       .where('org_code', '=', g.org).where('year', '=', year).where('indicator', '=', g.indicator).executeTakeFirst();
-    if (had && same(had, row)) continue;
-    await tx.insertInto('target').values(row)
-      .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, note: row.note, updated_at: t, version: sql`target.version + 1` }))
-      .execute();
+    if (had && sameValues(had, { op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, note: row.note })) continue;
+    out.push({
+      part: 'target', key: g.org, entity: 'target', entityId: `${g.org}/${year}/${g.indicator}`, before: had ?? null, after: row,
+      apply: async () => {
+        await tx.insertInto('target').values(row)
+          .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, set_by: row.set_by, note: row.note, updated_at: t, version: sql`target.version + 1` }))
+          .execute();
+      },
+    });
   }
   for (const n of data.narratives) {
     const row = { county_code: county, year, section: n.section, seq: n.seq, title: n.title ?? null, body: n.body, note: n.note ?? null, updated_at: t };
     const had = await tx.selectFrom('narrative').select(['title', 'body', 'note'])
       .where('county_code', '=', county).where('year', '=', year).where('section', '=', n.section).where('seq', '=', n.seq).executeTakeFirst();
-    if (had && same(had, row)) continue;
-    await tx.insertInto('narrative').values(row)
-      .onConflict((oc) => oc.columns(['county_code', 'year', 'section', 'seq']).doUpdateSet({ title: row.title, body: row.body, note: row.note, updated_at: t, version: sql`narrative.version + 1` }))
-      .execute();
+    if (had && sameValues(had, row)) continue;
+    out.push({
+      part: 'narrative', entity: 'narrative', entityId: `${n.section}#${n.seq}`, before: had ?? null, after: row,
+      apply: async () => {
+        await tx.insertInto('narrative').values(row)
+          .onConflict((oc) => oc.columns(['county_code', 'year', 'section', 'seq']).doUpdateSet({ title: row.title, body: row.body, note: row.note, updated_at: t, version: sql`narrative.version + 1` }))
+          .execute();
+      },
+    });
   }
+  return out;
+}
+
+/** Why the actor may not make a change (zh, en), or undefined when it may; the lock of an approved county-year included. */
+export function refusal(actor: Actor, county: string, c: ReportChange, locked: boolean): { zh: string; en: string } | undefined {
+  try {
+    assertMayWriteReport(actor, county, c.part, c.key);
+  } catch (e) {
+    if (e instanceof DomainError) return { zh: e.zh, en: e.en };
+    throw e;
+  }
+  if (locked && (c.part === 'reported' || c.part === 'narrative' || c.part === 'report'))
+    return { zh: '该县该年度已审核通过，上报数据和报告文字已锁定', en: 'the county-year is approved; reported values and narrative are locked' };
+  return undefined;
+}
+
+/**
+ * Writes a county-year's report data inside the caller's transaction — the one write path for
+ * bulk report data (dataset loads, the import's report sheets): every change is checked against
+ * what the actor may change (`write-rules.ts`, the same rules as the routes), refused as a whole
+ * with Forbidden naming the first entry it may not change, and otherwise applied and audited
+ * entry by entry with before and after, as a form edit is. Unchanged entries are neither written
+ * nor audited. Throws Invalid naming the entry for a figure it cannot read.
+ */
+export async function writeReportData(tx: Db, county: string, year: number, data: ReportData, opts: WriteReportOptions): Promise<ReportChange[]> {
+  const actor = opts.actor ?? SYSTEM;
+  const changes = await planReportData(tx, county, year, data, opts);
+  const locked = changes.some((c) => c.part === 'reported' || c.part === 'narrative' || c.part === 'report') && (await reportLocked(tx, county, year));
+  for (const c of changes) {
+    const no = refusal(actor, county, c, locked);
+    if (no) throw forbidden(`${c.entity} ${c.entityId}：${no.zh}`, `${c.entity} ${c.entityId}: ${no.en}`);
+  }
+  for (const c of changes) {
+    await c.apply();
+    await appendAudit(tx, {
+      at: now(), actor: actor.id, action: `${c.before ? 'update' : 'create'}`, entity: c.entity, entity_id: c.entityId,
+      county_code: county, year, before_json: c.before ? JSON.stringify(c.before) : null, after_json: JSON.stringify(c.after),
+    });
+  }
+  return changes;
 }

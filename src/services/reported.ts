@@ -6,7 +6,8 @@ import { categoriesFor } from './config.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { formatValue, withUnit } from './indicators.ts';
 import { audit, now } from './ledgers.ts';
-import { type Actor, assertRead, assertWrite } from './scope.ts';
+import { type Actor, assertRead, assertVisible, assertWrite } from './scope.ts';
+import { assertReportOpen } from './write-rules.ts';
 
 export interface ReportedView {
   id: number;
@@ -60,9 +61,11 @@ export interface ReportedInput {
  * `expectedVersion` guards a replacement against a concurrent edit. Audited.
  */
 export async function setReported(store: Store, actor: Actor, county: string, year: number, input: ReportedInput, expectedVersion?: number): Promise<ReportedView> {
+  await assertRead(store, actor, county);
   assertWrite(actor, county);
   const cat = catalogueFor(year);
-  const el = cat.elements[input.element];
+  // Own keys only: `__proto__` or `constructor` is no element.
+  const el = Object.hasOwn(cat.elements, input.element) ? cat.elements[input.element] : undefined;
   if (!el) throw invalid(`未知的上报项 ${input.element}`, `unknown reported element ${input.element}`);
   const dim = input.dim ?? '';
   if (el.dims) {
@@ -82,6 +85,7 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
   }
   const t = now();
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, county, year);
     const before = await tx.selectFrom('reported_value').selectAll()
       .where('county_code', '=', county).where('year', '=', year).where('element', '=', input.element).where('dim', '=', dim).executeTakeFirst();
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)
@@ -101,10 +105,11 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
 /** Removes a reported value; refused when it changed since `expectedVersion`. Audited. */
 export async function deleteReported(store: Store, actor: Actor, id: number, expectedVersion: number): Promise<void> {
   const before = await store.db.selectFrom('reported_value').selectAll().where('id', '=', id).executeTakeFirst();
+  await assertVisible(store, actor, before?.county_code, () => notFound('上报值不存在', 'reported value not found'));
   if (!before) throw notFound('上报值不存在', 'reported value not found');
-  await assertRead(store, actor, before.county_code);
   assertWrite(actor, before.county_code);
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, before.county_code, before.year);
     const r = await tx.deleteFrom('reported_value').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', 'reported_value', `${before.element}${before.dim ? `[${before.dim}]` : ''}`, before.county_code, before.year, before, null);
@@ -128,6 +133,7 @@ export async function setNarrative(
   store: Store, actor: Actor, county: string, year: number,
   input: { section: NarrativeSection; seq: number; title?: string | null; body: string; note?: string | null }, expectedVersion?: number,
 ): Promise<void> {
+  await assertRead(store, actor, county);
   assertWrite(actor, county);
   if (!NARRATIVE_SECTIONS.includes(input.section)) throw invalid(`未知栏目 ${input.section}`, `unknown section ${input.section}`);
   if (!Number.isInteger(input.seq) || input.seq < 1) throw invalid('序号应为正整数', 'seq must be a positive whole number');
@@ -136,6 +142,7 @@ export async function setNarrative(
     throw invalid('问题说明的标题须为所说明的指标编号', 'a problem note is titled with the id of the indicator it explains');
   const t = now();
   await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, county, year);
     const before = await tx.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year)
       .where('section', '=', input.section).where('seq', '=', input.seq).executeTakeFirst();
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)

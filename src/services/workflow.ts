@@ -1,4 +1,5 @@
 import { LEDGERS, ledgerDecl } from '../domain/ledgers/declarations.ts';
+import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { conflict, forbidden, invalid, notFound } from './errors.ts';
@@ -127,10 +128,10 @@ export async function transition(
       // A transition never states completeness: that is the county's deliberate statement (setCompleteness).
       await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness: 'unknown' as never, ...after }).execute();
     }
-    await tx.insertInto('audit_log').values({
+    await appendAudit(tx, {
       at, actor: actor.id, action: `workflow.${step}`, entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
       county_code: county, year, before_json: JSON.stringify({ status, comment: before?.comment ?? null }), after_json: JSON.stringify({ status: after.status, comment: text }),
-    }).execute();
+    });
   });
   return (await ledgerStates(store, actor, county, year)).find((s) => s.ledger === ledger)!;
 }
@@ -155,10 +156,10 @@ export async function setCompleteness(
     if (before) await tx.updateTable('ledger_state').set({ completeness, updated_by: actor.id, updated_at: at })
       .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).execute();
     else await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness, status: 'draft', comment: null, updated_by: actor.id, updated_at: at }).execute();
-    await tx.insertInto('audit_log').values({
+    await appendAudit(tx, {
       at, actor: actor.id, action: 'ledger.completeness', entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
       county_code: county, year, before_json: JSON.stringify({ completeness: before?.completeness ?? 'unknown' }), after_json: JSON.stringify({ completeness }),
-    }).execute();
+    });
   });
   return (await ledgerStates(store, actor, county, year)).find((s) => s.ledger === ledger)!;
 }

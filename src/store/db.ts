@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -37,9 +37,11 @@ pg.types.setTypeParser(20, toSafeInt);
 /** Opens a store. SQLite files get WAL and foreign keys; ':memory:' is accepted for tests. */
 export function openStore(config: StoreConfig): Store {
   if (config.engine === 'sqlite') {
-    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true, mode: 0o700 });
     const database = new SQLite(config.file);
     database.pragma('journal_mode = WAL');
+    // The database holds personal data: readable by its owner only (and so are the WAL and shared-memory files).
+    if (config.file !== ':memory:') for (const f of [config.file, `${config.file}-wal`, `${config.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
@@ -56,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261129_0003_disbursement_category': m0003,
   '20261201_0010_target_claims': m0010,
   '20261201_0011_record_outputs': m0011,
+  '20261201_0020_security': await import('./migrations/20261201_0020_security.ts'),
   '20261201_0050_dataset_info': await import('./migrations/20261201_0050_dataset_info.ts'),
   '20261201_0060_warning_ack': await import('./migrations/20261201_0060_warning_ack.ts'),
   '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),

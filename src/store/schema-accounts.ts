@@ -7,11 +7,13 @@ export interface AccountsTables {
   app_user: {
     id: Generated<number>; username: string; display_name: string; password_hash: string; role: string;
     units_json: string; ledgers_json: string | null; disabled: Generated<number>; created_at: string;
+    demo: Generated<number>; locked_at: string | null; updated_at: string | null;
   };
   app_session: { id_hash: string; user_id: number; csrf: string; created_at: string; expires_at: string };
   api_token: {
     id: Generated<number>; user_id: number; name: string; token_hash: string; prefix: string; created_at: string;
     last_used_at: string | null; revoked_at: string | null;
+    read_only: Generated<number>; county_code: string | null; expires_at: string | null;
   };
   login_throttle: { key: string; failures: number; blocked_until: string | null; updated_at: string };
   evidence_file: {

@@ -35,5 +35,9 @@ export interface Database {
   audit_log: {
     id: Generated<number>; at: string; actor: string; action: string; entity: string; entity_id: string | null;
     county_code: string | null; year: number | null; before_json: string | null; after_json: string | null;
+    /** Hash chain (migration 20261201_0020_security): position, previous entry's hash, this entry's hash. */
+    seq: number | null; prev_hash: string | null; hash: string | null;
   };
+  audit_chain: { id: number; seq: number; hash: string };
+  deployment_meta: { key: string; value: string; updated_at: string };
 }

@@ -1,9 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AggregateQuery } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import { Rational } from '../domain/rational.ts';
 import { condSql } from './aggregate.ts';
+import { appendAudit } from './audit-repo.ts';
 import type { Store } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -213,10 +214,10 @@ export async function saveAck(
     else await tx.insertInto('warning_ack').values({ county_code: a.county, year: a.year, warning_key: a.key, note: a.note, acked_by: a.actor, acked_at: a.at, version: 1 }).execute();
     const after = (await tx.selectFrom('warning_ack').selectAll().where('county_code', '=', a.county).where('year', '=', a.year)
       .where('warning_key', '=', a.key).executeTakeFirstOrThrow()) as WarningAckRow;
-    await tx.insertInto('audit_log').values({
+    await appendAudit(tx as unknown as Transaction<Database>, {
       at: a.at, actor: a.actor, action: before ? 'update' : 'create', entity: 'warning_ack', entity_id: a.key, county_code: a.county, year: a.year,
       before_json: before ? JSON.stringify({ note: before.note }) : null, after_json: JSON.stringify({ note: a.note }),
-    }).execute();
+    });
     return after;
   });
 }

@@ -113,6 +113,6 @@ describe.each(await engines())('export → import into an empty database gives t
     await wb.xlsx.writeFile(changed);
     const r = await importFiles(target.store, clerk, [{ path: changed, name: 'changed-target.xlsx' }], { county: COUNTY, year: YEAR });
     expect(r.committed).toBe(false);
-    expect(r.errors).toEqual([expect.objectContaining({ file: 'changed-target.xlsx', sheet: '目标', zh: '市、省的目标只能由管理员设置' })]);
+    expect(r.errors).toEqual([expect.objectContaining({ file: 'changed-target.xlsx', sheet: '目标', zh: '62/2022/enterprise.count：只有省、州用户可以设定目标' })]);
   });
 });

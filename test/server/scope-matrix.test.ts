@@ -3,7 +3,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../../src/server/http.ts';
 import { accountsDb } from '../../src/store/schema-accounts.ts';
-import { DEMO_ACCOUNTS, verifyPassword } from '../../src/services/accounts.ts';
+import { createApiToken, createUser, DEMO_ACCOUNTS, verifyPassword } from '../../src/services/accounts.ts';
 import { showConfig } from '../../src/services/config-admin.ts';
 import { addEvidence } from '../../src/services/evidence.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
@@ -33,6 +33,12 @@ const renderersPresent = ['render-docx', 'render-html', 'render-markdown'].every
 if (!renderersPresent) console.warn('\n!!! the report renderers are missing: the report row of the scope matrix checks refusals only.\n');
 
 let seq = 0;
+/** A fresh account for the account-administration rows, so no row changes a user the matrix signs in with. */
+const matrixUser = async (f: Fixture): Promise<string> => {
+  const username = `matrix.user${++seq}`;
+  await createUser(f.store, { username, displayName: '矩阵用户', password: 'a long enough password', role: 'auditor', units: [COUNTY] });
+  return username;
+};
 /**
  * A password change for the caller. The passes that expect 401/403 build it too without it taking
  * effect, so the password in force is looked up rather than assumed; the fixture's map follows it.
@@ -83,6 +89,18 @@ const CASES: Record<string, Case> = {
   'POST /api/users': {
     kind: 'admin',
     build: async () => ({ method: 'POST', url: '/api/users', payload: { username: `new.user${++seq}`, displayName: '新用户', password: 'a long enough password', role: 'auditor', units: [COUNTY] } }),
+  },
+  'PUT /api/users/:username': { kind: 'admin', build: async (f) => ({ method: 'PUT', url: `/api/users/${await matrixUser(f)}`, payload: { displayName: '改名后' } }) },
+  'POST /api/users/:username/unlock': { kind: 'admin', build: async (f) => ({ method: 'POST', url: `/api/users/${await matrixUser(f)}/unlock`, payload: {} }) },
+  'POST /api/users/:username/password': { kind: 'admin', build: async (f) => ({ method: 'POST', url: `/api/users/${await matrixUser(f)}/password`, payload: {} }) },
+  'GET /api/users/:username/tokens': { kind: 'admin', build: async (f) => ({ method: 'GET', url: `/api/users/${await matrixUser(f)}/tokens` }) },
+  'DELETE /api/users/:username/tokens/:id': {
+    kind: 'admin',
+    build: async (f) => {
+      const u = await matrixUser(f);
+      const t = await createApiToken(f.store, u, 'matrix');
+      return { method: 'DELETE', url: `/api/users/${u}/tokens/${t.view.id}` };
+    },
   },
   'GET /api/counties': { kind: 'list', build: async () => ({ method: 'GET', url: '/api/counties' }), mentions: (b) => b.includes(COUNTY) },
   'GET /api/overview/:year': { kind: 'list', build: async () => ({ method: 'GET', url: `/api/overview/${YEAR}` }), mentions: (b) => b.includes(COUNTY) },

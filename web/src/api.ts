@@ -62,6 +62,22 @@ export interface UserView {
   role: string;
   units: string[];
   ledgers: string[] | null;
+  disabled?: boolean;
+  lockedAt?: string | null;
+  demo?: boolean;
+  /** In the accounts list: each unit's code with its division name. */
+  unitNames?: Array<{ code: string; name: string | null }>;
+}
+export interface TokenView {
+  id: number;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  readOnly: boolean;
+  county: string | null;
+  expiresAt: string | null;
 }
 export interface SessionView {
   user: UserView;

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
-  changePassword, createApiToken, createUser, listApiTokens, listUsers, newUserSchema, revokeApiToken, ROLE_LABELS, signIn, signOut,
+  changePassword, createApiToken, createUser, listApiTokens, listUsers, listUserTokens, newUserSchema, resetPassword, revokeAnyToken,
+  revokeApiToken, ROLE_LABELS, signIn, signOut, tokenScopeSchema, unlockUser, updateUser, userChangeSchema, usernameSchema,
 } from '../../services/accounts.ts';
 import { forbidden } from '../../services/errors.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth.ts';
@@ -9,10 +10,14 @@ import { idParam, route, type ServerDeps } from '../http.ts';
 
 const UserOut = z.object({
   id: z.number(), username: z.string(), displayName: z.string(), role: z.string(), units: z.array(z.string()),
-  ledgers: z.array(z.string()).nullable(), disabled: z.boolean(), createdAt: z.string(),
+  ledgers: z.array(z.string()).nullable(), disabled: z.boolean(), lockedAt: z.string().nullable(), demo: z.boolean(), createdAt: z.string(),
 });
 const SessionOut = z.object({ user: UserOut, csrf: z.string().nullable(), roleLabel: z.object({ zh: z.string(), en: z.string() }) });
-const TokenOut = z.object({ id: z.number(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() });
+const TokenOut = z.object({
+  id: z.number(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable(),
+  readOnly: z.boolean(), county: z.string().nullable(), expiresAt: z.string().nullable(),
+});
+const usernameParam = z.object({ username: usernameSchema });
 
 export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
@@ -21,7 +26,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
     body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
     response: SessionOut,
     handler: async ({ body, reply, req }) => {
-      const s = await signIn(deps.store, body.username, body.password).catch((e: unknown) => {
+      const s = await signIn(deps.store, body.username, body.password, { address: req.ip }).catch((e: unknown) => {
         req.log.warn({ user: body.username, reason: (e as Error).message }, 'sign-in refused');
         throw e;
       });
@@ -47,9 +52,9 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'PUT', url: '/api/session/password', tag: 'session',
-    summary: 'Change the caller\'s own password; the current one is required, other sessions of the user end, API tokens stay valid',
+    summary: 'Change the caller\'s own password; the current one is required, other sessions of the user end and API tokens are revoked',
     body: z.object({ current: z.string().min(1).max(200), next: z.string().max(200) }),
-    handler: async ({ auth, body }) => { await changePassword(deps.store, auth.user.username, body.current, body.next, auth.sessionToken); },
+    handler: async ({ auth, body, req }) => { await changePassword(deps.store, auth.user.username, body.current, body.next, auth.sessionToken, req.ip); },
   });
 
   route(app, deps, {
@@ -60,11 +65,12 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'POST', url: '/api/tokens', tag: 'session', summary: 'Create an API token for scripts; the secret is shown once',
-    body: z.object({ name: z.string().min(1).max(100) }),
+    body: z.object({ name: z.string().min(1).max(100) }).extend(tokenScopeSchema.partial().shape),
     response: z.object({ token: z.string(), view: TokenOut }),
     handler: async ({ auth, body }) => {
       if (auth.via !== 'session') throw forbidden('API令牌只能在登录后创建', 'API tokens are created from a signed-in session');
-      return createApiToken(deps.store, auth.user.username, body.name);
+      const { name, ...scope } = body;
+      return createApiToken(deps.store, auth.user.username, name, scope);
     },
   });
 
@@ -76,7 +82,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/users', tag: 'accounts', summary: 'All accounts (administrators only)',
-    response: z.array(UserOut),
+    response: z.array(UserOut.extend({ unitNames: z.array(z.object({ code: z.string(), name: z.string().nullable() })) })),
     handler: async ({ actor }) => listUsers(deps.store, actor),
   });
 
@@ -85,7 +91,42 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
     body: newUserSchema, response: UserOut,
     handler: async ({ actor, body }) => {
       if (actor.role !== 'admin') throw forbidden('只有系统管理员可以管理账号', 'only administrators manage accounts');
-      return createUser(deps.store, body);
+      return createUser(deps.store, body, { by: actor });
     },
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/users/:username', tag: 'accounts',
+    summary: 'Change an account: display name, role, units, ledgers, disabled (administrators only; audited; disabling ends sessions and revokes tokens)',
+    params: usernameParam, body: userChangeSchema, response: UserOut,
+    handler: async ({ actor, params, body }) => updateUser(deps.store, actor, params.username, body),
+  });
+
+  route(app, deps, {
+    method: 'POST', url: '/api/users/:username/unlock', tag: 'accounts', summary: 'Lift the lock put on an account by repeated wrong passwords (administrators only)',
+    params: usernameParam, response: UserOut,
+    handler: async ({ actor, params }) => {
+      if (actor.role !== 'admin') throw forbidden('只有系统管理员可以管理账号', 'only administrators manage accounts');
+      return unlockUser(deps.store, actor, params.username);
+    },
+  });
+
+  route(app, deps, {
+    method: 'POST', url: '/api/users/:username/password', tag: 'accounts',
+    summary: 'Reset a password to a new random one, shown once; the user\'s sessions end and tokens are revoked (administrators only)',
+    params: usernameParam, response: z.object({ password: z.string() }),
+    handler: async ({ actor, params }) => ({ password: await resetPassword(deps.store, actor, params.username) }),
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/users/:username/tokens', tag: 'accounts', summary: 'Every API token of an account, valid or not (administrators only)',
+    params: usernameParam, response: z.array(TokenOut),
+    handler: async ({ actor, params }) => listUserTokens(deps.store, actor, params.username),
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/users/:username/tokens/:id', tag: 'accounts', summary: 'Revoke any user\'s API token (administrators only)',
+    params: usernameParam.extend({ id: idParam }),
+    handler: async ({ actor, params }) => revokeAnyToken(deps.store, actor, params.username, params.id),
   });
 }
