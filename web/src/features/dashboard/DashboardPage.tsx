@@ -81,7 +81,9 @@ export function DashboardPage() {
       { name: t('allocated'), data: [...keys.map((k) => rawOf(funds, k.key)), get('funds.allocated')?.raw ?? null] },
       { name: t('disbursed'), data: [...keys.map((k) => (perCategory ? rawOf(disbByCat, k.key) : null)), disbursedTotal?.raw ?? null] },
     ], t('wan'));
-  const fundsNote = !perCategory
+  const fundsNote = get('funds.disbursed_by_category')?.partial
+    ? t('fundsPartialLedger', { d: figure(disbursedTotal, i18n) ?? '—' })
+    : !perCategory
     ? t('fundsNoCategoryRecords', { d: figure(disbursedTotal, i18n) ?? '—', s: disbursedTotal?.source === 'reported' ? t('fromReported') : disbursedTotal?.source === 'records' ? t('fromRecords') : t('noData') })
     : disbursedTotal?.source === 'reported' ? t('fundsPartialCategoryRecords', { d: figure(disbursedTotal, i18n) ?? '—' }) : null;
   const projects = ['projects.planned', 'projects.started', 'projects.completed'].map(get);
