@@ -45,7 +45,7 @@ export function register(program: Command, ctx: Pick<CliContext, 'openStore' | '
       if (o.complete && !o.parent) throw new CommanderError(1, 'xiezuo.audit', '--complete needs --parent FILE');
       if (o.parent && !files.includes(o.parent)) files = [o.parent, ...files];
       if ((o.county === undefined) !== (o.year === undefined)) throw new CommanderError(1, 'xiezuo.audit', '--county and --year go together');
-      if (o.county !== undefined && !/^\d{6}$/.test(o.county)) throw new CommanderError(1, 'xiezuo.county', `--county takes a 6-digit county code such as 623023, not '${o.county}'`);
+      if (o.county !== undefined && !/^\d{6}$/.test(o.county)) throw new CommanderError(1, 'xiezuo.county', `--county takes a 6-digit county code, not '${o.county}'`);
       const docs: Array<{ name: string; text: string }> = [];
       for (const f of files) docs.push({ name: f, text: await documentText(f, readFileSync(f)) });
       let audits: DocumentAudit[];

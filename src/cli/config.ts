@@ -13,7 +13,7 @@ import type { CliContext } from './main.ts';
 const usage = (code: string, message: string) => new CommanderError(1, `xiezuo.${code}`, message);
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-const unitOption = () => new Option('--unit <code>', "the unit whose layer to read or change: a province (62), prefecture (6230) or county (623023); 'national' for the defaults")
+const unitOption = () => new Option('--unit <code>', "the unit whose layer to read or change: a province (2 digits), prefecture (4) or county (6); 'national' for the defaults")
   .argParser((v) => {
     if (v === 'national') return '';
     if (!/^\d{2}(\d{2}){0,2}$/.test(v)) throw usage('unit', `--unit takes a 2-, 4- or 6-digit division code or 'national', not '${v}'`);
@@ -139,7 +139,7 @@ export function register(program: Command, ctx: CliContext): void {
   const year = program.command('year').description('the assessment years of a county');
   year.command('open')
     .description('open an assessment year for a county, carrying over pairings, demonstration villages, unfinished projects, cumulative figures and the report details as drafts')
-    .requiredOption('--county <code>', 'county division code, e.g. 623023')
+    .requiredOption('--county <code>', 'county division code (6 digits)')
     .addOption(yearOption().makeOptionMandatory())
     .action(async (o: { county: string; year: number }) => withStore(ctx, async (s) => {
       const r = await openYear(s, SYSTEM, o.county, o.year);

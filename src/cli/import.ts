@@ -45,7 +45,7 @@ export function register(program: Command, ctx: Ctx): void {
   program.command('import')
     .description('import .xlsx/.csv ledgers into a county-year: all rows or none; problems are listed with file, sheet, row and column')
     .argument('<files...>', '.xlsx or .csv files (several files are imported together, in one transaction)')
-    .requiredOption('--county <code>', 'county division code, e.g. 623023')
+    .requiredOption('--county <code>', 'county division code (6 digits)')
     .addOption(yearOption().makeOptionMandatory())
     .option('--dry-run', 'check and show what would change (added / updated / unchanged) without writing')
     .addOption(new Option('--ledger <kind>', 'read the sheets as this ledger (when names and headers do not say)').choices(LEDGERS.map((d) => d.kind)))

@@ -34,9 +34,9 @@ async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>, opts?
   }
 }
 
-const countyOpt = () => new Option('--county <code>', '县的行政区划代码 / county division code (GB/T 2260), e.g. 623023').makeOptionMandatory();
+const countyOpt = () => new Option('--county <code>', '县的行政区划代码（6位）/ county division code (GB/T 2260, 6 digits)').makeOptionMandatory();
 /** For commands that work at any level: a county, a prefecture (4 digits) or a province (2 digits). */
-const unitOpt = () => new Option('--county <code>', '县、市州或省的代码 / county (623023), prefecture (6230) or province (62) code').makeOptionMandatory();
+const unitOpt = () => new Option('--county <code>', '县（6位）、市州（4位）或省（2位）代码 / county (6 digits), prefecture (4) or province (2) code').makeOptionMandatory();
 /** Parses an assessment year, refusing anything that is not a plausible year. */
 export const parseYear = (v: string): number => {
   const n = Number(v);
@@ -86,9 +86,9 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
 
   program.command('init')
     .description('创建或升级数据库 / create or migrate the database (XIEZUO_DB or DATABASE_URL); --demo loads the demo dataset')
-    .option('--demo', '载入演示数据 / load the demo dataset (舟曲县 623023, 2022) unless it is already there')
+    .option('--demo', '载入演示数据 / load the demo dataset (data/demo) unless it is already there')
     .option('--provinces <codes>', '载入这些省的行政区划（省至村）/ load the division codes (province down to village) of these provinces, e.g. 62,12')
-    .option('--pair <east:west>', '登记一对协作关系（东部:西部）/ record a cooperation pair of an eastern and a western unit, e.g. 120101:623023')
+    .option('--pair <east:west>', '登记一对协作关系（东部代码:西部代码）/ record a cooperation pair: EAST:WEST division codes')
     .action(async (o: { demo?: boolean; provinces?: string; pair?: string }) => withStore(ctx, async (s) => {
       const { addCooperationPair, loadDivisions } = await import('../services/orgunits.ts');
       const { demoLoaded, loadDemo } = await import('../services/demo.ts');
@@ -99,7 +99,7 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
       }
       if (o.pair) {
         const m = /^(\d{2}|\d{4}|\d{6}|\d{2,12}\.[a-z0-9_-]{1,20}):(\d{2}|\d{4}|\d{6})$/.exec(o.pair);
-        if (!m) throw new CliError('--pair 应为“东部代码:西部代码”，如 120101:623023、3301:510824 或 44:45', '--pair takes EAST:WEST unit codes such as 120101:623023, 3301:510824 or 44:45');
+        if (!m) throw new CliError('--pair 应为“东部代码:西部代码”（2、4 或 6 位区划代码，或自定义单位代码）', '--pair takes EAST:WEST codes (2, 4 or 6 digits, or a custom unit code)');
         await addCooperationPair(s, m[1]!, m[2]!);
         ctx.out(`cooperation pair ${m[1]} → ${m[2]} recorded\n`);
       }

@@ -122,7 +122,7 @@ export function register(program: Command, ctx: CliContext): void {
       await runUntilStopped(app, store, o.host, Number(o.port), ctx, (url) => {
         const lines = [`\n  协作 Xiezuo is running: ${url}\n`];
         if (accounts.length) {
-          lines.push('\n  演示账号 Demo accounts (舟曲县 623023, 2022) — shown this once; keep them:\n');
+          lines.push('\n  演示账号 Demo accounts (the demo dataset) — shown this once; keep them:\n');
           for (const a of accounts) lines.push(`    ${a.username.padEnd(16)} ${a.password}   ${ROLE_LABELS[a.role].zh} / ${ROLE_LABELS[a.role].en}\n`);
         } else if (demo) lines.push('  演示数据库：演示账号的密码只在首次启动时显示；忘记时用 `xiezuo user passwd <用户名>` 重设。\n  Demo database: the demo passwords were shown at the first start; reset one with `xiezuo user passwd <name>`.\n');
         else lines.push('  用 `xiezuo user add` 创建账号 / create accounts with `xiezuo user add`.\n');

@@ -22,7 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
   user.command('add <username>')
     .description('create an account; prints a random password unless --password-stdin is given')
     .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
-    .option('--units <codes>', 'comma-separated division codes the user acts for, e.g. 623023 or 62', list, [])
+    .option('--units <codes>', 'comma-separated division codes the user acts for (a county, prefecture or province)', list, [])
     .option('--ledgers <kinds>', 'county clerks: comma-separated ledger kinds of their department', list)
     .option('--name <display name>', 'display name (defaults to the username)')
     .option('--password-stdin', 'read the password from the first line of stdin')

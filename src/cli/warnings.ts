@@ -14,7 +14,7 @@ export function register(program: Command, ctx: Ctx): void {
   const err = ctx.err ?? ((s: string) => process.stderr.write(s));
   program.command('warnings')
     .description('early warnings as of a day: the pace of every target and the configured rules, counties ranked by how far behind (Markdown, Excel or JSON)')
-    .requiredOption('--unit <code>', 'county, prefecture or province code, e.g. 62, 6230, 623023')
+    .requiredOption('--unit <code>', 'county (6 digits), prefecture (4) or province (2) code')
     .requiredOption('--as-of <date>', 'the day to look from, YYYY-MM-DD; its year is the assessment year')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'xlsx', 'json']).default('md'))
     .option('--out <file>', 'write to this file instead of stdout (required for xlsx)')

@@ -132,7 +132,7 @@ export function recognise(sheetName: string, head: readonly RawRow[], categories
 
 /** A valid resident ID used only to let an already-hashed row through the schema; never stored. */
 export const PLACEHOLDER_ID = (() => {
-  const first17 = '62302319900101001';
+  const first17 = '11010519900101001'; // a Beijing district code: any valid form will do, it is never stored
   return first17 + residentIdCheckChar(first17);
 })();
 

@@ -60,14 +60,14 @@ function example(f: FieldDecl, c: SheetColumn, categories: Categories, year: num
   if (c.role === 'qual') return '约';
   if (c.role === 'max') return null;
   switch (f.type) {
-    case 'text': return f.pii ? PLACEHOLDER_ID : f.creditCode ? '91120101MA05XXXXXX' : `（${f.label.zh}）`;
+    case 'text': return f.pii ? PLACEHOLDER_ID : f.creditCode ? '（18位统一社会信用代码）' : `（${f.label.zh}）`;
     // A year is this template's year; a bounded number (months of 12) sits inside its bounds.
     case 'int': return isYearField(f) ? year : f.max !== undefined ? Math.min(f.max, Math.max(f.min ?? 0, 6)) : 10;
     case 'money': return 12.5;
     case 'date': return new Date(Date.UTC(year, 6, 1));
     case 'enum': return categories[f.categories ?? '']?.[0]?.zh ?? null;
     case 'bool': return '否';
-    case 'code': return '623023100200';
+    case 'code': return '（12位村级区划代码）';
   }
 }
 

@@ -126,7 +126,7 @@ function UsersAdmin() {
           <Form.Item name="username" label={t('username')} rules={[{ required: true, pattern: /^[A-Za-z0-9_.-]{3,40}$/ }]}><Input /></Form.Item>
           <Form.Item name="displayName" label={t('displayName')} rules={[{ required: true }]}><Input /></Form.Item>
           <Form.Item name="role" label={t('role')}><Select options={Object.entries(meta.roles).map(([k, l]) => ({ value: k, label: L(l) }))} /></Form.Item>
-          <Form.Item name="units" label={t('units')} extra={i18n.locale === 'zh' ? '区划代码，多个用逗号分隔，如 623023 或 62' : 'division codes, comma-separated, e.g. 623023 or 62'}><Input /></Form.Item>
+          <Form.Item name="units" label={t('units')} extra={i18n.locale === 'zh' ? '区划代码（县6位、市州4位、省2位），多个用逗号分隔' : 'division codes (county 6 digits, prefecture 4, province 2), comma-separated'}><Input /></Form.Item>
           <Form.Item noStyle shouldUpdate>{() => form.getFieldValue('role') === 'county_clerk' && (
             <Form.Item name="ledgers" label={t('ledgers')}><Select mode="multiple" options={meta.ledgers.map((l) => ({ value: l.kind, label: L(l.label) }))} /></Form.Item>
           )}</Form.Item>
