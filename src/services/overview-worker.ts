@@ -1,7 +1,7 @@
 // The ranking thread: opens its own connection to the server's database and computes overviews on
 // request, reporting progress. One store per database, kept for the life of the thread.
 import { parentPort } from 'node:worker_threads';
-import { openStore, type Store, type StoreConfig } from '../store/db.ts';
+import { migrate, openStore, type Store, type StoreConfig } from '../store/db.ts';
 import { DomainError } from './errors.ts';
 import { computeOverview } from './overview.ts';
 import type { Actor } from './scope.ts';
@@ -12,7 +12,13 @@ parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor; y
   void (async () => {
     try {
       const k = JSON.stringify(m.config);
-      if (!stores.has(k)) stores.set(k, openStore(m.config));
+      if (!stores.has(k)) {
+        // Migrating an up-to-date schema only runs the after-migrate hooks, which load the stored
+        // configuration that the indicator engine reads.
+        const s = openStore(m.config);
+        await migrate(s);
+        stores.set(k, s);
+      }
       const rows = await computeOverview(stores.get(k)!, m.actor, m.year, (done, total) => parentPort!.postMessage({ id: m.id, progress: [done, total] }));
       parentPort!.postMessage({ id: m.id, rows });
     } catch (e) {
