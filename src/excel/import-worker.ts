@@ -3,7 +3,7 @@
 // free and its connection keeps reading (WAL: readers see the database as it was until an import
 // commits, all at once).
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore, type Store } from '../store/db.ts';
+import { migrate, openStore, type Store } from '../store/db.ts';
 import type { Actor } from '../services/scope.ts';
 import { type ImportFile, type ImportOptions, runImport } from './import.ts';
 
@@ -19,7 +19,12 @@ parentPort!.on('message', (job: Job) => {
 
 async function run({ id, actor, files, opts }: Job): Promise<void> {
   try {
-    store ??= openStore({ engine: 'sqlite', file });
+    if (!store) {
+      // An up-to-date schema migrates in no time and loads the stored configuration the import reads.
+      const s = openStore({ engine: 'sqlite', file });
+      await migrate(s);
+      store = s;
+    }
     const result = await runImport(store, actor, files, { ...opts, onProgress: (rows) => parentPort!.postMessage({ id, t: 'progress', rows }) });
     parentPort!.postMessage({ id, t: 'done', result });
   } catch (e) {
