@@ -80,7 +80,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     expect(await dash.headline('funds.disbursement_rate')).toBe('89.45%');
     expect(await dash.headline('funds.allocated')).toBe('5100万元');
     // The demo has no disbursement records: disbursed is a reported total, and the chart says so.
-    expect(await page.getByTestId('funds-note').innerText()).toContain('暂无按用途登记的拨付记录');
+    expect(await page.getByTestId('funds-note').innerText()).toContain('拨付台账尚不完整');
     await page.waitForTimeout(800); // let the charts finish their entry animation before the screenshot
     await shot(page, '01-dashboard');
     await page.getByTestId('locale-switch').getByText('EN').click();
