@@ -85,6 +85,7 @@ describe.each(engineList)('killing the import halfway (%s)', (engine) => {
     await store.close();
     store = openStore(db.config);
     expect(await snapshot(store)).toBe(before);
+    await migrate(store);
     // And the database is usable: the same import, run to the end, commits.
     const r = await importFiles(store, SYSTEM, [{ path: big }], { county: COUNTY, year: YEAR });
     expect(r.committed).toBe(true);
