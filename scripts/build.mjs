@@ -20,6 +20,11 @@ const copy = (dir) => {
       const out = join(dist, relative(root, p));
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, readFileSync(p, 'utf8').replace(/(import\(\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
+    } else if (/\.(txt|json)$/.test(e.name)) {
+      // Data files read beside their module (e.g. the common-password list) travel with it.
+      const out = join(dist, relative(root, p));
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, readFileSync(p));
     }
   }
 };
