@@ -1,10 +1,13 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
+import { ROOT } from './config.ts';
 import { DomainError, conflict, forbidden, invalid, notFound } from './errors.ts';
 import { type Actor, canRead, type Role } from './scope.ts';
 
@@ -587,15 +590,9 @@ export async function revokeAnyToken(store: Store, actor: Actor, username: strin
 
 // ---------------------------------------------------------------- demo accounts
 
-/** The accounts of the demo dataset (舟曲县 623023 paired with 和平区 120101). */
-export const DEMO_ACCOUNTS: ReadonlyArray<Omit<NewUser, 'password'> & { role: Role }> = [
-  { username: 'zhouqu.admin', displayName: '舟曲县协作办审核员', role: 'county_admin', units: ['623023'] },
-  { username: 'zhouqu.clerk', displayName: '舟曲县人社局填报员', role: 'county_clerk', units: ['623023'], ledgers: ['job_fair', 'labour_placement', 'project', 'fund_disbursement'] },
-  { username: 'heping.user', displayName: '和平区合作交流办', role: 'east_user', units: ['120101'] },
-  { username: 'gansu.province', displayName: '甘肃省乡村振兴局', role: 'province_user', units: ['62'] },
-  { username: 'auditor', displayName: '审计员', role: 'auditor', units: ['623023'] },
-  { username: 'admin', displayName: '系统管理员', role: 'admin', units: [] },
-];
+/** The accounts of the demo dataset, read from data/demo/accounts.yaml (one per role, scoped to the demo's units). */
+export const DEMO_ACCOUNTS: ReadonlyArray<Omit<NewUser, 'password'> & { role: Role }> =
+  parseYaml(readFileSync(join(ROOT, 'data', 'demo', 'accounts.yaml'), 'utf8')) as Array<Omit<NewUser, 'password'> & { role: Role }>;
 
 /**
  * Creates the demo accounts, marked as demo accounts, with random passwords returned in clear so
