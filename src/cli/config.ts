@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Command, CommanderError, Option } from 'commander';
 import { parse } from 'yaml';
 import type { CategoryItem } from '../domain/ledgers/schema.ts';
-import { type ConfigView, setCategories, setRounding, showConfig } from '../services/config-admin.ts';
+import { type ConfigView, setCategories, setReportTemplate, setRounding, showConfig, showReportTemplate } from '../services/config-admin.ts';
 import type { RoundingRule } from '../services/config.ts';
 import { openYear } from '../services/years.ts';
 import { SYSTEM } from '../services/scope.ts';
@@ -35,6 +35,11 @@ function item(text: string, opt: string): CategoryItem {
   return { value, zh, en: en.join(':') };
 }
 
+function readText(file: string): string {
+  if (!existsSync(file)) throw usage('file', `${file}: no such file`);
+  return readFileSync(file, 'utf8');
+}
+
 async function withStore<T>(ctx: CliContext, fn: (s: Store) => Promise<T>): Promise<T> {
   const store = await ctx.openStore();
   try { return await fn(store); } finally { await store.close(); }
@@ -55,9 +60,9 @@ function printView(ctx: CliContext, v: ConfigView, only?: string): void {
   for (const [id, r] of Object.entries(v.rounding.indicators)) ctx.out(`  ${id}\t${ruleText(r)}\n`);
 }
 
-/** `xiezuo config show|set-categories|set-rounding` and `xiezuo year open`. The CLI acts as administrator. */
+/** `xiezuo config show|set-categories|set-rounding|report|set-report` and `xiezuo year open`. The CLI acts as administrator. */
 export function register(program: Command, ctx: CliContext): void {
-  const config = program.command('config').description('configuration per assessment year and unit: category lists and rounding policy');
+  const config = program.command('config').description('configuration per assessment year and unit: category lists, rounding policy and report template');
 
   config.command('show')
     .description('the category lists and rounding policy in force for a unit and year, with where each list comes from')
@@ -81,7 +86,16 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--retire <value>', 'stop offering a value for new records; existing records keep it (repeatable)', collect, [])
     .option('--restore <value>', 'offer a retired value again (repeatable)', collect, [])
     .option('--remove <value>', 'delete a value; refused while records use it (repeatable)', collect, [])
-    .action(async (o: { year: number; unit: string; list: string; from?: string; add: string[]; rename: string[]; retire: string[]; restore: string[]; remove: string[] }) => withStore(ctx, async (s) => {
+    .option('--inherit', "drop this unit's own list so the list of the unit above applies again")
+    .action(async (o: { year: number; unit: string; list: string; from?: string; add: string[]; rename: string[]; retire: string[]; restore: string[]; remove: string[]; inherit?: boolean }) => withStore(ctx, async (s) => {
+      if (o.inherit) {
+        if (o.from || o.add.length || o.rename.length || o.retire.length || o.restore.length || o.remove.length)
+          throw usage('list', '--inherit cannot be combined with --from, --add, --rename, --retire, --restore or --remove');
+        const v = await setCategories(s, SYSTEM, { year: o.year, unit: o.unit, list: o.list, items: [], inherit: true });
+        ctx.out(`${o.list} for ${o.unit || 'national'} follows the unit above from ${o.year}\n`);
+        printView(ctx, v, o.list);
+        return;
+      }
       let items: CategoryItem[];
       if (o.from) {
         const data = parse(readFileSync(o.from, 'utf8')) as unknown;
@@ -134,6 +148,30 @@ export function register(program: Command, ctx: CliContext): void {
       });
       ctx.out(`stored rounding for ${o.unit || 'national'} from ${o.year}: rates ${ruleText(v.rounding.rates)}\n`);
       for (const [id, r] of Object.entries(v.rounding.indicators)) ctx.out(`  ${id}\t${ruleText(r)}\n`);
+    }));
+
+  config.command('report')
+    .description('print the report template in force for a unit and year (YAML), with where it comes from; edit it and store it with set-report')
+    .addOption(yearOption().makeOptionMandatory()).addOption(unitOption())
+    .option('--out <file>', 'write the template to a file instead of printing it')
+    .action(async (o: { year: number; unit: string; out?: string }) => withStore(ctx, async (s) => {
+      const v = await showReportTemplate(s, o.year, o.unit);
+      const src = v.source.from === 'stored' ? `stored for ${v.source.unit || 'national'} from ${v.source.year}, version ${v.source.version}, by ${v.source.updatedBy}` : `shipped file ${v.source.path}`;
+      if (o.out) {
+        writeFileSync(o.out, v.yaml);
+        ctx.out(`wrote the template in force for ${o.unit || 'national'} ${o.year} (${src}) to ${o.out}\n`);
+      } else ctx.out(`# ${src}\n${v.yaml}`);
+    }));
+
+  config.command('set-report')
+    .description("store a report template (YAML, the shape of config/<year>/report.yaml) for a unit from a year on, or --inherit to use the unit above's again")
+    .addOption(yearOption().makeOptionMandatory()).addOption(unitOption())
+    .option('--file <file>', 'the template to store')
+    .option('--inherit', "drop this unit's own template so the unit above's applies")
+    .action(async (o: { year: number; unit: string; file?: string; inherit?: boolean }) => withStore(ctx, async (s) => {
+      if (!!o.file === !!o.inherit) throw usage('report', 'give either --file or --inherit');
+      const v = await setReportTemplate(s, SYSTEM, { year: o.year, unit: o.unit, ...(o.inherit ? { inherit: true } : { yaml: readText(o.file!) }) });
+      ctx.out(o.inherit ? `the report template of ${o.unit || 'national'} follows the unit above from ${o.year}\n` : `stored the report template for ${o.unit || 'national'} from ${o.year} (version ${v.source.from === 'stored' ? v.source.version : '?'})\n`);
     }));
 
   const year = program.command('year').description('the assessment years of a county');

@@ -92,9 +92,29 @@ export interface TemplateBlock {
   narrative?: 'highlights' | 'problem' | 'plan';
   targets?: 'table' | 'missed' | 'unknown';
   checks?: 'warning';
+  /** Only for units of these levels (default: every level). */
+  level?: UnitLevel | UnitLevel[];
+  /** Wording of the target and check blocks: heading, intro sentence, per-status words (see report.yaml). */
+  heading?: string;
+  intro?: string;
+  caption?: string;
+  columns?: string[];
+  status?: Partial<Record<'met' | 'missed' | 'no_data' | 'no_target', string>>;
+  claims?: Partial<Record<'exceeded' | 'met', string>>;
 }
 
-export interface ReportTemplate { title: string; subtitle?: string; blocks: TemplateBlock[] }
+export type UnitLevel = 'county' | 'prefecture' | 'province';
+export const UNIT_LEVELS: readonly UnitLevel[] = ['county', 'prefecture', 'province'];
+
+/** Fixed words the report uses around figures: a self-assessed claim, the total row, the table prefix. */
+export interface TemplateWords { claim?: Partial<Record<'exceeded' | 'met', string>>; total?: string; table?: string }
+
+export interface ReportTemplate { title: string; subtitle?: string; words?: TemplateWords; blocks: TemplateBlock[] }
+
+/** Whether a block applies to a unit of this level. */
+export function forLevel(b: TemplateBlock, level: UnitLevel): boolean {
+  return b.level === undefined || (Array.isArray(b.level) ? b.level.includes(level) : b.level === level);
+}
 
 const CN_NUM = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四', '十五', '十六', '十七', '十八', '十九', '二十'];
 
@@ -112,11 +132,23 @@ export function checkTemplate(t: unknown, where: string): ReportTemplate {
   const tpl = t as ReportTemplate;
   tpl.blocks.forEach((b, i) => {
     const w = `${where} blocks[${i}]`;
-    const sentences = [b.h1, b.h2, b.h3, ...(Array.isArray(b.p) ? b.p : b.p ? [b.p] : []), b.item, b.table?.caption,
-      ...(b.table?.columns ?? []).map((c) => (typeof c === 'string' ? c : c.cell))];
-    for (const s of sentences) if (typeof s === 'string') parseSentence(s, w);
+    if (!b || typeof b !== 'object') throw new TemplateError(w, 'a block must be a mapping');
+    for (const s of blockSentences(b)) {
+      if (typeof s !== 'string') throw new TemplateError(w, `a sentence must be text, not ${JSON.stringify(s)}`);
+      parseSentence(s, w);
+    }
     const kinds = ['h1', 'h2', 'h3', 'p', 'each', 'list', 'table', 'narrative', 'targets', 'checks'].filter((k) => k in b);
     if (!kinds.length) throw new TemplateError(w, 'block has no known kind');
+    const levels = b.level === undefined ? [] : Array.isArray(b.level) ? b.level : [b.level];
+    for (const l of levels) if (!UNIT_LEVELS.includes(l)) throw new TemplateError(w, `level '${String(l)}' is not one of ${UNIT_LEVELS.join(', ')}`);
+    if (b.narrative !== undefined && !['highlights', 'problem', 'plan'].includes(b.narrative)) throw new TemplateError(w, `narrative '${String(b.narrative)}' is not one of highlights, problem, plan`);
+    if (b.targets !== undefined && !['table', 'missed', 'unknown'].includes(b.targets)) throw new TemplateError(w, `targets '${String(b.targets)}' is not one of table, missed, unknown`);
   });
   return tpl;
+}
+
+/** Every sentence of a block (headings, paragraphs, items, captions, cells, target and check wording). */
+export function blockSentences(b: TemplateBlock): unknown[] {
+  return [b.h1, b.h2, b.h3, ...(Array.isArray(b.p) ? b.p : b.p !== undefined ? [b.p] : []), b.item, b.heading, b.intro, b.caption, b.table?.caption,
+    ...(b.table?.columns ?? []).map((c) => (typeof c === 'string' ? undefined : c.cell))].filter((s) => s !== undefined);
 }

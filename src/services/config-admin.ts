@@ -3,10 +3,13 @@ import { categoryUse, entryHistory, insertEntry, type ConfigEntry } from '../sto
 import type { Store } from '../store/db.ts';
 import { orgUnitRow } from '../store/year-repo.ts';
 import { catalogueFor } from './catalogue.ts';
+import { parseDocument, stringify } from 'yaml';
+import { checkTemplate, TemplateError, type ReportTemplate } from '../reports/template.ts';
 import {
-  categoriesFor, configYear, refreshConfig, roundingFor, storedEntry,
-  type RoundingLayer, type RoundingPolicy, type RoundingRule,
+  categoriesFor, configFileText, configYear, refreshConfig, roundingFor, storedEntry, wholeLayer,
+  type ConfigKind, type RoundingLayer, type RoundingPolicy, type RoundingRule,
 } from './config.ts';
+import { lintTemplate, type TemplateProblem } from './reports.ts';
 import { conflict, forbidden, invalid } from './errors.ts';
 import { audit, now } from './ledgers.ts';
 import type { Actor } from './scope.ts';
@@ -57,7 +60,10 @@ export async function showConfig(store: Store, year: number, unit: string): Prom
   const lists = categoriesFor(year, unit || undefined, store);
   const categories = Object.entries(lists).map(([name, items]) => {
     let src: ConfigEntry | undefined;
-    for (const u of chain(unit)) src = storedEntry(store, 'categories', year, u, name) ?? src;
+    for (const u of chain(unit)) {
+      const e = storedEntry(store, 'categories', year, u, name);
+      if (e?.body != null) src = e;
+    }
     return { name, items: [...items], source: sourceOf(src), own: src !== undefined && src.unit === unit };
   });
   const own = storedEntry(store, 'rounding', year, unit);
@@ -73,6 +79,8 @@ export interface SetCategoriesInput {
   unit: string;
   list: string;
   items: readonly CategoryItem[];
+  /** Drop this unit's own list from this year on, so the list of the unit above applies again. */
+  inherit?: boolean;
 }
 
 const VALUE = /^[a-z][a-z0-9_]{0,39}$/;
@@ -94,6 +102,7 @@ export async function setCategories(store: Store, actor: Actor, input: SetCatego
     const known = Object.keys(categoriesFor(year, undefined, store));
     throw invalid(`没有名为 ${list} 的分类列表；可选：${known.join('、')}`, `no category list named ${list}; choose one of ${known.join(', ')}`);
   }
+  if (input.inherit) return inheritCategories(store, actor, year, unit, list, before);
   const problems: string[] = [];
   const seen = new Set<string>();
   const items = input.items.map((it, i) => {
@@ -128,6 +137,33 @@ export async function setCategories(store: Store, actor: Actor, input: SetCatego
     const entry = await insertEntry(tx, { kind: 'categories', name: list, year, unit, body: items, by: actor.id, at: now() });
     await audit(tx, actor, 'config.categories', 'config', `categories/${list}/${year}/${unit || 'national'}`, unit || null, year,
       { list, items: before, ...(prev ? { storedVersion: prev.version, storedYear: prev.year } : {}) }, { list, items, version: entry.version });
+  });
+  await refreshConfig(store);
+  return showConfig(store, year, unit);
+}
+
+/**
+ * Drops a unit's own category list from a year on (a stored "inherit"), so the list above applies
+ * again. Refused when the unit has no list of its own, or when values only its own list has are still
+ * used by its records (they would lose their labels). Audited.
+ */
+async function inheritCategories(store: Store, actor: Actor, year: number, unit: string, list: string, before: readonly CategoryItem[]): Promise<ConfigView> {
+  const own = storedEntry(store, 'categories', year, unit, list);
+  if (!own || own.body === null) throw invalid(`${unit || '全国'}没有自己的分类列表 ${list}，已在沿用上级`, `${unit || 'national'} has no list ${list} of its own; it already inherits`);
+  const above = (unit === '' ? categoriesFor(year) : categoriesFor(year, unit.length > 2 ? unit.slice(0, unit.length - 2) : undefined, store))[list] ?? [];
+  const lost = before.map((c) => c.value).filter((v) => !above.some((c) => c.value === v));
+  const elements = Object.values(catalogueFor(year).elements).filter((e) => e.dims === list).map((e) => e.id);
+  await store.db.transaction().execute(async (tx) => {
+    const used = await categoryUse(tx, list, lost, unit, year, elements);
+    if (used.length)
+      throw conflict(
+        `不能恢复沿用上级：本级列表特有的值仍在使用：${used.map((u) => `${u.value}（${u.where}：${u.count}）`).join('、')}`,
+        `cannot inherit: values only this unit's list has are still in use: ${used.map((u) => `${u.value} (${u.where}: ${u.count})`).join(', ')}`,
+        used,
+      );
+    const entry = await insertEntry(tx, { kind: 'categories', name: list, year, unit, body: null, by: actor.id, at: now() });
+    await audit(tx, actor, 'config.categories', 'config', `categories/${list}/${year}/${unit || 'national'}`, unit || null, year,
+      { list, items: before, storedVersion: own.version, storedYear: own.year }, { list, inherit: true, version: entry.version });
   });
   await refreshConfig(store);
   return showConfig(store, year, unit);
@@ -187,7 +223,92 @@ export async function setRounding(store: Store, actor: Actor, input: SetRounding
 }
 
 /** Every stored version of a unit's configuration of one kind, newest first. */
-export async function configHistory(store: Store, kind: 'categories' | 'rounding', unit: string): Promise<ConfigEntry[]> {
+export async function configHistory(store: Store, kind: ConfigKind, unit: string): Promise<ConfigEntry[]> {
   await assertUnit(store, unit);
   return entryHistory(store, kind, unit);
+}
+
+/** The report template in force for a unit and year, as YAML text, with where it comes from. */
+export interface ReportTemplateView {
+  year: number;
+  unit: string;
+  yaml: string;
+  source: { from: 'stored'; unit: string; year: number; version: number; updatedBy: string; updatedAt: string } | { from: 'file'; unit: string; path: string };
+  /** Whether what is in force is stored for exactly this unit (so it can be dropped to inherit). */
+  own: boolean;
+}
+
+export async function showReportTemplate(store: Store, year: number, unit: string): Promise<ReportTemplateView> {
+  configYear(year);
+  await assertUnit(store, unit);
+  await refreshConfig(store);
+  const { data, source } = wholeLayer(year, unit || undefined, store, 'report', 'report.yaml');
+  const yaml = source.from === 'file' ? configFileText(source.path) : stringify(data, { lineWidth: 0 });
+  return {
+    year, unit, yaml, own: source.from === 'stored' && source.entry.unit === unit,
+    source: source.from === 'stored'
+      ? { from: 'stored', unit: source.entry.unit, year: source.entry.year, version: source.entry.version, updatedBy: source.entry.updatedBy, updatedAt: source.entry.updatedAt }
+      : { from: 'file', unit: source.unit, path: source.path },
+  };
+}
+
+export interface SetReportTemplateInput {
+  year: number;
+  unit: string;
+  /** The template as YAML (the shape of config/<year>/report.yaml); absent with inherit. */
+  yaml?: string;
+  /** Drop this unit's stored template from this year on, so it uses the one above. */
+  inherit?: boolean;
+}
+
+/**
+ * Stores a report template for a unit from a year on. The text must parse, have the template's shape,
+ * and name only indicators, ledgers, fields and context names that exist; every problem is returned at
+ * once, located (line for YAML errors, block and sentence otherwise). Audited.
+ */
+export async function setReportTemplate(store: Store, actor: Actor, input: SetReportTemplateInput): Promise<ReportTemplateView> {
+  const { year, unit } = input;
+  configYear(year);
+  assertConfigure(actor, unit);
+  await assertUnit(store, unit);
+  await refreshConfig(store);
+  let body: unknown = null;
+  if (!input.inherit) {
+    if (!input.yaml?.trim()) throw invalid('请给出报告模板（YAML），或选择沿用上级', 'give the report template (YAML), or choose to inherit');
+    if (input.yaml.length > 200_000) throw invalid('报告模板过长（上限200000字符）', 'the report template is too long (200,000 characters at most)');
+    const doc = parseDocument(input.yaml, { uniqueKeys: true });
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      const line = e.linePos?.[0]?.line;
+      const why = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw invalid(`报告模板不是有效的 YAML${line ? `（第${line}行）` : ''}：${why}`, `the report template is not valid YAML${line ? ` (line ${line})` : ''}: ${why}`);
+    }
+    body = doc.toJS() as unknown;
+    try {
+      checkTemplate(structuredClone(body), 'template');
+    } catch (e) {
+      if (e instanceof TemplateError) throw invalid(`报告模板有误：${e.message}`, `the report template is invalid: ${e.message}`);
+      throw e;
+    }
+    const problems = lintTemplate(body as ReportTemplate, year);
+    if (problems.length) {
+      const where = (p: TemplateProblem, zh: boolean) => (p.block < 0 ? (zh ? '标题' : 'title') : zh ? `第${p.block + 1}块` : `block ${p.block + 1}`);
+      throw invalid(
+        `报告模板有误：${problems.map((p) => `${where(p, true)}${p.sentence ? `「${p.sentence}」` : ''}：${p.zh}`).join('；')}`,
+        `the report template is invalid: ${problems.map((p) => `${where(p, false)}${p.sentence ? ` "${p.sentence}"` : ''}: ${p.en}`).join('; ')}`,
+        problems,
+      );
+    }
+  } else if (storedEntry(store, 'report', year, unit)?.body == null) {
+    throw invalid('该单位没有自己保存的报告模板，已在沿用上级', 'this unit has no template of its own; it already inherits');
+  }
+  const before = wholeLayer(year, unit || undefined, store, 'report', 'report.yaml').source;
+  await store.db.transaction().execute(async (tx) => {
+    const entry = await insertEntry(tx, { kind: 'report', name: '', year, unit, body, by: actor.id, at: now() });
+    await audit(tx, actor, 'config.report', 'config', `report/${year}/${unit || 'national'}`, unit || null, year,
+      { source: before.from === 'stored' ? { unit: before.entry.unit, year: before.entry.year, version: before.entry.version } : { path: before.path } },
+      { inherit: body === null, version: entry.version });
+  });
+  await refreshConfig(store);
+  return showReportTemplate(store, year, unit);
 }

@@ -65,6 +65,13 @@ export function configFile(year: number, name: string): { path: string; text: st
   return f;
 }
 
+/** The text of a shipped configuration file, by its path relative to the project root. */
+export function configFileText(path: string): string {
+  const f = readYaml(join(ROOT, path));
+  if (!f) throw new Error(`configuration file missing: ${path}`);
+  return f.text;
+}
+
 /** The chain of units whose overrides apply to `unit`, most general first: province, prefecture, county. */
 export function unitChain(unit?: string): string[] {
   if (!unit) return [];
@@ -150,7 +157,8 @@ export function categoriesFor(year: number, county?: string, store?: Store): Cat
     let out = { ...(configFile(year, 'categories.yaml').data as Categories) };
     for (const u of layersOf(county)) {
       if (u) out = { ...out, ...((fileLayer(year, u, 'categories.yaml') as Categories | null) ?? {}) };
-      for (const [name, e] of storedLayer(store, 'categories', year, u)) out[name] = e.body as CategoryItem[];
+      // A stored null is a deliberate "inherit": the list stays as the layers above set it.
+      for (const [name, e] of storedLayer(store, 'categories', year, u)) if (e.body !== null) out[name] = e.body as CategoryItem[];
     }
     return out;
   });
@@ -206,6 +214,30 @@ export function roundingFor(year: number, unit?: string, store?: Store): Roundin
 }
 
 /** The stored entry of exactly this unit in force for a year (inherited from an earlier year if so), for editors. */
-export function storedEntry(store: Store, kind: 'categories' | 'rounding', year: number, unit: string, name = ''): ConfigEntry | undefined {
+export function storedEntry(store: Store, kind: ConfigKind, year: number, unit: string, name = ''): ConfigEntry | undefined {
   return storedLayer(store, kind, year, unit).get(name);
+}
+
+/** The kinds of configuration stored per year and unit. */
+export type ConfigKind = 'categories' | 'rounding' | 'report';
+
+/** Where a whole-file setting in force comes from: a stored entry, a shipped file, or the shipped national default. */
+export type WholeSource = { from: 'stored'; entry: ConfigEntry } | { from: 'file'; path: string; unit: string };
+
+/**
+ * A setting that one layer replaces as a whole (a report template): the most specific layer that has
+ * one wins — for each unit from the county up to the nation, what is stored for it (a stored `null`
+ * means "inherit": that unit's stored layer is skipped), then its shipped file. Falls back to the year's
+ * shipped file. Returns the data and where it came from.
+ */
+export function wholeLayer(year: number, unit: string | undefined, store: Store | undefined, kind: ConfigKind, file: string): { data: unknown; source: WholeSource } {
+  for (const u of layersOf(unit).reverse()) {
+    const e = store ? storedLayer(store, kind, year, u).get('') : undefined;
+    if (e && e.body !== null) return { data: e.body, source: { from: 'stored', entry: e } };
+    if (!u) break;
+    const data = fileLayer(year, u, file);
+    if (data !== null) return { data, source: { from: 'file', unit: u, path: join('config', String(configYear(year)), u.length === 2 ? 'provinces' : 'units', u, file) } };
+  }
+  const f = configFile(year, file);
+  return { data: f.data, source: { from: 'file', unit: '', path: join('config', String(configYear(year)), file) } };
 }

@@ -1,19 +1,16 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import type { Block, Inline, ProvenanceEntry, ReportModel } from '../reports/model.ts';
-import { checkTemplate, headingNumber, parseSentence, type Piece, placeholders, render, type ReportTemplate, type TemplateBlock } from '../reports/template.ts';
+import { checkTemplate, forLevel, headingNumber, parseSentence, type Piece, placeholders, render, type ReportTemplate, type TemplateBlock, type UnitLevel } from '../reports/template.ts';
 import type { Store } from '../store/db.ts';
 import type { LedgerRecord } from '../store/ledger-repo.ts';
 import { LedgerRepo } from '../store/ledger-repo.ts';
-import { categoryLabel, configFile, configYear, ROOT, unitChain } from './config.ts';
+import { categoryLabel, wholeLayer } from './config.ts';
 import { invalid, notFound } from './errors.ts';
+import { catalogueFor } from './catalogue.ts';
 import { IndicatorEngine, type IndicatorResult } from './indicators.ts';
 import { fullName, orgUnit } from './orgunits.ts';
 import { type Actor, assertRead } from './scope.ts';
-import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 
 /** "7月13日至14日" or "5月30日至6月2日" from ISO dates. */
 export function dateSpan(start: string, end?: string | null): string {
@@ -74,6 +71,22 @@ class ReportBuilder {
 
 type Ctx = Record<string, string | null>;
 
+/** A table's caption with the template's numbering ("表{n}"), or the caption alone when the template numbers none. */
+function tableCaption(t: ReportTemplate, n: number, caption: string): string {
+  const prefix = t.words?.table?.replace('{n}', String(n));
+  return prefix ? `${prefix}  ${caption}` : caption;
+}
+
+/** Items of a list joined by the block's separators (、 by default, `last` before the final one). */
+function joinItems(items: Piece[][], blk: TemplateBlock): Piece[] {
+  const out: Piece[] = [];
+  items.forEach((it, i) => {
+    if (i) out.push({ kind: 'text', text: i === items.length - 1 ? (blk.last ?? blk.sep ?? '、') : (blk.sep ?? '、') });
+    out.push(...it);
+  });
+  return out;
+}
+
 /** Whether a record passes a template's `where`: value lists, `present`/`absent`, true/false. */
 function matches(rec: LedgerRecord, where: Record<string, unknown> | undefined): boolean {
   if (!where) return true;
@@ -86,15 +99,75 @@ function matches(rec: LedgerRecord, where: Record<string, unknown> | undefined):
   });
 }
 
-/** The report template of a year and unit: the province's own file when it has one, else the year's. */
-export function reportTemplate(year: number, unit: string): ReportTemplate {
-  const dir = join(ROOT, 'config', String(configYear(year)));
-  for (const u of unitChain(unit).reverse()) {
-    const path = join(dir, u.length === 2 ? 'provinces' : 'units', u, 'report.yaml');
-    if (existsSync(path)) return checkTemplate(parse(readFileSync(path, 'utf8')), path);
+const parsedTemplates = new Map<string, ReportTemplate>();
+
+/**
+ * The report template in force for a year and unit: the most specific of what is stored in the
+ * database and shipped under config/ for the county, its prefecture, its province and the nation
+ * (see wholeLayer). Parsed and checked once per stored version or file.
+ */
+export function reportTemplate(year: number, unit: string, store?: Store): ReportTemplate {
+  const { data, source } = wholeLayer(year, unit, store, 'report', 'report.yaml');
+  const key = source.from === 'stored' ? `db:${source.entry.id}` : `file:${source.path}`;
+  let t = parsedTemplates.get(key);
+  if (!t) {
+    t = checkTemplate(data, source.from === 'stored' ? `stored template ${source.entry.unit || 'national'} ${source.entry.year} v${source.entry.version}` : source.path);
+    parsedTemplates.set(key, t);
   }
-  const f = configFile(year, 'report.yaml');
-  return checkTemplate(f.data, f.path);
+  return t;
+}
+
+/** The names a report supplies to every sentence (besides indicators). */
+export const CONTEXT_NAMES = ['unit', 'unit_full', 'partner', 'partner_short', 'partner_province', 'year', 'year-1', 'year-2', 'year+1', 'since', 'counties'] as const;
+
+/** One problem a template has: which block, which sentence, and why. */
+export interface TemplateProblem { block: number; sentence: string; zh: string; en: string }
+
+/**
+ * Checks a template against a year's catalogue and ledgers, beyond its syntax: every placeholder names
+ * an indicator, a context name, a name its block supplies, or a field of the ledger the block walks;
+ * every ledger exists. Returns every problem (empty when the template can be used).
+ */
+export function lintTemplate(tpl: ReportTemplate, year: number): TemplateProblem[] {
+  const cat = catalogueFor(year);
+  const out: TemplateProblem[] = [];
+  tpl.blocks.forEach((b, i) => {
+    const ledger = b.each ?? b.list ?? b.table?.ledger;
+    if (ledger && !ledgerDecl(ledger)) out.push({ block: i, sentence: '', zh: `未知台账 ${ledger}`, en: `unknown ledger ${ledger}` });
+    if (b.table?.indicator && !cat.byId.has(b.table.indicator)) out.push({ block: i, sentence: '', zh: `未知指标 ${b.table.indicator}`, en: `unknown indicator ${b.table.indicator}` });
+    const extras = new Set<string>(b.list ? ['items'] : b.targets === 'table' ? ['table'] : b.targets === 'missed' ? ['label', 'target', 'value', 'detail']
+      : b.targets === 'unknown' || b.checks ? ['items', 'count'] : []);
+    const itemExtras = new Set<string>(b.targets === 'unknown' ? ['label', 'target'] : b.checks ? ['label', 'detail'] : []);
+    const check = (src: string, withRecord: boolean, names: Set<string>) => {
+      for (const name of placeholders(parseSentence(src))) {
+        const bad = (zh: string, en: string) => out.push({ block: i, sentence: src, zh, en });
+        if (names.has(name) || (CONTEXT_NAMES as readonly string[]).includes(name)) continue;
+        if (name.startsWith('r.')) {
+          const decl = ledger ? ledgerDecl(ledger) : undefined;
+          if (!withRecord || !decl) { bad(`${name} 只能用在台账列表（each、list 的 item、ledger 表格）中`, `${name} is only valid where a block walks a ledger`); continue; }
+          const path = name.slice(2).split('|')[0]!;
+          for (const f of path === 'produced' ? [] : path.split('~'))
+            if (!decl.fields.some((x) => x.name === f)) bad(`台账 ${ledger} 没有字段 ${f}`, `ledger ${ledger} has no field ${f}`);
+          continue;
+        }
+        const [id, view] = name.split(':');
+        if (!cat.byId.has(id!)) bad(`未知指标 ${id}`, `unknown indicator ${id}`);
+        else if (view !== undefined && view !== 'parts' && view !== 'claim') bad(`${name}：冒号后只能是 parts 或 claim`, `${name}: only :parts or :claim may follow an indicator`);
+      }
+    };
+    const none = new Set<string>();
+    for (const s of [b.h1, b.h2, b.h3]) if (typeof s === 'string') check(s, false, none);
+    for (const s of Array.isArray(b.p) ? b.p : b.p ? [b.p] : []) check(s, !!b.each, extras);
+    for (const s of [b.heading, b.intro]) if (typeof s === 'string') check(s, false, extras);
+    if (typeof b.item === 'string') check(b.item, !!b.list, b.list ? none : itemExtras);
+    if (b.table) {
+      check(b.table.caption, false, none);
+      for (const c of b.table.columns) if (typeof c !== 'string') check(c.cell, true, none);
+    }
+  });
+  for (const s of [tpl.title, tpl.subtitle]) if (typeof s === 'string') for (const name of placeholders(parseSentence(s)))
+    if (!(CONTEXT_NAMES as readonly string[]).includes(name) && !catalogueFor(year).byId.has(name.split(':')[0]!)) out.push({ block: -1, sentence: s, zh: `未知名称 ${name}`, en: `unknown name ${name}` });
+  return out;
 }
 
 /**
@@ -114,7 +187,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
     ?? (await store.db.selectFrom('reported_value').select('id').where('county_code', '=', unitCode).where('year', '=', year).executeTakeFirst())
     ?? (unitCode.length < 6 && (await engine.countiesWithData(year)).length ? {} : undefined);
   if (!anyData) throw notFound(`${unit.name}${year}年尚无任何数据，无法生成报告`, `${unitCode} has no data for ${year}; there is nothing to report`);
-  const template = reportTemplate(year, unitCode);
+  const template = reportTemplate(year, unitCode, store);
   const pair = meta?.partner_code ? await store.db.selectFrom('cooperation_pair').selectAll().where('east_code', '=', meta.partner_code).where('west_code', '=', unitCode).executeTakeFirst() : undefined;
   const partnerUnit = meta?.partner_code ? await orgUnit(store, meta.partner_code) : undefined;
   const partnerProvince = meta?.partner_code ? (await orgUnit(store, meta.partner_code.slice(0, 2)))?.name ?? null : null;
@@ -200,7 +273,8 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
     }
     if (view === 'claim') {
       const s = r.target?.reportedStatus;
-      return s === 'exceeded' ? [{ kind: 'text', text: '超额完成' }] : s === 'met' ? [{ kind: 'text', text: '完成' }] : null;
+      const word = s === 'exceeded' || s === 'met' ? template.words?.claim?.[s] : undefined;
+      return word ? [{ kind: 'text', text: word }] : null;
     }
     if (r.display === null) return null;
     return [{ kind: 'figure', text: r.display, ref: await b.refFor(r) }];
@@ -244,7 +318,8 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
   let tables = 0;
   const all = () => engine.all();
 
-  for (const blk of template.blocks as TemplateBlock[]) {
+  const level: UnitLevel = unitCode.length === 2 ? 'province' : unitCode.length === 4 ? 'prefecture' : 'county';
+  for (const blk of (template.blocks as TemplateBlock[]).filter((x) => forLevel(x, level))) {
     if (blk.h1 || blk.h2 || blk.h3) {
       const level = blk.h1 ? 1 : blk.h2 ? 2 : 3;
       const r = await sentence((blk.h1 ?? blk.h2 ?? blk.h3)!, resolver());
@@ -257,18 +332,13 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
         const it = await sentence(blk.item ?? '', resolver({ kind: blk.list, r }));
         if (it) items.push(it);
       }
-      const joined: Piece[] = [];
-      items.forEach((it, i) => {
-        if (i) joined.push({ kind: 'text', text: i === items.length - 1 ? (blk.last ?? blk.sep ?? '、') : (blk.sep ?? '、') });
-        joined.push(...it);
-      });
-      await paragraph(blk.p, resolver(undefined, { items: joined }));
-    } else if (blk.p) {
+      await paragraph(blk.p, resolver(undefined, { items: joinItems(items, blk) }));
+    } else if (blk.p && !blk.targets && !blk.checks) {
       await paragraph(blk.p, resolver());
     } else if (blk.table) {
       const t = blk.table;
       const heads = t.columns.map((c) => (typeof c === 'string' ? c : c.head));
-      const caption = async () => { const c = await sentence(t.caption, resolver()); return c ? `表${++tables}  ${toInline(c).map((x) => x.text).join('')}` : null; };
+      const caption = async () => { const c = await sentence(t.caption, resolver()); return c ? tableCaption(template, ++tables, toInline(c).map((x) => x.text).join('')) : null; };
       if (t.indicator) {
         const r = await b.ind(t.indicator);
         if (!r.breakdown?.length) continue;
@@ -279,7 +349,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
         b.blocks.push({
           kind: 'table', caption: cap, columns: heads, align: ['left', 'right'],
           rows: [...r.breakdown.map((e) => [[{ kind: 'text' as const, text: e.label }], [{ kind: 'figure' as const, text: strip(e.display), ref }]]),
-            ...(t.total !== false && r.value ? [[[{ kind: 'text' as const, text: '合计' }], [{ kind: 'figure' as const, text: r.value, ref }]]] : [])],
+            ...(t.total !== false && r.value && template.words?.total ? [[[{ kind: 'text' as const, text: template.words.total }], [{ kind: 'figure' as const, text: r.value, ref }]]] : [])],
         });
       } else if (t.ledger) {
         const rows: Inline[][][] = [];
@@ -302,31 +372,48 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
     } else if (blk.targets === 'table') {
       const targeted = (await all()).filter((r) => r.target);
       if (!targeted.length) continue;
-      const STATUS = { met: '达到', missed: '未达到', no_data: '无法评价', no_target: '—' } as const;
       const rows: Inline[][][] = [];
       for (const r of targeted) {
-        const claim = r.target!.reportedStatus === 'exceeded' ? '（自评超额完成）' : r.target!.reportedStatus === 'met' ? '（自评完成）' : '';
+        const s = r.target!.reportedStatus;
+        const claim = s === 'exceeded' || s === 'met' ? blk.claims?.[s] ?? '' : '';
         rows.push([[{ kind: 'text', text: r.label.zh }], [{ kind: 'text', text: r.target!.display }],
-          [r.display ? { kind: 'figure', text: r.display, ref: await b.refFor(r) } : { kind: 'text', text: '—' }], [{ kind: 'text', text: `${STATUS[r.status]}${claim}` }]]);
+          [r.display ? { kind: 'figure', text: r.display, ref: await b.refFor(r) } : { kind: 'text', text: '—' }], [{ kind: 'text', text: `${blk.status?.[r.status] ?? '—'}${claim}` }]]);
       }
-      b.blocks.push({ kind: 'paragraph', parts: [{ kind: 'text', text: `对照上级下达的目标任务，自评情况见表${tables + 1}。` }] });
-      b.blocks.push({ kind: 'table', caption: `表${++tables}  目标任务完成情况`, columns: ['指标', '目标', '完成', '结果'], align: ['left', 'left', 'right', 'center'], rows });
+      const cap = tableCaption(template, tables + 1, blk.caption ?? '');
+      await paragraph(blk.intro, resolver(undefined, { table: [{ kind: 'text', text: tableCaption(template, tables + 1, '').trim() }] }));
+      tables++;
+      b.blocks.push({ kind: 'table', caption: cap, columns: blk.columns ?? [], align: ['left', 'left', 'right', 'center'], rows });
     } else if (blk.targets === 'missed') {
       const notes = new Map(narratives.filter((n) => n.section === 'problem_note').map((n) => [n.title ?? '', n.body.replace(/\s*\n\s*/g, '')]));
       for (const r of (await all()).filter((x) => x.status === 'missed' && x.target)) {
-        b.blocks.push({ kind: 'heading', level: 2, text: `${r.label.zh}未达到目标` });
         const detailId = engine.cat.byId.get(r.id)?.detail;
-        const pieces = await sentence(`${r.label.zh}全年为{${r.id}}，未达到“${r.target!.display}”的目标${detailId ? `[（计划${'{'}${detailId}:parts${'}'}）]` : ''}。`, resolver());
+        const detail = detailId ? await resolver()(`${detailId}:parts`) : null;
+        const extra = {
+          label: [{ kind: 'text' as const, text: r.label.zh }], target: [{ kind: 'text' as const, text: r.target!.display }],
+          value: r.display ? [{ kind: 'figure' as const, text: r.display, ref: await b.refFor(r) }] : [], detail: detail ?? [],
+        };
+        const head = blk.heading ? await sentence(blk.heading, resolver(undefined, extra)) : null;
+        if (head) b.blocks.push({ kind: 'heading', level: 2, text: toInline(head).map((x) => x.text).join('') });
+        const pieces = blk.p ? await sentence(Array.isArray(blk.p) ? blk.p.join('') : blk.p, resolver(undefined, extra)) : null;
         const note = notes.get(r.id);
         if (pieces || note) b.blocks.push({ kind: 'paragraph', parts: toInline([...(pieces ?? []), ...(note ? [{ kind: 'text' as const, text: note }] : [])]) });
       }
     } else if (blk.targets === 'unknown') {
       const unknown = (await all()).filter((r) => r.status === 'no_data' && r.target && r.target.value !== null);
-      if (unknown.length) b.blocks.push({ kind: 'paragraph', parts: [{ kind: 'text', text: `以下目标尚缺少数据，暂无法评价：${unknown.map((r) => `${r.label.zh}（目标${r.target!.display}）`).join('；')}。` }] });
+      const items: Piece[][] = [];
+      for (const r of unknown) {
+        const it = await sentence(blk.item ?? '', resolver(undefined, { label: [{ kind: 'text', text: r.label.zh }], target: [{ kind: 'text', text: r.target!.display }] }));
+        if (it) items.push(it);
+      }
+      await paragraph(blk.p, resolver(undefined, { items: joinItems(items, blk), count: items.length ? [{ kind: 'text', text: String(items.length) }] : [] }));
     } else if (blk.checks) {
       const failures = (await engine.rules()).filter((r) => r.ok === false);
-      if (failures.length)
-        b.blocks.push({ kind: 'paragraph', parts: [{ kind: 'text', text: `【数据校验提示】以下${failures.length}项校验未通过，相关数字请核实后再使用：${failures.map((r) => `${r.label.zh}（${r.detail.zh}）`).join('；')}。` }] });
+      const items: Piece[][] = [];
+      for (const r of failures) {
+        const it = await sentence(blk.item ?? '', resolver(undefined, { label: [{ kind: 'text', text: r.label.zh }], detail: [{ kind: 'text', text: r.detail.zh }] }));
+        if (it) items.push(it);
+      }
+      await paragraph(blk.p, resolver(undefined, { items: joinItems(items, blk), count: items.length ? [{ kind: 'text', text: String(items.length) }] : [] }));
     }
   }
 

@@ -48,6 +48,9 @@ export function openStore(config: StoreConfig): Store {
     return { db, engine: 'sqlite', config, ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  // An idle connection the server ends (a restart, an administrator's termination) is dropped from the
+  // pool and replaced on next use; unhandled, its error would end the process.
+  pool.on('error', (e) => { process.stderr.write(`xiezuo: PostgreSQL ended an idle connection (${e.message}); a new one is opened when needed\n`); });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', config, close: () => db.destroy() };
 }

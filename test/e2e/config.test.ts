@@ -10,6 +10,7 @@ import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { listAudit } from '../../src/services/audit.ts';
 import { categoriesFor, roundingFor } from '../../src/services/config.ts';
 import { loadDemo } from '../../src/services/demo.ts';
+import { buildReport } from '../../src/services/reports.ts';
 import { listRecords } from '../../src/services/ledgers.ts';
 import { loadDivisions } from '../../src/services/orgunits.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
@@ -30,6 +31,7 @@ if (!haveChromium) {
   console.warn(`\n!!! chromium not found at ${CHROMIUM}: the configuration browser suite is SKIPPED.\n`);
 }
 const SLOW = { timeout: 15_000 };
+const OUT = join(process.cwd(), 'test-output');
 const GANSU_COUNTY = '623023';
 const SHAANXI_COUNTY = '610102';
 
@@ -113,6 +115,36 @@ for (const engine of haveChromium ? await engines() : []) {
       // A unit outside her province is refused, and the page says she cannot change it.
       await cfg.open('61', 2022);
       await expect.poll(() => page.getByTestId('config-save-list').isDisabled(), SLOW).toBe(true);
+      expect(problems).toEqual([]);
+    }, 120_000);
+
+    it('a province user rewords her province\'s report template; a mistake is named and nothing is stored', async () => {
+      const page = await session('gansu.province');
+      const cfg = new ConfigPage(page, base);
+      await cfg.open('62', 2022);
+      await page.getByRole('tab', { name: '报告模板' }).click();
+      const text = page.getByTestId('template-text');
+      await expect.poll(() => text.inputValue(), SLOW).toContain('blocks:');
+      expect(await page.getByTestId('template-source').innerText()).toContain('系统内置');
+      const shipped = await text.inputValue();
+      await text.fill(shipped.replace('围绕东西部协作年度任务推进各项工作。', '{no.such}按全省部署推进东西部协作各项工作。'));
+      await page.getByTestId('template-save').click();
+      await expect.poll(() => page.getByTestId('template-problem').innerText(), SLOW).toContain('未知指标 no.such');
+      expect((await buildReport(store, SYSTEM, GANSU_COUNTY, 2022)).blocks.some((b) => JSON.stringify(b).includes('按全省部署'))).toBe(false);
+      await text.fill(shipped.replace('围绕东西部协作年度任务推进各项工作。', '按全省部署推进东西部协作各项工作。'));
+      await page.getByTestId('template-save').click();
+      await expect.poll(() => page.getByTestId('template-source').innerText(), SLOW).toContain('62于2022年设定');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(OUT, 'config-template-phone.png'), fullPage: false });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      const report = JSON.stringify((await buildReport(store, SYSTEM, GANSU_COUNTY, 2022)).blocks);
+      expect(report).toContain('按全省部署推进东西部协作各项工作');
+      const audit = await listAudit(store, SYSTEM, { entity: 'config', action: 'config.report' });
+      expect(audit.rows.map((r) => r.actor)).toEqual(['gansu.province']);
+      // Back to the shipped wording.
+      await page.getByTestId('template-inherit').click();
+      await expect.poll(() => page.getByTestId('template-source').innerText(), SLOW).toContain('系统内置');
+      expect(JSON.stringify((await buildReport(store, SYSTEM, GANSU_COUNTY, 2022)).blocks)).not.toContain('按全省部署');
       expect(problems).toEqual([]);
     }, 120_000);
 

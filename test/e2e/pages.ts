@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 
 /** Page models: what a user does on each page, in the words of the page, so tests read like steps. */
@@ -107,6 +108,9 @@ export class ReportedPage {
     if (search) await this.page.keyboard.type(label);
     await this.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: label }).first().click();
     await select.filter({ hasText: label }).waitFor();
+    // The list closes with an animation; a slow machine may still show it when the next list opens,
+    // and an option of the closing list could then be clicked instead.
+    await expect.poll(() => this.page.locator('.ant-select-dropdown:visible').count(), { timeout: 10_000 }).toBe(0);
   }
   async save(): Promise<void> {
     await this.page.getByTestId('reported-save').click();
@@ -238,7 +242,8 @@ export class ConfigPage {
   }
   async chooseList(name: string): Promise<void> {
     await this.page.getByTestId('config-list').click();
-    await this.page.locator('.ant-select-item-option', { hasText: new RegExp(`^${name}$`) }).click();
+    // Lists show as "转移就业去向（labour_destination）": their name for people, then their code.
+    await this.page.locator('.ant-select-item-option', { hasText: new RegExp(`（${name}）$`) }).click();
   }
   async itemCount(): Promise<number> {
     return this.page.getByTestId('config-items').locator('tbody tr.ant-table-row').count();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { setCategories, setRounding, showConfig } from '../../services/config-admin.ts';
+import { setCategories, setReportTemplate, setRounding, showConfig, showReportTemplate } from '../../services/config-admin.ts';
 import { openYear } from '../../services/years.ts';
 import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
 
@@ -24,6 +24,14 @@ const ConfigOut = z.object({
   ownRounding: z.object({ rates: Rule.optional(), indicators: z.record(z.string(), Rule).optional(), source: Source }).nullable(),
 });
 
+const ReportOut = z.object({
+  year: z.number(), unit: z.string(), yaml: z.string(), own: z.boolean(),
+  source: z.union([
+    z.object({ from: z.literal('stored'), unit: z.string(), year: z.number(), version: z.number(), updatedBy: z.string(), updatedAt: z.string() }),
+    z.object({ from: z.literal('file'), unit: z.string(), path: z.string() }),
+  ]),
+});
+
 /** Configuration per year and unit (category lists, rounding policy) and the lifecycle of a county's years. */
 export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
@@ -37,8 +45,28 @@ export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'PUT', url: '/api/config/:year/:unit/categories/:list', tag: 'config',
     summary: 'Replace a category list for a unit from this year on (province users for units under theirs, administrators anywhere); values in use cannot be deleted, only retired. Audited',
     params: z.object({ year: yearParam, unit: unitParam, list: z.string().regex(/^[a-z_]{2,40}$/) }),
-    body: z.object({ items: z.array(Item).min(1, '列表不能为空 / the list cannot be empty').max(200) }), response: ConfigOut,
-    handler: async ({ actor, params, body }) => setCategories(deps.store, actor, { year: params.year, unit: params.unit, list: params.list, items: body.items }),
+    body: z.union([
+      z.object({ items: z.array(Item).min(1, '列表不能为空 / the list cannot be empty').max(200) }),
+      z.object({ inherit: z.literal(true) }),
+    ]), response: ConfigOut,
+    handler: async ({ actor, params, body }) => setCategories(deps.store, actor, {
+      year: params.year, unit: params.unit, list: params.list, ...('inherit' in body ? { items: [], inherit: true } : { items: body.items }),
+    }),
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/config/:year/:unit/report', tag: 'config',
+    summary: 'The report template in force for a unit and year (YAML), with where it comes from (stored for a unit, or a shipped file)',
+    params: z.object({ year: yearParam, unit: unitParam }), response: ReportOut,
+    handler: async ({ params }) => showReportTemplate(deps.store, params.year, params.unit),
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/config/:year/:unit/report', tag: 'config',
+    summary: "Store a report template (YAML) for a unit from this year on, checked against the catalogue and ledgers, or inherit the unit above's. Audited",
+    params: z.object({ year: yearParam, unit: unitParam }),
+    body: z.union([z.object({ yaml: z.string().min(1).max(200_000) }), z.object({ inherit: z.literal(true) })]), response: ReportOut,
+    handler: async ({ actor, params, body }) => setReportTemplate(deps.store, actor, { year: params.year, unit: params.unit, ...body }),
   });
 
   route(app, deps, {

@@ -4,7 +4,7 @@ import { api, ApiError } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
-import { words } from './strings.ts';
+import { listLabel, words } from './strings.ts';
 
 interface Item { value: string; zh: string; en: string; retired?: boolean }
 interface Rule { mode: 'half_up' | 'truncate'; decimals: number }
@@ -15,6 +15,13 @@ interface ConfigView {
   categories: Array<{ name: string; items: Item[]; source: Source; own: boolean }>;
   rounding: { rates: Rule; indicators: Record<string, Rule> };
   ownRounding: { rates?: Rule; indicators?: Record<string, Rule>; source: Source } | null;
+}
+interface ReportTemplateView {
+  year: number;
+  unit: string;
+  yaml: string;
+  own: boolean;
+  source: { from: 'stored'; unit: string; year: number; version: number; updatedBy: string } | { from: 'file'; unit: string; path: string };
 }
 /** The three ways rates may print, as the page offers them: whole percent is half-up at 0 decimals. */
 type Mode = 'half_up' | 'truncate' | 'whole';
@@ -37,8 +44,12 @@ export function ConfigPage() {
   const [mode, setMode] = useState<Mode>('half_up');
   const [decimals, setDecimals] = useState(2);
   const [exceptions, setExceptions] = useState<Array<{ id: string; mode: Mode; decimals: number }>>([]);
+  const [tpl, setTpl] = useState<ReportTemplateView>();
+  const [tplText, setTplText] = useState('');
+  const [tplProblem, setTplProblem] = useState<string>();
   const canEdit = user.role === 'admin' || (user.role === 'province_user' && unit !== 'national' && user.units.some((u) => unit.startsWith(u)));
   const unitName = (u: string) => (u === '' || u === 'national' ? w('national') : u);
+  const listName = (name: string) => listLabel(i18n.locale, name);
 
   const adopt = useCallback((v: ConfigView) => {
     setView(v);
@@ -56,7 +67,24 @@ export function ConfigPage() {
       setView(undefined);
       setProblem(e instanceof ApiError ? i18n.L(e.msg) : String(e));
     });
+    api.get<ReportTemplateView>(`/api/config/${year}/${unit}/report`).then(adoptTemplate, () => setTpl(undefined));
   }, [unit, year]);
+
+  function adoptTemplate(v: ReportTemplateView) {
+    setTpl(v);
+    setTplText(v.yaml);
+    setTplProblem(undefined);
+  }
+  const saveTemplate = async (inherit = false) => {
+    try {
+      adoptTemplate(await api.put<ReportTemplateView>(`/api/config/${year}/${unit}/report`, inherit ? { inherit: true } : { yaml: tplText }));
+      void message.success(w(inherit ? 'templateInherited' : 'templateSaved', { unit: unitName(unit), year }));
+      bump();
+    } catch (e) {
+      // The server names every problem at once (line, block, sentence); they stay beside the text.
+      setTplProblem(e instanceof ApiError ? i18n.L(e.msg) : String(e));
+    }
+  };
 
   const current = view?.categories.find((c) => c.name === list);
   useEffect(() => { setItems(current ? current.items.map((i) => ({ ...i })) : []); }, [current]);
@@ -64,10 +92,10 @@ export function ConfigPage() {
   const setItem = (i: number, patch: Partial<Item>) => setItems((xs) => xs.map((x, j) => (j === i ? { ...x, ...patch } : x)));
   const known = new Set(current?.items.map((i) => i.value) ?? []);
 
-  const saveList = async () => {
+  const saveList = async (inherit = false) => {
     try {
-      adopt(await api.put<ConfigView>(`/api/config/${year}/${unit}/categories/${list}`, { items }));
-      void message.success(w('savedList', { list, unit: unitName(unit), year }));
+      adopt(await api.put<ConfigView>(`/api/config/${year}/${unit}/categories/${list}`, inherit ? { inherit: true } : { items }));
+      void message.success(w(inherit ? 'inheritedList' : 'savedList', { list: listName(list), unit: unitName(unit), year }));
       bump();
     } catch (e) { showError(e, i18n); }
   };
@@ -111,7 +139,7 @@ export function ConfigPage() {
                 <Space wrap style={{ marginBottom: 12 }}>
                   <span>{w('list')}</span>
                   <Select data-testid="config-list" style={{ minWidth: 220 }} value={list} onChange={setList} showSearch
-                    options={view.categories.map((c) => ({ value: c.name, label: c.name }))} />
+                    options={view.categories.map((c) => ({ value: c.name, label: listName(c.name) }))} />
                   {source(current?.source)}
                 </Space>
                 <Table<Item & { i: number }> size="small" pagination={false} rowKey="i" data-testid="config-items"
@@ -134,6 +162,7 @@ export function ConfigPage() {
                 <Space style={{ marginTop: 12 }}>
                   <Button data-testid="config-add-item" disabled={!canEdit} onClick={() => setItems((xs) => [...xs, { value: '', zh: '', en: '' }])}>{w('addValue')}</Button>
                   <Button type="primary" data-testid="config-save-list" disabled={!canEdit} onClick={() => void saveList()}>{w('saveList')}</Button>
+                  <Button data-testid="config-inherit-list" disabled={!canEdit || !current?.own} onClick={() => void saveList(true)}>{w('inherit')}</Button>
                 </Space>
               </>
             ),
@@ -172,6 +201,29 @@ export function ConfigPage() {
                 </Space>
               </>
             ),
+          },
+          {
+            key: 'report', label: w('template'),
+            children: tpl ? (
+              <>
+                <Typography.Paragraph type="secondary">{w('templateHelp')}</Typography.Paragraph>
+                <Space wrap style={{ marginBottom: 8 }}>
+                  <Tag color={tpl.source.from === 'stored' ? 'blue' : undefined} data-testid="template-source">
+                    {tpl.source.from === 'stored'
+                      ? w('storedBy', { unit: unitName(tpl.source.unit), year: tpl.source.year, version: tpl.source.version, by: tpl.source.updatedBy })
+                      : tpl.source.unit ? w('shippedFor', { unit: unitName(tpl.source.unit) }) : w('shipped')}
+                  </Tag>
+                </Space>
+                {tplProblem && <Alert type="error" showIcon data-testid="template-problem" message={tplProblem} style={{ marginBottom: 8, whiteSpace: 'pre-wrap' }} />}
+                <Input.TextArea data-testid="template-text" value={tplText} disabled={!canEdit} onChange={(e) => setTplText(e.target.value)}
+                  autoSize={{ minRows: 12, maxRows: 30 }} spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 13 }} />
+                <Space wrap style={{ marginTop: 12 }}>
+                  <Button type="primary" data-testid="template-save" disabled={!canEdit || tplText === tpl.yaml} onClick={() => void saveTemplate()}>{w('saveTemplate')}</Button>
+                  <Button data-testid="template-reset" disabled={tplText === tpl.yaml} onClick={() => adoptTemplate(tpl)}>{w('discard')}</Button>
+                  <Button data-testid="template-inherit" disabled={!canEdit || !tpl.own} onClick={() => void saveTemplate(true)}>{w('inherit')}</Button>
+                </Space>
+              </>
+            ) : null,
           },
         ]} />
       )}

@@ -4,8 +4,8 @@ import type { Locale } from '../../i18n.ts';
 const WORDS = {
   title: ['考核配置', 'Assessment configuration'],
   intro: [
-    '分类列表和取舍规则按考核年度和单位分层：全国默认 ← 省 ← 市州 ← 县，更具体的一层优先；某年的修改对该年及以后沿用它的年度生效，直到再次修改。',
-    'Category lists and rounding follow layers per assessment year and unit: national defaults ← province ← prefecture ← county, the more specific winning; a change applies to that year and the later years that inherit it, until changed again.',
+    '分类列表、取舍规则和报告模板按考核年度和单位分层：全国默认 ← 省 ← 市州 ← 县，更具体的一层优先；某年的修改对该年及以后沿用它的年度生效，直到再次修改。',
+    'Category lists, rounding and the report template follow layers per assessment year and unit: national defaults ← province ← prefecture ← county, the more specific winning; a change applies to that year and the later years that inherit it, until changed again.',
   ],
   unit: ['单位', 'Unit'],
   unitHelp: ['2位省、4位市州或6位县级区划代码；national 为全国默认', '2-digit province, 4-digit prefecture or 6-digit county code; national for the defaults'],
@@ -46,7 +46,45 @@ const WORDS = {
   opened: ['已开启{year}年度：结转结对{pairings}项、示范村{villages}个、未完工项目{projects}个、累计数据{cumulative}项', 'Opened {year}: carried {pairings} pairings, {villages} demonstration villages, {projects} unfinished projects, {cumulative} cumulative figures'],
   openedEmpty: ['已开启{year}年度（没有可结转的上一年度）', 'Opened {year} (no earlier year to carry over from)'],
   noConfig: ['该年度没有考核配置', 'No configuration for this year'],
+  inheritedList: ['{list}恢复沿用上级（{unit}，{year}年起）', '{list} follows the unit above again ({unit}, from {year})'],
+  template: ['报告模板', 'Report template'],
+  templateHelp: [
+    '自评报告的文字按模板生成：每句话写明所需的数字（如 {funds.allocated}），数据缺少时整句不出现；方括号内的部分缺数时省略。保存时系统会核对每个指标、台账和字段是否存在。',
+    'The self-assessment report is written from this template: each sentence names the figures it needs (e.g. {funds.allocated}) and is left out when one is missing; a part in brackets is left out on its own. Saving checks that every indicator, ledger and field named exists.',
+  ],
+  shippedFor: ['系统内置（{unit}专用）', 'Shipped for {unit}'],
+  saveTemplate: ['保存报告模板', 'Save template'],
+  discard: ['放弃修改', 'Discard changes'],
+  templateSaved: ['已保存报告模板（{unit}，{year}年起）', 'Report template saved ({unit}, from {year})'],
+  templateInherited: ['报告模板恢复沿用上级（{unit}，{year}年起）', 'The report template follows the unit above again ({unit}, from {year})'],
 } as const;
+
+/** What each category list holds, for the list picker ([zh, en]). */
+const LISTS: Record<string, readonly [string, string]> = {
+  meeting_type: ['会议类型', 'Meeting types'],
+  visit_direction: ['互访方向', 'Visit directions'],
+  pairing_type: ['结对类型', 'Pairing types'],
+  fund_category: ['资金用途分类', 'Fund categories'],
+  earmark_purpose: ['专项资金用途', 'Earmarked purposes'],
+  project_status: ['项目状态', 'Project statuses'],
+  job_fair_mode: ['招聘活动方式', 'Job fair modes'],
+  labour_destination: ['转移就业去向', 'Labour destinations'],
+  consumption_channel: ['消费帮扶渠道', 'Consumption channels'],
+  deal_kind: ['签约类型', 'Agreement kinds'],
+  exchange_direction: ['人才交流方向', 'Exchange directions'],
+  exchange_kind: ['人才交流类别', 'Exchange kinds'],
+  exchange_field: ['人才交流领域', 'Exchange fields'],
+  donor_kind: ['捐赠方类型', 'Donor kinds'],
+  donation_form: ['捐赠形式', 'Donation forms'],
+  output_owner: ['产出所属台账', 'Output owners'],
+  pair_side: ['结对双方', 'Pair sides'],
+};
+
+/** A category list's name for people, with its code; the code alone for a list the page does not know. */
+export function listLabel(locale: Locale, name: string): string {
+  const l = LISTS[name];
+  return l ? `${l[locale === 'zh' ? 0 : 1]}（${name}）` : name;
+}
 
 export type Word = keyof typeof WORDS;
 
