@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,8 @@ for (const engine of await engines()) {
 
     it('refuses mistakes in one line with a non-zero exit and changes nothing', async () => {
       const before = (await run('config', 'show', '--year', '2022', '--unit', '62', '--json')).out;
+      const badTemplate = join(dir, 'bad.yaml');
+      writeFileSync(badTemplate, 'title: x\nblocks:\n  - p: "{no.such}"\n');
       const cases: Array<[string[], number, RegExp]> = [
         [['config', 'set-categories', '--year', '2022', '--unit', '62', '--list', 'labour_destination', '--remove', 'in_province'], 2, /in use|使用/],
         [['config', 'set-categories', '--year', '2022', '--unit', '62', '--list', 'labour_destination', '--add', 'broken'], 1, /value:中文名称:English label/],
@@ -68,6 +70,11 @@ for (const engine of await engines()) {
         [['indicators', '--county', '623023', '--year', '2020'], 1, /starts in 2021/],
         [['report', '--county', '623023', '--year', '2020'], 1, /starts in 2021/],
         [['export', '--county', '623023', '--year', '2020', '--out', join(dir, 'e.xlsx')], 1, /starts in 2021/],
+        [['config', 'set-report', '--year', '2022', '--unit', '62'], 1, /--file or --inherit/],
+        [['config', 'set-report', '--year', '2022', '--unit', '62', '--file', join(dir, 'none.yaml')], 1, /no such file/],
+        [['config', 'set-report', '--year', '2022', '--unit', '62', '--file', badTemplate], 1, /unknown indicator no\.such/],
+        [['config', 'set-report', '--year', '2022', '--unit', '62', '--inherit'], 1, /already inherits/],
+        [['config', 'set-categories', '--year', '2022', '--unit', '62', '--list', 'meeting_type', '--inherit'], 1, /already inherits/],
       ];
       for (const [args, code, msg] of cases) {
         const r = await run(...args);
@@ -78,6 +85,19 @@ for (const engine of await engines()) {
       }
       expect((await run('config', 'show', '--year', '2022', '--unit', '62', '--json')).out).toBe(before);
     }, 180_000);
+
+    it('prints the report template in force, stores an edited one for a province, and goes back to inheriting', async () => {
+      const file = join(dir, 'report.yaml');
+      const out = await run('config', 'report', '--year', '2022', '--unit', '62', '--out', file);
+      expect(out.code).toBe(0);
+      expect(out.out).toContain('shipped file config/2021/report.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('现将全年工作情况和自评结果报告如下。', '全年情况报告如下。'));
+      expect((await run('config', 'set-report', '--year', '2022', '--unit', '62', '--file', file)).out).toContain('version 1');
+      expect((await run('config', 'report', '--year', '2023', '--unit', '623023')).out.split('\n')[0]).toBe('# stored for 62 from 2022, version 1, by system');
+      expect((await run('report', '--county', '623023', '--year', '2022')).out).toContain('全年情况报告如下。');
+      expect((await run('config', 'set-report', '--year', '2022', '--unit', '62', '--inherit')).code).toBe(0);
+      expect((await run('report', '--county', '623023', '--year', '2022')).out).not.toContain('全年情况报告如下。');
+    }, 120_000);
 
     it('opens 2023 for the demo county once; 2021 works for a county in 陕西 with an import', async () => {
       const o = await run('year', 'open', '--county', '623023', '--year', '2023');
