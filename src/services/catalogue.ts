@@ -16,6 +16,8 @@ export interface ElementDef {
   exhaustive?: boolean;
   /** A subset (其中): this element can never exceed the named one. */
   within?: string;
+  /** A running total since the cooperation began (not the year's own figure): opening the next year carries it over as a draft. */
+  cumulative?: boolean;
 }
 
 export interface IndicatorDef {
@@ -109,6 +111,7 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
   for (const e of Object.values(elements)) {
     const node = isMap(elementNodes) ? (elementNodes.get(e.id, true) as Node) : null;
     if (!data.units?.[e.unit]) at(node, `element ${e.id}: unknown unit '${String(e.unit)}'`, `上报项 ${e.id}：未知单位`);
+    if (e.cumulative !== undefined && typeof e.cumulative !== 'boolean') at(node, `element ${e.id}: cumulative must be true or false`, `上报项 ${e.id}：cumulative 应为 true 或 false`);
     if (e.within !== undefined && !data.elements[e.within]) at(node, `element ${e.id}: within '${e.within}' is not an element`, `上报项 ${e.id}：within 不是已定义的上报项`);
   }
   const indicatorIds = new Set((data.indicators ?? []).map((i) => String(i.id)));

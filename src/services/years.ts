@@ -17,10 +17,9 @@ export interface YearOpened {
   carried: { pairings: number; demoVillages: number; projects: number; cumulative: number; reportInfo: boolean };
 }
 
-/** An element that holds a running total (the figure since the cooperation began), so it carries into the next year. */
+/** An element the catalogue marks as a running total (the figure since the cooperation began), so it carries into the next year. */
 export function isCumulative(e: ElementDef): boolean {
-  const flag = (e as ElementDef & { cumulative?: unknown }).cumulative;
-  return typeof flag === 'boolean' ? flag : /累计/.test(e.label.zh);
+  return e.cumulative === true;
 }
 
 const carriedNote = (from: number, note: string | null): string =>
