@@ -4,6 +4,7 @@
  * narrative), one sheet each, with Chinese headers and figures as reports write them. An import
  * recognises these sheets by name and reads them back, every problem located like a ledger cell's.
  */
+import type { Store } from '../store/db.ts';
 import type ExcelJS from 'exceljs';
 import { parseStated } from '../domain/figures.ts';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
@@ -100,11 +101,11 @@ export interface ReportSheetRows { file: string; sheet: string; rows: RawRow[] }
  * Reads the report sheets of an import for one county-year. Returns the data (only the parts whose
  * sheets were present) and every problem, located by file, sheet, row and column.
  */
-export function readReportSheets(sheets: readonly ReportSheetRows[], county: string, year: number): { data: ReportData; present: Set<string>; errors: LocatedError[] } {
+export function readReportSheets(sheets: readonly ReportSheetRows[], county: string, year: number, store?: Store): { data: ReportData; present: Set<string>; errors: LocatedError[] } {
   const data: ReportData = { completeness: {}, reported: [], earlier: [], targets: [], narratives: [] };
   const errors: LocatedError[] = [];
   const present = new Set<string>();
-  const cat = catalogueFor(year);
+  const cat = catalogueFor(year, county, store);
   const seen = new Set<string>();
   for (const s of sheets) {
     const key = reportSheetKey(s.sheet)!;
@@ -194,7 +195,7 @@ export function readReportSheets(sheets: readonly ReportSheetRows[], county: str
           if (!need('element') || !need('value')) break;
           const element = text('element');
           if (!Object.hasOwn(cat.elements, element)) { bad('element', '指标目录中没有该要素', 'no such element in the catalogue'); break; }
-          const value = figure('value', moneyElement(year, element));
+          const value = figure('value', moneyElement(year, element, county, store));
           const y = key === 'earlier' ? integer('year') : year;
           if (value === undefined || y === undefined) break;
           if (key === 'earlier' && y >= year) { bad('year', `应早于${year}年`, `must be before ${year}`); break; }

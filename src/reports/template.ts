@@ -92,6 +92,8 @@ export interface TemplateBlock {
   narrative?: 'highlights' | 'problem' | 'plan';
   targets?: 'table' | 'missed' | 'unknown';
   checks?: 'warning';
+  /** The unit's own figures (elements it defined itself) of this section; `other` takes those of sections no block names. */
+  extras?: string;
   /** Only for units of these levels (default: every level). */
   level?: UnitLevel | UnitLevel[];
   /** Wording of the target and check blocks: heading, intro sentence, per-status words (see report.yaml). */
@@ -109,7 +111,14 @@ export const UNIT_LEVELS: readonly UnitLevel[] = ['county', 'prefecture', 'provi
 /** Fixed words the report uses around figures: a self-assessed claim, the total row, the table prefix. */
 export interface TemplateWords { claim?: Partial<Record<'exceeded' | 'met', string>>; total?: string; table?: string }
 
-export interface ReportTemplate { title: string; subtitle?: string; words?: TemplateWords; blocks: TemplateBlock[] }
+export interface ReportTemplate {
+  title: string;
+  subtitle?: string;
+  words?: TemplateWords;
+  /** The sections a unit's own figures can be placed in (key → name), each printed by an `extras:` block. */
+  sections?: Record<string, string>;
+  blocks: TemplateBlock[];
+}
 
 /** Whether a block applies to a unit of this level. */
 export function forLevel(b: TemplateBlock, level: UnitLevel): boolean {
@@ -137,7 +146,9 @@ export function checkTemplate(t: unknown, where: string): ReportTemplate {
       if (typeof s !== 'string') throw new TemplateError(w, `a sentence must be text, not ${JSON.stringify(s)}`);
       parseSentence(s, w);
     }
-    const kinds = ['h1', 'h2', 'h3', 'p', 'each', 'list', 'table', 'narrative', 'targets', 'checks'].filter((k) => k in b);
+    const kinds = ['h1', 'h2', 'h3', 'p', 'each', 'list', 'table', 'narrative', 'targets', 'checks', 'extras'].filter((k) => k in b);
+    if (b.extras !== undefined && b.extras !== 'other' && !Object.hasOwn(tpl.sections ?? {}, b.extras))
+      throw new TemplateError(w, `extras '${String(b.extras)}' is not a section the template lists under sections (or other)`);
     if (!kinds.length) throw new TemplateError(w, 'block has no known kind');
     const levels = b.level === undefined ? [] : Array.isArray(b.level) ? b.level : [b.level];
     for (const l of levels) if (!UNIT_LEVELS.includes(l)) throw new TemplateError(w, `level '${String(l)}' is not one of ${UNIT_LEVELS.join(', ')}`);

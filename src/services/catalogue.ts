@@ -2,7 +2,8 @@ import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'y
 import { check, parse, references, type Expr } from '../domain/expr/index.ts';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Label } from '../domain/ledgers/types.ts';
-import { configFile } from './config.ts';
+import type { Store } from '../store/db.ts';
+import { configFile, configMemo, ownElementsFor, type OwnElement } from './config.ts';
 
 /** A unit the catalogue declares under `units` (money, percent, pp and yuan have fixed meanings; the rest are count words). */
 export type Unit = 'money' | 'percent' | 'pp' | 'yuan' | (string & {});
@@ -18,6 +19,11 @@ export interface ElementDef {
   within?: string;
   /** A running total since the cooperation began (not the year's own figure): opening the next year carries it over as a draft. */
   cumulative?: boolean;
+  /** One of a unit's own elements (not shipped), printed in the report section it names. */
+  own?: boolean;
+  section?: string;
+  /** A unit's own element no longer offered for new values. */
+  retired?: boolean;
 }
 
 export interface IndicatorDef {
@@ -43,6 +49,9 @@ export interface IndicatorDef {
   note?: Label;
   ast: Expr;
   reportedAst?: Expr;
+  /** The indicator of a unit's own element, printed in the report section it names. */
+  own?: boolean;
+  section?: string;
 }
 
 export interface RuleDef {
@@ -194,9 +203,38 @@ export function parseCatalogue(text: string, path: string, year: number): Catalo
 
 const loaded = new Map<number, Catalogue>();
 
-/** The catalogue in force for an assessment year (config/<year>/catalogue.yaml), parsed once. */
-export function catalogueFor(year: number): Catalogue {
+/**
+ * The catalogue in force for an assessment year (config/<year>/catalogue.yaml, parsed once) and, with
+ * a unit and a store, that unit's own elements added (ownElementsFor): each becomes an element and an
+ * indicator that shows its stated value, with its own count word where it has one.
+ */
+export function catalogueFor(year: number, unit?: string, store?: Store): Catalogue {
   const f = configFile(year, 'catalogue.yaml');
   if (!loaded.has(year)) loaded.set(year, parseCatalogue(f.text, f.path, year));
-  return loaded.get(year)!;
+  const base = loaded.get(year)!;
+  const own = ownElementsFor(year, unit, store);
+  if (!own.length) return base;
+  return configMemo(store, `catalogue|${year}|${unit ?? ''}`, () => withOwnElements(base, own));
+}
+
+/** The catalogue with a unit's own elements added as elements and value() indicators. */
+export function withOwnElements(base: Catalogue, own: readonly OwnElement[]): Catalogue {
+  const units = { ...base.units };
+  const elements = { ...base.elements };
+  const indicators = [...base.indicators];
+  for (const o of own) {
+    if (Object.hasOwn(base.elements, o.id) || base.byId.has(o.id)) continue;
+    const unit = o.unitWord ? `word:${o.unitWord.zh}` : o.unit;
+    if (o.unitWord) units[unit] = { zh: o.unitWord.zh, en: o.unitWord.en };
+    if (!units[unit]) continue;
+    const label = { zh: o.zh, en: o.en };
+    elements[o.id] = { id: o.id, label, unit, own: true, section: o.section, ...(o.retired ? { retired: true } : {}) };
+    const formula = `value(${o.id})`;
+    const r = parse(formula);
+    if (!r.ok) continue;
+    indicators.push({
+      id: o.id, label, unit, formula, round: { decimals: unit === 'percent' || unit === 'pp' ? 2 : 0, mode: 'half_up' }, ast: r.ast, own: true, section: o.section,
+    });
+  }
+  return { ...base, units, elements, indicators, byId: new Map(indicators.map((d) => [d.id, d])) };
 }

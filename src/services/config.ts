@@ -121,6 +121,11 @@ function overlayOf(store: Store | undefined): Overlay | undefined {
   return o;
 }
 
+/** Memoises what is derived from the configuration a store holds (or the shipped files without a store), until it changes. */
+export function configMemo<T>(store: Store | undefined, key: string, make: () => T): T {
+  return memo(store, key, make);
+}
+
 function memo<T>(store: Store | undefined, key: string, make: () => T): T {
   const m = overlayOf(store)?.memo ?? fileMemo;
   if (!m.has(key)) m.set(key, make());
@@ -219,7 +224,42 @@ export function storedEntry(store: Store, kind: ConfigKind, year: number, unit: 
 }
 
 /** The kinds of configuration stored per year and unit. */
-export type ConfigKind = 'categories' | 'rounding' | 'report';
+export type ConfigKind = 'categories' | 'rounding' | 'report' | 'elements';
+
+/**
+ * A figure a unit reports that the shipped catalogue has no element for (e.g. a province's own
+ * indicator, or what one county's report states). Defined per unit and year like the category lists.
+ */
+export interface OwnElement {
+  /** Stable code, `own.` followed by lower-case letters, digits or _; reported values refer to it. */
+  id: string;
+  zh: string;
+  en: string;
+  /** A unit key of the catalogue (money, people, items …), or a count word of the unit's own. */
+  unit: string;
+  unitWord?: { zh: string; en: string };
+  /** Which part of the report it belongs to: a section key of the report template (`extras:` blocks). */
+  section: string;
+  retired?: boolean;
+  /** Where it was defined. */
+  definedBy?: string;
+}
+
+/**
+ * The own elements in force for a unit and year: the stored lists of the nation, its province,
+ * prefecture and the unit itself, the more specific replacing an element of the same id.
+ */
+export function ownElementsFor(year: number, unit: string | undefined, store: Store | undefined): OwnElement[] {
+  if (!store) return [];
+  return memo(store, `own|${year}|${unit ?? ''}`, () => {
+    const out = new Map<string, OwnElement>();
+    for (const u of layersOf(unit)) {
+      const e = storedLayer(store, 'elements', year, u).get('');
+      for (const el of (Array.isArray(e?.body) ? e.body : []) as OwnElement[]) out.set(el.id, { ...el, definedBy: u });
+    }
+    return [...out.values()];
+  });
+}
 
 /** Where a whole-file setting in force comes from: a stored entry, a shipped file, or the shipped national default. */
 export type WholeSource = { from: 'stored'; entry: ConfigEntry } | { from: 'file'; path: string; unit: string };

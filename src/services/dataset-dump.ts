@@ -16,7 +16,7 @@ export async function dumpDataset(store: Store, actor: Actor, county: string, ye
   await assertRead(store, actor, county);
   const meta = await store.db.selectFrom('report_meta').selectAll().where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
   if (!meta) throw notFound('该县该年度没有报告信息', 'no report details for this county and year');
-  const data = await readReportData(store.db, county, year);
+  const data = await readReportData(store.db, county, year, store);
   const states = new Map(Object.entries(data.completeness));
   const ledgers: Record<string, unknown> = {};
   const omitted: string[] = [];

@@ -29,7 +29,7 @@ export async function exportLedgers(store: Store, actor: Actor, req: ExportReque
   for (const c of req.counties) await assertRead(store, actor, c);
   const indicators = req.summary === false ? undefined
     : async (county: string): Promise<IndicatorRow[]> => computeIndicators(store, actor, county, req.year);
-  const report = req.report === false ? undefined : (county: string) => readReportData(store.db, county, req.year);
+  const report = req.report === false ? undefined : (county: string) => readReportData(store.db, county, req.year, store);
   return writeExport(store, actor, { counties: req.counties, year: req.year, ledgers: req.ledgers, indicators, report }, out);
 }
 

@@ -174,7 +174,7 @@ export class IndicatorEngine {
    */
   constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean; batch?: Prefetched } = {}) {
     this.batch = opts.batch;
-    this.cat = catalogueFor(year);
+    this.cat = catalogueFor(year, county, store);
     this.rollup = county.length < 6 && !opts.own;
     this.policy = roundingFor(year, county, store);
   }

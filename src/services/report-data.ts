@@ -58,8 +58,8 @@ export function statedText(value: string | number, qual: string, max: string | n
 }
 
 /** Whether a catalogue element (reported values) or indicator (targets) is an amount of money. */
-export function moneyElement(year: number, element: string): boolean {
-  const els = catalogueFor(year).elements;
+export function moneyElement(year: number, element: string, county?: string, store?: Store): boolean {
+  const els = catalogueFor(year, county, store).elements;
   return Object.hasOwn(els, element) && els[element]?.unit === 'money';
 }
 export function moneyIndicator(year: number, indicator: string): boolean {
@@ -72,14 +72,14 @@ export const targetOrgs = (county: string): string[] => [county, county.slice(0,
 type Db = Kysely<Database>;
 
 /** Reads a county-year's report data; `report` is absent when the county-year has no report details. */
-export async function readReportData(db: Db, county: string, year: number): Promise<ReportData> {
+export async function readReportData(db: Db, county: string, year: number, store?: Store): Promise<ReportData> {
   const meta = await db.selectFrom('report_meta').selectAll().where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
   const states = await db.selectFrom('ledger_state').select(['ledger', 'completeness'])
     .where('county_code', '=', county).where('year', '=', year).orderBy('ledger').execute();
   const rv = await db.selectFrom('reported_value').selectAll().where('county_code', '=', county).where('year', '<=', year)
     .orderBy('year', 'desc').orderBy('id').execute();
   const entry = (r: (typeof rv)[number]) => ({
-    element: r.element, ...(r.dim ? { dim: r.dim } : {}), value: statedText(r.value, r.qual, r.value_max, moneyElement(year, r.element), r.scale ?? '', r.unit_word ?? null), ...(r.note ? { note: r.note } : {}),
+    element: r.element, ...(r.dim ? { dim: r.dim } : {}), value: statedText(r.value, r.qual, r.value_max, moneyElement(year, r.element, county, store), r.scale ?? '', r.unit_word ?? null), ...(r.note ? { note: r.note } : {}),
   });
   const targets = await db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', targetOrgs(county)).orderBy('id').execute();
   const claims = await db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', county).orderBy('indicator').execute();
@@ -216,7 +216,7 @@ export async function planReportData(tx: Db, county: string, year: number, data:
     ...data.reported.map((r) => ({ ...r, year })),
     ...data.earlier.map((r) => ({ ...r, qual: undefined })),
   ];
-  const cat = catalogueFor(year);
+  const cat = catalogueFor(year, county, opts.store);
   for (const [i, r] of reported.entries()) {
     const where = `${file} reported[${i}]`;
     const el = cat.elements[r.element];

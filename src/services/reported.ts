@@ -29,7 +29,7 @@ export interface ReportedView {
 /** Reported values (aggregates without records) of a county-year, labelled from the catalogue. */
 export async function listReported(store: Store, actor: Actor, county: string, year: number): Promise<ReportedView[]> {
   await assertRead(store, actor, county);
-  const cat = catalogueFor(year);
+  const cat = catalogueFor(year, county, store);
   const cats = categoriesFor(year, county, store);
   const rows = await store.db.selectFrom('reported_value').selectAll()
     .where('county_code', '=', county).where('year', '=', year).orderBy('element').orderBy('dim').execute();
@@ -63,10 +63,11 @@ export interface ReportedInput {
 export async function setReported(store: Store, actor: Actor, county: string, year: number, input: ReportedInput, expectedVersion?: number): Promise<ReportedView> {
   await assertRead(store, actor, county);
   assertWrite(actor, county);
-  const cat = catalogueFor(year);
+  const cat = catalogueFor(year, county, store);
   // Own keys only: `__proto__` or `constructor` is no element.
   const el = Object.hasOwn(cat.elements, input.element) ? cat.elements[input.element] : undefined;
   if (!el) throw invalid(`未知的上报项 ${input.element}`, `unknown reported element ${input.element}`);
+  if (el.retired) throw invalid(`上报项「${el.label.zh}」已停用，不能再填报`, `the element ${el.label.en} is retired and takes no new values`);
   const dim = input.dim ?? '';
   if (el.dims) {
     const allowed = categoriesFor(year, county, store)[el.dims] ?? [];

@@ -135,9 +135,9 @@ export function lintTemplate(tpl: ReportTemplate, year: number): TemplateProblem
     const ledger = b.each ?? b.list ?? b.table?.ledger;
     if (ledger && !ledgerDecl(ledger)) out.push({ block: i, sentence: '', zh: `未知台账 ${ledger}`, en: `unknown ledger ${ledger}` });
     if (b.table?.indicator && !cat.byId.has(b.table.indicator)) out.push({ block: i, sentence: '', zh: `未知指标 ${b.table.indicator}`, en: `unknown indicator ${b.table.indicator}` });
-    const extras = new Set<string>(b.list ? ['items'] : b.targets === 'table' ? ['table'] : b.targets === 'missed' ? ['label', 'target', 'value', 'detail']
+    const extras = new Set<string>(b.list || b.extras ? ['items'] : b.targets === 'table' ? ['table'] : b.targets === 'missed' ? ['label', 'target', 'value', 'detail']
       : b.targets === 'unknown' || b.checks ? ['items', 'count'] : []);
-    const itemExtras = new Set<string>(b.targets === 'unknown' ? ['label', 'target'] : b.checks ? ['label', 'detail'] : []);
+    const itemExtras = new Set<string>(b.targets === 'unknown' ? ['label', 'target'] : b.checks ? ['label', 'detail'] : b.extras ? ['label', 'value'] : []);
     const check = (src: string, withRecord: boolean, names: Set<string>) => {
       for (const name of placeholders(parseSentence(src))) {
         const bad = (zh: string, en: string) => out.push({ block: i, sentence: src, zh, en });
@@ -330,6 +330,18 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
       const items: Piece[][] = [];
       for (const r of (await rec(blk.list)).filter((x) => matches(x, blk.where))) {
         const it = await sentence(blk.item ?? '', resolver({ kind: blk.list, r }));
+        if (it) items.push(it);
+      }
+      await paragraph(blk.p, resolver(undefined, { items: joinItems(items, blk) }));
+    } else if (blk.extras) {
+      // The unit's own figures of this section (or, for `other`, of sections no block of the template prints).
+      const named = new Set(template.blocks.map((x) => x.extras).filter((x) => x && x !== 'other'));
+      const mine = engine.cat.indicators.filter((d) => d.own && (blk.extras === 'other' ? !named.has(d.section) : d.section === blk.extras));
+      const items: Piece[][] = [];
+      for (const d of mine) {
+        const r = await b.ind(d.id);
+        if (r.display === null) continue;
+        const it = await sentence(blk.item ?? '', resolver(undefined, { label: [{ kind: 'text', text: r.label.zh }], value: [{ kind: 'figure', text: r.display, ref: await b.refFor(r) }] }));
         if (it) items.push(it);
       }
       await paragraph(blk.p, resolver(undefined, { items: joinItems(items, blk) }));

@@ -36,9 +36,9 @@ export function reportedRoutes(app: FastifyInstance, deps: ServerDeps): void {
     response: z.object({ rows: z.array(ReportedOut), elements: z.array(ElementOut) }),
     handler: async ({ actor, params }) => {
       const rows = await listReported(deps.store, actor, params.county, params.year);
-      const cat = catalogueFor(params.year);
+      const cat = catalogueFor(params.year, params.county, deps.store);
       const lists = categoriesFor(params.year, params.county, deps.store);
-      const elements = Object.values(cat.elements).map((e) => ({
+      const elements = Object.values(cat.elements).filter((e) => !e.retired).map((e) => ({
         id: e.id, label: e.label, unit: e.unit, unitLabel: cat.units[e.unit], dims: e.dims ? lists[e.dims] ?? [] : null,
       }));
       return { rows, elements };
