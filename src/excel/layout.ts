@@ -232,3 +232,8 @@ export function printSetup(ws: { pageSetup: Partial<PageSetup>; headerFooter: Pa
   const safe = title.replace(/&/g, '&&');
   Object.assign(ws.headerFooter, { oddHeader: `&C&"宋体,加粗"&14${safe}`, oddFooter: '&C第 &P 页 共 &N 页' });
 }
+
+/** Sheet name of a ledger in templates and exports: its Chinese label. */
+export function sheetNameOf(decl: LedgerDecl): string {
+  return decl.label.zh;
+}

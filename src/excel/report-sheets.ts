@@ -17,9 +17,8 @@ import type { NarrativeSection } from '../services/reported.ts';
 import { type Completeness, moneyElement, moneyIndicator, type ReportData } from '../services/report-data.ts';
 import { cellText } from './cells.ts';
 import type { LocatedError } from './import.ts';
-import { columnLetter, printSetup, THIN_BORDER } from './layout.ts';
+import { columnLetter, printSetup, sheetNameOf, THIN_BORDER } from './layout.ts';
 import type { RawRow } from './read.ts';
-import { sheetNameOf } from './template.ts';
 
 export const REPORT_SHEETS = {
   meta: '报告信息',
@@ -30,7 +29,7 @@ export const REPORT_SHEETS = {
   narratives: '报告文字',
 } as const;
 
-type SheetKey = keyof typeof REPORT_SHEETS;
+export type SheetKey = keyof typeof REPORT_SHEETS;
 
 /**
  * Which report sheet a sheet is, by its name; a CSV file saved from one sheet of the workbook
@@ -44,41 +43,64 @@ export function reportSheetKey(name: string): SheetKey | undefined {
 /** Whether a sheet of that name is one of the report sheets. */
 export const isReportSheet = (name: string): boolean => reportSheetKey(name) !== undefined;
 
-interface Col { header: string; key: string; width: number; required?: boolean }
+/** A column of a report sheet; `help` is the note a template puts on its header (Chinese only). */
+export interface ReportColumn { header: string; key: string; width: number; required?: boolean; help?: string }
 
-const COLUMNS: Record<SheetKey, Col[]> = {
-  meta: [{ header: '项目', key: 'item', width: 16, required: true }, { header: '内容', key: 'value', width: 40 }],
-  states: [{ header: '台账', key: 'ledger', width: 20, required: true }, { header: '完整性', key: 'completeness', width: 10, required: true }],
+const FIGURE_HELP = '按报告的写法填写，可带限定词：12、约12、40余、1.2-1.5；金额单位为万元（也可写“3.18亿元”）';
+
+/** The columns of each report sheet, as exports write them and templates offer them. */
+export const REPORT_COLUMNS: Record<SheetKey, ReportColumn[]> = {
+  meta: [
+    { header: '项目', key: 'item', width: 16, required: true, help: '报告信息的项目名称，不要修改' },
+    { header: '内容', key: 'value', width: 40, help: '报告日期写作 2023-01-05；东部协作方代码为6位区划代码' },
+  ],
+  states: [
+    { header: '台账', key: 'ledger', width: 20, required: true, help: '从下拉列表选择台账' },
+    { header: '完整性', key: 'completeness', width: 10, required: true, help: '完整：台账已逐条录入全部记录；部分：只录入了一部分，相关指标改用上报数据' },
+  ],
   reported: [
-    { header: '要素', key: 'element', width: 34, required: true }, { header: '分项', key: 'dim', width: 16 },
-    { header: '数值', key: 'value', width: 20, required: true }, { header: '备注', key: 'note', width: 50 },
+    { header: '要素', key: 'element', width: 34, required: true, help: '从下拉列表选择上报项（名称与“上报项目录”一致）' },
+    { header: '分项', key: 'dim', width: 16, help: '只对有分项的上报项填写（见“上报项目录”），否则留空' },
+    { header: '数值', key: 'value', width: 20, required: true, help: FIGURE_HELP },
+    { header: '备注', key: 'note', width: 50, help: '数据来源，例如报告的章节或提供数据的部门' },
   ],
   earlier: [
-    { header: '年度', key: 'year', width: 8, required: true }, { header: '要素', key: 'element', width: 34, required: true },
-    { header: '分项', key: 'dim', width: 16 }, { header: '数值', key: 'value', width: 20, required: true }, { header: '备注', key: 'note', width: 50 },
+    { header: '年度', key: 'year', width: 8, required: true, help: '早于本年度的年份，例如 2021' },
+    { header: '要素', key: 'element', width: 34, required: true, help: '从下拉列表选择上报项' },
+    { header: '分项', key: 'dim', width: 16, help: '只对有分项的上报项填写，否则留空' },
+    { header: '数值', key: 'value', width: 20, required: true, help: FIGURE_HELP },
+    { header: '备注', key: 'note', width: 50, help: '数据来源' },
   ],
   targets: [
-    { header: '单位代码', key: 'org', width: 10, required: true }, { header: '指标', key: 'indicator', width: 34, required: true },
-    { header: '比较', key: 'op', width: 8, required: true }, { header: '目标值', key: 'value', width: 16 }, { header: '目标上限', key: 'value_max', width: 16 },
-    { header: '上报状态', key: 'reported_status', width: 12 }, { header: '备注', key: 'note', width: 50 },
+    { header: '单位代码', key: 'org', width: 10, required: true, help: '下达目标的单位：本县、所属市州或省的区划代码（6位、4位或2位）' },
+    { header: '指标', key: 'indicator', width: 34, required: true, help: '从下拉列表选择指标' },
+    { header: '比较', key: 'op', width: 8, required: true, help: '从下拉列表选择；“介于”时同时填写目标值和目标上限' },
+    { header: '目标值', key: 'value', width: 16, help: FIGURE_HELP },
+    { header: '目标上限', key: 'value_max', width: 16, help: '仅“介于”时填写' },
+    { header: '上报状态', key: 'reported_status', width: 12, help: '本县对目标完成情况的自评（目标值未列明时填写），否则留空' },
+    { header: '备注', key: 'note', width: 50, help: '目标出处' },
   ],
   narratives: [
-    { header: '部分', key: 'section', width: 16, required: true }, { header: '序号', key: 'seq', width: 6, required: true },
-    { header: '标题', key: 'title', width: 30 }, { header: '正文', key: 'body', width: 100, required: true }, { header: '备注', key: 'note', width: 30 },
+    { header: '部分', key: 'section', width: 16, required: true, help: '从下拉列表选择报告中的位置' },
+    { header: '序号', key: 'seq', width: 6, required: true, help: '同一部分内的顺序：1、2、3……' },
+    { header: '标题', key: 'title', width: 30, help: '小标题；“未达标说明”填写所说明的指标名称' },
+    { header: '正文', key: 'body', width: 100, required: true, help: '一段文字' },
+    { header: '备注', key: 'note', width: 30 },
   ],
 };
+const COLUMNS = REPORT_COLUMNS;
 
-const META_ITEMS = { county: '县级区划代码', year: '年度', issuer: '报告单位', date: '报告日期', partner: '东部协作方代码' } as const;
-const COMPLETENESS: Record<Completeness, string> = { complete: '完整', partial: '部分' };
+export const META_ITEMS = { county: '县级区划代码', year: '年度', issuer: '报告单位', date: '报告日期', partner: '东部协作方代码' } as const;
+export const COMPLETENESS: Record<Completeness, string> = { complete: '完整', partial: '部分' };
 
 /** How a target compares, in words; the sheet also takes the operator itself (and ≥, ≤). */
-const OP_WORDS: Record<string, string> = { '>=': '不少于', '>': '超过', '<=': '不超过', '<': '少于', '=': '等于', between: '介于' };
+export const OP_WORDS: Record<string, string> = { '>=': '不少于', '>': '超过', '<=': '不超过', '<': '少于', '=': '等于', between: '介于' };
 const OP_SIGNS: Record<string, string> = { '≥': '>=', '≤': '<=', '＞': '>', '＜': '<', '＝': '=', '>＝': '>=', '<＝': '<=' };
 /** A county's own statement about a target. */
-const STATUS_WORDS: Record<string, string> = { met: '完成', exceeded: '超额完成', missed: '未完成' };
+export const STATUS_WORDS: Record<string, string> = { met: '完成', exceeded: '超额完成', missed: '未完成' };
 const STATUS_ALSO: Record<string, string> = { 达标: 'met', 未达标: 'missed' };
 /** The parts of the report's own words, as the narrative page names them. */
-const SECTION_WORDS: Record<NarrativeSection, string> = { highlights: '特色亮点', problem: '存在的问题（补充）', problem_note: '未达标说明', plan: '下年度计划' };
+export const SECTION_WORDS: Record<NarrativeSection, string> = { highlights: '特色亮点', problem: '存在的问题（补充）', problem_note: '未达标说明', plan: '下年度计划' };
 
 /** The code a cell names, by the code itself or its word; undefined when it names neither. */
 function codeOf(words: Record<string, string>, v: string, also: Record<string, string> = {}): string | undefined {
@@ -219,8 +241,9 @@ export function readReportSheets(
         case 'meta': {
           const item = text('item');
           const value = text('value');
-          if (item === META_ITEMS.county) { if (value !== county) bad('value', `与导入的县（${county}）不符`, `does not match the county imported into (${county})`); }
-          else if (item === META_ITEMS.year) { if (value !== String(year)) bad('value', `与导入的年度（${year}）不符`, `does not match the year imported into (${year})`); }
+          // A template leaves the county (and year) blank when it was made for no county.
+          if (item === META_ITEMS.county) { if (value !== '' && value !== county) bad('value', `与导入的县（${county}）不符`, `does not match the county imported into (${county})`); }
+          else if (item === META_ITEMS.year) { if (value !== '' && value !== String(year)) bad('value', `与导入的年度（${year}）不符`, `does not match the year imported into (${year})`); }
           else if (item === META_ITEMS.issuer) { if (value !== '') data.report = { issuer: value, date: data.report?.date ?? '' }; }
           else if (item === META_ITEMS.date) {
             if (value === '') break;
