@@ -7,13 +7,13 @@ type Ctx = Pick<CliContext, 'openStore'> & Partial<Pick<CliContext, 'out' | 'err
 
 export const yearOption = () => new Option('--year <year>', '考核年度 / assessment year, e.g. 2022').argParser(parseYear);
 
-/** `xiezuo template`: a blank ledger workbook with headers, notes, drop-downs and an example row. */
+/** `xiezuo template`: a blank ledger workbook with headers, notes, drop-downs and an example row (with --all, the report sheets too). */
 export function register(program: Command, ctx: Ctx): void {
   const err = ctx.err ?? ((s: string) => process.stderr.write(s));
   program.command('template')
     .description('生成台账 Excel 模板 / write an Excel template for one ledger (--ledger) or for all ledgers (--all)')
     .addOption(new Option('--ledger <kind>', '台账种类 / ledger kind').choices(LEDGERS.map((d) => d.kind)))
-    .option('--all', '所有台账各一张表 / one workbook with a sheet for every ledger')
+    .option('--all', '所有台账各一张表，另附上报数据、目标、报告信息等报告表 / one workbook with a sheet for every ledger and the report sheets (reported values, targets, report details)')
     .requiredOption('--out <file>', '要写入的 .xlsx 文件 / the .xlsx file to write')
     .addOption(yearOption().default(new Date().getFullYear(), '今年 / this year'))
     .option('--county <code>', '封面上显示的县代码 / county code shown on the cover sheet')

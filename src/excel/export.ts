@@ -169,7 +169,7 @@ export async function writeExport(store: Store, actor: Actor, opts: ExportOption
   }
   if (opts.report && !multi && opts.counties[0]) {
     const county = opts.counties[0];
-    await writeReportSheets(wb, county, year, await opts.report(county));
+    await writeReportSheets(wb, county, year, await opts.report(county), categories, store);
   }
   await wb.commit();
   return result;

@@ -215,7 +215,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
         }
       }
       opts.onProgress?.(result.rows);
-      const report = reportSheets.length ? readReportSheets(reportSheets, county, year, store) : undefined;
+      const report = reportSheets.length ? readReportSheets(reportSheets, county, year, scanOpts.categories, store) : undefined;
       if (report) {
         for (const e of [...report.errors, ...await permissionProblems(tx, actor, county, year, report.data, reportSheets)]) {
           result.errorCount++;

@@ -206,14 +206,7 @@ function namesOf(column: SheetColumn): Set<string> {
   return names;
 }
 
-/** A whole-number field that holds a year (its lower bound is a year): printed without a thousands separator, never added up. */
-export const isYearField = (f: FieldDecl): boolean => f.type === 'int' && (f.min ?? 0) >= 1900;
-
-/**
- * Whether a column's values may be added up in a 合计 row: amounts and counts. Bounded whole numbers
- * (a year, months employed out of 12) describe one record and are left out.
- */
-export const isAdditive = (f: FieldDecl): boolean => f.type === 'money' || (f.type === 'int' && f.max === undefined && !isYearField(f));
+export { isAdditive, isYearField } from '../domain/ledgers/types.ts';
 
 /** A thin black border on every side, the ruling of a printed 台账. */
 export const THIN_BORDER = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } } as const;
@@ -231,4 +224,9 @@ export function printSetup(ws: { pageSetup: Partial<PageSetup>; headerFooter: Pa
   });
   const safe = title.replace(/&/g, '&&');
   Object.assign(ws.headerFooter, { oddHeader: `&C&"宋体,加粗"&14${safe}`, oddFooter: '&C第 &P 页 共 &N 页' });
+}
+
+/** Sheet name of a ledger in templates and exports: its Chinese label. */
+export function sheetNameOf(decl: LedgerDecl): string {
+  return decl.label.zh;
 }

@@ -1,5 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { columnsOf, type FieldDecl, type LedgerDecl } from '../domain/ledgers/types.ts';
+import { columnsOf, type FieldDecl, isAdditive, type LedgerDecl } from '../domain/ledgers/types.ts';
 import type { Database } from './schema.ts';
 
 // Ledger tables are declared, not hand-typed: this module is the only place that maps their rows
@@ -87,7 +87,12 @@ export class LedgerRepo {
   private get t() { return this.decl.table; }
 
   /** Lists records; text filters match by substring, other filters by equality; unknown fields are ignored. */
-  async list(county: string, year: number, opts: ListOptions = {}): Promise<{ rows: LedgerRecord[]; total: number }> {
+  /**
+   * One page of the records matching the filters, how many match, and for each additive field
+   * (amounts and counts, `isAdditive`) their sum over every matching record, not only the page's —
+   * null when none of them holds a value.
+   */
+  async list(county: string, year: number, opts: ListOptions = {}): Promise<{ rows: LedgerRecord[]; total: number; totals: Record<string, number | null> }> {
     let q = this.db.selectFrom(this.t).where('county_code', '=', county).where('year', '=', year);
     for (const [field, value] of Object.entries(opts.filters ?? {})) {
       const col = columnFor(this.decl, field);
@@ -98,7 +103,12 @@ export class LedgerRepo {
       else if (f?.type === 'int' || f?.type === 'money') q = q.where(col, '=', Number(value));
       else q = q.where(col, '=', value);
     }
-    const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const summed = this.decl.fields.filter(isAdditive);
+    const total: Row = await q.select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      // PostgreSQL sums BIGINT as NUMERIC (a string); converted once below.
+      ...summed.map((f, i) => eb.fn.sum(columnsOf(f)[0]!).as(`s${i}`)),
+    ]).executeTakeFirstOrThrow();
     const sortCol = (opts.sort && columnFor(this.decl, opts.sort.field)) ?? 'id';
     const rows = await q
       .selectAll()
@@ -107,7 +117,8 @@ export class LedgerRepo {
       .limit(opts.limit ?? 1_000_000)
       .offset(opts.offset ?? 0)
       .execute();
-    return { rows: rows.map((r) => fromRow(this.decl, r)), total: Number(total.n) };
+    const totals = Object.fromEntries(summed.map((f, i) => [f.name, num(total[`s${i}`])]));
+    return { rows: rows.map((r) => fromRow(this.decl, r)), total: Number(total.n), totals };
   }
 
   async get(id: number): Promise<LedgerRecord | undefined> {

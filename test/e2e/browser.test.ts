@@ -170,6 +170,8 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await ledger.save();
     expect(await ledger.toast()).toContain('已保存');
     await expect.poll(() => ledger.row('产业开发').innerText()).toContain('3,278.587');
+    // The 合计 row follows the edit: the server adds up every allocation, 5100 + 100 万元.
+    await expect.poll(() => ledger.total()).toMatch(/^合计[\s\S]*5,200/);
     const dash = new DashboardPage(page, base);
     await dash.open();
     expect(await dash.headline('funds.allocated')).toBe('5200万元');

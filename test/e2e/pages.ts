@@ -35,6 +35,10 @@ export class LedgerPage {
   row(text: string) {
     return this.page.locator('.ant-table-row', { hasText: text });
   }
+  /** The 合计 row (a card on phones): its label and sums. */
+  async total(): Promise<string> {
+    return this.page.getByTestId('ledger-total').innerText();
+  }
   /** Opens the edit form of the row containing `text` and sets one field. */
   async edit(text: string, field: string, value: string): Promise<void> {
     await this.row(text).getByRole('button', { name: /编辑|Edit/ }).click();
@@ -155,6 +159,69 @@ export class AccountPage {
   /** Error texts shown under the password form's fields. */
   async errors(): Promise<string> {
     return (await this.page.getByTestId('change-password').locator('.ant-form-item-explain-error').allInnerTexts()).join(' ');
+  }
+}
+
+/** The administrator's accounts page: add, edit, disable, unlock and reset accounts. */
+export class UsersPage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  async open(): Promise<void> {
+    await this.page.goto(`${this.base}/users`);
+    await this.page.locator('[data-testid^="user-row-"]').first().waitFor();
+  }
+  /** An account's table row, or its card on a phone. */
+  row(username: string) {
+    return this.page.getByTestId(`user-row-${username}`);
+  }
+  /** Fills the add form; the role is picked by its label. */
+  async add(u: { username: string; displayName: string; role: string; units: string; password: string }): Promise<void> {
+    await this.page.getByTestId('user-add').click();
+    const form = this.page.getByTestId('user-form');
+    await form.getByLabel('用户名', { exact: true }).fill(u.username);
+    await form.getByLabel('姓名/单位', { exact: true }).fill(u.displayName);
+    await this.pick(form, u.role);
+    await form.getByLabel('所属单位', { exact: true }).fill(u.units);
+    await form.getByLabel('密码', { exact: true }).fill(u.password);
+    await this.page.getByTestId('user-save').click();
+  }
+  async edit(username: string, changes: { displayName?: string; role?: string }): Promise<void> {
+    await this.row(username).getByTestId(`edit-${username}`).click();
+    const form = this.page.getByTestId('user-edit-form');
+    if (changes.displayName !== undefined) await form.getByLabel('姓名/单位', { exact: true }).fill(changes.displayName);
+    if (changes.role !== undefined) await this.pick(form, changes.role);
+    await this.page.getByTestId('user-edit-save').click();
+  }
+  /** Disables (or enables) the account, confirming when asked. */
+  async toggle(username: string): Promise<void> {
+    const button = this.row(username).getByTestId(`toggle-${username}`);
+    const disabling = /停\s*用/.test(await button.innerText());
+    await button.click();
+    if (disabling) await this.confirm();
+  }
+  async unlock(username: string): Promise<void> {
+    await this.row(username).getByTestId(`unlock-${username}`).click();
+  }
+  /** Resets the password after confirming; returns the new password the page shows once. */
+  async resetPassword(username: string): Promise<string> {
+    await this.row(username).getByTestId(`reset-${username}`).click();
+    await this.confirm();
+    const shown = this.page.getByTestId('reset-password');
+    await shown.waitFor();
+    return (await shown.innerText()).trim();
+  }
+  async closeDialog(): Promise<void> {
+    await this.page.locator('.ant-modal-confirm-btns .ant-btn-primary').last().click();
+    await this.page.locator('.ant-modal-confirm').last().waitFor({ state: 'detached' });
+  }
+  async status(username: string): Promise<string> {
+    return this.row(username).locator('.ant-tag').allInnerTexts().then((t) => t.join(' '));
+  }
+  private async confirm(): Promise<void> {
+    await this.page.locator('.ant-modal-confirm-btns .ant-btn-primary').last().click();
+  }
+  private async pick(form: ReturnType<Page['getByTestId']>, label: string): Promise<void> {
+    await form.getByLabel('角色', { exact: true }).click();
+    await this.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: label }).first().click();
   }
 }
 

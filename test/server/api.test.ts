@@ -76,6 +76,26 @@ for (const engine of await engines()) {
       expect(d.indicators.find((i) => i.id === 'funds.disbursement_rate')?.display).toBe('89.45%');
     });
 
+    it('adds up the amounts and counts of every record the filter matches, not only the page shown', async () => {
+      type List = { rows: Array<Record<string, unknown>>; total: number; totals: Record<string, number | null> };
+      const get = async (q: string) => (await admin.req({ method: 'GET', url: `/api/ledgers/fund_allocation/${COUNTY}/${YEAR}?${q}` })).json() as List;
+      const page = await get('limit=2');
+      expect(page.rows).toHaveLength(2);
+      expect(page.total).toBe(6);
+      // 5100万元 in 分: the six allocations of the demo, whatever page is shown.
+      expect(page.totals).toEqual({ amount: 5_100_000_000 });
+      expect((await get('limit=2&offset=4')).totals).toEqual(page.totals);
+      const filtered = await get('limit=1&f.category=labour');
+      expect(filtered.total).toBe(1);
+      expect(filtered.totals.amount).toBe(filtered.rows[0]!.amount);
+      expect((await get('f.category=nothing_like_it')).totals).toEqual({ amount: null });
+      // A year and months of 12 describe one record: never added up.
+      const villages = (await admin.req({ method: 'GET', url: `/api/ledgers/demo_village/${COUNTY}/${YEAR}` })).json() as List;
+      expect(villages.totals).not.toHaveProperty('designated_year');
+      const placements = (await admin.req({ method: 'GET', url: `/api/ledgers/labour_placement/${COUNTY}/${YEAR}` })).json() as List;
+      expect(placements.totals).not.toHaveProperty('months');
+    });
+
     it('edits a record with optimistic concurrency and the indicator follows', async () => {
       const list = (await admin.req({ method: 'GET', url: `/api/ledgers/fund_allocation/${COUNTY}/${YEAR}?sort=amount&dir=desc&limit=2` })).json() as { rows: Array<Record<string, unknown>>; total: number };
       expect(list.total).toBeGreaterThan(2);

@@ -11,7 +11,7 @@ const DICT = {
   notFoundTitle: ['没有这个页面', 'Page not found'],
   notFoundText: ['地址可能有误，或页面已经移动。', 'The address may be wrong, or the page has moved.'],
   recordsTotal: ['合计', 'Total'],
-  pageTotal: ['本页合计', 'Total of this page'],
+  allPagesTotal: ['合计（全部{n}条）', 'Total of all {n}'],
   signIn: ['登录', 'Sign in'],
   signOut: ['退出登录', 'Sign out'],
   username: ['用户名', 'Username'],

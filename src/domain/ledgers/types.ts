@@ -56,6 +56,15 @@ export interface LedgerDecl {
   readonly check?: (r: Record<string, unknown>) => Array<{ field: string; zh: string; en: string }>;
 }
 
+/** A whole-number field that holds a year (its lower bound is a year): printed without a thousands separator, never added up. */
+export const isYearField = (f: FieldDecl): boolean => f.type === 'int' && (f.min ?? 0) >= 1900;
+
+/**
+ * Whether a field's values may be added up in a 合计 row: amounts and counts. Bounded whole numbers
+ * (a year, months employed out of 12) describe one record and are left out.
+ */
+export const isAdditive = (f: FieldDecl): boolean => f.type === 'money' || (f.type === 'int' && f.max === undefined && !isYearField(f));
+
 /** The SQL columns a field occupies, in order. */
 export function columnsOf(f: FieldDecl): string[] {
   const col = f.type === 'money' ? `${f.name}_fen` : f.pii ? `${f.name}_hash` : f.name;

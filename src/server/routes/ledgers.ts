@@ -9,7 +9,7 @@ const kindParam = z.string().regex(/^[a-z_]{2,40}$/);
 export function ledgerRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/ledgers/:kind/:county/:year', tag: 'ledgers',
-    summary: 'Records of one ledger for a county-year; filter with f.<field>=value (text fields match substrings), sort, paginate',
+    summary: 'Records of one ledger for a county-year; filter with f.<field>=value (text fields match substrings), sort, paginate. `totals` adds up each amount and count field over every matching record (null when none holds a value)',
     params: z.object({ kind: kindParam, county: countyParam, year: yearParam }),
     query: z.looseObject({
       offset: z.coerce.number().int().min(0).optional(),
@@ -17,7 +17,7 @@ export function ledgerRoutes(app: FastifyInstance, deps: ServerDeps): void {
       sort: z.string().max(60).optional(),
       dir: z.enum(['asc', 'desc']).optional(),
     }),
-    response: z.object({ rows: z.array(Record_), total: z.number() }),
+    response: z.object({ rows: z.array(Record_), total: z.number(), totals: z.record(z.string(), z.number().nullable()) }),
     handler: async ({ actor, params, query }) => {
       const filters: Record<string, string> = {};
       for (const [k, v] of Object.entries(query)) if (k.startsWith('f.') && typeof v === 'string') filters[k.slice(2)] = v;

@@ -1,9 +1,10 @@
-import { App, Button, Card, Form, Input, Modal, Result, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Form, Input, Modal, Result, Select, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type TokenView, type UserView } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
+import { useNarrow } from '../../responsive.ts';
 import { navigate } from '../../router.ts';
 
 /** Accounts, for system administrators: who acts for which units in which role; others get a plain 403. */
@@ -34,6 +35,7 @@ function UsersAdmin() {
   const w = (k: keyof typeof WORDS) => WORDS[k][i18n.locale === 'zh' ? 0 : 1];
   const { message, modal } = App.useApp();
   const { meta } = useApp();
+  const narrow = useNarrow();
   const [users, setUsers] = useState<UserView[]>([]);
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState<UserView | null>(null);
@@ -98,31 +100,53 @@ function UsersAdmin() {
     try { await api.del(`/api/users/${encodeURIComponent(u.username)}/tokens/${id}`); await showTokens(u); } catch (e) { showError(e, i18n); }
   };
 
+  const ledgerText = (u: UserView) => (u.ledgers ?? []).map((k) => L(meta.ledgers.find((l) => l.kind === k)?.label)).join('、');
+  const status = (u: UserView) => <Space size={4}>
+    {u.disabled ? <Tag color="default">{w('disabled')}</Tag> : u.lockedAt ? <Tag color="red">{w('locked')}</Tag> : <Tag color="green">{w('active')}</Tag>}
+    {u.demo && <Tag color="blue">{w('demoTag')}</Tag>}
+  </Space>;
+  const actions = (u: UserView) => <>
+    <Button type="link" size="small" data-testid={`edit-${u.username}`} onClick={() => { setEditing(u); editForm.setFieldsValue({ displayName: u.displayName, role: u.role, units: u.units.join(','), ledgers: u.ledgers ?? [] }); }}>{w('edit')}</Button>
+    <Button type="link" size="small" danger={!u.disabled} data-testid={`toggle-${u.username}`} onClick={() => toggle(u)}>{u.disabled ? w('enable') : w('disable')}</Button>
+    {u.lockedAt && <Button type="link" size="small" data-testid={`unlock-${u.username}`} onClick={() => void unlock(u)}>{w('unlock')}</Button>}
+    <Button type="link" size="small" data-testid={`reset-${u.username}`} onClick={() => reset(u)}>{w('reset')}</Button>
+    <Button type="link" size="small" onClick={() => void showTokens(u)}>{w('tokens')}</Button>
+  </>;
+
   const unitText = (u: UserView) => (u.unitNames ?? u.units.map((code) => ({ code, name: null })))
     .map((x) => (x.name ? `${x.name}（${x.code}）` : x.code)).join('、') || w('allUnits');
 
   return (
-    <Card title={t('users')} extra={<Button type="primary" onClick={() => { form.resetFields(); setOpen(true); }}>{t('add')}</Button>}>
-      <Table<UserView> rowKey="id" size="small" dataSource={users} pagination={{ pageSize: 20 }} scroll={{ x: true }} data-testid="users-table" columns={[
+    <Card title={t('users')} extra={<Button type="primary" data-testid="user-add" onClick={() => { form.resetFields(); setOpen(true); }}>{t('add')}</Button>}>
+      {narrow ? (
+        // Phones: one card per account, its name as the heading, the actions at the foot.
+        <div data-testid="users-cards">
+          {users.map((u) => (
+            <Card key={u.id} size="small" style={{ marginBottom: 8 }} data-testid={`user-row-${u.username}`}
+              title={<Typography.Text strong style={{ whiteSpace: 'normal' }}>{u.displayName}</Typography.Text>} extra={status(u)}
+              actions={[<Space key="a" size={0} wrap style={{ justifyContent: 'center' }}>{actions(u)}</Space>]}>
+              <Descriptions size="small" column={1} items={[
+                { key: 'username', label: t('username'), children: u.username },
+                { key: 'role', label: t('role'), children: L(meta.roles[u.role]) },
+                { key: 'units', label: t('units'), children: unitText(u) },
+                ...(u.ledgers?.length ? [{ key: 'ledgers', label: t('ledgers'), children: ledgerText(u) }] : []),
+              ]} />
+            </Card>
+          ))}
+        </div>
+      ) : <Table<UserView> rowKey="id" size="small" dataSource={users} pagination={{ pageSize: 20 }} scroll={{ x: true }} data-testid="users-table"
+        onRow={(u) => ({ 'data-testid': `user-row-${u.username}` }) as React.HTMLAttributes<HTMLElement>} columns={[
         { title: t('username'), dataIndex: 'username' },
         { title: t('displayName'), dataIndex: 'displayName' },
         { title: t('role'), key: 'role', render: (_, u) => <Tag>{L(meta.roles[u.role])}</Tag> },
         { title: t('units'), key: 'units', render: (_, u) => unitText(u) },
-        { title: t('ledgers'), key: 'ledgers', render: (_, u) => (u.ledgers ?? []).map((k) => L(meta.ledgers.find((l) => l.kind === k)?.label)).join('、') || '—' },
-        { title: w('status'), key: 'status', render: (_, u) => <Space size={4}>
-          {u.disabled ? <Tag color="default">{w('disabled')}</Tag> : u.lockedAt ? <Tag color="red">{w('locked')}</Tag> : <Tag color="green">{w('active')}</Tag>}
-          {u.demo && <Tag color="blue">{w('demoTag')}</Tag>}
-        </Space> },
-        { title: w('actions'), key: 'actions', render: (_, u) => <Space size={0} wrap>
-          <Button type="link" size="small" onClick={() => { setEditing(u); editForm.setFieldsValue({ displayName: u.displayName, role: u.role, units: u.units.join(','), ledgers: u.ledgers ?? [] }); }}>{w('edit')}</Button>
-          <Button type="link" size="small" danger={!u.disabled} data-testid={`toggle-${u.username}`} onClick={() => toggle(u)}>{u.disabled ? w('enable') : w('disable')}</Button>
-          {u.lockedAt && <Button type="link" size="small" data-testid={`unlock-${u.username}`} onClick={() => void unlock(u)}>{w('unlock')}</Button>}
-          <Button type="link" size="small" onClick={() => reset(u)}>{w('reset')}</Button>
-          <Button type="link" size="small" onClick={() => void showTokens(u)}>{w('tokens')}</Button>
-        </Space> },
-      ]} />
-      <Modal open={open} title={t('add')} onCancel={() => setOpen(false)} onOk={() => void save()} okText={t('save')}>
-        <Form form={form} layout="vertical" initialValues={{ role: 'county_clerk' }}>
+        { title: t('ledgers'), key: 'ledgers', render: (_, u) => ledgerText(u) || '—' },
+        { title: w('status'), key: 'status', render: (_, u) => status(u) },
+        { title: w('actions'), key: 'actions', render: (_, u) => <Space size={0} wrap>{actions(u)}</Space> },
+      ]} />}
+      <Modal open={open} title={t('add')} onCancel={() => setOpen(false)} onOk={() => void save()} okText={t('save')}
+        okButtonProps={{ 'data-testid': 'user-save' } as Record<`data-${string}`, string>}>
+        <Form form={form} name="user-add" layout="vertical" data-testid="user-form" initialValues={{ role: 'county_clerk' }}>
           <Form.Item name="username" label={t('username')} rules={[{ required: true, pattern: /^[A-Za-z0-9_.-]{3,40}$/ }]}><Input /></Form.Item>
           <Form.Item name="displayName" label={t('displayName')} rules={[{ required: true }]}><Input /></Form.Item>
           <Form.Item name="role" label={t('role')}><Select options={Object.entries(meta.roles).map(([k, l]) => ({ value: k, label: L(l) }))} /></Form.Item>
@@ -133,8 +157,9 @@ function UsersAdmin() {
           <Form.Item name="password" label={t('password')} rules={[{ required: true, min: 10 }]}><Input.Password autoComplete="new-password" /></Form.Item>
         </Form>
       </Modal>
-      <Modal open={editing !== null} title={`${w('edit')}：${editing?.username ?? ''}`} onCancel={() => setEditing(null)} onOk={() => void saveEdit()} okText={t('save')}>
-        <Form form={editForm} layout="vertical">
+      <Modal open={editing !== null} title={`${w('edit')}：${editing?.username ?? ''}`} onCancel={() => setEditing(null)} onOk={() => void saveEdit()} okText={t('save')}
+        okButtonProps={{ 'data-testid': 'user-edit-save' } as Record<`data-${string}`, string>}>
+        <Form form={editForm} name="user-edit" layout="vertical" data-testid="user-edit-form">
           <Form.Item name="displayName" label={t('displayName')} rules={[{ required: true }]}><Input /></Form.Item>
           <Form.Item name="role" label={t('role')}><Select options={Object.entries(meta.roles).map(([k, l]) => ({ value: k, label: L(l) }))} /></Form.Item>
           <Form.Item name="units" label={t('units')}><Input /></Form.Item>

@@ -30,6 +30,8 @@ export function LedgerPage({ kind }: { kind: string }) {
   const decl = meta.ledgers.find((l) => l.kind === kind);
   const [rows, setRows] = useState<LedgerRecord[]>([]);
   const [total, setTotal] = useState(0);
+  // Sums of the amount and count fields over every record matching the filter (the server adds them up).
+  const [totals, setTotals] = useState<Record<string, number | null>>({});
   const [page, setPage] = useState({ current: 1, pageSize: 20 });
   const [sort, setSort] = useState<{ field: string; dir: 'asc' | 'desc' } | null>(null);
   const [filters, setFilters] = useState<Record<string, string>>({});
@@ -59,15 +61,17 @@ export function LedgerPage({ kind }: { kind: string }) {
       const q: Record<string, string | number> = { offset: (page.current - 1) * page.pageSize, limit: page.pageSize };
       if (sort) { q.sort = sort.field; q.dir = sort.dir; }
       for (const [k, v] of Object.entries(filters)) if (v !== '' && v !== undefined) q[`f.${k}`] = v;
-      const r = await api.get<{ rows: LedgerRecord[]; total: number }>(`/api/ledgers/${kind}/${county}/${year}${qs(q)}`);
+      const r = await api.get<{ rows: LedgerRecord[]; total: number; totals: Record<string, number | null> }>(`/api/ledgers/${kind}/${county}/${year}${qs(q)}`);
       setRows(r.rows);
       setTotal(r.total);
+      setTotals(r.totals);
       const states = await api.get<LedgerState[]>(`/api/workflow/${county}/${year}`);
       setState(states.find((s) => s.ledger === kind));
     } catch (e) {
       showError(e, i18n);
       setRows([]);
       setTotal(0);
+      setTotals({});
     } finally {
       setLoading(false);
     }
@@ -240,6 +244,17 @@ export function LedgerPage({ kind }: { kind: string }) {
                 </Card>
               );
             })}
+            {rows.length > 0 && decl.fields.some((f) => shown.includes(f.name) && typeof totals[f.name] === 'number') && (
+              // The same 合计 as the table's: every record the filter matches.
+              <Card size="small" style={{ marginBottom: 8 }} data-testid="ledger-total"
+                title={<strong>{total > rows.length ? t('allPagesTotal', { n: total }) : t('recordsTotal')}</strong>}>
+                <Descriptions size="small" column={1}
+                  items={decl.fields.filter((f) => shown.includes(f.name) && typeof totals[f.name] === 'number').map((f) => ({
+                    key: f.name, label: fieldColumns.find((c) => c.key === f.name)!.title,
+                    children: <strong>{f.type === 'money' ? fenToWan(totals[f.name]!) : totals[f.name]}</strong>,
+                  }))} />
+              </Card>
+            )}
             {total > 0 && (
               <Pagination size="small" align="center" current={page.current} pageSize={page.pageSize} total={total} showTotal={(n) => t('total', { n })}
                 onChange={(current, pageSize) => setPage({ current, pageSize })} />
@@ -250,20 +265,21 @@ export function LedgerPage({ kind }: { kind: string }) {
         scroll={{ x: fieldColumns.reduce((n, c) => n + c.width, ACTIONS_WIDTH) }}
         data-testid="ledger-table" className="xz-ledger-table"
         summary={(data) => {
-          // 合计 of amounts and counts; years and bounded numbers (months of 12) describe one record and are not added.
-          // With more records than one page holds, the row says it adds up this page only.
-          const additive = (f: (typeof decl.fields)[number]) => f.type === 'money' || (f.type === 'int' && f.max === undefined && (f.min ?? 0) < 1900);
+          // 合计 of every record the filter matches, on any page; only amounts and counts are added
+          // (the server says which: a year or months of 12 describe one record).
           const cols = decl.fields.filter((f) => shown.includes(f.name));
-          if (!data.length || !cols.some(additive)) return null;
-          const sum = (name: string) => data.reduce((n, r) => n + (typeof r[name] === 'number' ? (r[name] as number) : 0), 0);
+          if (!data.length || !cols.some((f) => f.name in totals)) return null;
           return (
             <Table.Summary.Row data-testid="ledger-total">
-              {cols.map((f, i) => (
-                <Table.Summary.Cell key={f.name} index={i} align={additive(f) ? 'right' : 'left'}>
-                  {i === 0 ? <strong>{total > data.length ? t('pageTotal') : t('recordsTotal')}</strong>
-                    : additive(f) ? <strong>{f.type === 'money' ? fenToWan(sum(f.name)) : sum(f.name)}</strong> : null}
-                </Table.Summary.Cell>
-              ))}
+              {cols.map((f, i) => {
+                const v = totals[f.name];
+                return (
+                  <Table.Summary.Cell key={f.name} index={i} align={f.name in totals ? 'right' : 'left'}>
+                    {i === 0 ? <strong>{total > data.length ? t('allPagesTotal', { n: total }) : t('recordsTotal')}</strong>
+                      : v !== undefined && v !== null ? <strong>{f.type === 'money' ? fenToWan(v) : v}</strong> : null}
+                  </Table.Summary.Cell>
+                );
+              })}
               <Table.Summary.Cell index={cols.length} />
             </Table.Summary.Row>
           );
