@@ -2,8 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Command, CommanderError, Option } from 'commander';
 import { parse } from 'yaml';
 import type { CategoryItem } from '../domain/ledgers/schema.ts';
-import { type ConfigView, setCategories, setReportTemplate, setRounding, showConfig, showReportTemplate } from '../services/config-admin.ts';
-import type { RoundingRule } from '../services/config.ts';
+import { type ConfigView, setCategories, setOwnElements, setReportTemplate, setRounding, showConfig, showReportTemplate } from '../services/config-admin.ts';
+import type { OwnElement, RoundingRule } from '../services/config.ts';
 import { openYear } from '../services/years.ts';
 import { SYSTEM } from '../services/scope.ts';
 import type { Store } from '../store/db.ts';
@@ -58,6 +58,8 @@ function printView(ctx: CliContext, v: ConfigView, only?: string): void {
   if (only) return;
   ctx.out(`rounding: rates ${ruleText(v.rounding.rates)}\n`);
   for (const [id, r] of Object.entries(v.rounding.indicators)) ctx.out(`  ${id}\t${ruleText(r)}\n`);
+  if (v.elements.length) ctx.out('own elements:\n');
+  for (const e of v.elements) ctx.out(`  ${e.id}\t${e.zh}\t${e.en}\t${e.unitWord ? e.unitWord.zh : e.unit}\t${e.section}\t(${e.definedBy || 'national'})${e.retired ? '\t[停用 retired]' : ''}\n`);
 }
 
 /** `xiezuo config show|set-categories|set-rounding|report|set-report` and `xiezuo year open`. The CLI acts as administrator. */
@@ -148,6 +150,36 @@ export function register(program: Command, ctx: CliContext): void {
       });
       ctx.out(`stored rounding for ${o.unit || 'national'} from ${o.year}: rates ${ruleText(v.rounding.rates)}\n`);
       for (const [id, r] of Object.entries(v.rounding.indicators)) ctx.out(`  ${id}\t${ruleText(r)}\n`);
+    }));
+
+  config.command('set-elements')
+    .description("define a unit's own elements from a year on: figures its reports state that the catalogue has none for; each prints in the report section it names")
+    .addOption(yearOption().makeOptionMandatory()).addOption(unitOption())
+    .option('--add <zh:en:unit:section>', 'add an element; unit is a catalogue unit (people, money, items …) or a word of its own as 中文/English, e.g. 公里/km (repeatable)', collect, [])
+    .option('--retire <id>', 'stop taking values for an element; its values stay (repeatable)', collect, [])
+    .option('--remove <id>', 'delete an element; refused while it holds values (repeatable)', collect, [])
+    .action(async (o: { year: number; unit: string; add: string[]; retire: string[]; remove: string[] }) => withStore(ctx, async (s) => {
+      if (!o.add.length && !o.retire.length && !o.remove.length) throw usage('elements', 'nothing to change: give --add, --retire or --remove');
+      const view = await showConfig(s, o.year, o.unit);
+      let mine: Array<Omit<OwnElement, 'id' | 'definedBy'> & { id?: string }> = view.elements.filter((e) => e.definedBy === o.unit).map(({ definedBy: _d, ...e }) => e);
+      const find = (id: string, opt: string) => {
+        const e = mine.find((x) => x.id === id);
+        if (!e) throw usage('elements', `${opt}: ${o.unit || 'national'} has no own element ${id}`);
+        return e;
+      };
+      for (const v of o.retire) find(v, '--retire').retired = true;
+      for (const v of o.remove) { find(v, '--remove'); mine = mine.filter((x) => x.id !== v); }
+      for (const a of o.add) {
+        const [zh, en, unit, section, ...rest] = a.split(':');
+        if (!zh || !en || !unit || !section || rest.length) throw usage('elements', `--add takes 中文名称:English name:unit:section, not '${a}'`);
+        const known = view.units.some((u) => u.key === unit);
+        const [wzh, wen] = unit.split('/');
+        if (!known && (!wzh || !wen)) throw usage('elements', `--add: unit '${unit}' is neither a catalogue unit (${view.units.map((u) => u.key).join(', ')}) nor a word written 中文/English`);
+        mine.push({ zh, en, unit: known ? unit : 'items', ...(known ? {} : { unitWord: { zh: wzh!, en: wen! } }), section });
+      }
+      const v = await setOwnElements(s, SYSTEM, { year: o.year, unit: o.unit, elements: mine });
+      ctx.out(`stored the own elements of ${o.unit || 'national'} from ${o.year}\n`);
+      for (const e of v.elements) ctx.out(`  ${e.id}\t${e.zh}\t${e.unitWord ? e.unitWord.zh : e.unit}\t${e.section}${e.retired ? '\t[停用 retired]' : ''}\n`);
     }));
 
   config.command('report')

@@ -228,12 +228,12 @@ export function withOwnElements(base: Catalogue, own: readonly OwnElement[]): Ca
     if (o.unitWord) units[unit] = { zh: o.unitWord.zh, en: o.unitWord.en };
     if (!units[unit]) continue;
     const label = { zh: o.zh, en: o.en };
-    elements[o.id] = { id: o.id, label, unit, own: true, section: o.section, ...(o.retired ? { retired: true } : {}) };
     const formula = `value(${o.id})`;
     const r = parse(formula);
     if (!r.ok) continue;
+    elements[o.id] = { id: o.id, label, unit, own: true, section: o.section, ...(o.retired ? { retired: true } : {}) };
     indicators.push({
-      id: o.id, label, unit, formula, round: { decimals: unit === 'percent' || unit === 'pp' ? 2 : 0, mode: 'half_up' }, ast: r.ast, own: true, section: o.section,
+      id: o.id, label, unit, formula, round: { decimals: unit === 'percent' || unit === 'pp' || o.unitWord ? 2 : 0, mode: 'half_up' }, ast: r.ast, own: true, section: o.section,
     });
   }
   return { ...base, units, elements, indicators, byId: new Map(indicators.map((d) => [d.id, d])) };

@@ -6,10 +6,11 @@ import { catalogueFor } from './catalogue.ts';
 import { parseDocument, stringify } from 'yaml';
 import { checkTemplate, TemplateError, type ReportTemplate } from '../reports/template.ts';
 import {
-  categoriesFor, configFileText, configYear, refreshConfig, roundingFor, storedEntry, wholeLayer,
+  categoriesFor, configFileText, configYear, ownElementsFor, refreshConfig, roundingFor, storedEntry, wholeLayer,
+  type OwnElement,
   type ConfigKind, type RoundingLayer, type RoundingPolicy, type RoundingRule,
 } from './config.ts';
-import { lintTemplate, type TemplateProblem } from './reports.ts';
+import { lintTemplate, reportTemplate, type TemplateProblem } from './reports.ts';
 import { conflict, forbidden, invalid } from './errors.ts';
 import { audit, now } from './ledgers.ts';
 import type { Actor } from './scope.ts';
@@ -48,6 +49,11 @@ export interface ConfigView {
   rounding: RoundingPolicy;
   /** The rounding layer stored for exactly this unit (possibly from an earlier year), if any. */
   ownRounding: (RoundingLayer & { source: StoredSource }) | null;
+  /** The unit's own elements in force (its own and those of the units above, each with where it was defined). */
+  elements: OwnElement[];
+  /** The sections of the report template in force that own elements can be placed in, and the units they can take. */
+  sections: Array<{ key: string; zh: string }>;
+  units: Array<{ key: string; zh: string; en: string }>;
 }
 
 const chain = (unit: string): string[] => ['', ...[2, 4, 6].filter((n) => unit.length >= n).map((n) => unit.slice(0, n))];
@@ -70,7 +76,88 @@ export async function showConfig(store: Store, year: number, unit: string): Prom
   return {
     year, unit, categories, rounding: roundingFor(year, unit || undefined, store),
     ownRounding: own ? { ...(own.body as RoundingLayer), source: sourceOf(own) as StoredSource } : null,
+    elements: ownElementsFor(year, unit || undefined, store),
+    sections: sectionsOf(year, unit, store),
+    units: Object.entries(catalogueFor(year).units).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
   };
+}
+
+/** The sections of the report template in force for a unit (plus `other`), where own elements print. */
+function sectionsOf(year: number, unit: string, store: Store): Array<{ key: string; zh: string }> {
+  const t = reportTemplate(year, unit, store);
+  return [...Object.entries(t.sections ?? {}).map(([key, zh]) => ({ key, zh })), ...(Object.hasOwn(t.sections ?? {}, 'other') ? [] : [{ key: 'other', zh: '其他' }])];
+}
+
+export interface SetElementsInput {
+  year: number;
+  unit: string;
+  /** The unit's own elements, replacing what it stored before; an element without id gets a new one. */
+  elements: ReadonlyArray<Omit<OwnElement, 'id' | 'definedBy'> & { id?: string }>;
+}
+
+const OWN_ID = /^own\.[a-z][a-z0-9_]{0,39}$/;
+
+/**
+ * Stores a unit's own elements from a year on: figures its reports state that the shipped catalogue
+ * has no element for. Each has Chinese and English names, a unit (a catalogue unit, or a count word of
+ * its own) and the report section it prints in. Ids are stable: an element is retired, not deleted,
+ * while reported values use it (deleting one in use is refused with Conflict). Audited.
+ */
+export async function setOwnElements(store: Store, actor: Actor, input: SetElementsInput): Promise<ConfigView> {
+  const { year, unit } = input;
+  configYear(year);
+  assertConfigure(actor, unit);
+  await assertUnit(store, unit);
+  await refreshConfig(store);
+  const cat = catalogueFor(year);
+  const sections = new Set(sectionsOf(year, unit, store).map((x) => x.key));
+  const before = (storedEntry(store, 'elements', year, unit)?.body ?? []) as OwnElement[];
+  const taken = new Set([...ownElementsFor(year, unit || undefined, store).map((e) => e.id), ...before.map((e) => e.id)]);
+  const problems: Array<{ zh: string; en: string }> = [];
+  const seen = new Set<string>();
+  let k = 0;
+  const fresh = () => {
+    let id: string;
+    do id = `own.u${unit || 'n'}_${++k}`; while (taken.has(id) || seen.has(id));
+    return id;
+  };
+  const elements: OwnElement[] = input.elements.map((e, i) => {
+    const bad = (zh: string, en: string) => problems.push({ zh: `第${i + 1}项：${zh}`, en: `item ${i + 1}: ${en}` });
+    const id = e.id ? String(e.id).trim() : fresh();
+    const zh = String(e.zh ?? '').trim();
+    const en = String(e.en ?? '').trim();
+    if (!OWN_ID.test(id)) bad(`编号应为 own. 加小写字母、数字或下划线`, `the id must be own. followed by lower-case letters, digits or _`);
+    if (Object.hasOwn(cat.elements, id) || cat.byId.has(id)) bad(`编号 ${id} 与系统目录重复`, `${id} is already in the catalogue`);
+    if (seen.has(id)) bad(`编号 ${id} 重复`, `duplicate id ${id}`);
+    seen.add(id);
+    if (!zh || zh.length > 60) bad(`须有中文名称（60字以内）`, `a Chinese name (up to 60 characters) is required`);
+    if (!en || en.length > 120) bad(`须有英文名称`, `an English name is required`);
+    const word = e.unitWord && (String(e.unitWord.zh ?? '').trim() || String(e.unitWord.en ?? '').trim()) ? { zh: String(e.unitWord.zh ?? '').trim(), en: String(e.unitWord.en ?? '').trim() } : undefined;
+    if (word && (!word.zh || word.zh.length > 6 || !word.en || word.en.length > 30)) bad(`计量单位须有中文（6字以内）和英文`, `a unit word needs Chinese (up to 6 characters) and English`);
+    if (!word && !Object.hasOwn(cat.units, e.unit)) bad(`未知单位 ${String(e.unit)}（可选：${Object.keys(cat.units).join('、')}，或自定计量单位）`, `unknown unit ${String(e.unit)}`);
+    if (!sections.has(e.section)) bad(`报告部分 ${String(e.section)} 不在报告模板中（可选：${[...sections].join('、')}）`, `section ${String(e.section)} is not one of ${[...sections].join(', ')}`);
+    return { id, zh, en, unit: word ? 'items' : e.unit, ...(word ? { unitWord: word } : {}), section: e.section, ...(e.retired ? { retired: true } : {}) };
+  });
+  if (problems.length)
+    throw invalid(`自定义上报项有误：${problems.map((p) => p.zh).join('；')}`, `own elements are invalid: ${problems.map((p) => p.en).join('; ')}`, problems);
+  const removed = before.map((e) => e.id).filter((id) => !seen.has(id));
+  await store.db.transaction().execute(async (tx) => {
+    if (removed.length) {
+      let q = tx.selectFrom('reported_value').select(['element', (eb) => eb.fn.countAll().as('n')]).where('element', 'in', removed).where('year', '>=', year).groupBy('element');
+      if (unit) q = q.where('county_code', 'like', `${unit}%`);
+      const used = await q.execute();
+      if (used.length)
+        throw conflict(
+          `不能删除仍有上报数据的项：${used.map((u) => `${before.find((e) => e.id === u.element)?.zh ?? u.element}（${Number(u.n)}条）`).join('、')}。请改为停用`,
+          `cannot delete elements that hold reported values: ${used.map((u) => `${u.element} (${Number(u.n)})`).join(', ')}; retire them instead`,
+          used,
+        );
+    }
+    const entry = await insertEntry(tx, { kind: 'elements', name: '', year, unit, body: elements, by: actor.id, at: now() });
+    await audit(tx, actor, 'config.elements', 'config', `elements/${year}/${unit || 'national'}`, unit || null, year, { elements: before }, { elements, version: entry.version });
+  });
+  await refreshConfig(store);
+  return showConfig(store, year, unit);
 }
 
 export interface SetCategoriesInput {

@@ -99,6 +99,8 @@ export function formatValue(v: Rational, unit: Unit, round: IndicatorDef['round'
     if (v.den === 1n) return formatWan(fen(Number(v.num)) as Fen);
     return v.div(FEN_PER_WAN).toDecimalString(Math.max(round.decimals, 4), round.mode);
   }
+  // A unit's own count word (公里, 吨 …) prints as stated, without padding zeros.
+  if (unit.startsWith('word:')) return trimZeros(v.toDecimalString(round.decimals, round.mode));
   return v.toDecimalString(round.decimals, round.mode);
 }
 

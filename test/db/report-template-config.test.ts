@@ -5,7 +5,9 @@ import { parse } from 'yaml';
 import { renderMarkdown } from '../../src/reports/render-markdown.ts';
 import { checkTemplate } from '../../src/reports/template.ts';
 import { listAudit } from '../../src/services/audit.ts';
-import { setCategories, setReportTemplate, showConfig, showReportTemplate } from '../../src/services/config-admin.ts';
+import { setCategories, setOwnElements, setReportTemplate, showConfig, showReportTemplate } from '../../src/services/config-admin.ts';
+import { readReportSheets } from '../../src/excel/report-sheets.ts';
+import { listReported, setReported } from '../../src/services/reported.ts';
 import { categoriesFor, ROOT } from '../../src/services/config.ts';
 import { loadDataset, loadDemo } from '../../src/services/demo.ts';
 import { buildReport, lintTemplate, reportTemplate } from '../../src/services/reports.ts';
@@ -140,6 +142,68 @@ for (const engine of await engines()) {
       expect(province).toMatch(/本报告的数字包括本级上报数和所辖1个县（市、区）台账的汇总数/);
       // A province with no county data loaded says nothing about counties.
       expect(await report(s, '45', 2022)).not.toContain('本报告的数字包括');
+    });
+  });
+}
+
+for (const engine of await engines()) {
+  describe(`a unit's own elements (${engine})`, () => {
+    let t: TestStore;
+    let s: Store;
+    beforeAll(async () => {
+      t = await freshStore(engine);
+      s = t.store;
+      await loadDemo(s);
+      await loadDataset(s, join(ROOT, 'data', 'examples', 'cangxi-2021.yaml'));
+    }, 120_000);
+    afterAll(async () => { await t?.dispose(); });
+
+    it('a province defines figures the catalogue lacks; its counties enter them and the report prints them in their section', async () => {
+      const v = await setOwnElements(s, GANSU, {
+        year: 2022, unit: '62', elements: [
+          { zh: '硬化村组道路', en: 'Village roads paved', unit: 'items', unitWord: { zh: '公里', en: 'km' }, section: 'villages' },
+          { zh: '培训致富带头人', en: 'Local business leaders trained', unit: 'people', section: 'talent' },
+        ],
+      });
+      expect(v.elements.map((e) => [e.id, e.definedBy])).toEqual([['own.u62_1', '62'], ['own.u62_2', '62']]);
+      await setReported(s, CLERK, ZHOUQU, 2022, { element: 'own.u62_1', text: '12.5', note: '县交通局' });
+      await setReported(s, CLERK, ZHOUQU, 2022, { element: 'own.u62_2', text: '约120' });
+      const md = await report(s, ZHOUQU, 2022);
+      const villages = md.slice(md.indexOf('、示范村建设'), md.indexOf('、特色亮点'));
+      expect(villages).toContain('硬化村组道路12.5公里。');
+      const talent = md.slice(md.indexOf('、干部人才交流'), md.indexOf('、协作资金'));
+      expect(talent).toContain('培训致富带头人约120人');
+      // Listed with its label; a county of another province knows nothing of it.
+      expect((await listReported(s, SYSTEM, ZHOUQU, 2022)).find((r) => r.element === 'own.u62_1')).toMatchObject({ label: { zh: '硬化村组道路' }, display: '12.5公里' });
+      await expect(setReported(s, SYSTEM, CANGXI, 2021, { element: 'own.u62_1', text: '3' })).rejects.toMatchObject({ code: 'INVALID' });
+      expect(await report(s, CANGXI, 2021)).not.toContain('硬化村组道路');
+    });
+
+    it('an element holding values can be retired, not deleted; a retired one takes no new values but keeps printing', async () => {
+      const mine = (await showConfig(s, 2022, '62')).elements.map(({ definedBy: _d, ...e }) => e);
+      await expect(setOwnElements(s, GANSU, { year: 2022, unit: '62', elements: mine.slice(1) })).rejects.toMatchObject({ code: 'CONFLICT', zh: expect.stringContaining('硬化村组道路') });
+      await setOwnElements(s, GANSU, { year: 2022, unit: '62', elements: mine.map((e, i) => (i === 0 ? { ...e, retired: true } : e)) });
+      await expect(setReported(s, CLERK, ZHOUQU, 2022, { element: 'own.u62_1', text: '13' })).rejects.toMatchObject({ code: 'INVALID', zh: expect.stringContaining('已停用') });
+      expect(await report(s, ZHOUQU, 2022)).toContain('硬化村组道路12.5公里');
+    });
+
+    it('refuses unknown units and sections, duplicate or shipped ids and outsiders, naming each item', async () => {
+      await expect(setOwnElements(s, GANSU, {
+        year: 2022, unit: '62', elements: [
+          { zh: 'a', en: 'a', unit: 'furlongs', section: 'talent' },
+          { zh: 'b', en: 'b', unit: 'people', section: 'nowhere' },
+          { id: 'labour.total', zh: 'c', en: 'c', unit: 'people', section: 'labour' },
+        ],
+      })).rejects.toMatchObject({ code: 'INVALID', en: expect.stringMatching(/item 1: unknown unit furlongs.*item 2: section nowhere.*item 3: .*own\./) });
+      await expect(setOwnElements(s, CLERK, { year: 2022, unit: ZHOUQU, elements: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect((await showConfig(s, 2022, '62')).elements).toHaveLength(2);
+    });
+
+    it('imports them by name through the Excel report sheets', async () => {
+      const sheets = [{ file: 'f.xlsx', sheet: '上报数据', rows: [{ number: 1, cells: ['要素', '分项', '数值', '备注'] }, { number: 2, cells: ['培训致富带头人', null, '130', 'x'] }] }];
+      const r = readReportSheets(sheets, ZHOUQU, 2022, undefined, s);
+      expect(r.errors).toEqual([]);
+      expect(r.data.reported).toEqual([expect.objectContaining({ element: 'own.u62_2', value: '130' })]);
     });
   });
 }

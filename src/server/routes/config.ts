@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { setCategories, setReportTemplate, setRounding, showConfig, showReportTemplate } from '../../services/config-admin.ts';
+import { setCategories, setOwnElements, setReportTemplate, setRounding, showConfig, showReportTemplate } from '../../services/config-admin.ts';
 import { openYear } from '../../services/years.ts';
 import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
 
@@ -22,6 +22,21 @@ const ConfigOut = z.object({
   categories: z.array(z.object({ name: z.string(), items: z.array(Item), source: Source, own: z.boolean() })),
   rounding: z.object({ rates: Rule, indicators: z.record(z.string(), Rule) }),
   ownRounding: z.object({ rates: Rule.optional(), indicators: z.record(z.string(), Rule).optional(), source: Source }).nullable(),
+  elements: z.array(z.object({
+    id: z.string(), zh: z.string(), en: z.string(), unit: z.string(), unitWord: z.object({ zh: z.string(), en: z.string() }).optional(),
+    section: z.string(), retired: z.boolean().optional(), definedBy: z.string().optional(),
+  })),
+  sections: z.array(z.object({ key: z.string(), zh: z.string() })),
+  units: z.array(z.object({ key: z.string(), zh: z.string(), en: z.string() })),
+});
+const OwnElementIn = z.object({
+  id: z.string().regex(/^own\.[a-z][a-z0-9_]{0,39}$/, '编号应为 own. 加小写字母开头的字母、数字或下划线 / the id must be own. followed by a lower-case letter, then letters, digits or _').optional(),
+  zh: z.string().trim().min(1, '须有中文名称 / a Chinese name is required').max(60),
+  en: z.string().trim().min(1, '须有英文名称 / an English name is required').max(120),
+  unit: z.string().max(40),
+  unitWord: z.object({ zh: z.string().trim().max(6), en: z.string().trim().max(30) }).optional(),
+  section: z.string().max(40),
+  retired: z.boolean().optional(),
 });
 
 const ReportOut = z.object({
@@ -52,6 +67,14 @@ export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
     handler: async ({ actor, params, body }) => setCategories(deps.store, actor, {
       year: params.year, unit: params.unit, list: params.list, ...('inherit' in body ? { items: [], inherit: true } : { items: body.items }),
     }),
+  });
+
+  route(app, deps, {
+    method: 'PUT', url: '/api/config/:year/:unit/elements', tag: 'config',
+    summary: "Replace a unit's own elements from this year on: figures its reports state that the catalogue has no element for, each with names, unit and report section; elements holding values can only be retired. Audited",
+    params: z.object({ year: yearParam, unit: unitParam }),
+    body: z.object({ elements: z.array(OwnElementIn).max(300) }), response: ConfigOut,
+    handler: async ({ actor, params, body }) => setOwnElements(deps.store, actor, { year: params.year, unit: params.unit, elements: body.elements }),
   });
 
   route(app, deps, {

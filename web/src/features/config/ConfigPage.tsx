@@ -15,7 +15,11 @@ interface ConfigView {
   categories: Array<{ name: string; items: Item[]; source: Source; own: boolean }>;
   rounding: { rates: Rule; indicators: Record<string, Rule> };
   ownRounding: { rates?: Rule; indicators?: Record<string, Rule>; source: Source } | null;
+  elements: OwnElement[];
+  sections: Array<{ key: string; zh: string }>;
+  units: Array<{ key: string; zh: string; en: string }>;
 }
+interface OwnElement { id?: string; zh: string; en: string; unit: string; unitWord?: { zh: string; en: string }; section: string; retired?: boolean; definedBy?: string }
 interface ReportTemplateView {
   year: number;
   unit: string;
@@ -44,6 +48,7 @@ export function ConfigPage() {
   const [mode, setMode] = useState<Mode>('half_up');
   const [decimals, setDecimals] = useState(2);
   const [exceptions, setExceptions] = useState<Array<{ id: string; mode: Mode; decimals: number }>>([]);
+  const [own, setOwn] = useState<OwnElement[]>([]);
   const [tpl, setTpl] = useState<ReportTemplateView>();
   const [tplText, setTplText] = useState('');
   const [tplProblem, setTplProblem] = useState<string>();
@@ -53,6 +58,7 @@ export function ConfigPage() {
 
   const adopt = useCallback((v: ConfigView) => {
     setView(v);
+    setOwn(v.elements.filter((e) => e.definedBy === v.unit).map(({ definedBy: _d, ...e }) => e));
     const own = v.ownRounding;
     const rates = own?.rates ?? v.rounding.rates;
     setMode(modeOf(rates));
@@ -75,6 +81,14 @@ export function ConfigPage() {
     setTplText(v.yaml);
     setTplProblem(undefined);
   }
+  const setOwnAt = (i: number, patch: Partial<OwnElement>) => setOwn((xs) => xs.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+  const saveElements = async () => {
+    try {
+      adopt(await api.put<ConfigView>(`/api/config/${year}/${unit}/elements`, { elements: own }));
+      void message.success(w('savedElements', { unit: unitName(unit), year }));
+      bump();
+    } catch (e) { showError(e, i18n); }
+  };
   const saveTemplate = async (inherit = false) => {
     try {
       adoptTemplate(await api.put<ReportTemplateView>(`/api/config/${year}/${unit}/report`, inherit ? { inherit: true } : { yaml: tplText }));
@@ -198,6 +212,50 @@ export function ConfigPage() {
                   <Button data-testid="exception-add" disabled={!canEdit} onClick={() => setExceptions((xs) => [...xs, { id: '', mode: 'half_up', decimals: 2 }])}>{w('addException')}</Button>
                   <Button type="primary" data-testid="rounding-save" disabled={!canEdit} onClick={() => void saveRounding()}>{w('saveRounding')}</Button>
                   <Button data-testid="rounding-inherit" disabled={!canEdit || !view.ownRounding} onClick={() => void saveRounding(true)}>{w('inherit')}</Button>
+                </Space>
+              </>
+            ),
+          },
+          {
+            key: 'elements', label: w('elements'),
+            children: (
+              <>
+                <Typography.Paragraph type="secondary">{w('elementsHelp')}</Typography.Paragraph>
+                {view.elements.some((e) => e.definedBy !== view.unit) && (
+                  <Typography.Paragraph data-testid="inherited-elements">
+                    {w('inheritedElements')}
+                    {view.elements.filter((e) => e.definedBy !== view.unit).map((e) => <Tag key={e.id} style={{ marginLeft: 8 }}>{e.zh}（{unitName(e.definedBy ?? '')}）</Tag>)}
+                  </Typography.Paragraph>
+                )}
+                <Table<OwnElement & { i: number }> size="small" pagination={false} rowKey="i" data-testid="own-elements" scroll={{ x: 760 }}
+                  dataSource={own.map((x, i) => ({ ...x, i }))}
+                  columns={[
+                    { title: w('zh'), dataIndex: 'zh', render: (_v, r) => <Input data-testid={`own-zh-${r.i}`} value={r.zh} disabled={!canEdit} onChange={(e) => setOwnAt(r.i, { zh: e.target.value })} /> },
+                    { title: w('en'), dataIndex: 'en', render: (_v, r) => <Input data-testid={`own-en-${r.i}`} value={r.en} disabled={!canEdit} onChange={(e) => setOwnAt(r.i, { en: e.target.value })} /> },
+                    {
+                      title: w('unitOf'), dataIndex: 'unit', width: 170,
+                      render: (_v, r) => (
+                        <Space.Compact>
+                          <Select data-testid={`own-unit-${r.i}`} style={{ width: 90 }} disabled={!canEdit} value={r.unitWord ? 'word' : r.unit}
+                            onChange={(u: string) => setOwnAt(r.i, u === 'word' ? { unit: 'items', unitWord: { zh: '', en: '' } } : { unit: u, unitWord: undefined })}
+                            options={[...view.units.filter((u) => u.key !== 'yuan').map((u) => ({ value: u.key, label: i18n.locale === 'zh' ? u.zh : u.en })), { value: 'word', label: w('ownWord') }]} />
+                          {r.unitWord && <Input data-testid={`own-word-${r.i}`} style={{ width: 70 }} placeholder="公里/km" disabled={!canEdit}
+                            value={`${r.unitWord.zh}${r.unitWord.en ? `/${r.unitWord.en}` : ''}`}
+                            onChange={(e) => { const [zh, en] = e.target.value.split('/'); setOwnAt(r.i, { unitWord: { zh: (zh ?? '').trim(), en: (en ?? '').trim() } }); }} />}
+                        </Space.Compact>
+                      ),
+                    },
+                    {
+                      title: w('section'), dataIndex: 'section', width: 150,
+                      render: (_v, r) => <Select data-testid={`own-section-${r.i}`} style={{ width: 140 }} disabled={!canEdit} value={r.section || undefined} onChange={(v: string) => setOwnAt(r.i, { section: v })}
+                        options={view.sections.map((x) => ({ value: x.key, label: x.zh }))} />,
+                    },
+                    { title: w('retired'), dataIndex: 'retired', width: 70, render: (_v, r) => <Switch size="small" data-testid={`own-retired-${r.i}`} checked={!!r.retired} disabled={!canEdit} onChange={(on) => setOwnAt(r.i, { retired: on || undefined })} /> },
+                    { title: '', key: 'x', width: 70, render: (_v, r) => <Button size="small" danger disabled={!canEdit} onClick={() => setOwn((xs) => xs.filter((_x, j) => j !== r.i))}>{w('remove')}</Button> },
+                  ]} />
+                <Space wrap style={{ marginTop: 12 }}>
+                  <Button data-testid="own-add" disabled={!canEdit} onClick={() => setOwn((xs) => [...xs, { zh: '', en: '', unit: 'items', section: 'other' }])}>{w('addElement')}</Button>
+                  <Button type="primary" data-testid="own-save" disabled={!canEdit} onClick={() => void saveElements()}>{w('saveElements')}</Button>
                 </Space>
               </>
             ),

@@ -48,6 +48,18 @@ const WORDS = {
   noConfig: ['该年度没有考核配置', 'No configuration for this year'],
   inheritedList: ['{list}恢复沿用上级（{unit}，{year}年起）', '{list} follows the unit above again ({unit}, from {year})'],
   template: ['报告模板', 'Report template'],
+  elements: ['自定义上报项', 'Own elements'],
+  elementsHelp: [
+    '报告中有、系统目录中没有的数字（如本省自设的指标），可在这里新增为上报项：填写名称、计量单位和它在报告中所属的部分。之后即可在“上报数据”页和 Excel 导入中填报，报告在该部分写出“名称+数字”。已有上报数据的项只能停用，不能删除。',
+    'Figures a report states that the catalogue has no element for (a province\'s own indicators, say) can be added here: give the name, the unit and the part of the report it belongs to. It can then be entered on the reported-values page and in Excel imports, and the report prints "name + figure" in that part. An element that holds values can be retired, not deleted.',
+  ],
+  inheritedElements: ['上级单位定义、在此沿用的上报项：', 'Defined above and in force here:'],
+  unitOf: ['计量单位', 'Unit'],
+  ownWord: ['自定…', 'Own word…'],
+  section: ['报告部分', 'Report section'],
+  addElement: ['新增上报项', 'Add an element'],
+  saveElements: ['保存上报项', 'Save elements'],
+  savedElements: ['已保存自定义上报项（{unit}，{year}年起）', 'Own elements saved ({unit}, from {year})'],
   templateHelp: [
     '自评报告的文字按模板生成：每句话写明所需的数字（如 {funds.allocated}），数据缺少时整句不出现；方括号内的部分缺数时省略。保存时系统会核对每个指标、台账和字段是否存在。',
     'The self-assessment report is written from this template: each sentence names the figures it needs (e.g. {funds.allocated}) and is left out when one is missing; a part in brackets is left out on its own. Saving checks that every indicator, ledger and field named exists.',
