@@ -16,7 +16,7 @@ import { loadDivisions } from '../../src/services/orgunits.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { createPgDatabase, engines } from '../support/engines.ts';
-import { ConfigPage, LoginPage } from './pages.ts';
+import { ConfigPage, LoginPage, ReportedPage } from './pages.ts';
 
 /**
  * Configuration and the year lifecycle in the browser, on both engines: a province user changes her
@@ -145,6 +145,36 @@ for (const engine of haveChromium ? await engines() : []) {
       await page.getByTestId('template-inherit').click();
       await expect.poll(() => page.getByTestId('template-source').innerText(), SLOW).toContain('系统内置');
       expect(JSON.stringify((await buildReport(store, SYSTEM, GANSU_COUNTY, 2022)).blocks)).not.toContain('按全省部署');
+      expect(problems).toEqual([]);
+    }, 120_000);
+
+    it('a province user adds an element the catalogue lacks; a county clerk enters it and the report prints it', async () => {
+      const page = await session('gansu.province');
+      const cfg = new ConfigPage(page, base);
+      await cfg.open('62', 2022);
+      await page.getByRole('tab', { name: '自定义上报项' }).click();
+      await page.getByTestId('own-add').click();
+      await page.getByTestId('own-zh-0').fill('硬化村组道路');
+      await page.getByTestId('own-en-0').fill('Village roads paved');
+      await page.getByTestId('own-unit-0').click();
+      await page.keyboard.type('自定');
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '自定…' }).click();
+      await page.getByTestId('own-word-0').fill('公里/km');
+      await page.getByTestId('own-section-0').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '示范村建设' }).click();
+      await page.getByTestId('own-save').click();
+      await expect.poll(() => cfg.toast(), SLOW).toContain('已保存自定义上报项');
+      await page.screenshot({ path: join(OUT, 'config-own-elements.png'), fullPage: false });
+
+      const clerk = await session('zhouqu.clerk');
+      const reported = new ReportedPage(clerk, base);
+      await reported.open();
+      await reported.add('硬化村组道路', null, '12.5');
+      await reported.save();
+      await expect.poll(() => reported.figure('own.u62_1'), SLOW).toBe('12.5公里');
+      const md = JSON.stringify((await buildReport(store, SYSTEM, GANSU_COUNTY, 2022)).blocks);
+      expect(md).toContain('硬化村组道路');
+      expect(md).toContain('12.5公里');
       expect(problems).toEqual([]);
     }, 120_000);
 

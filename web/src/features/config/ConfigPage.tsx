@@ -236,9 +236,9 @@ export function ConfigPage() {
                       title: w('unitOf'), dataIndex: 'unit', width: 170,
                       render: (_v, r) => (
                         <Space.Compact>
-                          <Select data-testid={`own-unit-${r.i}`} style={{ width: 90 }} disabled={!canEdit} value={r.unitWord ? 'word' : r.unit}
+                          <Select data-testid={`own-unit-${r.i}`} style={{ width: 90 }} disabled={!canEdit} value={r.unitWord ? 'word' : r.unit} showSearch optionFilterProp="label"
                             onChange={(u: string) => setOwnAt(r.i, u === 'word' ? { unit: 'items', unitWord: { zh: '', en: '' } } : { unit: u, unitWord: undefined })}
-                            options={[...view.units.filter((u) => u.key !== 'yuan').map((u) => ({ value: u.key, label: i18n.locale === 'zh' ? u.zh : u.en })), { value: 'word', label: w('ownWord') }]} />
+                            options={[{ value: 'word', label: w('ownWord') }, ...view.units.filter((u) => u.key !== 'yuan').map((u) => ({ value: u.key, label: i18n.locale === 'zh' ? u.zh : u.en }))]} />
                           {r.unitWord && <Input data-testid={`own-word-${r.i}`} style={{ width: 70 }} placeholder="公里/km" disabled={!canEdit}
                             value={`${r.unitWord.zh}${r.unitWord.en ? `/${r.unitWord.en}` : ''}`}
                             onChange={(e) => { const [zh, en] = e.target.value.split('/'); setOwnAt(r.i, { unitWord: { zh: (zh ?? '').trim(), en: (en ?? '').trim() } }); }} />}
