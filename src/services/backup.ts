@@ -7,7 +7,7 @@
  * backed up apart from the data, and a restore refuses a key that is not the backed-up one.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -50,7 +50,9 @@ const DATA_FOLDERS = ['evidence'];
  * read inside one transaction, so the backup is one consistent moment even while others write.
  */
 export async function backup(store: Store, dataDir: string, out: string): Promise<BackupSummary> {
-  mkdirSync(dirname(resolve(out)), { recursive: true });
+  mkdirSync(dirname(resolve(out)), { recursive: true, mode: 0o700 });
+  // The mode given to the stream applies to a new file only; one being replaced is closed to others first.
+  if (existsSync(out)) chmodSync(out, 0o600);
   const gz = createGzip();
   const file = createWriteStream(out, { mode: 0o600 });
   const piped = new Promise<void>((done, fail) => { file.on('finish', done); file.on('error', fail); gz.on('error', fail); });

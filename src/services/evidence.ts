@@ -130,8 +130,9 @@ export async function addEvidence(
     throw conflict(`本县佐证材料已达上限（${Math.round(quota / 1024 / 1024)}MB），请删除不需要的文件或联系管理员`, `the county's evidence quota (${Math.round(quota / 1024 / 1024)} MB) is used up; delete files or ask an administrator`);
   const dir = join(target.county, String(target.year));
   const stored = join(dir, `${randomBytes(12).toString('hex')}${extname(file.filename).toLowerCase()}`);
-  mkdirSync(join(dataDir, 'evidence', dir), { recursive: true });
-  writeFileSync(join(dataDir, 'evidence', stored), file.data, { flag: 'wx' });
+  // Evidence may show people's names and numbers: readable by the deployment's owner only, like the database.
+  mkdirSync(join(dataDir, 'evidence', dir), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dataDir, 'evidence', stored), file.data, { flag: 'wx', mode: 0o600 });
   const at = new Date().toISOString();
   const sha256 = createHash('sha256').update(file.data).digest('hex');
   const db = accountsDb(store);
