@@ -13,9 +13,9 @@ import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 import { appliedMigrations, columnsOf, insertRows, resetSequences, tableRows, tablesInOrder } from '../store/backup-repo.ts';
 import type { Store } from '../store/db.ts';
-import { appTables, isEmptyDatabase } from '../store/deployment-repo.ts';
+import { appTables, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
 import { conflict, invalid } from './errors.ts';
-import { keyFingerprint, piiSecret } from './pii.ts';
+import { chainFingerprints, piiKeys, rehashStored } from './pii.ts';
 
 const FORMAT = 'xiezuo-backup';
 const VERSION = 1;
@@ -108,6 +108,8 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
   const files: Array<{ rel: string; data: Buffer }> = [];
   let header: { format: string; version: number; migrations?: string[] } | undefined;
   let ended: { tables: Record<string, number>; files: number } | undefined;
+  /** How many keys of the chain at hand the backup's hashes were made with (0: it recorded no key). */
+  let hashedWith = 0;
   const bad = (why: string) => invalid(`备份文件无法读取：${why}`, `the backup cannot be read: ${why}`);
   try {
     await store.db.transaction().execute(async (db) => {
@@ -147,7 +149,10 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
             const k = table.columns.indexOf('key');
             const v = table.columns.indexOf('value');
             const fp = rows.find((r) => r[k] === 'id_key_fingerprint')?.[v];
-            if (fp && fp !== keyFingerprint(piiSecret()))
+            // A backup from before a key rotation holds hashes of an earlier part of the chain at hand.
+            const at = fp ? chainFingerprints(piiKeys()).indexOf(String(fp)) : -1;
+            if (fp) hashedWith = at + 1;
+            if (fp && at < 0)
               throw conflict('当前的身份证号密钥不是备份所属系统的密钥：请用 XIEZUO_SECRET 或 XIEZUO_ID_KEY_FILE 指定原密钥后再恢复',
                 'the resident-ID key at hand is not the backed-up deployment\'s: name the original key with XIEZUO_SECRET or XIEZUO_ID_KEY_FILE, then restore');
           }
@@ -168,6 +173,11 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
       if (!ended) throw bad('文件不完整（缺少结尾）/ truncated (no end marker)');
       for (const [t, n] of Object.entries(ended.tables)) if ((summary.tables[t] ?? 0) !== n) throw bad(`表 ${t} 应有 ${n} 行 / table ${t} should have ${n} rows`);
       if (files.length !== ended.files) throw bad(`应有 ${ended.files} 个文件 / ${ended.files} files expected`);
+      const keys = piiKeys();
+      if (hashedWith && hashedWith < keys.length) {
+        await rehashStored(db, keys, hashedWith);
+        await setMeta(db, 'id_key_fingerprint', chainFingerprints(keys).at(-1)!);
+      }
       await resetSequences(db, store.engine, Object.keys(summary.tables));
     });
   } catch (e) {
