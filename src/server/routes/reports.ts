@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
-import { invalid, notFound } from '../../services/errors.ts';
+import { invalid } from '../../services/errors.ts';
+import { WordReportPool } from '../../services/word-reports.ts';
 import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
 import { buildReport } from '../../services/reports.ts';
 import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
@@ -23,6 +24,10 @@ const EvidenceOut = z.object({
 });
 
 export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  // Word files are built in report threads: a burst of downloads must not hold up other requests.
+  const word = new WordReportPool(deps.store.config);
+  app.addHook('onClose', async () => word.close());
+
   route(app, deps, {
     method: 'GET', url: '/api/reports/:county/:year', tag: 'reports',
     summary: 'The self-assessment report drafted from data: html (preview fragment), md, docx, or the figure-sources annex (annex, docx); appendix=inline puts the sources at the end of the docx',
@@ -30,8 +35,12 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     query: z.object({ format: z.enum(['html', 'md', 'docx', 'annex']).default('html'), appendix: z.enum(['annex', 'inline', 'none']).default('annex') }),
     produces: ['text/html', 'text/markdown', DOCX],
     handler: async ({ actor, params, query, reply }) => {
-      const model = await buildReport(deps.store, actor, params.county, params.year);
       const name = `${params.county}-${params.year}-东西部协作自评报告`;
+      if (query.format === 'docx' || query.format === 'annex') {
+        const file = await word.render(deps.store, { actor, unit: params.county, year: params.year, kind: query.format, appendix: query.appendix });
+        return reply.type(DOCX).header('content-disposition', attachment(query.format === 'docx' ? `${name}.docx` : `${name}-数据来源.docx`)).send(file);
+      }
+      const model = await buildReport(deps.store, actor, params.county, params.year);
       switch (query.format) {
         // Renderers load on first use: the Word writer is large and most requests never need it.
         case 'html': {
@@ -41,16 +50,6 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
         case 'md': {
           const { renderMarkdown } = await import('../../reports/render-markdown.ts');
           return reply.type('text/markdown; charset=utf-8').header('content-disposition', attachment(`${name}.md`)).send(renderMarkdown(model));
-        }
-        case 'docx': {
-          const { renderDocx } = await import('../../reports/render-docx.ts');
-          return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(await renderDocx(model, { appendix: query.appendix }));
-        }
-        case 'annex': {
-          const { renderDocxAnnex } = await import('../../reports/render-docx.ts');
-          const annex = await renderDocxAnnex(model);
-          if (!annex) throw notFound('该报告没有可列出来源的数字', 'the report has no figures to list sources for');
-          return reply.type(DOCX).header('content-disposition', attachment(`${name}-数据来源.docx`)).send(annex);
         }
       }
     },
