@@ -37,10 +37,13 @@ export async function renderWordHere(store: Store, r: WordRequest): Promise<Buff
   return annex;
 }
 
-/** Worker threads for Word reports: XIEZUO_REPORT_THREADS, default one less than the cores (at least 1, at most 4). */
+/**
+ * Worker threads for Word reports: XIEZUO_REPORT_THREADS, default one less than the cores (at least
+ * 1, at most 4); 0 renders on the server's own thread.
+ */
 export function wordThreads(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.XIEZUO_REPORT_THREADS);
-  if (Number.isInteger(n) && n > 0) return Math.min(n, 16);
+  if (env.XIEZUO_REPORT_THREADS && Number.isInteger(n) && n >= 0) return Math.min(n, 16);
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
@@ -65,7 +68,7 @@ export class WordReportPool {
 
   /** Whether this pool's database can be opened from another thread. */
   get offThread(): boolean {
-    return !!this.config && !(this.config.engine === 'sqlite' && this.config.file === ':memory:');
+    return this.size > 0 && !!this.config && !(this.config.engine === 'sqlite' && this.config.file === ':memory:');
   }
 
   /** Renders a Word report; same result and errors as `renderWordHere`. */
