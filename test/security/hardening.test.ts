@@ -192,7 +192,7 @@ describe.each(await engines())('hardening (%s)', (engine) => {
       expect((await listEvidence(f.store, clerk, COUNTY, YEAR)).map((e) => e.id)).not.toContain(ok.id);
     });
 
-    it('the per-county quota refuses the file that would pass it, counts the county\'s files only, and frees on delete', async () => {
+    it('the per-county quota refuses the file that would pass it, also among parallel uploads; counts the county\'s files only, and frees on delete', async () => {
       const saved = process.env.XIEZUO_EVIDENCE_QUOTA_MB;
       process.env.XIEZUO_EVIDENCE_QUOTA_MB = '1';
       try {
@@ -215,6 +215,18 @@ describe.each(await engines())('hardening (%s)', (engine) => {
         await deleteEvidence(f.store, ADMIN, f.dataDir, first.id);
         await addEvidence(f.store, ADMIN, f.dataDir, target, { filename: 'again.pdf', data: pdf(200) });
         await deleteEvidence(f.store, ADMIN, f.dataDir, fits.id);
+
+        // Parallel uploads cannot together pass the quota: room for three, six at once, three stored.
+        const room = 1024 * 1024 - (await used(COUNTY));
+        const each = Math.floor(room / 3);
+        const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) =>
+          addEvidence(f.store, ADMIN, f.dataDir, target, { filename: `p${i}.pdf`, data: pdf(each - 9) })));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT' });
+        expect(await used(COUNTY)).toBeLessThanOrEqual(1024 * 1024);
+        const kept = (await accountsDb(f.store).selectFrom('evidence_file').select('stored_name').where('county_code', '=', COUNTY).execute()).map((r) => r.stored_name.split(/[\\/]/).pop());
+        expect(readdirSync(join(f.dataDir, 'evidence', COUNTY, String(YEAR))).sort()).toEqual(kept.sort());
+        for (const r of results) if (r.status === 'fulfilled') await deleteEvidence(f.store, ADMIN, f.dataDir, r.value.id);
       } finally {
         if (saved === undefined) delete process.env.XIEZUO_EVIDENCE_QUOTA_MB; else process.env.XIEZUO_EVIDENCE_QUOTA_MB = saved;
       }
