@@ -18,7 +18,7 @@ import { createApiToken, createUser } from '../src/services/accounts.ts';
 import { loadDemo } from '../src/services/demo.ts';
 import { importFiles } from '../src/services/imports.ts';
 import { SYSTEM } from '../src/services/scope.ts';
-import { wordThreads } from '../src/services/word-reports.ts';
+import { reportThreads } from '../src/services/report-threads.ts';
 import { migrate, openStore, type Store } from '../src/store/db.ts';
 import { stopImportThreads } from '../src/excel/import-thread.ts';
 import { writePlacementsCsv } from './placements.ts';
@@ -92,7 +92,7 @@ export async function run(): Promise<void> {
     // One download first: loads the Word writer and starts a report thread, as any first download would.
     await downloadLoad(threaded.url, threaded.headers, 1, 1);
     const alone = await probeWhile(threaded.url, sleep(3000));
-    log(`health probe (one request at a time, every 10 ms), demo database (SQLite file); ${downloads} downloaders for ${seconds} s; report threads: ${wordThreads()}\n`);
+    log(`health probe (one request at a time, every 10 ms), demo database (SQLite file); ${downloads} downloaders for ${seconds} s; report threads: ${reportThreads()}\n`);
     log(`${'while'.padEnd(30)} probes  p50 ms  p99 ms  max ms   p50/alone p99/alone\n`);
     log(row('nothing else (baseline)', alone, alone));
 

@@ -3,9 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
 import { invalid } from '../../services/errors.ts';
-import { WordReportPool } from '../../services/word-reports.ts';
+import { ReportPool } from '../../services/report-threads.ts';
 import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
-import { buildReport } from '../../services/reports.ts';
 import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -24,9 +23,9 @@ const EvidenceOut = z.object({
 });
 
 export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  // Word files are built in report threads: a burst of downloads must not hold up other requests.
-  const word = new WordReportPool(deps.store.config);
-  app.addHook('onClose', async () => word.close());
+  // Reports are built in report threads: a burst of downloads must not hold up other requests.
+  const reports = new ReportPool(deps.store.config);
+  app.addHook('onClose', async () => reports.close());
 
   route(app, deps, {
     method: 'GET', url: '/api/reports/:county/:year', tag: 'reports',
@@ -36,21 +35,12 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     produces: ['text/html', 'text/markdown', DOCX],
     handler: async ({ actor, params, query, reply }) => {
       const name = `${params.county}-${params.year}-东西部协作自评报告`;
-      if (query.format === 'docx' || query.format === 'annex') {
-        const file = await word.render(deps.store, { actor, unit: params.county, year: params.year, kind: query.format, appendix: query.appendix });
-        return reply.type(DOCX).header('content-disposition', attachment(query.format === 'docx' ? `${name}.docx` : `${name}-数据来源.docx`)).send(file);
-      }
-      const model = await buildReport(deps.store, actor, params.county, params.year);
+      const file = await reports.render(deps.store, { actor, unit: params.county, year: params.year, kind: query.format, appendix: query.appendix });
       switch (query.format) {
-        // Renderers load on first use: the Word writer is large and most requests never need it.
-        case 'html': {
-          const { renderHtml } = await import('../../reports/render-html.ts');
-          return reply.type('text/html; charset=utf-8').send(renderHtml(model, { standalone: false }));
-        }
-        case 'md': {
-          const { renderMarkdown } = await import('../../reports/render-markdown.ts');
-          return reply.type('text/markdown; charset=utf-8').header('content-disposition', attachment(`${name}.md`)).send(renderMarkdown(model));
-        }
+        case 'html': return reply.type('text/html; charset=utf-8').send(file);
+        case 'md': return reply.type('text/markdown; charset=utf-8').header('content-disposition', attachment(`${name}.md`)).send(file);
+        case 'docx': return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(file);
+        case 'annex': return reply.type(DOCX).header('content-disposition', attachment(`${name}-数据来源.docx`)).send(file);
       }
     },
   });

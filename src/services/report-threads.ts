@@ -1,13 +1,12 @@
 /**
- * Word reports rendered off the server's event loop. Building the report model (many queries; on
- * SQLite every query runs synchronously on the calling thread) and writing the .docx (CPU-bound
- * XML and zip work) take long enough that, done on the server's thread, every other request waits
- * behind them. With a database another thread can open (a SQLite file, PostgreSQL) they run in a
+ * Reports rendered off the server's event loop. Building the report model (many queries; on SQLite
+ * every query runs synchronously on the calling thread) and writing a .docx (CPU-bound XML and zip
+ * work) take long enough that, done on the server's thread, every other request waits behind them. With a database another thread can open (a SQLite file, PostgreSQL) they run in a
  * small pool of worker threads, each with its own connection; the server's thread only passes the
- * finished file on. Jobs beyond the pool's size wait their turn, so a burst of downloads takes at
- * most `size` cores and never the server's own.
+ * finished file on. Jobs beyond the pool's size wait their turn, so a burst of downloads or previews
+ * takes at most `size` cores and never the server's own.
  *
- * Threads start on the first download and stop after a while without one. An in-memory database
+ * Threads start on the first report and stop after a while without one. An in-memory database
  * (tests) cannot be opened from another thread: there the report is rendered in the caller's thread.
  */
 import { availableParallelism } from 'node:os';
@@ -17,31 +16,38 @@ import type { Store, StoreConfig } from '../store/db.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { Actor } from './scope.ts';
 
-export type WordKind = 'docx' | 'annex';
+/** The Word report, its figure-sources annex (Word), the HTML preview fragment, Markdown. */
+export type ReportKind = 'docx' | 'annex' | 'html' | 'md';
 
-export interface WordRequest {
+export interface ReportRequest {
   actor: Actor;
   unit: string;
   year: number;
-  kind: WordKind;
+  kind: ReportKind;
   appendix?: AppendixMode;
 }
 
-/** Builds the report and renders it as Word in this thread: the report, or its figure-sources annex. */
-export async function renderWordHere(store: Store, r: WordRequest): Promise<Buffer> {
-  const [{ buildReport }, { renderDocx, renderDocxAnnex }] = await Promise.all([import('./reports.ts'), import('../reports/render-docx.ts')]);
+/** Builds the report and renders it in this thread (text formats as UTF-8). Renderers load on first use. */
+export async function renderReportHere(store: Store, r: ReportRequest): Promise<Buffer> {
+  const { buildReport } = await import('./reports.ts');
   const model = await buildReport(store, r.actor, r.unit, r.year);
-  if (r.kind === 'docx') return renderDocx(model, { appendix: r.appendix ?? 'annex' });
-  const annex = await renderDocxAnnex(model);
-  if (!annex) throw notFound('该报告没有可列出来源的数字', 'the report has no figures to list sources for');
-  return annex;
+  switch (r.kind) {
+    case 'html': return Buffer.from((await import('../reports/render-html.ts')).renderHtml(model, { standalone: false }), 'utf8');
+    case 'md': return Buffer.from((await import('../reports/render-markdown.ts')).renderMarkdown(model), 'utf8');
+    case 'docx': return (await import('../reports/render-docx.ts')).renderDocx(model, { appendix: r.appendix ?? 'annex' });
+    case 'annex': {
+      const annex = await (await import('../reports/render-docx.ts')).renderDocxAnnex(model);
+      if (!annex) throw notFound('该报告没有可列出来源的数字', 'the report has no figures to list sources for');
+      return annex;
+    }
+  }
 }
 
 /**
  * Worker threads for Word reports: XIEZUO_REPORT_THREADS, default one less than the cores (at least
  * 1, at most 4); 0 renders on the server's own thread.
  */
-export function wordThreads(env: NodeJS.ProcessEnv = process.env): number {
+export function reportThreads(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.XIEZUO_REPORT_THREADS);
   if (env.XIEZUO_REPORT_THREADS && Number.isInteger(n) && n >= 0) return Math.min(n, 16);
   return Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -54,26 +60,26 @@ type Reply =
   | { id: number; data: Uint8Array }
   | { id: number; error: { name?: string; code?: string; zh?: string; en?: string; message: string } };
 
-interface Job { id: number; request: WordRequest; resolve: (b: Buffer) => void; reject: (e: Error) => void }
+interface Job { id: number; request: ReportRequest; resolve: (b: Buffer) => void; reject: (e: Error) => void }
 interface Thread { worker: Worker; job?: Job; idle?: NodeJS.Timeout }
 
 /** A bounded pool of report threads for one server. */
-export class WordReportPool {
+export class ReportPool {
   private threads = new Set<Thread>();
   private queue: Job[] = [];
   private next = 1;
   private closed = false;
 
-  constructor(private readonly config: StoreConfig | undefined, readonly size: number = wordThreads()) {}
+  constructor(private readonly config: StoreConfig | undefined, readonly size: number = reportThreads()) {}
 
   /** Whether this pool's database can be opened from another thread. */
   get offThread(): boolean {
     return this.size > 0 && !!this.config && !(this.config.engine === 'sqlite' && this.config.file === ':memory:');
   }
 
-  /** Renders a Word report; same result and errors as `renderWordHere`. */
-  render(store: Store, request: WordRequest): Promise<Buffer> {
-    if (!this.offThread || this.closed) return renderWordHere(store, request);
+  /** Renders a report; same result and errors as `renderReportHere`. */
+  render(store: Store, request: ReportRequest): Promise<Buffer> {
+    if (!this.offThread || this.closed) return renderReportHere(store, request);
     return new Promise<Buffer>((resolve, reject) => {
       this.queue.push({ id: this.next++, request, resolve, reject });
       this.pump();
@@ -101,7 +107,7 @@ export class WordReportPool {
   }
 
   private start(): Thread {
-    const worker = new Worker(new URL('./word-worker.mjs', import.meta.url));
+    const worker = new Worker(new URL('./report-worker.mjs', import.meta.url));
     const t: Thread = { worker };
     this.threads.add(t);
     const fail = (e: Error) => {

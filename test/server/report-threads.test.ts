@@ -1,4 +1,4 @@
-// Word downloads rendered in report threads, on a database the threads can open (SQLite file, PostgreSQL).
+// Reports (Word, HTML, Markdown) rendered in report threads, on a database the threads can open (SQLite file, PostgreSQL).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { docxText } from '../../src/reports/docx-text.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createDemoAccounts, createUser } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
-import { renderWordHere, WordReportPool } from '../../src/services/word-reports.ts';
+import { renderReportHere, ReportPool } from '../../src/services/report-threads.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { engines, freshStore } from '../support/engines.ts';
 
@@ -17,8 +17,10 @@ process.env.XIEZUO_SECRET ??= 'test-secret';
 const COUNTY = '623023';
 const YEAR = 2022;
 const ADMIN = { id: 'admin', name: 'admin', role: 'admin' as const, units: [] };
+/** A report's text without the moment it was generated, which differs between two renderings. */
+const timeless = (text: string) => text.replace(/(生成时间|Generated)[:：][^（(<\n]*/g, '$1:');
 
-describe.each(await engines())('Word reports in report threads (%s)', (engine) => {
+describe.each(await engines())('reports in report threads (%s)', (engine) => {
   let store: Store;
   let dispose: () => Promise<void>;
   let app: FastifyInstance;
@@ -49,16 +51,21 @@ describe.each(await engines())('Word reports in report threads (%s)', (engine) =
   });
 
   it('the pool opens the database from its threads, at most `size` of them, and gives the same report as the server\'s thread', async () => {
-    const pool = new WordReportPool(store.config, 1);
+    const pool = new ReportPool(store.config, 1);
     try {
       expect(pool.offThread).toBe(true);
       const jobs = Array.from({ length: 3 }, () => pool.render(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind: 'docx' }));
       expect(pool.load).toEqual({ waiting: 2, busy: 1, threads: 1 });
       const files = await Promise.all(jobs);
       expect(pool.load).toMatchObject({ waiting: 0, busy: 0, threads: 1 });
-      const here = await docxText(await renderWordHere(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind: 'docx' }));
-      for (const f of files) expect(await docxText(f)).toBe(here);
+      const here = timeless(await docxText(await renderReportHere(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind: 'docx' })));
+      for (const f of files) expect(timeless(await docxText(f))).toBe(here);
       expect(here).toMatch(/舟曲县/);
+      for (const kind of ['html', 'md'] as const) {
+        const there = timeless((await pool.render(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind })).toString('utf8'));
+        expect(there, kind).toBe(timeless((await renderReportHere(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind })).toString('utf8')));
+        expect(there, kind).toMatch(/舟曲县/);
+      }
       const annex = await pool.render(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind: 'annex' });
       expect(await docxText(annex)).toMatch(/来源|source/i);
       // Refusals come back as the same domain errors.
@@ -70,7 +77,7 @@ describe.each(await engines())('Word reports in report threads (%s)', (engine) =
     }
   });
 
-  it('the download route answers with the Word file from a report thread, and its refusals as usual', async () => {
+  it('the report route answers with each format from a report thread, and its refusals as usual', async () => {
     const r = await app.inject({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=docx`, cookies: { xz_session: cookie } });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/wordprocessingml/);
@@ -79,6 +86,13 @@ describe.each(await engines())('Word reports in report threads (%s)', (engine) =
     const annex = await app.inject({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=annex`, cookies: { xz_session: cookie } });
     expect(annex.statusCode).toBe(200);
     expect(annex.headers['content-disposition']).toMatch(/%E6%95%B0%E6%8D%AE%E6%9D%A5%E6%BA%90\.docx/);
+    const html = await app.inject({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}`, cookies: { xz_session: cookie } });
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.body).toMatch(/舟曲县/);
+    const md = await app.inject({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=md`, cookies: { xz_session: cookie } });
+    expect(md.headers['content-disposition']).toMatch(/\.md/);
+    expect(md.body).toMatch(/^#/m);
     const outside = await app.inject({ method: 'GET', url: `/api/reports/629999/${YEAR}?format=docx`, cookies: { xz_session: cookie } });
     expect(outside.statusCode).toBe(403);
     expect(outside.json().error.message).toMatchObject({ zh: expect.any(String), en: expect.any(String) });

@@ -3,11 +3,11 @@
 import { parentPort } from 'node:worker_threads';
 import { openStore, type Store, type StoreConfig } from '../store/db.ts';
 import { refreshConfig } from './config.ts';
-import { renderWordHere, type WordRequest } from './word-reports.ts';
+import { renderReportHere, type ReportRequest } from './report-threads.ts';
 
 const stores = new Map<string, Store>();
 
-parentPort!.on('message', (m: { id: number; config: StoreConfig; request: WordRequest }) => {
+parentPort!.on('message', (m: { id: number; config: StoreConfig; request: ReportRequest }) => {
   void (async () => {
     try {
       const k = JSON.stringify(m.config);
@@ -18,7 +18,7 @@ parentPort!.on('message', (m: { id: number; config: StoreConfig; request: WordRe
       }
       // The stored configuration (category lists, wording) as it is now, like every server request.
       await refreshConfig(store);
-      const data = await renderWordHere(store, m.request);
+      const data = await renderReportHere(store, m.request);
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       // A buffer of its own can be moved to the server's thread; a slice of a shared pool must be copied.
       const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !(data.buffer instanceof SharedArrayBuffer);

@@ -2,4 +2,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./word-worker.ts');
+await import('./report-worker.ts');
