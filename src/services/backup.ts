@@ -4,7 +4,8 @@
  * mark, key fingerprint). The file is gzip-compressed JSON lines, the same on SQLite and PostgreSQL,
  * read in one transaction (a consistent snapshot while the server keeps running) and restored only
  * into an empty database of the same or a later schema. The resident-ID key is never in it: it is
- * backed up apart from the data, and a restore refuses a key that is not the backed-up one.
+ * backed up apart from the data, and a restore refuses a key chain that does not begin with (or
+ * equal) the backed-up one; hashes of an earlier part of the chain are re-keyed as they are restored.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -97,7 +98,8 @@ export async function backup(store: Store, dataDir: string, out: string): Promis
  * caller) and an empty data folder: every table, row for row with the same ids, then every file,
  * each checked against its recorded hash. All tables are written in one transaction: a damaged or
  * truncated backup leaves the database as empty as it was. Refused (Conflict) when the database or
- * the data folder is not empty, or when the resident-ID key is not the backed-up deployment's.
+ * the data folder is not empty, or when the resident-ID key chain is not the backed-up deployment's
+ * (or a later rotation of it, whose newer keys then re-key the restored hashes in the same transaction).
  */
 export async function restore(store: Store, dataDir: string, file: string): Promise<BackupSummary> {
   if (!existsSync(file)) throw invalid(`找不到备份文件：${file}`, `no such backup file: ${file}`);
