@@ -1,5 +1,5 @@
 import { createHash, createHmac, type Hash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { maskResidentId } from '../domain/ids.ts';
@@ -34,7 +34,12 @@ export function idKeyFile(env: NodeJS.ProcessEnv = process.env): string {
  */
 type Chain = Buffer[];
 
-let secret: { keys: Chain; from: string } | undefined;
+let secret: { keys: Chain; from: string; stamp?: string; checkedAt?: number } | undefined;
+
+/** The key file's size and modification time: a rotation by another process changes it. */
+const fileStamp = (file: string): string | undefined => {
+  try { const st = statSync(file); return `${st.size}:${st.mtimeMs}`; } catch { return undefined; }
+};
 
 /** Keys from text: one per line; a single line is taken as it is (a secret of one key never changes meaning). */
 function splitKeys(text: string, trim: boolean): Chain {
@@ -64,14 +69,41 @@ export function resetIdKeyCache(): void {
  */
 export function piiKeys(): Chain {
   const from = process.env.XIEZUO_SECRET ? 'env' : idKeyFile();
-  if (secret?.from === from) return secret.keys;
+  if (secret?.from === from) {
+    // A key file is looked at again at most once a second, so a long-running process (the server,
+    // its import thread) follows a rotation made by the command.
+    if (from === 'env' || Date.now() - (secret.checkedAt ?? 0) < 1000) return secret.keys;
+    secret.checkedAt = Date.now();
+    if (fileStamp(from) === secret.stamp) return secret.keys;
+  }
   let keys = readKeys();
   if (!keys) {
     createKeyFile(idKeyFile());
     keys = readKeys()!;
   }
-  secret = { keys, from };
+  secret = { keys, from, ...(from === 'env' ? {} : { stamp: fileStamp(from), checkedAt: Date.now() }) };
   return keys;
+}
+
+/**
+ * Refuses (Conflict) a write while the key chain at hand is not the one the database's hashes were
+ * made with, e.g. after a rotation by the command while this process kept running: the key setting
+ * is read again first, so a rotated key file is simply followed; a secret set in the environment
+ * needs a restart with the new chain. Reads are never refused. Does nothing before any key is recorded.
+ */
+export async function assertIdKeyCurrent(store: Store): Promise<void> {
+  const recorded = await getMeta(store.db, FINGERPRINT);
+  if (!recorded) return;
+  if (secret && chainFingerprints(secret.keys).at(-1) === recorded) return;
+  resetIdKeyCache();
+  const keys = readKeys();
+  if (keys && chainFingerprints(keys).at(-1) === recorded) {
+    piiKeys();
+    return;
+  }
+  throw new DomainError('CONFLICT',
+    '身份证号密钥已轮换或与数据库不符：请用新的密钥链（XIEZUO_SECRET 或 XIEZUO_ID_KEY_FILE）重新启动服务后再修改数据',
+    'the resident-ID key was rotated or does not fit the database: restart the server with the new key chain (XIEZUO_SECRET or XIEZUO_ID_KEY_FILE) before changing data');
 }
 
 function createKeyFile(file: string): void {

@@ -152,6 +152,41 @@ describe.each(await engines())('resident-ID key rotation (%s)', (engine) => {
     }
   });
 
+  it('a running server follows a rotated key file, and refuses changes while its secret is the old chain', async () => {
+    const { buildApp } = await import('../../src/server/app.ts');
+    const { createApiToken, createUser } = await import('../../src/services/accounts.ts');
+    await createUser(s.store, { username: 'root', displayName: 'root', password: 'correct horse battery', role: 'admin', units: [] });
+    const { token } = await createApiToken(s.store, 'root', 'keys');
+    const app = await buildApp({ store: s.store, dataDir: tmp('app') });
+    const post = (start: string, id = A) => app.inject({ method: 'POST', url: `/api/ledgers/labour_placement/${COUNTY}/${YEAR}`, headers: { authorization: `Bearer ${token}` },
+      payload: { person_name: '张三', resident_id: id, destination: 'partner_region', start_date: start, months: 6 } });
+    try {
+      expect((await post('2022-01-01')).statusCode).toBe(201);
+      // The command rotates in another process: this one still holds the old chain in memory.
+      const chain = readFileSync(keyFile, 'utf8');
+      await rotateIdKey(s.store, 'admin');
+      const rotated = readFileSync(keyFile, 'utf8');
+      writeFileSync(keyFile, chain);
+      useKeys({ file: keyFile });
+      protectResidentId(B);
+      writeFileSync(keyFile, rotated);
+      const r = await post('2022-02-01');
+      expect(r.statusCode, r.body).toBe(201);
+      const stored = await hashes(s);
+      expect(new Set(stored.map((x) => x.hash)).size).toBe(1);
+
+      // With the secret in the environment the server cannot follow: changes are refused, reads are not.
+      useKeys({ secret: chain.trim() });
+      const refused = await post('2022-03-01');
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error.message.en).toMatch(/restart the server with the new key chain/);
+      expect((await app.inject({ method: 'GET', url: `/api/ledgers/labour_placement/${COUNTY}/${YEAR}`, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+      expect(await hashes(s)).toEqual(stored);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('a backup made before a rotation restores under the rotated chain, its hashes re-keyed', async () => {
     await place(s, A, '2022-03-01');
     const data = tmp('data');
