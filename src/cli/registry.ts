@@ -27,6 +27,7 @@ export const extraCommands: Array<Register | LazyCommand> = [
   { name: 'year', summary: 'open a new assessment year for a county, carrying over what continues', load: () => import('./config.ts') },
   { name: 'backup', summary: 'write every table, the evidence files and the deployment facts to one file', load: () => import('./security.ts') },
   { name: 'restore', summary: 'restore a backup into an empty database', load: () => import('./security.ts') },
+  { name: 'keys', summary: 'rotate the resident-ID key, re-keying every stored hash', load: () => import('./keys.ts') },
   { name: 'audit-log', summary: 'verify the hash chain of the audit log', load: () => import('./security.ts') },
   { name: 'synth', summary: 'fill an empty database with a synthetic national dataset (marked synthetic)', load: () => import('./synth.ts') },
 ];

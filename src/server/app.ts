@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { refreshConfig } from '../services/config.ts';
 import { MAX_EVIDENCE_BYTES } from '../services/evidence.ts';
+import { assertIdKeyCurrent } from '../services/pii.ts';
 import { installAuth } from './auth.ts';
 import { installErrorMapper } from './errors.ts';
 import type { ServerDeps } from './http.ts';
@@ -56,6 +57,8 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
 
   // Configuration changed by another process (CLI, a second server) is picked up before the next request.
   app.addHook('preHandler', async (req) => { if (req.url.startsWith('/api/')) await refreshConfig(deps.store); });
+  // A change of data may hash resident IDs: never with a key chain the database no longer has (a rotation made meanwhile).
+  app.addHook('preHandler', async (req) => { if (req.method !== 'GET' && req.method !== 'HEAD' && req.url.startsWith('/api/')) await assertIdKeyCurrent(deps.store); });
 
   sessionRoutes(app, deps);
   metaRoutes(app, deps);

@@ -4,18 +4,19 @@
  * mark, key fingerprint). The file is gzip-compressed JSON lines, the same on SQLite and PostgreSQL,
  * read in one transaction (a consistent snapshot while the server keeps running) and restored only
  * into an empty database of the same or a later schema. The resident-ID key is never in it: it is
- * backed up apart from the data, and a restore refuses a key that is not the backed-up one.
+ * backed up apart from the data, and a restore refuses a key chain that does not begin with (or
+ * equal) the backed-up one; hashes of an earlier part of the chain are re-keyed as they are restored.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 import { appliedMigrations, columnsOf, insertRows, resetSequences, tableRows, tablesInOrder } from '../store/backup-repo.ts';
 import type { Store } from '../store/db.ts';
-import { appTables, isEmptyDatabase } from '../store/deployment-repo.ts';
+import { appTables, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
 import { conflict, invalid } from './errors.ts';
-import { keyFingerprint, piiSecret } from './pii.ts';
+import { chainFingerprints, piiKeys, rehashStored } from './pii.ts';
 
 const FORMAT = 'xiezuo-backup';
 const VERSION = 1;
@@ -50,7 +51,9 @@ const DATA_FOLDERS = ['evidence'];
  * read inside one transaction, so the backup is one consistent moment even while others write.
  */
 export async function backup(store: Store, dataDir: string, out: string): Promise<BackupSummary> {
-  mkdirSync(dirname(resolve(out)), { recursive: true });
+  mkdirSync(dirname(resolve(out)), { recursive: true, mode: 0o700 });
+  // The mode given to the stream applies to a new file only; one being replaced is closed to others first.
+  if (existsSync(out)) chmodSync(out, 0o600);
   const gz = createGzip();
   const file = createWriteStream(out, { mode: 0o600 });
   const piped = new Promise<void>((done, fail) => { file.on('finish', done); file.on('error', fail); gz.on('error', fail); });
@@ -95,7 +98,8 @@ export async function backup(store: Store, dataDir: string, out: string): Promis
  * caller) and an empty data folder: every table, row for row with the same ids, then every file,
  * each checked against its recorded hash. All tables are written in one transaction: a damaged or
  * truncated backup leaves the database as empty as it was. Refused (Conflict) when the database or
- * the data folder is not empty, or when the resident-ID key is not the backed-up deployment's.
+ * the data folder is not empty, or when the resident-ID key chain is not the backed-up deployment's
+ * (or a later rotation of it, whose newer keys then re-key the restored hashes in the same transaction).
  */
 export async function restore(store: Store, dataDir: string, file: string): Promise<BackupSummary> {
   if (!existsSync(file)) throw invalid(`找不到备份文件：${file}`, `no such backup file: ${file}`);
@@ -106,6 +110,8 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
   const files: Array<{ rel: string; data: Buffer }> = [];
   let header: { format: string; version: number; migrations?: string[] } | undefined;
   let ended: { tables: Record<string, number>; files: number } | undefined;
+  /** How many keys of the chain at hand the backup's hashes were made with (0: it recorded no key). */
+  let hashedWith = 0;
   const bad = (why: string) => invalid(`备份文件无法读取：${why}`, `the backup cannot be read: ${why}`);
   try {
     await store.db.transaction().execute(async (db) => {
@@ -145,7 +151,10 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
             const k = table.columns.indexOf('key');
             const v = table.columns.indexOf('value');
             const fp = rows.find((r) => r[k] === 'id_key_fingerprint')?.[v];
-            if (fp && fp !== keyFingerprint(piiSecret()))
+            // A backup from before a key rotation holds hashes of an earlier part of the chain at hand.
+            const at = fp ? chainFingerprints(piiKeys()).indexOf(String(fp)) : -1;
+            if (fp) hashedWith = at + 1;
+            if (fp && at < 0)
               throw conflict('当前的身份证号密钥不是备份所属系统的密钥：请用 XIEZUO_SECRET 或 XIEZUO_ID_KEY_FILE 指定原密钥后再恢复',
                 'the resident-ID key at hand is not the backed-up deployment\'s: name the original key with XIEZUO_SECRET or XIEZUO_ID_KEY_FILE, then restore');
           }
@@ -166,6 +175,11 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
       if (!ended) throw bad('文件不完整（缺少结尾）/ truncated (no end marker)');
       for (const [t, n] of Object.entries(ended.tables)) if ((summary.tables[t] ?? 0) !== n) throw bad(`表 ${t} 应有 ${n} 行 / table ${t} should have ${n} rows`);
       if (files.length !== ended.files) throw bad(`应有 ${ended.files} 个文件 / ${ended.files} files expected`);
+      const keys = piiKeys();
+      if (hashedWith && hashedWith < keys.length) {
+        await rehashStored(db, keys, hashedWith);
+        await setMeta(db, 'id_key_fingerprint', chainFingerprints(keys).at(-1)!);
+      }
       await resetSequences(db, store.engine, Object.keys(summary.tables));
     });
   } catch (e) {

@@ -46,7 +46,8 @@ export function joinCjkLines(s: string): string {
 function toInput(kind: string, rec: Record<string, unknown>, where: string): Record<string, unknown> {
   const decl = ledgerDecl(kind);
   if (!decl) throw invalid(`${where}：未知台账 ${kind}`, `${where}: unknown ledger ${kind}`);
-  const out: Record<string, unknown> = {};
+  // No prototype: a key named `__proto__` stays a (refused) field instead of replacing the prototype.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries(rec)) {
     const f = decl.fields.find((x) => x.name === k);
     if (!f || v === null || (f.type !== 'money' && f.type !== 'int')) { out[k] = typeof v === 'number' && f?.type !== 'int' ? String(v) : v; continue; }

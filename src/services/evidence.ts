@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
+import { evidenceBytes, lockCountyEvidence } from '../store/evidence-repo.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { catalogueFor } from './catalogue.ts';
@@ -123,28 +124,41 @@ export async function addEvidence(
   if (file.data.length > MAX_EVIDENCE_BYTES) throw invalid(`文件不能超过${MAX_EVIDENCE_BYTES / 1024 / 1024}MB`, `files may be at most ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`);
   const mime = sniffType(file.filename, file.data);
   await checkTarget(store, actor, target);
-  const used = await accountsDb(store).selectFrom('evidence_file').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('n'))
-    .where('county_code', '=', target.county).executeTakeFirstOrThrow();
   const quota = evidenceQuotaBytes();
-  if (Number(used.n) + file.data.length > quota)
-    throw conflict(`本县佐证材料已达上限（${Math.round(quota / 1024 / 1024)}MB），请删除不需要的文件或联系管理员`, `the county's evidence quota (${Math.round(quota / 1024 / 1024)} MB) is used up; delete files or ask an administrator`);
   const dir = join(target.county, String(target.year));
   const stored = join(dir, `${randomBytes(12).toString('hex')}${extname(file.filename).toLowerCase()}`);
-  mkdirSync(join(dataDir, 'evidence', dir), { recursive: true });
-  writeFileSync(join(dataDir, 'evidence', stored), file.data, { flag: 'wx' });
+  const path = join(dataDir, 'evidence', stored);
   const at = new Date().toISOString();
   const sha256 = createHash('sha256').update(file.data).digest('hex');
-  const db = accountsDb(store);
-  const r = await db.insertInto('evidence_file').values({
-    county_code: target.county, year: target.year, ledger: target.ledger ?? null, record_id: target.recordId ?? null,
-    indicator: target.indicator ?? null, filename: safeName(file.filename), mime, size: file.data.length, sha256,
-    stored_name: stored, uploaded_by: actor.id, uploaded_at: at,
-  }).returning('id').executeTakeFirstOrThrow();
-  await appendAudit(store.db, {
-    at, actor: actor.id, action: 'evidence.add', entity: 'evidence', entity_id: String(r.id), county_code: target.county, year: target.year,
-    before_json: null, after_json: JSON.stringify({ filename: file.filename, ledger: target.ledger ?? null, recordId: target.recordId ?? null, indicator: target.indicator ?? null, size: file.data.length, sha256 }),
-  });
-  return (await getEvidence(store, actor, Number(r.id))).view;
+  let written = false;
+  try {
+    // Quota check, file and record in one transaction with the county locked: parallel uploads
+    // cannot together pass the quota, and a refused or failed upload leaves no file behind.
+    const id = await store.db.transaction().execute(async (tx) => {
+      const etx = accountsDb({ ...store, db: tx });
+      await lockCountyEvidence(etx, target.county);
+      if ((await evidenceBytes(etx, target.county)) + file.data.length > quota)
+        throw conflict(`本县佐证材料已达上限（${Math.round(quota / 1024 / 1024)}MB），请删除不需要的文件或联系管理员`, `the county's evidence quota (${Math.round(quota / 1024 / 1024)} MB) is used up; delete files or ask an administrator`);
+      // Evidence may show people's names and numbers: readable by the deployment's owner only, like the database.
+      mkdirSync(join(dataDir, 'evidence', dir), { recursive: true, mode: 0o700 });
+      writeFileSync(path, file.data, { flag: 'wx', mode: 0o600 });
+      written = true;
+      const r = await etx.insertInto('evidence_file').values({
+        county_code: target.county, year: target.year, ledger: target.ledger ?? null, record_id: target.recordId ?? null,
+        indicator: target.indicator ?? null, filename: safeName(file.filename), mime, size: file.data.length, sha256,
+        stored_name: stored, uploaded_by: actor.id, uploaded_at: at,
+      }).returning('id').executeTakeFirstOrThrow();
+      await appendAudit(tx, {
+        at, actor: actor.id, action: 'evidence.add', entity: 'evidence', entity_id: String(r.id), county_code: target.county, year: target.year,
+        before_json: null, after_json: JSON.stringify({ filename: file.filename, ledger: target.ledger ?? null, recordId: target.recordId ?? null, indicator: target.indicator ?? null, size: file.data.length, sha256 }),
+      });
+      return Number(r.id);
+    });
+    return (await getEvidence(store, actor, id)).view;
+  } catch (e) {
+    if (written) rmSync(path, { force: true });
+    throw e;
+  }
 }
 
 /** Evidence of a county-year, optionally of one record or indicator. Forbidden outside scope. */

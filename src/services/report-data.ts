@@ -219,7 +219,8 @@ export async function planReportData(tx: Db, county: string, year: number, data:
   const cat = catalogueFor(year, county, opts.store);
   for (const [i, r] of reported.entries()) {
     const where = `${file} reported[${i}]`;
-    const el = cat.elements[r.element];
+    // Own keys only: `__proto__` or `constructor` is no element.
+    const el = Object.hasOwn(cat.elements, r.element) ? cat.elements[r.element] : undefined;
     if (!el) throw invalid(`${where}：未知的上报项 ${r.element}`, `${where}: unknown element ${r.element}`);
     if (r.dim) {
       const list = el.dims ? categoriesFor(year, county, opts.store)[el.dims] : undefined;

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -37,7 +37,11 @@ pg.types.setTypeParser(20, toSafeInt);
 /** Opens a store. SQLite files get WAL and foreign keys; ':memory:' is accepted for tests. */
 export function openStore(config: StoreConfig): Store {
   if (config.engine === 'sqlite') {
-    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true, mode: 0o700 });
+    if (config.file !== ':memory:') {
+      mkdirSync(dirname(config.file), { recursive: true, mode: 0o700 });
+      // Created private before SQLite opens it, so the file is never readable by others, not even for a moment.
+      if (!existsSync(config.file)) closeSync(openSync(config.file, 'a', 0o600));
+    }
     const database = new SQLite(config.file);
     database.pragma('journal_mode = WAL');
     // The database holds personal data: readable by its owner only (and so are the WAL and shared-memory files).

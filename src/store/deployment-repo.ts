@@ -38,15 +38,41 @@ export async function isEmptyDatabase(db: Db): Promise<boolean> {
   return true;
 }
 
+const NOT_LEDGERS = ['app_user', 'app_session', 'api_token', 'login_throttle', 'evidence_file', 'audit_log', 'audit_chain'];
+
+/** The ledger columns holding keyed resident-ID hashes (`*_hash` outside the account and audit tables). */
+export async function hashColumns(db: Db): Promise<Array<{ table: string; column: string }>> {
+  const tables = await db.introspection.getTables();
+  return tables.filter((t) => !t.name.startsWith('kysely_') && !NOT_LEDGERS.includes(t.name))
+    .flatMap((t) => t.columns.filter((c) => /_hash$/.test(c.name)).map((c) => ({ table: t.name, column: c.name })))
+    .sort((a, b) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`));
+}
+
 /** Whether any table holds a hashed resident ID (a non-empty `*_hash` column of a ledger). */
 export async function holdsHashedIds(db: Db): Promise<boolean> {
-  const tables = await db.introspection.getTables();
-  for (const t of tables) {
-    if (t.name.startsWith('kysely_') || ['app_user', 'app_session', 'api_token', 'login_throttle', 'evidence_file', 'audit_log', 'audit_chain'].includes(t.name)) continue;
-    for (const c of t.columns.filter((x) => /_hash$/.test(x.name))) {
-      const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(t.name)} where ${sql.ref(c.name)} is not null`.execute(db);
-      if (Number(r.rows[0]?.n ?? 0) > 0) return true;
-    }
+  for (const { table, column } of await hashColumns(db)) {
+    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} is not null`.execute(db);
+    if (Number(r.rows[0]?.n ?? 0) > 0) return true;
   }
   return false;
+}
+
+/**
+ * Replaces every non-null value of a hash column by `fn(value)`, a page of rows per statement, in
+ * the caller's transaction (rows keyed by `id`). Returns how many rows were rewritten.
+ */
+export async function rewriteHashColumn(db: Db, table: string, column: string, fn: (hash: string) => string): Promise<number> {
+  const PAGE = 500;
+  let after = 0;
+  let n = 0;
+  for (;;) {
+    const page = (await sql<{ id: number; h: string }>`select id, ${sql.ref(column)} as h from ${sql.table(table)}
+      where ${sql.ref(column)} is not null and id > ${after} order by id limit ${PAGE}`.execute(db)).rows;
+    if (!page.length) return n;
+    const cases = sql.join(page.map((r) => sql`when ${Number(r.id)} then ${fn(String(r.h))}`), sql` `);
+    await sql`update ${sql.table(table)} set ${sql.ref(column)} = case id ${cases} end
+      where id in (${sql.join(page.map((r) => Number(r.id)))})`.execute(db);
+    n += page.length;
+    after = Number(page[page.length - 1]!.id);
+  }
 }

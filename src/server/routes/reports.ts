@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
-import { invalid, notFound } from '../../services/errors.ts';
+import { invalid } from '../../services/errors.ts';
+import { ReportPool } from '../../services/report-threads.ts';
 import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
-import { buildReport } from '../../services/reports.ts';
 import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -23,6 +23,10 @@ const EvidenceOut = z.object({
 });
 
 export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  // Reports are built in report threads: a burst of downloads must not hold up other requests.
+  const reports = new ReportPool(deps.store.config);
+  app.addHook('onClose', async () => reports.close());
+
   route(app, deps, {
     method: 'GET', url: '/api/reports/:county/:year', tag: 'reports',
     summary: 'The self-assessment report drafted from data: html (preview fragment), md, docx, or the figure-sources annex (annex, docx); appendix=inline puts the sources at the end of the docx',
@@ -30,28 +34,13 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     query: z.object({ format: z.enum(['html', 'md', 'docx', 'annex']).default('html'), appendix: z.enum(['annex', 'inline', 'none']).default('annex') }),
     produces: ['text/html', 'text/markdown', DOCX],
     handler: async ({ actor, params, query, reply }) => {
-      const model = await buildReport(deps.store, actor, params.county, params.year);
       const name = `${params.county}-${params.year}-东西部协作自评报告`;
+      const file = await reports.render(deps.store, { actor, unit: params.county, year: params.year, kind: query.format, appendix: query.appendix });
       switch (query.format) {
-        // Renderers load on first use: the Word writer is large and most requests never need it.
-        case 'html': {
-          const { renderHtml } = await import('../../reports/render-html.ts');
-          return reply.type('text/html; charset=utf-8').send(renderHtml(model, { standalone: false }));
-        }
-        case 'md': {
-          const { renderMarkdown } = await import('../../reports/render-markdown.ts');
-          return reply.type('text/markdown; charset=utf-8').header('content-disposition', attachment(`${name}.md`)).send(renderMarkdown(model));
-        }
-        case 'docx': {
-          const { renderDocx } = await import('../../reports/render-docx.ts');
-          return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(await renderDocx(model, { appendix: query.appendix }));
-        }
-        case 'annex': {
-          const { renderDocxAnnex } = await import('../../reports/render-docx.ts');
-          const annex = await renderDocxAnnex(model);
-          if (!annex) throw notFound('该报告没有可列出来源的数字', 'the report has no figures to list sources for');
-          return reply.type(DOCX).header('content-disposition', attachment(`${name}-数据来源.docx`)).send(annex);
-        }
+        case 'html': return reply.type('text/html; charset=utf-8').send(file);
+        case 'md': return reply.type('text/markdown; charset=utf-8').header('content-disposition', attachment(`${name}.md`)).send(file);
+        case 'docx': return reply.type(DOCX).header('content-disposition', attachment(`${name}.docx`)).send(file);
+        case 'annex': return reply.type(DOCX).header('content-disposition', attachment(`${name}-数据来源.docx`)).send(file);
       }
     },
   });
