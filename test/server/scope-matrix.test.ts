@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../../src/server/http.ts';
 import { accountsDb } from '../../src/store/schema-accounts.ts';
 import { createApiToken, createUser, DEMO_ACCOUNTS, verifyPassword } from '../../src/services/accounts.ts';
-import { showConfig } from '../../src/services/config-admin.ts';
+import { showConfig, showReportTemplate } from '../../src/services/config-admin.ts';
 import { addEvidence } from '../../src/services/evidence.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { listNarratives, setNarrative, setReported } from '../../src/services/reported.ts';
@@ -258,6 +258,18 @@ const CASES: Record<string, Case> = {
   'PUT /api/config/:year/:unit/rounding': {
     kind: 'write', inside: provinceUsers(200),
     build: async () => ({ method: 'PUT', url: `/api/config/${YEAR}/62/rounding`, payload: { rates: { mode: 'half_up', decimals: ++seq % 4 } } }),
+  },
+  'PUT /api/config/:year/:unit/elements': {
+    kind: 'write', inside: provinceUsers(200),
+    build: async () => ({ method: 'PUT', url: `/api/config/${YEAR}/62/elements`, payload: { elements: [{ id: 'own.matrix', zh: `矩阵${++seq}`, en: 'Matrix', unit: 'items', section: 'other' }] } }),
+  },
+  'GET /api/config/:year/:unit/report': { kind: 'self', build: async () => ({ method: 'GET', url: `/api/config/${YEAR}/62/report` }) },
+  'PUT /api/config/:year/:unit/report': {
+    kind: 'write', inside: provinceUsers(200),
+    build: async (f) => {
+      const yaml = (await showReportTemplate(f.store, YEAR, '62')).yaml.replace(/^title: .*$/m, `title: "{unit}自评报告（矩阵${++seq}）"`);
+      return { method: 'PUT', url: `/api/config/${YEAR}/62/report`, payload: { yaml } };
+    },
   },
   'POST /api/years/:county/:year/open': {
     kind: 'write', inside: countyUsers(200),
