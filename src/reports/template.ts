@@ -109,7 +109,7 @@ export type UnitLevel = 'county' | 'prefecture' | 'province';
 export const UNIT_LEVELS: readonly UnitLevel[] = ['county', 'prefecture', 'province'];
 
 /** Fixed words the report uses around figures: a self-assessed claim, the total row, the table prefix. */
-export interface TemplateWords { claim?: Partial<Record<'exceeded' | 'met', string>>; total?: string; table?: string }
+export interface TemplateWords { claim?: Partial<Record<'exceeded' | 'met', string>>; total?: string; table?: string; /** The notice opening a report built from a generated dataset ({seed}, {counties}). */ synthetic?: string }
 
 export interface ReportTemplate {
   title: string;

@@ -8,6 +8,7 @@ import { LedgerRepo } from '../store/ledger-repo.ts';
 import { categoryLabel, wholeLayer } from './config.ts';
 import { invalid, notFound } from './errors.ts';
 import { catalogueFor } from './catalogue.ts';
+import { syntheticDataset } from './dataset.ts';
 import { IndicatorEngine, type IndicatorResult } from './indicators.ts';
 import { fullName, orgUnit } from './orgunits.ts';
 import { type Actor, assertRead } from './scope.ts';
@@ -446,6 +447,14 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
     for (let l = blk.level; l < 3; l++) counters[l] = 0;
     return { ...blk, text: `${headingNumber(blk.level, counters[blk.level - 1]!)}${blk.text}` };
   });
+
+  // A generated dataset says so before anything else: its figures describe no real county.
+  const synthetic = await syntheticDataset(store);
+  if (synthetic) {
+    const text = (template.words?.synthetic ?? '【合成数据】本报告依据系统生成的合成数据（种子{seed}，{counties}个县）编制，不反映任何真实单位的工作。')
+      .replace('{seed}', String(synthetic.seed)).replace('{counties}', String(synthetic.counties));
+    numbered.unshift({ kind: 'paragraph', parts: [{ kind: 'text', text }] });
+  }
 
   const fill = async (s: string | undefined) => (s ? toInline((await sentence(s, resolver())) ?? []).map((x) => x.text).join('') : undefined);
   return {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IndicatorEngine } from '../../src/services/indicators.ts';
 import { syntheticDataset } from '../../src/services/dataset.ts';
+import { buildReport } from '../../src/services/reports.ts';
+import { SYSTEM } from '../../src/services/scope.ts';
 import { PARTNER_PROVINCES, synthesize } from '../../src/services/synth.ts';
 import { engines, freshStore, type TestStore } from '../support/engines.ts';
 
@@ -56,6 +58,12 @@ for (const engine of await engines()) {
       await expect(synthesize(a.store, { counties: 5000, year: 2023 })).rejects.toThrow(/only \d+ western counties/);
       const after = await a.store.db.selectFrom('report_meta').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
       expect(after).toEqual(before);
+    });
+
+    it('says in the first paragraph of every report that the data is synthetic', async () => {
+      const county = (await a.store.db.selectFrom('report_meta').select('county_code').orderBy('county_code').executeTakeFirstOrThrow()).county_code;
+      const first = (await buildReport(a.store, SYSTEM, county, 2022, { generatedAt: 'T' })).blocks[0]!;
+      expect(JSON.stringify(first)).toContain('【合成数据】本报告依据系统生成的合成数据（种子7，6个县）');
     });
 
     it('gives different data for another seed', async () => {
