@@ -79,6 +79,8 @@ export function describeFailure(e: unknown, env: NodeJS.ProcessEnv = process.env
     const where = env.DATABASE_URL ? ` (${redactUrl(env.DATABASE_URL)})` : '';
     return { line: `无法连接数据库${where}：${err?.message} / cannot reach the database${where}: ${err?.message}`, exit: EXIT.refused };
   }
+  // A setting read from the environment is wrong: the error carries both languages.
+  if (code === 'XIEZUO_SETTING') return { line: `${String((err as { zh?: unknown }).zh ?? '')} / ${err?.message ?? ''}`, exit: EXIT.usage };
   if (code === 'EADDRINUSE') {
     const port = /:(\d+)$/.exec(err?.message ?? '')?.[1] ?? '';
     return { line: `端口 ${port} 已被占用，请关闭占用它的程序或用 --port 换一个 / port ${port} is already in use; stop the other program or choose another with --port`, exit: EXIT.refused };

@@ -51,12 +51,25 @@ export function openStore(config: StoreConfig): Store {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     return { db, engine: 'sqlite', config, ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  const pool = new pg.Pool({ connectionString: config.url, max: poolSize() });
   // An idle connection the server ends (a restart, an administrator's termination) is dropped from the
   // pool and replaced on next use; unhandled, its error would end the process.
   pool.on('error', (e) => { process.stderr.write(`xiezuo: PostgreSQL ended an idle connection (${e.message}); a new one is opened when needed\n`); });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', config, close: () => db.destroy() };
+}
+
+/**
+ * Connections per PostgreSQL pool: XIEZUO_PG_POOL (1–200), default 10. Each server process and each
+ * report or import thread has its own pool, so the database must allow their sum.
+ */
+function poolSize(): number {
+  const v = process.env.XIEZUO_PG_POOL;
+  if (v === undefined || v === '') return 10;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 200)
+    throw Object.assign(new Error(`XIEZUO_PG_POOL must be a whole number from 1 to 200, not '${v}'`), { code: 'XIEZUO_SETTING', zh: `XIEZUO_PG_POOL 应为1到200的整数，而不是“${v}”` });
+  return n;
 }
 
 const MIGRATIONS: Record<string, Migration> = {
