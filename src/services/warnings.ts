@@ -1,8 +1,9 @@
-import { evaluate, type AggregateQuery, type DataSource, type Value } from '../domain/expr/index.ts';
+import { evaluate, type AggregateQuery, type DataSource, type Expr, type ReportedQuery, type Value } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { type Curve, dateOfDay, dayOfYear, daysInYear, inYear, isIsoDate, linearCurve, seasonalCurve } from '../domain/pace.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
+import { statementsUnder } from '../store/reported-dated-repo.ts';
 import {
   acksUnder, completenessUnder, datedAggregate, type DatedFigure, datedRecords, firstDisbursements, latestDated, monthlyTotals,
   projectsUnder, reportedUnder, saveAck, targetsAround, undatedRecords, unitNames,
@@ -23,7 +24,8 @@ import { dateFieldFor, type WarningConfig, type WarningRule, warningRulesFor } f
  */
 
 type L = { zh: string; en: string };
-export type PaceMethod = 'linear' | 'seasonal' | 'year_end' | 'too_early' | 'undated' | 'reported' | 'no_records';
+/** `stated`: linear from figures stated as of a day (reported values that carry a date). */
+export type PaceMethod = 'linear' | 'seasonal' | 'stated' | 'year_end' | 'too_early' | 'undated' | 'reported' | 'no_records';
 
 export interface PaceView {
   indicator: string;
@@ -114,6 +116,7 @@ class UnitData {
   private dated = new Map<string, Promise<Map<string, DatedFigure[]>>>();
   private monthly = new Map<string, Promise<Map<string, Rational[]>>>();
   private reported?: Promise<Map<string, Rational>>;
+  private statements?: Promise<Map<string, Map<string, Map<string, Statement[]>>>>;
   constructor(readonly store: Store, readonly unit: string, readonly year: number, readonly cutoff: string) {}
 
   figures(q: AggregateQuery, dateField: string | null, county: string): Promise<DatedFigure[]> {
@@ -146,6 +149,25 @@ class UnitData {
     return this.monthly.get(k)!.then((m) => m.get(county));
   }
 
+  /**
+   * The dated statements of the year for one county: element → dim → statements, oldest day first.
+   * Read once for all the counties under the unit.
+   */
+  statementsOf(county: string): Promise<Map<string, Map<string, Statement[]>> | undefined> {
+    this.statements ??= statementsUnder(this.store.db, this.unit, this.year).then((rows) => {
+      const m = new Map<string, Map<string, Map<string, Statement[]>>>();
+      for (const r of rows) {
+        const c = m.get(r.county) ?? new Map<string, Map<string, Statement[]>>();
+        m.set(r.county, c);
+        const e = c.get(r.element) ?? new Map<string, Statement[]>();
+        c.set(r.element, e);
+        e.set(r.dim, [...(e.get(r.dim) ?? []), { asOf: r.asOf, value: r.value }]);
+      }
+      return m;
+    });
+    return this.statements.then((m) => m.get(county));
+  }
+
   reportedValue(county: string, year: number, element: string, dim: string | undefined, all: boolean): Promise<Rational | null> {
     this.reported ??= reportedUnder(this.store, this.unit, [this.year, this.year - 1, this.year - 2]).then((rows) => {
       const m = new Map<string, Rational>();
@@ -161,6 +183,7 @@ class UnitData {
 }
 
 interface PaceSeries { q: AggregateQuery; dateField: string; fig: DatedFigure[]; curve: Curve }
+interface Statement { asOf: string; value: Rational }
 
 /** The pace of one county's targets. */
 class CountyPace {
@@ -201,12 +224,62 @@ class CountyPace {
   }
 
   /** The formula's value on `day` when every dated series grows by `curve(series)` from its figure to date. */
-  async valueOn(def: IndicatorDef, day: number, seasonal: boolean): Promise<Rational | null> {
-    const v = await this.valueOf(def, day, seasonal);
+  async valueOn(def: IndicatorDef, day: number, seasonal: boolean, ast: Expr = def.ast): Promise<Rational | null> {
+    const v = await this.valueOf(def, day, seasonal, ast);
     return v.kind === 'scalar' ? v.value : v.entries.reduce<Rational | null>((a, e) => (a && e.value ? a.add(e.value) : null), Rational.ZERO);
   }
 
-  private async valueOf(def: IndicatorDef, day: number, seasonal: boolean): Promise<Value> {
+  /**
+   * A stated figure on `day` when the element has figures stated as of a day this year: up to the
+   * cut-off, the latest statement dated on or before it (null when none is); past the cut-off, that
+   * statement grown at its own daily average (value × day / its day). Undefined when the element (or
+   * dim) has no dated statement, so its undated statement counts for the whole year as before.
+   */
+  private async statedOn(q: ReportedQuery, day: number): Promise<Rational | null | undefined> {
+    const byDim = (await this.data.statementsOf(this.county))?.get(q.element);
+    const dim = q.dim ?? '';
+    if (!byDim || (!q.allDims && !byDim.has(dim))) return undefined;
+    let sum: Rational | null = null;
+    for (const d of q.allDims ? [...byDim.keys()] : [dim]) {
+      const s = this.latestStatement(byDim.get(d)!);
+      if (!s) continue;
+      const own = dayOfYear(s.asOf, this.data.year);
+      const v = day <= this.elapsed ? s.value : s.value.mul(Rational.of(day)).div(Rational.of(own));
+      sum = (sum ?? Rational.ZERO).add(v);
+    }
+    return sum;
+  }
+
+  private latestStatement(list: readonly Statement[]): Statement | undefined {
+    return list.filter((x) => x.asOf <= this.asOf).at(-1);
+  }
+
+  /**
+   * The days of the dated statements a formula reads by the cut-off (the latest per element and dim),
+   * or null when it reads no element stated as of a day this year.
+   */
+  async statedDays(ast: Expr): Promise<string[] | null> {
+    let dated = false;
+    const days: string[] = [];
+    const collect: DataSource = {
+      aggregate: async (q) => (q.by ? [] : Rational.ZERO),
+      reported: async (q) => {
+        if (q.byDim) return [];
+        if ((q.year ?? this.data.year) !== this.data.year) return null;
+        const byDim = (await this.data.statementsOf(this.county))?.get(q.element);
+        const dim = q.dim ?? '';
+        if (!byDim || (!q.allDims && !byDim.has(dim))) return null;
+        dated = true;
+        for (const d of q.allDims ? [...byDim.keys()] : [dim]) { const s = this.latestStatement(byDim.get(d)!); if (s) days.push(s.asOf); }
+        return null;
+      },
+      indicator: async () => ({ kind: 'scalar', value: null }),
+    };
+    await evaluate(ast, { year: this.data.year, source: collect });
+    return dated ? [...new Set(days)].sort() : null;
+  }
+
+  private async valueOf(def: IndicatorDef, day: number, seasonal: boolean, ast: Expr = def.ast): Promise<Value> {
     const year = this.data.year;
     const atEnd = this.asOf >= `${year}-12-31`;
     const source: DataSource = {
@@ -229,6 +302,10 @@ class CountyPace {
       reported: async (q) => {
         const y = q.year ?? year;
         if (q.byDim) return [];
+        if (y === year) {
+          const stated = await this.statedOn(q, day);
+          if (stated !== undefined) return stated;
+        }
         return this.data.reportedValue(this.county, y, q.element, q.dim, Boolean(q.allDims));
       },
       indicator: async (id, y) => {
@@ -241,7 +318,7 @@ class CountyPace {
         return this.valueOf(d, day, seasonal);
       },
     };
-    return (await evaluate(def.ast, { year, source })).value;
+    return (await evaluate(ast, { year, source })).value;
   }
 
   async pace(def: IndicatorDef, minDays: number): Promise<PaceView | null> {
@@ -274,28 +351,43 @@ class CountyPace {
         view.gapShare = limit.sign() > 0 ? Math.min(1, g.div(limit).toNumber()) : 1;
       } else view.gapShare = 0;
     };
-    // Once the year is over the whole year's figure stands, dated or not, as the indicator engine gives it.
+    // A figure the engine takes from stated values reads the reported formula; the one it chose.
+    const statedAst = r.source === 'reported' || !r.exact ? (def.reportedAst && (r.source !== 'reported' || r.formula === def.reported) ? def.reportedAst : def.ast) : null;
+    const statedDays = statedAst ? await this.statedDays(statedAst) : null;
+    // Once the year is over the whole year's figure stands, dated or not, as the indicator engine gives
+    // it; a figure stated only as of days of the year stands at its latest statement.
     if (this.asOf >= `${year}-12-31`) {
-      if (!r.exact) return say('no_records', '全年无数据', 'no data for the year');
-      view.toDate = view.projection = fmt(r.exact);
-      view.toDateEn = view.projectionEn = fmtEn(r.exact);
-      view.reached = !ceiling && meets(r.exact, t.op === 'between' ? '>=' : t.op, target, null);
-      judge(r.exact);
+      const whole = r.exact ?? (statedDays?.length ? await this.valueOn(def, this.elapsed, false, statedAst!) : null);
+      if (!whole) return say('no_records', '全年无数据', 'no data for the year');
+      view.toDate = view.projection = fmt(whole);
+      view.toDateEn = view.projectionEn = fmtEn(whole);
+      view.reached = !ceiling && meets(whole, t.op === 'between' ? '>=' : t.op, target, null);
+      judge(whole);
       return say('year_end', '年度已结束，为全年数', 'the year is over: the whole year\'s figure');
     }
-    if (r.source === 'reported') return say('reported', '全年数为上报汇总值，无日期，不测算进度', 'stated as a total without dates; no pace');
-    if (!series.length) return say('undated', '所用数据不带日期，不测算进度', 'the figures it reads carry no dates; no pace');
-    const records = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.records, 0), 0);
-    if (records === 0) return say('no_records', '尚无相关记录', 'no records yet');
-    if (view.undatedRecords === records) return say('undated', '相关记录均未填日期，无法测算进度', 'none of its records has a date; no pace');
-    const now = await this.valueOn(def, this.elapsed, false);
+    // Stated as of days: the engine's figure is a stated one, or there is none yet but dated statements.
+    const stated = statedDays !== null && (r.source === 'reported' || !r.exact);
+    if (r.source === 'reported' && !stated) return say('reported', '全年数为上报汇总值，无日期，不测算进度', 'stated as a total without dates; no pace');
+    if (stated) {
+      if (!statedDays.length) return say('no_records', `截至${this.asOf}尚无注明日期的上报数`, `no figure stated as of a day by ${this.asOf}`);
+    } else {
+      if (!series.length) return say('undated', '所用数据不带日期，不测算进度', 'the figures it reads carry no dates; no pace');
+      const records = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.records, 0), 0);
+      if (records === 0) return say('no_records', '尚无相关记录', 'no records yet');
+      if (view.undatedRecords === records) return say('undated', '相关记录均未填日期，无法测算进度', 'none of its records has a date; no pace');
+    }
+    const ast = stated ? statedAst! : def.ast;
+    const now = await this.valueOn(def, this.elapsed, false, ast);
     view.toDate = fmt(now);
     view.toDateEn = fmtEn(now);
     if (this.elapsed < minDays) return say('too_early', `年初${minDays}天内不作预测`, `no projection in the first ${minDays} days`);
-    const seasonal = series.every((s) => s.curve.method === 'seasonal');
-    if (seasonal) say('seasonal', `按往年同期进度占全年的比例推算（${year - SEASON_YEARS}–${year - 1}年）`, `by the share earlier years had reached by the same day (${year - SEASON_YEARS}–${year - 1})`);
+    const seasonal = !stated && series.every((s) => s.curve.method === 'seasonal');
+    if (stated) {
+      const last = statedDays.at(-1)!;
+      say('stated', `按截至${last}的上报数，以其日均进度线性推算`, `linear: the daily average of the figure stated as of ${last} continued`);
+    } else if (seasonal) say('seasonal', `按往年同期进度占全年的比例推算（${year - SEASON_YEARS}–${year - 1}年）`, `by the share earlier years had reached by the same day (${year - SEASON_YEARS}–${year - 1})`);
     else say('linear', `按截至${this.asOf}的日均进度线性推算`, `linear: the daily average up to ${this.asOf} continued`);
-    const proj = await this.valueOn(def, this.end, seasonal);
+    const proj = await this.valueOn(def, this.end, seasonal, ast);
     view.projection = fmt(proj);
     view.projectionEn = fmtEn(proj);
     if (now === null || proj === null) { view.onTrack = null; return view; }
@@ -305,7 +397,7 @@ class CountyPace {
     if (!view.reached) {
       const last = seasonal ? this.end : this.end * 3;
       const crossed = async (d: number) => {
-        const v = await this.valueOn(def, d, seasonal);
+        const v = await this.valueOn(def, d, seasonal, ast);
         if (v === null) return false;
         return ceiling ? !meets(v, t.op, target, null) : meets(v, t.op === 'between' ? '>=' : t.op, target, null);
       };
@@ -376,7 +468,7 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
       const series = await cp.series(def);
       if (paceRule && p.onTrack === false) {
         const records: WarningRecord[] = [];
-        for (const s of series) for (const r of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, r));
+        if (p.method !== 'stated') for (const s of series) for (const r of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, r));
         const within = p.method === 'seasonal' ? { zh: '年内', en: 'within the year' } : { zh: '三年内', en: 'within three years' };
         const reach = p.reachDate ? { zh: `按此进度将于${p.reachDate}达到目标`, en: `at this pace the target is reached on ${p.reachDate}` } : { zh: `按此进度${within.zh}达不到目标`, en: `at this pace the target is not reached ${within.en}` };
         const ceiling = p.target.op === '<=' || p.target.op === '<';
@@ -587,7 +679,7 @@ export async function draftProblems(store: Store, actor: Actor, county: string, 
     const p = end.pace.find((x) => x.indicator === w.indicator)!;
     const parts = quarters.flatMap((c, i) => {
       const qp = c.pace.find((x) => x.indicator === w.indicator);
-      return qp && (qp.method === 'linear' || qp.method === 'seasonal') && qp.toDate ? [`截至${mmdd(`${year}-${QUARTER_ENDS[i]}`)}为${qp.toDate}`] : [];
+      return qp && (qp.method === 'linear' || qp.method === 'seasonal' || qp.method === 'stated') && qp.toDate ? [`截至${mmdd(`${year}-${QUARTER_ENDS[i]}`)}为${qp.toDate}`] : [];
     });
     const ceiling = p.target.op === '<=' || p.target.op === '<';
     drafts.push({
