@@ -3,7 +3,7 @@ import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { type Curve, dateOfDay, dayOfYear, daysInYear, inYear, isIsoDate, linearCurve, seasonalCurve } from '../domain/pace.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
-import { statementsUnder } from '../store/reported-dated-repo.ts';
+import { countiesWithStatements, statementsUnder } from '../store/reported-dated-repo.ts';
 import {
   acksUnder, completenessUnder, datedAggregate, type DatedFigure, datedRecords, firstDisbursements, latestDated, monthlyTotals,
   projectsUnder, reportedUnder, saveAck, targetsAround, undatedRecords, unitNames,
@@ -428,16 +428,20 @@ const WEIGHT = { high: 3, medium: 2, low: 1 } as const;
 /**
  * Warnings and pace for every county under `unit` that holds data for the year of `asOf`, ranked
  * by how far behind they are. `unit` may be a county, prefecture or province code; counties the
- * actor may not read are left out (a single county outside the scope is refused).
+ * actor may not read are left out (a single county outside the scope is refused). Each county is
+ * held to its own rules: the year's, with its province's, prefecture's and own override files.
+ * `opts.configRoot` is the folder holding config/ (the shipped one by default).
  */
-export async function computeWarnings(store: Store, actor: Actor, unit: string, asOf: string): Promise<WarningsReport> {
+export async function computeWarnings(store: Store, actor: Actor, unit: string, asOf: string, opts: { configRoot?: string } = {}): Promise<WarningsReport> {
   if (!isIsoDate(asOf)) throw invalid(`日期应为 YYYY-MM-DD：${asOf}`, `the date must be YYYY-MM-DD: ${asOf}`);
   if (!/^\d{2}(\d{2}(\d{2})?)?$/.test(unit)) throw invalid(`单位代码应为2、4或6位：${unit}`, `the unit code must have 2, 4 or 6 digits: ${unit}`);
   const year = Number(asOf.slice(0, 4));
   if (unit.length === 6) await assertRead(store, actor, unit);
   const cat = catalogueFor(year);
-  const cfg = warningRulesFor(year, unit.slice(0, 2));
-  const all = unit.length === 6 ? [unit] : await new IndicatorEngine(store, unit, year).countiesWithData(year);
+  const cfgOf = (code: string) => warningRulesFor(year, code, opts.configRoot);
+  // Counties with data, and those that so far only state figures as of a day.
+  const all = unit.length === 6 ? [unit] : [...new Set([...await new IndicatorEngine(store, unit, year).countiesWithData(year), ...await countiesWithStatements(store.db, unit, year)])]
+    .filter((c) => c.length === 6).sort();
   const counties: string[] = [];
   for (const c of all) if (await canRead(store, actor, c)) counties.push(c);
   const data = new UnitData(store, unit, year, asOf);
@@ -448,14 +452,14 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
   const out: CountyWarnings[] = [];
   const byCounty = new Map<string, WarningView[]>();
   const push = (w: WarningView) => byCounty.set(w.county, [...(byCounty.get(w.county) ?? []), w]);
-  const rule = <K extends WarningRule['kind']>(k: K) => cfg.rules.filter((r): r is Extract<WarningRule, { kind: K }> => r.kind === k);
-  const paceRule = rule('pace')[0];
-  const undatedRule = rule('undated_records')[0];
+  const rule = <K extends WarningRule['kind']>(county: string, k: K) => cfgOf(county).rules.filter((r): r is Extract<WarningRule, { kind: K }> => r.kind === k);
   const paces = new Map<string, PaceView[]>();
 
   const paceOf = new Map<string, CountyPace>();
   for (const county of counties) {
-    const cp = new CountyPace(data, cfg, cat, county, asOf);
+    const paceRule = rule(county, 'pace')[0];
+    const undatedRule = rule(county, 'undated_records')[0];
+    const cp = new CountyPace(data, cfgOf(county), cat, county, asOf);
     paceOf.set(county, cp);
     const ids = [...new Set(targets.filter((t) => county.startsWith(t.org)).map((t) => t.indicator))].filter((id) => cat.byId.has(id));
     const list: PaceView[] = [];
@@ -506,111 +510,107 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
     paces.set(county, list);
   }
 
-  for (const r of rule('milestone')) {
+  for (const county of counties) for (const r of rule(county, 'milestone')) {
     const def = cat.byId.get(r.indicator);
     if (!def) throw invalid(`预警规则 ${r.id}：未知指标 ${r.indicator}`, `warning rule ${r.id}: unknown indicator ${r.indicator}`);
     const due = r.milestones.filter((m) => inYear(m.by, year) <= asOf).sort((a, b) => a.by.localeCompare(b.by)).at(-1);
     if (!due) continue;
-    for (const county of counties) {
-      const cp = paceOf.get(county)!;
-      const series = await cp.series(def);
-      const engineResult = await cp.engine.evaluate(def.id);
-      if (!series.length || engineResult.source === 'reported') continue;
-      if (series.every((s) => s.fig.every((f) => f.records === 0 || f.undated === f.records))) continue;
-      const now = await cp.valueOn(def, dayOfYear(asOf, year), false);
-      let need: Rational;
-      if (due.value !== undefined) need = toStored(String(due.value), def.unit === 'money' ? 'money' : 'other');
-      else {
-        const tv = engineResult.target?.value;
-        if (!tv) continue;
-        need = toStored(tv, def.unit).mul(Rational.parse(String(due.share))).div(Rational.of(100));
-      }
-      if (now === null || now.cmp(need) >= 0) continue;
-      const f = (v: Rational) => withUnit(formatValue(v, def.unit, def.round), def.unit, cat);
-      const records: WarningRecord[] = [];
-      for (const s of series) for (const x of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, x));
-      push({
-        key: `${r.id}:${inYear(due.by, year)}`, rule: r.id, kind: 'milestone', severity: r.severity, county, indicator: def.id,
-        title: { zh: `${def.label.zh}：截至${asOf}为${f(now)}，${inYear(due.by, year)}节点要求${f(need)}`, en: `${def.label.en}: ${englishFigure(now, def.unit, def.round, cat)} as of ${asOf}, the milestone of ${inYear(due.by, year)} asks ${englishFigure(need, def.unit, def.round, cat)}` },
-        detail: { zh: `${r.label.zh}，差${f(need.sub(now))}。`, en: `${r.label.en}, short by ${englishFigure(need.sub(now), def.unit, def.round, cat)}.` },
-        records: unique(records),
-      });
+    const cp = paceOf.get(county)!;
+    const series = await cp.series(def);
+    const engineResult = await cp.engine.evaluate(def.id);
+    if (!series.length || engineResult.source === 'reported') continue;
+    if (series.every((s) => s.fig.every((f) => f.records === 0 || f.undated === f.records))) continue;
+    const now = await cp.valueOn(def, dayOfYear(asOf, year), false);
+    let need: Rational;
+    if (due.value !== undefined) need = toStored(String(due.value), def.unit === 'money' ? 'money' : 'other');
+    else {
+      const tv = engineResult.target?.value;
+      if (!tv) continue;
+      need = toStored(tv, def.unit).mul(Rational.parse(String(due.share))).div(Rational.of(100));
     }
+    if (now === null || now.cmp(need) >= 0) continue;
+    const f = (v: Rational) => withUnit(formatValue(v, def.unit, def.round), def.unit, cat);
+    const records: WarningRecord[] = [];
+    for (const s of series) for (const x of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, x));
+    push({
+      key: `${r.id}:${inYear(due.by, year)}`, rule: r.id, kind: 'milestone', severity: r.severity, county, indicator: def.id,
+      title: { zh: `${def.label.zh}：截至${asOf}为${f(now)}，${inYear(due.by, year)}节点要求${f(need)}`, en: `${def.label.en}: ${englishFigure(now, def.unit, def.round, cat)} as of ${asOf}, the milestone of ${inYear(due.by, year)} asks ${englishFigure(need, def.unit, def.round, cat)}` },
+      detail: { zh: `${r.label.zh}，差${f(need.sub(now))}。`, en: `${r.label.en}, short by ${englishFigure(need.sub(now), def.unit, def.round, cat)}.` },
+      records: unique(records),
+    });
   }
 
-  const needProjects = cfg.rules.some((r) => r.kind === 'project_not_started' || r.kind === 'project_not_completed' || r.kind === 'no_disbursement');
+  const needProjects = counties.some((c) => cfgOf(c).rules.some((r) => r.kind === 'project_not_started' || r.kind === 'project_not_completed' || r.kind === 'no_disbursement'));
   const projects = needProjects ? (await projectsUnder(store, unit, year)).filter((p) => counties.includes(p.county)) : [];
-  for (const r of rule('project_not_started')) {
+  for (const p of projects) for (const r of rule(p.county, 'project_not_started')) {
     const by = inYear(r.by, year);
     if (asOf < by) continue;
-    for (const p of projects) {
-      if (r.funded_only && !p.coopFunds) continue;
-      const notStarted = p.startDate ? p.startDate > asOf : p.status === 'planned';
-      if (!notStarted) continue;
-      push({
-        key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
-        title: { zh: `${p.name}：${by}前未开工`, en: `${p.name}: not started by ${by}` },
-        detail: { zh: p.startDate ? `${r.label.zh}；台账所记开工日期为${p.startDate}。` : `${r.label.zh}；状态为计划，未填开工日期。`, en: p.startDate ? `${r.label.en}; the ledger gives ${p.startDate} as start.` : `${r.label.en}; still planned, no start date.` },
-        records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
-      });
-    }
+    if (r.funded_only && !p.coopFunds) continue;
+    const notStarted = p.startDate ? p.startDate > asOf : p.status === 'planned';
+    if (!notStarted) continue;
+    push({
+      key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
+      title: { zh: `${p.name}：${by}前未开工`, en: `${p.name}: not started by ${by}` },
+      detail: { zh: p.startDate ? `${r.label.zh}；台账所记开工日期为${p.startDate}。` : `${r.label.zh}；状态为计划，未填开工日期。`, en: p.startDate ? `${r.label.en}; the ledger gives ${p.startDate} as start.` : `${r.label.en}; still planned, no start date.` },
+      records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
+    });
   }
-  for (const r of rule('project_not_completed')) {
+  for (const p of projects) for (const r of rule(p.county, 'project_not_completed')) {
     const by = inYear(r.by, year);
     if (asOf < by) continue;
-    for (const p of projects) {
-      if (r.funded_only && !p.coopFunds) continue;
-      const done = p.completionDate ? p.completionDate <= asOf : p.status === 'completed';
-      if (done) continue;
-      push({
-        key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
-        title: { zh: `${p.name}：${by}前未完工`, en: `${p.name}: not completed by ${by}` },
-        detail: {
-          zh: `${r.label.zh}；${p.startDate ? `开工日期${p.startDate}` : p.status === 'planned' ? '尚未开工' : '开工日期未填'}${p.completionDate ? `，台账所记完工日期为${p.completionDate}` : ''}。`,
-          en: `${r.label.en}; ${p.startDate ? `started ${p.startDate}` : p.status === 'planned' ? 'not started' : 'start date not given'}${p.completionDate ? `, the ledger gives ${p.completionDate} as completion` : ''}.`,
-        },
-        records: [rec('project', { id: p.id, title: p.name, date: p.completionDate ?? p.startDate })],
-      });
-    }
+    if (r.funded_only && !p.coopFunds) continue;
+    const done = p.completionDate ? p.completionDate <= asOf : p.status === 'completed';
+    if (done) continue;
+    push({
+      key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
+      title: { zh: `${p.name}：${by}前未完工`, en: `${p.name}: not completed by ${by}` },
+      detail: {
+        zh: `${r.label.zh}；${p.startDate ? `开工日期${p.startDate}` : p.status === 'planned' ? '尚未开工' : '开工日期未填'}${p.completionDate ? `，台账所记完工日期为${p.completionDate}` : ''}。`,
+        en: `${r.label.en}; ${p.startDate ? `started ${p.startDate}` : p.status === 'planned' ? 'not started' : 'start date not given'}${p.completionDate ? `, the ledger gives ${p.completionDate} as completion` : ''}.`,
+      },
+      records: [rec('project', { id: p.id, title: p.name, date: p.completionDate ?? p.startDate })],
+    });
   }
-  for (const r of rule('no_disbursement')) {
-    const paid = await firstDisbursements(store, unit, year, asOf);
+  const paid = counties.some((c) => rule(c, 'no_disbursement').length) ? await firstDisbursements(store, unit, year, asOf) : new Map<string, string>();
+  for (const p of projects) for (const r of rule(p.county, 'no_disbursement')) {
     const limit = minusDays(asOf, r.days);
-    for (const p of projects) {
-      if (!p.coopFunds || !p.startDate || p.startDate > limit) continue;
-      if (paid.has(`${p.county}\u0000${p.name}`)) continue;
-      push({
-        key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
-        title: { zh: `${p.name}：开工${daysBetween(p.startDate, asOf)}天无拨付记录`, en: `${p.name}: no disbursement ${daysBetween(p.startDate, asOf)} days after the start` },
-        detail: { zh: `${r.label.zh}（规则：${r.days}天）；开工日期${p.startDate}，截至${asOf}资金拨付台账中没有该项目的记录。`, en: `${r.label.en} (rule: ${r.days} days); started ${p.startDate}, no disbursement of it recorded by ${asOf}.` },
-        records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
-      });
-    }
+    if (!p.coopFunds || !p.startDate || p.startDate > limit) continue;
+    if (paid.has(`${p.county}\u0000${p.name}`)) continue;
+    push({
+      key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
+      title: { zh: `${p.name}：开工${daysBetween(p.startDate, asOf)}天无拨付记录`, en: `${p.name}: no disbursement ${daysBetween(p.startDate, asOf)} days after the start` },
+      detail: { zh: `${r.label.zh}（规则：${r.days}天）；开工日期${p.startDate}，截至${asOf}资金拨付台账中没有该项目的记录。`, en: `${r.label.en} (rule: ${r.days} days); started ${p.startDate}, no disbursement of it recorded by ${asOf}.` },
+      records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
+    });
   }
-  for (const r of rule('ledger_stale')) {
+  // The newest dated record per county, one query per ledger and date field for the whole unit.
+  const newest = new Map<string, Promise<Map<string, Awaited<ReturnType<typeof latestDated>>[number]>>>();
+  const newestOf = (ledger: string, field: string) => {
+    const k = `${ledger}.${field}`;
+    if (!newest.has(k)) newest.set(k, latestDated(store, unit, year, ledger, field, asOf).then((rows) => new Map(rows.map((x) => [x.county, x]))));
+    return newest.get(k)!;
+  };
+  for (const county of counties) for (const r of rule(county, 'ledger_stale')) {
     const from = inYear(r.season.from, year);
     const to = inYear(r.season.to, year);
     if (asOf < from || asOf > to || daysBetween(from, asOf) < r.days) continue;
     for (const ledger of r.ledgers) {
-      const field = cfg.dates[ledger]!;
-      const rows = new Map((await latestDated(store, unit, year, ledger, field, asOf)).map((x) => [x.county, x]));
-      for (const county of counties) {
-        const x = rows.get(county);
-        const latest = x?.latest ?? null;
-        if (latest && daysBetween(latest.date, asOf) < r.days) continue;
-        if (!x && !completeness.has(`${county}/${ledger}`)) continue;
-        const lbl = ledgerLabel(ledger);
-        push({
-          key: `${r.id}:${ledger}`, rule: r.id, kind: r.kind, severity: r.severity, county,
-          title: latest
-            ? { zh: `${lbl.zh}：${daysBetween(latest.date, asOf)}天无新记录`, en: `${lbl.en}: no new record for ${daysBetween(latest.date, asOf)} days` }
-            : { zh: `${lbl.zh}：截至${asOf}无带日期的记录`, en: `${lbl.en}: no dated record by ${asOf}` },
-          detail: latest
-            ? { zh: `${r.label.zh}（规则：填报期内${r.days}天）；最近一条记录日期为${latest.date}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the newest record is of ${latest.date}.` }
-            : { zh: `${r.label.zh}（规则：填报期内${r.days}天）；台账${x?.records ? `有${x.records}条记录，均未填日期或晚于该日` : '尚无记录'}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the ledger ${x?.records ? `has ${x.records} record(s), none dated by then` : 'holds no record'}.` },
-          records: latest ? [rec(ledger, latest)] : [],
-        });
-      }
+      const rows = await newestOf(ledger, cfgOf(county).dates[ledger]!);
+      const x = rows.get(county);
+      const latest = x?.latest ?? null;
+      if (latest && daysBetween(latest.date, asOf) < r.days) continue;
+      if (!x && !completeness.has(`${county}/${ledger}`)) continue;
+      const lbl = ledgerLabel(ledger);
+      push({
+        key: `${r.id}:${ledger}`, rule: r.id, kind: r.kind, severity: r.severity, county,
+        title: latest
+          ? { zh: `${lbl.zh}：${daysBetween(latest.date, asOf)}天无新记录`, en: `${lbl.en}: no new record for ${daysBetween(latest.date, asOf)} days` }
+          : { zh: `${lbl.zh}：截至${asOf}无带日期的记录`, en: `${lbl.en}: no dated record by ${asOf}` },
+        detail: latest
+          ? { zh: `${r.label.zh}（规则：填报期内${r.days}天）；最近一条记录日期为${latest.date}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the newest record is of ${latest.date}.` }
+          : { zh: `${r.label.zh}（规则：填报期内${r.days}天）；台账${x?.records ? `有${x.records}条记录，均未填日期或晚于该日` : '尚无记录'}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the ledger ${x?.records ? `has ${x.records} record(s), none dated by then` : 'holds no record'}.` },
+        records: latest ? [rec(ledger, latest)] : [],
+      });
     }
   }
 
@@ -627,7 +627,9 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
   const weight = (c: CountyWarnings) => c.warnings.filter((w) => !w.ack).reduce((a, w) => a + WEIGHT[w.severity], 0);
   out.sort((a, b) => b.behind - a.behind || weight(b) - weight(a) || a.code.localeCompare(b.code));
   out.forEach((c, i) => { c.rank = i + 1; });
-  return { unit, unitName: names.get(unit) ?? unit, year, asOf, rules: cfg.sources, counties: out };
+  // The files read: the unit's own chain, then any override of a prefecture or county under it.
+  const sources = [...new Set([...cfgOf(unit).sources, ...counties.flatMap((c) => cfgOf(c).sources)])];
+  return { unit, unitName: names.get(unit) ?? unit, year, asOf, rules: sources, counties: out };
 }
 
 async function undatedCount(data: UnitData, s: PaceSeries, county: string): Promise<number> {

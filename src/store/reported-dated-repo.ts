@@ -57,3 +57,10 @@ export async function statementsUnder(db: Db, unit: string, year: number): Promi
     .where('county_code', 'like', `${unit}%`).where('year', '=', year).orderBy('county_code').orderBy('as_of').execute();
   return rows.map((r) => ({ county: r.county_code, element: r.element, dim: r.dim, asOf: r.as_of, value: Rational.parse(r.value) }));
 }
+
+/** Counties under `unit` holding a dated statement for `year`. */
+export async function countiesWithStatements(db: Db, unit: string, year: number): Promise<string[]> {
+  const rows = await ddb(db).selectFrom('reported_value_dated').select('county_code').distinct()
+    .where('county_code', 'like', `${unit}%`).where('year', '=', year).execute();
+  return rows.map((r) => r.county_code);
+}
