@@ -352,7 +352,10 @@ class CountyPace {
       } else view.gapShare = 0;
     };
     // A figure the engine takes from stated values reads the reported formula; the one it chose.
-    const statedAst = r.source === 'reported' || !r.exact ? (def.reportedAst && (r.source !== 'reported' || r.formula === def.reported) ? def.reportedAst : def.ast) : null;
+    const recordCount = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.records, 0), 0);
+    // Records that cannot give a pace (none, or none dated) leave it to figures stated as of a day.
+    const recordsNoPace = !series.length || recordCount === 0 || view.undatedRecords === recordCount;
+    const statedAst = r.source === 'reported' || !r.exact || recordsNoPace ? (def.reportedAst && (r.source !== 'reported' || r.formula === def.reported) ? def.reportedAst : def.ast) : null;
     const statedDays = statedAst ? await this.statedDays(statedAst) : null;
     // Once the year is over the whole year's figure stands, dated or not, as the indicator engine gives
     // it; a figure stated only as of days of the year stands at its latest statement.
@@ -365,16 +368,16 @@ class CountyPace {
       judge(whole);
       return say('year_end', '年度已结束，为全年数', 'the year is over: the whole year\'s figure');
     }
-    // Stated as of days: the engine's figure is a stated one, or there is none yet but dated statements.
-    const stated = statedDays !== null && (r.source === 'reported' || !r.exact);
+    // Stated as of days: the engine's figure is a stated one, or there is none yet but dated statements,
+    // or the records give no pace while the county stated the figure as of a day.
+    const stated = statedDays !== null && (r.source === 'reported' || !r.exact || (recordsNoPace && statedDays.length > 0));
     if (r.source === 'reported' && !stated) return say('reported', '全年数为上报汇总值，无日期，不测算进度', 'stated as a total without dates; no pace');
     if (stated) {
       if (!statedDays.length) return say('no_records', `截至${this.asOf}尚无注明日期的上报数`, `no figure stated as of a day by ${this.asOf}`);
     } else {
       if (!series.length) return say('undated', '所用数据不带日期，不测算进度', 'the figures it reads carry no dates; no pace');
-      const records = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.records, 0), 0);
-      if (records === 0) return say('no_records', '尚无相关记录', 'no records yet');
-      if (view.undatedRecords === records) return say('undated', '相关记录均未填日期，无法测算进度', 'none of its records has a date; no pace');
+      if (recordCount === 0) return say('no_records', '尚无相关记录', 'no records yet');
+      if (view.undatedRecords === recordCount) return say('undated', '相关记录均未填日期，无法测算进度', 'none of its records has a date; no pace');
     }
     const ast = stated ? statedAst! : def.ast;
     const now = await this.valueOn(def, this.elapsed, false, ast);
