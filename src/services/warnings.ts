@@ -9,6 +9,7 @@ import {
   projectsUnder, reportedUnder, saveAck, targetsAround, undatedRecords, unitNames,
 } from '../store/warnings-repo.ts';
 import { catalogueFor, type Catalogue, type IndicatorDef } from './catalogue.ts';
+import { prefetch, type Prefetched } from './indicator-sets.ts';
 import { conflict, invalid } from './errors.ts';
 import { deleteNarrative } from './narrative-admin.ts';
 import { listNarratives, setNarrative } from './reported.ts';
@@ -190,8 +191,8 @@ class CountyPace {
   readonly engine: IndicatorEngine;
   private elapsed: number;
   private end: number;
-  constructor(readonly data: UnitData, readonly cfg: WarningConfig, readonly cat: Catalogue, readonly county: string, readonly asOf: string) {
-    this.engine = new IndicatorEngine(data.store, county, data.year);
+  constructor(readonly data: UnitData, readonly cfg: WarningConfig, readonly cat: Catalogue, readonly county: string, readonly asOf: string, batch?: Prefetched) {
+    this.engine = new IndicatorEngine(data.store, county, data.year, batch ? { batch } : {});
     this.end = daysInYear(data.year);
     this.elapsed = Math.min(this.end, Math.max(1, dayOfYear(asOf, data.year)));
   }
@@ -443,7 +444,10 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
   const cat = catalogueFor(year);
   const cfgOf = (code: string) => warningRulesFor(year, code, opts.configRoot);
   // Counties with data, and those that so far only state figures as of a day.
-  const all = unit.length === 6 ? [unit] : [...new Set([...await new IndicatorEngine(store, unit, year).countiesWithData(year), ...await countiesWithStatements(store.db, unit, year)])]
+  // A prefecture or province reads the whole year's figures of all its counties through the set-based
+  // engine: one statement per ledger for the unit, then each county evaluated from what was read.
+  const batch = unit.length < 6 ? await prefetch(store, { kind: 'prefix', prefix: unit }, year, cat) : undefined;
+  const all = unit.length === 6 ? [unit] : [...new Set([...batch!.withData, ...await countiesWithStatements(store.db, unit, year)])]
     .filter((c) => c.length === 6).sort();
   const counties: string[] = [];
   for (const c of all) if (await canRead(store, actor, c)) counties.push(c);
@@ -462,7 +466,7 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
   for (const county of counties) {
     const paceRule = rule(county, 'pace')[0];
     const undatedRule = rule(county, 'undated_records')[0];
-    const cp = new CountyPace(data, cfgOf(county), cat, county, asOf);
+    const cp = new CountyPace(data, cfgOf(county), cat, county, asOf, batch);
     paceOf.set(county, cp);
     const ids = [...new Set(targets.filter((t) => county.startsWith(t.org)).map((t) => t.indicator))].filter((id) => cat.byId.has(id));
     const list: PaceView[] = [];
