@@ -104,7 +104,7 @@ async function duckdbCopy(sqliteFile: string, tables: string[]) {
 }
 
 /** Copies the SQLite dataset (the given counties) into a fresh PostgreSQL database. */
-async function pgCopy(sqliteFile: string, codes: string[], log: (s: string) => void): Promise<{ store: Store; drop: () => Promise<void> }> {
+export async function pgCopy(sqliteFile: string, codes: string[], log: (s: string) => void): Promise<{ store: Store; drop: () => Promise<void> }> {
   const { createPgDatabase } = await import('../test/support/engines.ts');
   const db = await createPgDatabase();
   const store = openStore({ engine: 'postgres', url: db.url });

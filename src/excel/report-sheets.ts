@@ -91,6 +91,9 @@ export const REPORT_COLUMNS: Record<SheetKey, ReportColumn[]> = {
 };
 const COLUMNS = REPORT_COLUMNS;
 
+/** The optional column of 上报数据 that makes a row the figure as of a day. */
+const AS_OF_HEADER = '截至日期';
+
 export const META_ITEMS = { county: '县级区划代码', year: '年度', issuer: '报告单位', date: '报告日期', partner: '东部协作方代码' } as const;
 export const COMPLETENESS: Record<Completeness, string> = { complete: '完整', partial: '部分' };
 
@@ -202,8 +205,11 @@ export function readReportSheets(
       continue;
     }
     head.cells.forEach((c, i) => {
-      const col = cols.find((x) => x.header === cellText(c).replace(/[\s*＊]/g, ''));
+      const name = cellText(c).replace(/[\s*＊]/g, '');
+      const col = cols.find((x) => x.header === name);
       if (col && !idx.has(col.key)) idx.set(col.key, i);
+      // A figure as of a day: read when the sheet has the column (the export does not write it).
+      if (key === 'reported' && name === AS_OF_HEADER && !idx.has('as_of')) idx.set('as_of', i);
     });
     for (const row of s.rows) {
       if (row.number <= head.number) continue;
@@ -282,8 +288,11 @@ export function readReportSheets(
           if (value === undefined || y === undefined || (text('dim') !== '' && !dim)) break;
           if (key === 'earlier' && y >= year) { bad('year', `应早于${year}年`, `must be before ${year}`); break; }
           const entry = { element, ...(dim ? { dim } : {}), value, ...opt('note') };
-          if (key === 'earlier') data.earlier.push({ year: y, ...entry });
-          else data.reported.push(entry);
+          if (key === 'earlier') { data.earlier.push({ year: y, ...entry }); break; }
+          const asOf = text('as_of');
+          if (asOf === '') data.reported.push(entry);
+          else if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || !asOf.startsWith(`${year}-`)) bad('as_of', `截至日期应为${year}年内的日期（YYYY-MM-DD）`, `the as-of date must be a day of ${year} (YYYY-MM-DD)`);
+          else (data.dated ??= []).push({ ...entry, as_of: asOf });
           break;
         }
         case 'targets': {

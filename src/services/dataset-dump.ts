@@ -38,7 +38,9 @@ export async function dumpDataset(store: Store, actor: Actor, county: string, ye
     });
     ledgers[decl.kind] = { completeness: states.get(decl.kind) ?? 'complete', records };
   }
-  const { partner, report, reported, earlier, targets, narratives } = data;
+  const { partner, report, earlier, targets, narratives } = data;
+  // Figures stated as of a day travel with the year's, each with its as_of.
+  const reported = [...data.reported, ...(data.dated ?? [])];
   const doc = { county, year, partner, report, ledgers, reported, earlier, targets, narratives };
   const header = `# ${county} ${year}: dataset written by xiezuo dump; read it back with xiezuo load.\n`;
   return { yaml: header + stringify(doc, { lineWidth: 0 }), omitted };

@@ -30,7 +30,7 @@ interface DatasetFile {
   units?: Array<{ code: string; name: string; parent: string }>;
   report: { issuer: string; date: string };
   ledgers: Record<string, { completeness: 'complete' | 'partial'; records: Array<Record<string, unknown>> }>;
-  reported: Array<{ element: string; dim?: string; value: string | number; qual?: string; note?: string }>;
+  reported: Array<{ element: string; dim?: string; value: string | number; qual?: string; note?: string; as_of?: string }>;
   earlier?: Array<{ year: number; element: string; dim?: string; value: string | number; note?: string }>;
   targets: Array<{ org: string; indicator: string; op: string; value?: string | number; value_max?: string | number; reported_status?: string; note?: string }>;
   narratives: Array<{ section: string; seq: number; title?: string; body: string; note?: string }>;

@@ -8,6 +8,8 @@ import { type Kysely, sql } from 'kysely';
 import { parseStated } from '../domain/figures.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { appendAudit } from '../store/audit-repo.ts';
+import { datedStatements, findStatement, putStatement } from '../store/reported-dated-repo.ts';
+import { isIsoDate } from '../domain/pace.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -20,7 +22,8 @@ import { assertMayWriteReport, type ReportPart, reportLocked } from './write-rul
 
 export type Completeness = 'complete' | 'partial';
 
-export interface ReportedEntry { element: string; dim?: string; value: string | number; qual?: string; note?: string }
+/** A stated figure; `as_of` (YYYY-MM-DD, within the year) makes it the figure as of that day rather than the year's. */
+export interface ReportedEntry { element: string; dim?: string; value: string | number; qual?: string; note?: string; as_of?: string }
 export interface EarlierEntry { year: number; element: string; dim?: string; value: string | number; note?: string }
 export interface TargetEntry { org: string; indicator: string; op: string; value?: string | number; value_max?: string | number; reported_status?: string; note?: string }
 export interface NarrativeEntry { section: string; seq: number; title?: string; body: string; note?: string }
@@ -31,6 +34,8 @@ export interface ReportData {
   /** Completeness per ledger kind, for the ledgers that have a state. */
   completeness: Record<string, Completeness>;
   reported: ReportedEntry[];
+  /** Figures stated as of a day of the year (read back apart from `reported`, which holds the year's figures). */
+  dated?: ReportedEntry[];
   earlier: EarlierEntry[];
   targets: TargetEntry[];
   narratives: NarrativeEntry[];
@@ -81,6 +86,7 @@ export async function readReportData(db: Db, county: string, year: number, store
   const entry = (r: (typeof rv)[number]) => ({
     element: r.element, ...(r.dim ? { dim: r.dim } : {}), value: statedText(r.value, r.qual, r.value_max, moneyElement(year, r.element, county, store), r.scale ?? '', r.unit_word ?? null), ...(r.note ? { note: r.note } : {}),
   });
+  const dated = (await datedStatements(db, county, year)).map((r) => ({ ...entry(r), as_of: r.as_of }));
   const targets = await db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', targetOrgs(county)).orderBy('id').execute();
   const claims = await db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', county).orderBy('indicator').execute();
   const narratives = await db.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year).orderBy('section').orderBy('seq').execute();
@@ -89,6 +95,7 @@ export async function readReportData(db: Db, county: string, year: number, store
     ...(meta ? { report: { issuer: meta.issuer, date: meta.report_date } } : {}),
     completeness: Object.fromEntries(states.map((s) => [s.ledger, s.completeness as Completeness])),
     reported: rv.filter((r) => r.year === year).map(entry),
+    ...(dated.length ? { dated } : {}),
     earlier: rv.filter((r) => r.year < year).map((r) => ({ year: r.year, ...entry(r) })),
     targets: [...targets.filter((t) => t.value !== null).map((t) => {
       const m = moneyIndicator(year, t.indicator);
@@ -214,7 +221,8 @@ export async function planReportData(tx: Db, county: string, year: number, data:
   }
   const reported = [
     ...data.reported.map((r) => ({ ...r, year })),
-    ...data.earlier.map((r) => ({ ...r, qual: undefined })),
+    ...(data.dated ?? []).map((r) => ({ ...r, year })),
+    ...data.earlier.map((r) => ({ ...r, qual: undefined, as_of: undefined })),
   ];
   const cat = catalogueFor(year, county, opts.store);
   for (const [i, r] of reported.entries()) {
@@ -236,6 +244,19 @@ export async function planReportData(tx: Db, county: string, year: number, data:
       county_code: county, year: r.year, element: r.element, dim: r.dim ?? '', value: s.value,
       qual: r.qual ?? s.qual, value_max: s.max, note: r.note ?? null, updated_at: t, scale: s.scale ?? '', unit_word: s.unitWord ?? null,
     };
+    if (r.as_of !== undefined) {
+      const asOf = String(r.as_of);
+      if (!isIsoDate(asOf) || !asOf.startsWith(`${year}-`))
+        throw invalid(`${where}：截至日期应为${year}年内的日期（YYYY-MM-DD）：${asOf}`, `${where}: as_of must be a day of ${year} written YYYY-MM-DD: ${asOf}`);
+      const before = await findStatement(tx, county, year, r.element, row.dim, asOf);
+      const { county_code: _c, year: _y, element: _e, dim: _d, updated_at: _u, ...vals } = row;
+      if (before && sameValues({ value: before.value, qual: before.qual, value_max: before.value_max, note: before.note, scale: before.scale, unit_word: before.unit_word }, vals)) continue;
+      out.push({
+        part: 'reported', entity: 'reported_value_dated', entityId: `${r.element}${row.dim ? `[${row.dim}]` : ''}@${asOf}`, before: before ?? null, after: { ...row, as_of: asOf },
+        apply: async () => { await putStatement(tx, { ...row, as_of: asOf }, before); },
+      });
+      continue;
+    }
     const had = await tx.selectFrom('reported_value').select(['value', 'qual', 'value_max', 'note', 'scale', 'unit_word'])
       .where('county_code', '=', county).where('year', '=', r.year).where('element', '=', r.element).where('dim', '=', row.dim).executeTakeFirst();
     if (had && sameValues(had, row)) continue;

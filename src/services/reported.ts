@@ -1,6 +1,8 @@
 import { parseStated } from '../domain/figures.ts';
+import { isIsoDate } from '../domain/pace.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
+import { datedStatements, type DatedReportedRow, findStatement, findStatementById, putStatement, removeStatement } from '../store/reported-dated-repo.ts';
 import { catalogueFor } from './catalogue.ts';
 import { categoriesFor } from './config.ts';
 import { conflict, invalid, notFound } from './errors.ts';
@@ -24,15 +26,15 @@ export interface ReportedView {
   display: string;
   note: string | null;
   version: number;
+  /** The day a dated statement refers to; null for the undated statement, which is the year's figure. */
+  asOf: string | null;
 }
 
-/** Reported values (aggregates without records) of a county-year, labelled from the catalogue. */
-export async function listReported(store: Store, actor: Actor, county: string, year: number): Promise<ReportedView[]> {
-  await assertRead(store, actor, county);
+type ViewRow = Pick<DatedReportedRow, 'id' | 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'version'> & { as_of?: string };
+
+function views(store: Store, county: string, year: number, rows: readonly ViewRow[]): ReportedView[] {
   const cat = catalogueFor(year, county, store);
   const cats = categoriesFor(year, county, store);
-  const rows = await store.db.selectFrom('reported_value').selectAll()
-    .where('county_code', '=', county).where('year', '=', year).orderBy('element').orderBy('dim').execute();
   return rows.map((r) => {
     const el = cat.elements[r.element];
     const unit = el?.unit ?? 'items';
@@ -42,9 +44,29 @@ export async function listReported(store: Store, actor: Actor, county: string, y
       dimLabel: el?.dims ? cats[el.dims]?.find((c) => c.value === r.dim)?.zh ?? r.dim : null,
       value: r.value, qual: r.qual, valueMax: r.value_max,
       display: withUnit(fmt(r.value), unit, cat, r.qual as 'exact', r.value_max ? fmt(r.value_max) : undefined),
-      note: r.note, version: r.version,
+      note: r.note, version: r.version, asOf: r.as_of ?? null,
     };
   });
+}
+
+/** Reported values (aggregates without records) of a county-year, labelled from the catalogue: the undated statements. */
+export async function listReported(store: Store, actor: Actor, county: string, year: number): Promise<ReportedView[]> {
+  await assertRead(store, actor, county);
+  const rows = await store.db.selectFrom('reported_value').selectAll()
+    .where('county_code', '=', county).where('year', '=', year).orderBy('element').orderBy('dim').execute();
+  return views(store, county, year, rows);
+}
+
+/** The dated statements of a county-year (a figure as of a day), by element, dim and day. */
+export async function listDatedReported(store: Store, actor: Actor, county: string, year: number): Promise<ReportedView[]> {
+  await assertRead(store, actor, county);
+  return views(store, county, year, await datedStatements(store.db, county, year));
+}
+
+/** Checks that `asOf` is a day of the assessment year; throws Invalid otherwise. */
+export function checkAsOf(asOf: string, year: number): void {
+  if (!isIsoDate(asOf) || !asOf.startsWith(`${year}-`))
+    throw invalid(`截至日期应为${year}年内的日期（YYYY-MM-DD）：${asOf}`, `the as-of date must be a day of ${year} written YYYY-MM-DD: ${asOf}`);
 }
 
 export interface ReportedInput {
@@ -53,12 +75,15 @@ export interface ReportedInput {
   /** As people write it, in the element's display unit: "4562.143" (万元 for money), "约12", "40余", "1.2万-1.5万". */
   text: string;
   note?: string | null;
+  /** The day the figure refers to (YYYY-MM-DD, within the year); absent for the year's figure. */
+  asOf?: string;
 }
 
 /**
  * Sets one reported value of a county-year (creating or replacing it). The element must be in the
  * year's catalogue and the dim in its category list; money is entered in 万元 and stored in 分.
- * `expectedVersion` guards a replacement against a concurrent edit. Audited.
+ * With `asOf` the value is the figure as of that day, kept beside the year's figure and any other
+ * day's (one per day). `expectedVersion` guards a replacement against a concurrent edit. Audited.
  */
 export async function setReported(store: Store, actor: Actor, county: string, year: number, input: ReportedInput, expectedVersion?: number): Promise<ReportedView> {
   await assertRead(store, actor, county);
@@ -85,6 +110,20 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
     throw invalid(`数值无法识别：${input.text}`, `cannot read the figure: ${input.text}`, (e as Error).message);
   }
   const t = now();
+  if (input.asOf !== undefined) {
+    const asOf = input.asOf;
+    checkAsOf(asOf, year);
+    await store.db.transaction().execute(async (tx) => {
+      await assertReportOpen(tx, county, year);
+      const before = await findStatement(tx, county, year, input.element, dim, asOf);
+      if (before && expectedVersion !== undefined && before.version !== expectedVersion)
+        throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
+      const row = { value: stated.value, qual: stated.qual, value_max: stated.max, scale: stated.scale ?? '', unit_word: stated.unitWord ?? null, note: input.note === undefined ? before?.note ?? null : input.note?.trim() || null, updated_at: t };
+      await putStatement(tx, { county_code: county, year, element: input.element, dim, as_of: asOf, ...row }, before);
+      await audit(tx, actor, before ? 'update' : 'create', 'reported_value_dated', `${input.element}${dim ? `[${dim}]` : ''}@${asOf}`, county, year, before ?? null, { as_of: asOf, ...row });
+    });
+    return (await listDatedReported(store, actor, county, year)).find((r) => r.element === input.element && r.dim === dim && r.asOf === asOf)!;
+  }
   await store.db.transaction().execute(async (tx) => {
     await assertReportOpen(tx, county, year);
     const before = await tx.selectFrom('reported_value').selectAll()
@@ -114,6 +153,19 @@ export async function deleteReported(store: Store, actor: Actor, id: number, exp
     const r = await tx.deleteFrom('reported_value').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', 'reported_value', `${before.element}${before.dim ? `[${before.dim}]` : ''}`, before.county_code, before.year, before, null);
+  });
+}
+
+/** Removes a dated statement; refused when it changed since `expectedVersion`. Audited. */
+export async function deleteDatedReported(store: Store, actor: Actor, id: number, expectedVersion: number): Promise<void> {
+  const before = await findStatementById(store.db, id);
+  await assertVisible(store, actor, before?.county_code, () => notFound('上报值不存在', 'reported value not found'));
+  if (!before) throw notFound('上报值不存在', 'reported value not found');
+  assertWrite(actor, before.county_code);
+  await store.db.transaction().execute(async (tx) => {
+    await assertReportOpen(tx, before.county_code, before.year);
+    if (!(await removeStatement(tx, id, expectedVersion))) throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
+    await audit(tx, actor, 'delete', 'reported_value_dated', `${before.element}${before.dim ? `[${before.dim}]` : ''}@${before.as_of}`, before.county_code, before.year, before, null);
   });
 }
 

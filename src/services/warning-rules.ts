@@ -3,14 +3,16 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
-import { ROOT } from './config.ts';
+import { ROOT, unitChain } from './config.ts';
 import { invalid } from './errors.ts';
 
 /**
  * Early-warning rules as configuration: config/<year>/warnings.yaml (the newest year not after the
- * assessment year), with config/<year>/provinces/<code>/warnings.yaml replacing rules by id. The
- * file reading is kept apart from `mergeWarningConfig`, so the same merge can serve configuration
- * held elsewhere (national ← province ← prefecture ← county) by folding the layers in order.
+ * assessment year), then the override files of the unit's chain, each replacing rules by id: the
+ * province's config/<year>/provinces/<code>/warnings.yaml, then the prefecture's and the county's
+ * config/<year>/units/<code>/warnings.yaml (4 and 6 digits), the most specific winning. The file
+ * reading is kept apart from `mergeWarningConfig`, so the same merge can serve configuration held
+ * elsewhere by folding the layers in order.
  */
 
 const MonthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a day of the year as MM-DD');
@@ -79,8 +81,8 @@ function checkDates(cfg: WarningConfig, file: string): void {
     if (!cfg.dates[l]) throw invalid(`${file}：规则 ${r.id} 的台账 ${l} 未配置日期字段`, `${file}: rule ${r.id}: ledger ${l} has no date field in dates`);
 }
 
-function readLayer(path: string): WarningConfigLayer {
-  const name = relative(ROOT, path);
+function readLayer(path: string, root: string): WarningConfigLayer {
+  const name = relative(root, path);
   let data: unknown;
   try { data = parse(readFileSync(path, 'utf8')); } catch (e) {
     throw invalid(`${name}：不是有效的 YAML（${(e as Error).message}）`, `${name}: not valid YAML (${(e as Error).message})`);
@@ -95,23 +97,29 @@ function readLayer(path: string): WarningConfigLayer {
 }
 
 /** The folder of the newest configured year not after `year` that ships warnings.yaml. */
-function warningYear(year: number): number {
-  for (let y = year; y >= 2000; y--) if (existsSync(join(ROOT, 'config', String(y), 'warnings.yaml'))) return y;
+function warningYear(year: number, root: string): number {
+  for (let y = year; y >= 2000; y--) if (existsSync(join(root, 'config', String(y), 'warnings.yaml'))) return y;
   throw invalid(`没有 ${year} 年或更早的预警规则（config/<年度>/warnings.yaml）`, `no warning rules for ${year} or earlier (config/<year>/warnings.yaml)`);
 }
 
 const cache = new Map<string, WarningConfig>();
 
-/** The warning rules in force for an assessment year and a province (2-digit code). Read once per process. */
-export function warningRulesFor(year: number, province: string): WarningConfig {
-  const y = warningYear(year);
-  const key = `${y}/${province}`;
+/**
+ * The warning rules in force for an assessment year and an org unit (province, prefecture or county
+ * code): the year's rules with the override files of the unit's chain folded on, province first.
+ * Read once per process and unit. `root` is the folder holding config/ (the shipped one by default).
+ */
+export function warningRulesFor(year: number, unit: string, root: string = ROOT): WarningConfig {
+  const y = warningYear(year, root);
+  const key = `${root}|${y}/${unit}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const basePath = join(ROOT, 'config', String(y), 'warnings.yaml');
-  let cfg = mergeWarningConfig({ dates: {}, indicatorDates: {}, rules: [], sources: [] }, readLayer(basePath), relative(ROOT, basePath));
-  const over = join(ROOT, 'config', String(y), 'provinces', province, 'warnings.yaml');
-  if (existsSync(over)) cfg = mergeWarningConfig(cfg, readLayer(over), relative(ROOT, over));
+  const basePath = join(root, 'config', String(y), 'warnings.yaml');
+  let cfg = mergeWarningConfig({ dates: {}, indicatorDates: {}, rules: [], sources: [] }, readLayer(basePath, root), relative(root, basePath));
+  for (const u of unitChain(unit)) {
+    const over = join(root, 'config', String(y), u.length === 2 ? 'provinces' : 'units', u, 'warnings.yaml');
+    if (existsSync(over)) cfg = mergeWarningConfig(cfg, readLayer(over, root), relative(root, over));
+  }
   checkDates(cfg, cfg.sources.at(-1)!);
   cache.set(key, cfg);
   return cfg;

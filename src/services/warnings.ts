@@ -1,13 +1,15 @@
-import { evaluate, type AggregateQuery, type DataSource, type Value } from '../domain/expr/index.ts';
+import { evaluate, type AggregateQuery, type DataSource, type Expr, type ReportedQuery, type Value } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { type Curve, dateOfDay, dayOfYear, daysInYear, inYear, isIsoDate, linearCurve, seasonalCurve } from '../domain/pace.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
+import { countiesWithStatements, statementsUnder } from '../store/reported-dated-repo.ts';
 import {
   acksUnder, completenessUnder, datedAggregate, type DatedFigure, datedRecords, firstDisbursements, latestDated, monthlyTotals,
   projectsUnder, reportedUnder, saveAck, targetsAround, undatedRecords, unitNames,
 } from '../store/warnings-repo.ts';
 import { catalogueFor, type Catalogue, type IndicatorDef } from './catalogue.ts';
+import { prefetch, type Prefetched } from './indicator-sets.ts';
 import { conflict, invalid } from './errors.ts';
 import { deleteNarrative } from './narrative-admin.ts';
 import { listNarratives, setNarrative } from './reported.ts';
@@ -23,7 +25,8 @@ import { dateFieldFor, type WarningConfig, type WarningRule, warningRulesFor } f
  */
 
 type L = { zh: string; en: string };
-export type PaceMethod = 'linear' | 'seasonal' | 'year_end' | 'too_early' | 'undated' | 'reported' | 'no_records';
+/** `stated`: linear from figures stated as of a day (reported values that carry a date). */
+export type PaceMethod = 'linear' | 'seasonal' | 'stated' | 'year_end' | 'too_early' | 'undated' | 'reported' | 'no_records';
 
 export interface PaceView {
   indicator: string;
@@ -114,6 +117,7 @@ class UnitData {
   private dated = new Map<string, Promise<Map<string, DatedFigure[]>>>();
   private monthly = new Map<string, Promise<Map<string, Rational[]>>>();
   private reported?: Promise<Map<string, Rational>>;
+  private statements?: Promise<Map<string, Map<string, Map<string, Statement[]>>>>;
   constructor(readonly store: Store, readonly unit: string, readonly year: number, readonly cutoff: string) {}
 
   figures(q: AggregateQuery, dateField: string | null, county: string): Promise<DatedFigure[]> {
@@ -146,6 +150,25 @@ class UnitData {
     return this.monthly.get(k)!.then((m) => m.get(county));
   }
 
+  /**
+   * The dated statements of the year for one county: element → dim → statements, oldest day first.
+   * Read once for all the counties under the unit.
+   */
+  statementsOf(county: string): Promise<Map<string, Map<string, Statement[]>> | undefined> {
+    this.statements ??= statementsUnder(this.store.db, this.unit, this.year).then((rows) => {
+      const m = new Map<string, Map<string, Map<string, Statement[]>>>();
+      for (const r of rows) {
+        const c = m.get(r.county) ?? new Map<string, Map<string, Statement[]>>();
+        m.set(r.county, c);
+        const e = c.get(r.element) ?? new Map<string, Statement[]>();
+        c.set(r.element, e);
+        e.set(r.dim, [...(e.get(r.dim) ?? []), { asOf: r.asOf, value: r.value }]);
+      }
+      return m;
+    });
+    return this.statements.then((m) => m.get(county));
+  }
+
   reportedValue(county: string, year: number, element: string, dim: string | undefined, all: boolean): Promise<Rational | null> {
     this.reported ??= reportedUnder(this.store, this.unit, [this.year, this.year - 1, this.year - 2]).then((rows) => {
       const m = new Map<string, Rational>();
@@ -161,14 +184,15 @@ class UnitData {
 }
 
 interface PaceSeries { q: AggregateQuery; dateField: string; fig: DatedFigure[]; curve: Curve }
+interface Statement { asOf: string; value: Rational }
 
 /** The pace of one county's targets. */
 class CountyPace {
   readonly engine: IndicatorEngine;
   private elapsed: number;
   private end: number;
-  constructor(readonly data: UnitData, readonly cfg: WarningConfig, readonly cat: Catalogue, readonly county: string, readonly asOf: string) {
-    this.engine = new IndicatorEngine(data.store, county, data.year);
+  constructor(readonly data: UnitData, readonly cfg: WarningConfig, readonly cat: Catalogue, readonly county: string, readonly asOf: string, batch?: Prefetched) {
+    this.engine = new IndicatorEngine(data.store, county, data.year, batch ? { batch } : {});
     this.end = daysInYear(data.year);
     this.elapsed = Math.min(this.end, Math.max(1, dayOfYear(asOf, data.year)));
   }
@@ -201,12 +225,62 @@ class CountyPace {
   }
 
   /** The formula's value on `day` when every dated series grows by `curve(series)` from its figure to date. */
-  async valueOn(def: IndicatorDef, day: number, seasonal: boolean): Promise<Rational | null> {
-    const v = await this.valueOf(def, day, seasonal);
+  async valueOn(def: IndicatorDef, day: number, seasonal: boolean, ast: Expr = def.ast): Promise<Rational | null> {
+    const v = await this.valueOf(def, day, seasonal, ast);
     return v.kind === 'scalar' ? v.value : v.entries.reduce<Rational | null>((a, e) => (a && e.value ? a.add(e.value) : null), Rational.ZERO);
   }
 
-  private async valueOf(def: IndicatorDef, day: number, seasonal: boolean): Promise<Value> {
+  /**
+   * A stated figure on `day` when the element has figures stated as of a day this year: up to the
+   * cut-off, the latest statement dated on or before it (null when none is); past the cut-off, that
+   * statement grown at its own daily average (value × day / its day). Undefined when the element (or
+   * dim) has no dated statement, so its undated statement counts for the whole year as before.
+   */
+  private async statedOn(q: ReportedQuery, day: number): Promise<Rational | null | undefined> {
+    const byDim = (await this.data.statementsOf(this.county))?.get(q.element);
+    const dim = q.dim ?? '';
+    if (!byDim || (!q.allDims && !byDim.has(dim))) return undefined;
+    let sum: Rational | null = null;
+    for (const d of q.allDims ? [...byDim.keys()] : [dim]) {
+      const s = this.latestStatement(byDim.get(d)!);
+      if (!s) continue;
+      const own = dayOfYear(s.asOf, this.data.year);
+      const v = day <= this.elapsed ? s.value : s.value.mul(Rational.of(day)).div(Rational.of(own));
+      sum = (sum ?? Rational.ZERO).add(v);
+    }
+    return sum;
+  }
+
+  private latestStatement(list: readonly Statement[]): Statement | undefined {
+    return list.filter((x) => x.asOf <= this.asOf).at(-1);
+  }
+
+  /**
+   * The days of the dated statements a formula reads by the cut-off (the latest per element and dim),
+   * or null when it reads no element stated as of a day this year.
+   */
+  async statedDays(ast: Expr): Promise<string[] | null> {
+    let dated = false;
+    const days: string[] = [];
+    const collect: DataSource = {
+      aggregate: async (q) => (q.by ? [] : Rational.ZERO),
+      reported: async (q) => {
+        if (q.byDim) return [];
+        if ((q.year ?? this.data.year) !== this.data.year) return null;
+        const byDim = (await this.data.statementsOf(this.county))?.get(q.element);
+        const dim = q.dim ?? '';
+        if (!byDim || (!q.allDims && !byDim.has(dim))) return null;
+        dated = true;
+        for (const d of q.allDims ? [...byDim.keys()] : [dim]) { const s = this.latestStatement(byDim.get(d)!); if (s) days.push(s.asOf); }
+        return null;
+      },
+      indicator: async () => ({ kind: 'scalar', value: null }),
+    };
+    await evaluate(ast, { year: this.data.year, source: collect });
+    return dated ? [...new Set(days)].sort() : null;
+  }
+
+  private async valueOf(def: IndicatorDef, day: number, seasonal: boolean, ast: Expr = def.ast): Promise<Value> {
     const year = this.data.year;
     const atEnd = this.asOf >= `${year}-12-31`;
     const source: DataSource = {
@@ -229,6 +303,10 @@ class CountyPace {
       reported: async (q) => {
         const y = q.year ?? year;
         if (q.byDim) return [];
+        if (y === year) {
+          const stated = await this.statedOn(q, day);
+          if (stated !== undefined) return stated;
+        }
         return this.data.reportedValue(this.county, y, q.element, q.dim, Boolean(q.allDims));
       },
       indicator: async (id, y) => {
@@ -241,7 +319,7 @@ class CountyPace {
         return this.valueOf(d, day, seasonal);
       },
     };
-    return (await evaluate(def.ast, { year, source })).value;
+    return (await evaluate(ast, { year, source })).value;
   }
 
   async pace(def: IndicatorDef, minDays: number): Promise<PaceView | null> {
@@ -274,28 +352,46 @@ class CountyPace {
         view.gapShare = limit.sign() > 0 ? Math.min(1, g.div(limit).toNumber()) : 1;
       } else view.gapShare = 0;
     };
-    // Once the year is over the whole year's figure stands, dated or not, as the indicator engine gives it.
+    // A figure the engine takes from stated values reads the reported formula; the one it chose.
+    const recordCount = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.records, 0), 0);
+    // Records that cannot give a pace (none, or none dated) leave it to figures stated as of a day.
+    const recordsNoPace = !series.length || recordCount === 0 || view.undatedRecords === recordCount;
+    const statedAst = r.source === 'reported' || !r.exact || recordsNoPace ? (def.reportedAst && (r.source !== 'reported' || r.formula === def.reported) ? def.reportedAst : def.ast) : null;
+    const statedDays = statedAst ? await this.statedDays(statedAst) : null;
+    // Once the year is over the whole year's figure stands, dated or not, as the indicator engine gives
+    // it; a figure stated only as of days of the year stands at its latest statement.
     if (this.asOf >= `${year}-12-31`) {
-      if (!r.exact) return say('no_records', '全年无数据', 'no data for the year');
-      view.toDate = view.projection = fmt(r.exact);
-      view.toDateEn = view.projectionEn = fmtEn(r.exact);
-      view.reached = !ceiling && meets(r.exact, t.op === 'between' ? '>=' : t.op, target, null);
-      judge(r.exact);
+      const whole = r.exact ?? (statedDays?.length ? await this.valueOn(def, this.elapsed, false, statedAst!) : null);
+      if (!whole) return say('no_records', '全年无数据', 'no data for the year');
+      view.toDate = view.projection = fmt(whole);
+      view.toDateEn = view.projectionEn = fmtEn(whole);
+      view.reached = !ceiling && meets(whole, t.op === 'between' ? '>=' : t.op, target, null);
+      judge(whole);
       return say('year_end', '年度已结束，为全年数', 'the year is over: the whole year\'s figure');
     }
-    if (r.source === 'reported') return say('reported', '全年数为上报汇总值，无日期，不测算进度', 'stated as a total without dates; no pace');
-    if (!series.length) return say('undated', '所用数据不带日期，不测算进度', 'the figures it reads carry no dates; no pace');
-    const records = series.reduce((a, s) => a + s.fig.reduce((b, f) => b + f.records, 0), 0);
-    if (records === 0) return say('no_records', '尚无相关记录', 'no records yet');
-    if (view.undatedRecords === records) return say('undated', '相关记录均未填日期，无法测算进度', 'none of its records has a date; no pace');
-    const now = await this.valueOn(def, this.elapsed, false);
+    // Stated as of days: the engine's figure is a stated one, or there is none yet but dated statements,
+    // or the records give no pace while the county stated the figure as of a day.
+    const stated = statedDays !== null && (r.source === 'reported' || !r.exact || (recordsNoPace && statedDays.length > 0));
+    if (r.source === 'reported' && !stated) return say('reported', '全年数为上报汇总值，无日期，不测算进度', 'stated as a total without dates; no pace');
+    if (stated) {
+      if (!statedDays.length) return say('no_records', `截至${this.asOf}尚无注明日期的上报数`, `no figure stated as of a day by ${this.asOf}`);
+    } else {
+      if (!series.length) return say('undated', '所用数据不带日期，不测算进度', 'the figures it reads carry no dates; no pace');
+      if (recordCount === 0) return say('no_records', '尚无相关记录', 'no records yet');
+      if (view.undatedRecords === recordCount) return say('undated', '相关记录均未填日期，无法测算进度', 'none of its records has a date; no pace');
+    }
+    const ast = stated ? statedAst! : def.ast;
+    const now = await this.valueOn(def, this.elapsed, false, ast);
     view.toDate = fmt(now);
     view.toDateEn = fmtEn(now);
     if (this.elapsed < minDays) return say('too_early', `年初${minDays}天内不作预测`, `no projection in the first ${minDays} days`);
-    const seasonal = series.every((s) => s.curve.method === 'seasonal');
-    if (seasonal) say('seasonal', `按往年同期进度占全年的比例推算（${year - SEASON_YEARS}–${year - 1}年）`, `by the share earlier years had reached by the same day (${year - SEASON_YEARS}–${year - 1})`);
+    const seasonal = !stated && series.every((s) => s.curve.method === 'seasonal');
+    if (stated) {
+      const last = statedDays.at(-1)!;
+      say('stated', `按截至${last}的上报数，以其日均进度线性推算`, `linear: the daily average of the figure stated as of ${last} continued`);
+    } else if (seasonal) say('seasonal', `按往年同期进度占全年的比例推算（${year - SEASON_YEARS}–${year - 1}年）`, `by the share earlier years had reached by the same day (${year - SEASON_YEARS}–${year - 1})`);
     else say('linear', `按截至${this.asOf}的日均进度线性推算`, `linear: the daily average up to ${this.asOf} continued`);
-    const proj = await this.valueOn(def, this.end, seasonal);
+    const proj = await this.valueOn(def, this.end, seasonal, ast);
     view.projection = fmt(proj);
     view.projectionEn = fmtEn(proj);
     if (now === null || proj === null) { view.onTrack = null; return view; }
@@ -305,7 +401,7 @@ class CountyPace {
     if (!view.reached) {
       const last = seasonal ? this.end : this.end * 3;
       const crossed = async (d: number) => {
-        const v = await this.valueOn(def, d, seasonal);
+        const v = await this.valueOn(def, d, seasonal, ast);
         if (v === null) return false;
         return ceiling ? !meets(v, t.op, target, null) : meets(v, t.op === 'between' ? '>=' : t.op, target, null);
       };
@@ -336,16 +432,23 @@ const WEIGHT = { high: 3, medium: 2, low: 1 } as const;
 /**
  * Warnings and pace for every county under `unit` that holds data for the year of `asOf`, ranked
  * by how far behind they are. `unit` may be a county, prefecture or province code; counties the
- * actor may not read are left out (a single county outside the scope is refused).
+ * actor may not read are left out (a single county outside the scope is refused). Each county is
+ * held to its own rules: the year's, with its province's, prefecture's and own override files.
+ * `opts.configRoot` is the folder holding config/ (the shipped one by default).
  */
-export async function computeWarnings(store: Store, actor: Actor, unit: string, asOf: string): Promise<WarningsReport> {
+export async function computeWarnings(store: Store, actor: Actor, unit: string, asOf: string, opts: { configRoot?: string } = {}): Promise<WarningsReport> {
   if (!isIsoDate(asOf)) throw invalid(`日期应为 YYYY-MM-DD：${asOf}`, `the date must be YYYY-MM-DD: ${asOf}`);
   if (!/^\d{2}(\d{2}(\d{2})?)?$/.test(unit)) throw invalid(`单位代码应为2、4或6位：${unit}`, `the unit code must have 2, 4 or 6 digits: ${unit}`);
   const year = Number(asOf.slice(0, 4));
   if (unit.length === 6) await assertRead(store, actor, unit);
   const cat = catalogueFor(year);
-  const cfg = warningRulesFor(year, unit.slice(0, 2));
-  const all = unit.length === 6 ? [unit] : await new IndicatorEngine(store, unit, year).countiesWithData(year);
+  const cfgOf = (code: string) => warningRulesFor(year, code, opts.configRoot);
+  // Counties with data, and those that so far only state figures as of a day.
+  // A prefecture or province reads the whole year's figures of all its counties through the set-based
+  // engine: one statement per ledger for the unit, then each county evaluated from what was read.
+  const batch = unit.length < 6 ? await prefetch(store, { kind: 'prefix', prefix: unit }, year, cat) : undefined;
+  const all = unit.length === 6 ? [unit] : [...new Set([...batch!.withData, ...await countiesWithStatements(store.db, unit, year)])]
+    .filter((c) => c.length === 6).sort();
   const counties: string[] = [];
   for (const c of all) if (await canRead(store, actor, c)) counties.push(c);
   const data = new UnitData(store, unit, year, asOf);
@@ -356,14 +459,14 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
   const out: CountyWarnings[] = [];
   const byCounty = new Map<string, WarningView[]>();
   const push = (w: WarningView) => byCounty.set(w.county, [...(byCounty.get(w.county) ?? []), w]);
-  const rule = <K extends WarningRule['kind']>(k: K) => cfg.rules.filter((r): r is Extract<WarningRule, { kind: K }> => r.kind === k);
-  const paceRule = rule('pace')[0];
-  const undatedRule = rule('undated_records')[0];
+  const rule = <K extends WarningRule['kind']>(county: string, k: K) => cfgOf(county).rules.filter((r): r is Extract<WarningRule, { kind: K }> => r.kind === k);
   const paces = new Map<string, PaceView[]>();
 
   const paceOf = new Map<string, CountyPace>();
   for (const county of counties) {
-    const cp = new CountyPace(data, cfg, cat, county, asOf);
+    const paceRule = rule(county, 'pace')[0];
+    const undatedRule = rule(county, 'undated_records')[0];
+    const cp = new CountyPace(data, cfgOf(county), cat, county, asOf, batch);
     paceOf.set(county, cp);
     const ids = [...new Set(targets.filter((t) => county.startsWith(t.org)).map((t) => t.indicator))].filter((id) => cat.byId.has(id));
     const list: PaceView[] = [];
@@ -376,7 +479,7 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
       const series = await cp.series(def);
       if (paceRule && p.onTrack === false) {
         const records: WarningRecord[] = [];
-        for (const s of series) for (const r of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, r));
+        if (p.method !== 'stated') for (const s of series) for (const r of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, r));
         const within = p.method === 'seasonal' ? { zh: '年内', en: 'within the year' } : { zh: '三年内', en: 'within three years' };
         const reach = p.reachDate ? { zh: `按此进度将于${p.reachDate}达到目标`, en: `at this pace the target is reached on ${p.reachDate}` } : { zh: `按此进度${within.zh}达不到目标`, en: `at this pace the target is not reached ${within.en}` };
         const ceiling = p.target.op === '<=' || p.target.op === '<';
@@ -414,111 +517,107 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
     paces.set(county, list);
   }
 
-  for (const r of rule('milestone')) {
+  for (const county of counties) for (const r of rule(county, 'milestone')) {
     const def = cat.byId.get(r.indicator);
     if (!def) throw invalid(`预警规则 ${r.id}：未知指标 ${r.indicator}`, `warning rule ${r.id}: unknown indicator ${r.indicator}`);
     const due = r.milestones.filter((m) => inYear(m.by, year) <= asOf).sort((a, b) => a.by.localeCompare(b.by)).at(-1);
     if (!due) continue;
-    for (const county of counties) {
-      const cp = paceOf.get(county)!;
-      const series = await cp.series(def);
-      const engineResult = await cp.engine.evaluate(def.id);
-      if (!series.length || engineResult.source === 'reported') continue;
-      if (series.every((s) => s.fig.every((f) => f.records === 0 || f.undated === f.records))) continue;
-      const now = await cp.valueOn(def, dayOfYear(asOf, year), false);
-      let need: Rational;
-      if (due.value !== undefined) need = toStored(String(due.value), def.unit === 'money' ? 'money' : 'other');
-      else {
-        const tv = engineResult.target?.value;
-        if (!tv) continue;
-        need = toStored(tv, def.unit).mul(Rational.parse(String(due.share))).div(Rational.of(100));
-      }
-      if (now === null || now.cmp(need) >= 0) continue;
-      const f = (v: Rational) => withUnit(formatValue(v, def.unit, def.round), def.unit, cat);
-      const records: WarningRecord[] = [];
-      for (const s of series) for (const x of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, x));
-      push({
-        key: `${r.id}:${inYear(due.by, year)}`, rule: r.id, kind: 'milestone', severity: r.severity, county, indicator: def.id,
-        title: { zh: `${def.label.zh}：截至${asOf}为${f(now)}，${inYear(due.by, year)}节点要求${f(need)}`, en: `${def.label.en}: ${englishFigure(now, def.unit, def.round, cat)} as of ${asOf}, the milestone of ${inYear(due.by, year)} asks ${englishFigure(need, def.unit, def.round, cat)}` },
-        detail: { zh: `${r.label.zh}，差${f(need.sub(now))}。`, en: `${r.label.en}, short by ${englishFigure(need.sub(now), def.unit, def.round, cat)}.` },
-        records: unique(records),
-      });
+    const cp = paceOf.get(county)!;
+    const series = await cp.series(def);
+    const engineResult = await cp.engine.evaluate(def.id);
+    if (!series.length || engineResult.source === 'reported') continue;
+    if (series.every((s) => s.fig.every((f) => f.records === 0 || f.undated === f.records))) continue;
+    const now = await cp.valueOn(def, dayOfYear(asOf, year), false);
+    let need: Rational;
+    if (due.value !== undefined) need = toStored(String(due.value), def.unit === 'money' ? 'money' : 'other');
+    else {
+      const tv = engineResult.target?.value;
+      if (!tv) continue;
+      need = toStored(tv, def.unit).mul(Rational.parse(String(due.share))).div(Rational.of(100));
     }
+    if (now === null || now.cmp(need) >= 0) continue;
+    const f = (v: Rational) => withUnit(formatValue(v, def.unit, def.round), def.unit, cat);
+    const records: WarningRecord[] = [];
+    for (const s of series) for (const x of await datedRecords(store, county, { ...s.q, year }, s.dateField, asOf, RECORDS_NAMED)) records.push(rec(s.q.ledger, x));
+    push({
+      key: `${r.id}:${inYear(due.by, year)}`, rule: r.id, kind: 'milestone', severity: r.severity, county, indicator: def.id,
+      title: { zh: `${def.label.zh}：截至${asOf}为${f(now)}，${inYear(due.by, year)}节点要求${f(need)}`, en: `${def.label.en}: ${englishFigure(now, def.unit, def.round, cat)} as of ${asOf}, the milestone of ${inYear(due.by, year)} asks ${englishFigure(need, def.unit, def.round, cat)}` },
+      detail: { zh: `${r.label.zh}，差${f(need.sub(now))}。`, en: `${r.label.en}, short by ${englishFigure(need.sub(now), def.unit, def.round, cat)}.` },
+      records: unique(records),
+    });
   }
 
-  const needProjects = cfg.rules.some((r) => r.kind === 'project_not_started' || r.kind === 'project_not_completed' || r.kind === 'no_disbursement');
+  const needProjects = counties.some((c) => cfgOf(c).rules.some((r) => r.kind === 'project_not_started' || r.kind === 'project_not_completed' || r.kind === 'no_disbursement'));
   const projects = needProjects ? (await projectsUnder(store, unit, year)).filter((p) => counties.includes(p.county)) : [];
-  for (const r of rule('project_not_started')) {
+  for (const p of projects) for (const r of rule(p.county, 'project_not_started')) {
     const by = inYear(r.by, year);
     if (asOf < by) continue;
-    for (const p of projects) {
-      if (r.funded_only && !p.coopFunds) continue;
-      const notStarted = p.startDate ? p.startDate > asOf : p.status === 'planned';
-      if (!notStarted) continue;
-      push({
-        key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
-        title: { zh: `${p.name}：${by}前未开工`, en: `${p.name}: not started by ${by}` },
-        detail: { zh: p.startDate ? `${r.label.zh}；台账所记开工日期为${p.startDate}。` : `${r.label.zh}；状态为计划，未填开工日期。`, en: p.startDate ? `${r.label.en}; the ledger gives ${p.startDate} as start.` : `${r.label.en}; still planned, no start date.` },
-        records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
-      });
-    }
+    if (r.funded_only && !p.coopFunds) continue;
+    const notStarted = p.startDate ? p.startDate > asOf : p.status === 'planned';
+    if (!notStarted) continue;
+    push({
+      key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
+      title: { zh: `${p.name}：${by}前未开工`, en: `${p.name}: not started by ${by}` },
+      detail: { zh: p.startDate ? `${r.label.zh}；台账所记开工日期为${p.startDate}。` : `${r.label.zh}；状态为计划，未填开工日期。`, en: p.startDate ? `${r.label.en}; the ledger gives ${p.startDate} as start.` : `${r.label.en}; still planned, no start date.` },
+      records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
+    });
   }
-  for (const r of rule('project_not_completed')) {
+  for (const p of projects) for (const r of rule(p.county, 'project_not_completed')) {
     const by = inYear(r.by, year);
     if (asOf < by) continue;
-    for (const p of projects) {
-      if (r.funded_only && !p.coopFunds) continue;
-      const done = p.completionDate ? p.completionDate <= asOf : p.status === 'completed';
-      if (done) continue;
-      push({
-        key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
-        title: { zh: `${p.name}：${by}前未完工`, en: `${p.name}: not completed by ${by}` },
-        detail: {
-          zh: `${r.label.zh}；${p.startDate ? `开工日期${p.startDate}` : p.status === 'planned' ? '尚未开工' : '开工日期未填'}${p.completionDate ? `，台账所记完工日期为${p.completionDate}` : ''}。`,
-          en: `${r.label.en}; ${p.startDate ? `started ${p.startDate}` : p.status === 'planned' ? 'not started' : 'start date not given'}${p.completionDate ? `, the ledger gives ${p.completionDate} as completion` : ''}.`,
-        },
-        records: [rec('project', { id: p.id, title: p.name, date: p.completionDate ?? p.startDate })],
-      });
-    }
+    if (r.funded_only && !p.coopFunds) continue;
+    const done = p.completionDate ? p.completionDate <= asOf : p.status === 'completed';
+    if (done) continue;
+    push({
+      key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
+      title: { zh: `${p.name}：${by}前未完工`, en: `${p.name}: not completed by ${by}` },
+      detail: {
+        zh: `${r.label.zh}；${p.startDate ? `开工日期${p.startDate}` : p.status === 'planned' ? '尚未开工' : '开工日期未填'}${p.completionDate ? `，台账所记完工日期为${p.completionDate}` : ''}。`,
+        en: `${r.label.en}; ${p.startDate ? `started ${p.startDate}` : p.status === 'planned' ? 'not started' : 'start date not given'}${p.completionDate ? `, the ledger gives ${p.completionDate} as completion` : ''}.`,
+      },
+      records: [rec('project', { id: p.id, title: p.name, date: p.completionDate ?? p.startDate })],
+    });
   }
-  for (const r of rule('no_disbursement')) {
-    const paid = await firstDisbursements(store, unit, year, asOf);
+  const paid = counties.some((c) => rule(c, 'no_disbursement').length) ? await firstDisbursements(store, unit, year, asOf) : new Map<string, string>();
+  for (const p of projects) for (const r of rule(p.county, 'no_disbursement')) {
     const limit = minusDays(asOf, r.days);
-    for (const p of projects) {
-      if (!p.coopFunds || !p.startDate || p.startDate > limit) continue;
-      if (paid.has(`${p.county}\u0000${p.name}`)) continue;
-      push({
-        key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
-        title: { zh: `${p.name}：开工${daysBetween(p.startDate, asOf)}天无拨付记录`, en: `${p.name}: no disbursement ${daysBetween(p.startDate, asOf)} days after the start` },
-        detail: { zh: `${r.label.zh}（规则：${r.days}天）；开工日期${p.startDate}，截至${asOf}资金拨付台账中没有该项目的记录。`, en: `${r.label.en} (rule: ${r.days} days); started ${p.startDate}, no disbursement of it recorded by ${asOf}.` },
-        records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
-      });
-    }
+    if (!p.coopFunds || !p.startDate || p.startDate > limit) continue;
+    if (paid.has(`${p.county}\u0000${p.name}`)) continue;
+    push({
+      key: `${r.id}:project#${p.id}`, rule: r.id, kind: r.kind, severity: r.severity, county: p.county,
+      title: { zh: `${p.name}：开工${daysBetween(p.startDate, asOf)}天无拨付记录`, en: `${p.name}: no disbursement ${daysBetween(p.startDate, asOf)} days after the start` },
+      detail: { zh: `${r.label.zh}（规则：${r.days}天）；开工日期${p.startDate}，截至${asOf}资金拨付台账中没有该项目的记录。`, en: `${r.label.en} (rule: ${r.days} days); started ${p.startDate}, no disbursement of it recorded by ${asOf}.` },
+      records: [rec('project', { id: p.id, title: p.name, date: p.startDate })],
+    });
   }
-  for (const r of rule('ledger_stale')) {
+  // The newest dated record per county, one query per ledger and date field for the whole unit.
+  const newest = new Map<string, Promise<Map<string, Awaited<ReturnType<typeof latestDated>>[number]>>>();
+  const newestOf = (ledger: string, field: string) => {
+    const k = `${ledger}.${field}`;
+    if (!newest.has(k)) newest.set(k, latestDated(store, unit, year, ledger, field, asOf).then((rows) => new Map(rows.map((x) => [x.county, x]))));
+    return newest.get(k)!;
+  };
+  for (const county of counties) for (const r of rule(county, 'ledger_stale')) {
     const from = inYear(r.season.from, year);
     const to = inYear(r.season.to, year);
     if (asOf < from || asOf > to || daysBetween(from, asOf) < r.days) continue;
     for (const ledger of r.ledgers) {
-      const field = cfg.dates[ledger]!;
-      const rows = new Map((await latestDated(store, unit, year, ledger, field, asOf)).map((x) => [x.county, x]));
-      for (const county of counties) {
-        const x = rows.get(county);
-        const latest = x?.latest ?? null;
-        if (latest && daysBetween(latest.date, asOf) < r.days) continue;
-        if (!x && !completeness.has(`${county}/${ledger}`)) continue;
-        const lbl = ledgerLabel(ledger);
-        push({
-          key: `${r.id}:${ledger}`, rule: r.id, kind: r.kind, severity: r.severity, county,
-          title: latest
-            ? { zh: `${lbl.zh}：${daysBetween(latest.date, asOf)}天无新记录`, en: `${lbl.en}: no new record for ${daysBetween(latest.date, asOf)} days` }
-            : { zh: `${lbl.zh}：截至${asOf}无带日期的记录`, en: `${lbl.en}: no dated record by ${asOf}` },
-          detail: latest
-            ? { zh: `${r.label.zh}（规则：填报期内${r.days}天）；最近一条记录日期为${latest.date}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the newest record is of ${latest.date}.` }
-            : { zh: `${r.label.zh}（规则：填报期内${r.days}天）；台账${x?.records ? `有${x.records}条记录，均未填日期或晚于该日` : '尚无记录'}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the ledger ${x?.records ? `has ${x.records} record(s), none dated by then` : 'holds no record'}.` },
-          records: latest ? [rec(ledger, latest)] : [],
-        });
-      }
+      const rows = await newestOf(ledger, cfgOf(county).dates[ledger]!);
+      const x = rows.get(county);
+      const latest = x?.latest ?? null;
+      if (latest && daysBetween(latest.date, asOf) < r.days) continue;
+      if (!x && !completeness.has(`${county}/${ledger}`)) continue;
+      const lbl = ledgerLabel(ledger);
+      push({
+        key: `${r.id}:${ledger}`, rule: r.id, kind: r.kind, severity: r.severity, county,
+        title: latest
+          ? { zh: `${lbl.zh}：${daysBetween(latest.date, asOf)}天无新记录`, en: `${lbl.en}: no new record for ${daysBetween(latest.date, asOf)} days` }
+          : { zh: `${lbl.zh}：截至${asOf}无带日期的记录`, en: `${lbl.en}: no dated record by ${asOf}` },
+        detail: latest
+          ? { zh: `${r.label.zh}（规则：填报期内${r.days}天）；最近一条记录日期为${latest.date}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the newest record is of ${latest.date}.` }
+          : { zh: `${r.label.zh}（规则：填报期内${r.days}天）；台账${x?.records ? `有${x.records}条记录，均未填日期或晚于该日` : '尚无记录'}。`, en: `${r.label.en} (rule: ${r.days} days in the filling season); the ledger ${x?.records ? `has ${x.records} record(s), none dated by then` : 'holds no record'}.` },
+        records: latest ? [rec(ledger, latest)] : [],
+      });
     }
   }
 
@@ -535,7 +634,9 @@ export async function computeWarnings(store: Store, actor: Actor, unit: string, 
   const weight = (c: CountyWarnings) => c.warnings.filter((w) => !w.ack).reduce((a, w) => a + WEIGHT[w.severity], 0);
   out.sort((a, b) => b.behind - a.behind || weight(b) - weight(a) || a.code.localeCompare(b.code));
   out.forEach((c, i) => { c.rank = i + 1; });
-  return { unit, unitName: names.get(unit) ?? unit, year, asOf, rules: cfg.sources, counties: out };
+  // The files read: the unit's own chain, then any override of a prefecture or county under it.
+  const sources = [...new Set([...cfgOf(unit).sources, ...counties.flatMap((c) => cfgOf(c).sources)])];
+  return { unit, unitName: names.get(unit) ?? unit, year, asOf, rules: sources, counties: out };
 }
 
 async function undatedCount(data: UnitData, s: PaceSeries, county: string): Promise<number> {
@@ -587,7 +688,7 @@ export async function draftProblems(store: Store, actor: Actor, county: string, 
     const p = end.pace.find((x) => x.indicator === w.indicator)!;
     const parts = quarters.flatMap((c, i) => {
       const qp = c.pace.find((x) => x.indicator === w.indicator);
-      return qp && (qp.method === 'linear' || qp.method === 'seasonal') && qp.toDate ? [`截至${mmdd(`${year}-${QUARTER_ENDS[i]}`)}为${qp.toDate}`] : [];
+      return qp && (qp.method === 'linear' || qp.method === 'seasonal' || qp.method === 'stated') && qp.toDate ? [`截至${mmdd(`${year}-${QUARTER_ENDS[i]}`)}为${qp.toDate}`] : [];
     });
     const ceiling = p.target.op === '<=' || p.target.op === '<';
     drafts.push({

@@ -113,6 +113,11 @@ export async function categoryUse(
       .where('element', 'in', [...elements]).where('dim', 'in', [...values]).where('year', '>=', fromYear).groupBy('dim');
     if (unit) q = q.where('county_code', 'like', `${unit}%`);
     for (const r of await q.execute()) out.push({ value: r.dim, where: 'reported_value', count: Number(r.n) });
+    // Figures stated as of a day use the same breakdowns (migration 20261202_0080_reported_dated).
+    let dq = d.selectFrom('reported_value_dated').select(['dim', (eb) => eb.fn.countAll().as('n')])
+      .where('element', 'in', [...elements]).where('dim', 'in', [...values]).where('year', '>=', fromYear).groupBy('dim');
+    if (unit) dq = dq.where('county_code', 'like', `${unit}%`);
+    for (const r of (await dq.execute()) as Array<{ dim: string; n: unknown }>) out.push({ value: r.dim, where: 'reported_value_dated', count: Number(r.n) });
   }
   return out;
 }

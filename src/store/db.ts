@@ -82,6 +82,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261201_0050_dataset_info': await import('./migrations/20261201_0050_dataset_info.ts'),
   '20261201_0060_warning_ack': await import('./migrations/20261201_0060_warning_ack.ts'),
   '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),
+  '20261202_0080_reported_dated': await import('./migrations/20261202_0080_reported_dated.ts'),
 };
 
 /** Registers a migration added by another module (kept in order by name). */

@@ -134,10 +134,15 @@ export async function latestDated(store: Store, unit: string, year: number, ledg
   const db = any(store);
   const counts = (await db.selectFrom(decl.table).select('county_code').select((eb) => eb.fn.countAll().as('n'))
     .where('county_code', 'like', under(unit)).where('year', '=', year).groupBy('county_code').execute()) as Array<{ county_code: string; n: unknown }>;
+  // The newest day per county in one grouped pass, then the records of that day: a join, not a
+  // subquery per row (which reads a county's records once for each of them).
+  const days = db.selectFrom(decl.table).select('county_code').select(sql<string>`max(${sql.ref(dc)})`.as('m'))
+    .where('county_code', 'like', under(unit)).where('year', '=', year).where(dc, '<=', cutoff)
+    .groupBy('county_code').as('x');
   const newest = (await db.selectFrom(`${decl.table} as t`)
+    .innerJoin(days, (j) => j.onRef('x.county_code', '=', 't.county_code').onRef(`t.${dc}`, '=', 'x.m'))
     .select(['t.id', 't.county_code', `t.${col(decl, decl.titleField)} as title`, `t.${dc} as d`])
-    .where('t.county_code', 'like', under(unit)).where('t.year', '=', year)
-    .where(sql.ref(`t.${dc}`), '=', sql`(select max(u.${sql.ref(dc)}) from ${sql.table(decl.table)} u where u.county_code = t.county_code and u.year = ${year} and u.${sql.ref(dc)} <= ${cutoff})`)
+    .where('t.year', '=', year)
     .orderBy('t.id')
     .execute()) as Array<{ id: unknown; county_code: string; title: unknown; d: unknown }>;
   const latest = new Map<string, { id: number; title: string; date: string }>();

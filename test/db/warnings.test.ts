@@ -1,4 +1,8 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../src/services/config.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { loadDivisions } from '../../src/services/orgunits.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
@@ -135,6 +139,48 @@ for (const engine of await engines()) {
       expect((await draftProblems(t.store, admin, C, Y, { replace: true })).map((d) => d.seq)).toEqual([1, 2, 3]);
       const auditor = { id: 'a', name: '审计', role: 'auditor' as const, units: [C] };
       await expect(draftProblems(t.store, auditor, C, Y)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    });
+  });
+}
+
+for (const engine of await engines()) {
+  describe(`prefecture and county overrides of the warning rules (${engine})`, () => {
+    let t: TestStore;
+    let root: string;
+    const OTHER = '623021';
+    beforeAll(async () => {
+      t = await freshStore(engine);
+      await build(t);
+      // A second county of the same prefecture with a funded project still planned.
+      await t.store.db.insertInto('ledger_state').values({ county_code: OTHER, year: Y, ledger: 'project', completeness: 'complete', status: 'draft', comment: null, updated_by: 't', updated_at: new Date().toISOString() }).execute();
+      await createRecord(t.store, SYSTEM, 'project', OTHER, Y, { name: '项目戊', coop_funds: 80 * WAN, status: 'planned' });
+      // A configuration folder of its own: the shipped rules, the prefecture 6230 asking projects to
+      // start by 31 May, and the county 623024 turning that rule off for itself.
+      root = mkdtempSync(join(tmpdir(), 'xiezuo-rules-'));
+      const dir = (u: string) => { const d = join(root, 'config', '2021', 'units', u); mkdirSync(d, { recursive: true }); return d; };
+      mkdirSync(join(root, 'config', '2021'), { recursive: true });
+      copyFileSync(join(ROOT, 'config', '2021', 'warnings.yaml'), join(root, 'config', '2021', 'warnings.yaml'));
+      writeFileSync(join(dir('6230'), 'warnings.yaml'), "rules:\n  - { id: project.not_started, kind: project_not_started, severity: high, label: { zh: 项目须于5月底前开工, en: Projects start by the end of May }, by: '05-31' }\n");
+      writeFileSync(join(dir(C), 'warnings.yaml'), 'rules:\n  - { id: project.not_started, enabled: false }\n');
+    });
+    afterAll(async () => { await t.dispose(); rmSync(root, { recursive: true, force: true }); });
+
+    it('holds each county to its own chain, the most specific file winning', async () => {
+      const r = await computeWarnings(t.store, SYSTEM, '62', '2022-06-15', { configRoot: root });
+      const of = (code: string) => r.counties.find((c) => c.code === code)!;
+      // The county's own file turns the rule off for itself only.
+      expect(keys(of(C)).filter((k) => k.startsWith('project.not_started'))).toEqual([]);
+      const other = of(OTHER).warnings.filter((w) => w.rule === 'project.not_started');
+      expect(other.map((w) => [w.title.zh, w.severity])).toEqual([['项目戊：2022-05-31前未开工', 'high']]);
+      // Everything else of the county is as without the files.
+      const plain = await computeWarnings(t.store, SYSTEM, '62', '2022-06-15');
+      expect(keys(of(C))).toEqual(keys(plain.counties.find((c) => c.code === C)!));
+      expect(plain.counties.find((c) => c.code === OTHER)!.warnings.some((w) => w.rule === 'project.not_started')).toBe(false);
+      expect(r.rules).toEqual(['config/2021/warnings.yaml', 'config/2021/units/6230/warnings.yaml', 'config/2021/units/623024/warnings.yaml']);
+      // Asked for the county alone, the same rules apply.
+      const alone = await computeWarnings(t.store, SYSTEM, C, '2022-06-15', { configRoot: root });
+      expect(keys(alone.counties[0]!)).toEqual(keys(of(C)));
+      expect(alone.rules).toEqual(['config/2021/warnings.yaml', 'config/2021/units/6230/warnings.yaml', 'config/2021/units/623024/warnings.yaml']);
     });
   });
 }

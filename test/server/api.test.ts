@@ -255,6 +255,26 @@ for (const engine of await engines()) {
       expect(gone.json().error.message.zh).toBe('不存在或无权查看');
     });
 
+    it('keeps figures stated as of a day beside the year\'s, and removes one by its version', async () => {
+      const list = (await admin.req({ method: 'GET', url: `/api/reported/${COUNTY}/${YEAR}` })).json() as {
+        rows: Array<{ element: string; asOf: string | null }>; dated: Array<{ id: number; element: string; asOf: string; display: string; version: number }>;
+      };
+      // The demo states the first half's investment by enterprises introduced as of 30 June.
+      expect(list.dated.map((r) => [r.element, r.asOf, r.display])).toEqual([['enterprise.investment', '2022-06-30', '257.7万元']]);
+      expect(list.rows.every((r) => r.asOf === null)).toBe(true);
+      const put = (payload: object) => admin.req({ method: 'PUT', url: `/api/reported/${COUNTY}/${YEAR}/labour.total`, payload });
+      const set = await put({ text: '1200', asOf: '2022-06-30', note: '人社局半年统计' });
+      expect(set.statusCode).toBe(200);
+      expect(set.json()).toMatchObject({ asOf: '2022-06-30', display: '1200人', version: 1 });
+      expect((await put({ text: '1', asOf: '2021-06-30' })).statusCode).toBe(400);
+      expect((await put({ text: '1', asOf: '30/06/2022' })).statusCode).toBe(400);
+      const { id, version } = set.json() as { id: number; version: number };
+      expect((await admin.req({ method: 'DELETE', url: `/api/reported/dated/${id}?version=${version + 1}` })).statusCode).toBe(409);
+      expect((await admin.req({ method: 'DELETE', url: `/api/reported/dated/${id}?version=${version}` })).statusCode).toBe(204);
+      const after = (await admin.req({ method: 'GET', url: `/api/reported/${COUNTY}/${YEAR}` })).json() as { dated: unknown[] };
+      expect(after.dated).toHaveLength(1);
+    });
+
     it('edits narrative paragraphs that the report then prints, and offers the indicators with targets for problem notes', async () => {
       const got = (await admin.req({ method: 'GET', url: `/api/narrative/${COUNTY}/${YEAR}` })).json() as {
         rows: Array<{ id: number; section: string; seq: number; version: number }>; indicators: Array<{ id: string; target: string }>;

@@ -66,6 +66,13 @@ export async function createPgDatabase(): Promise<{ url: string; drop: () => Pro
     drop: async () => {
       const a = new pg.Client({ connectionString: PG_ADMIN_URL });
       await a.connect();
+      // Connections a pool was just told to close may still be on their way out; terminated under
+      // them, they raise an error on the closed pool. Give them a moment before forcing the rest.
+      for (let i = 0; i < 40; i++) {
+        const r = await a.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if ((r.rows[0] as { n: number }).n === 0) break;
+        await new Promise((ok) => setTimeout(ok, 50));
+      }
       await a.query(`drop database if exists ${name} with (force)`);
       await a.end();
     },

@@ -4,7 +4,7 @@ import { catalogueFor } from '../../services/catalogue.ts';
 import { categoriesFor } from '../../services/config.ts';
 import { computeIndicators } from '../../services/indicators.ts';
 import { deleteNarrative } from '../../services/narrative-admin.ts';
-import { deleteReported, listNarratives, listReported, NARRATIVE_SECTIONS, type NarrativeSection, setNarrative, setReported } from '../../services/reported.ts';
+import { deleteDatedReported, deleteReported, listDatedReported, listNarratives, listReported, NARRATIVE_SECTIONS, type NarrativeSection, setNarrative, setReported } from '../../services/reported.ts';
 import { countyParam, idParam, route, type ServerDeps, yearParam } from '../http.ts';
 
 const Label = z.object({ zh: z.string(), en: z.string() });
@@ -12,7 +12,9 @@ const Category = z.object({ value: z.string(), zh: z.string(), en: z.string() })
 const ReportedOut = z.object({
   id: z.number(), element: z.string(), label: Label, unit: z.string(), dim: z.string(), dimLabel: z.string().nullable(),
   value: z.string(), qual: z.string(), valueMax: z.string().nullable(), display: z.string(), note: z.string().nullable(), version: z.number(),
+  asOf: z.string().nullable(),
 });
+const dateBody = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD / the date must read YYYY-MM-DD');
 const ElementOut = z.object({ id: z.string(), label: Label, unit: z.string(), unitLabel: Label, dims: z.array(Category).nullable() });
 const NarrativeOut = z.object({
   id: z.number(), section: z.enum(NARRATIVE_SECTIONS), seq: z.number(), title: z.string().nullable(), body: z.string(),
@@ -31,31 +33,42 @@ const narrativeView = (n: NarrativeRow): z.infer<typeof NarrativeOut> => ({
 export function reportedRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/reported/:county/:year', tag: 'reported',
-    summary: 'Reported values of a county-year as printed, with the elements that may be reported and their breakdown lists',
+    summary: 'Reported values of a county-year as printed (rows: the year\'s figures; dated: figures as of a day), with the elements that may be reported and their breakdown lists',
     params: z.object({ county: countyParam, year: yearParam }),
-    response: z.object({ rows: z.array(ReportedOut), elements: z.array(ElementOut) }),
+    response: z.object({ rows: z.array(ReportedOut), dated: z.array(ReportedOut), elements: z.array(ElementOut) }),
     handler: async ({ actor, params }) => {
       const rows = await listReported(deps.store, actor, params.county, params.year);
+      const dated = await listDatedReported(deps.store, actor, params.county, params.year);
       const cat = catalogueFor(params.year, params.county, deps.store);
       const lists = categoriesFor(params.year, params.county, deps.store);
       const elements = Object.values(cat.elements).filter((e) => !e.retired).map((e) => ({
         id: e.id, label: e.label, unit: e.unit, unitLabel: cat.units[e.unit], dims: e.dims ? lists[e.dims] ?? [] : null,
       }));
-      return { rows, elements };
+      return { rows, dated, elements };
     },
   });
 
   route(app, deps, {
     method: 'PUT', url: '/api/reported/:county/:year/:element', tag: 'reported',
-    summary: 'Set one reported value as people write it, in the element\'s display unit (万元 for money): "4562.143", "约12", "40余", "1.2万-1.5万"',
+    summary: 'Set one reported value as people write it, in the element\'s display unit (万元 for money): "4562.143", "约12", "40余", "1.2万-1.5万"; with asOf, the figure as of that day',
     params: z.object({ county: countyParam, year: yearParam, element: elementParam }),
     body: z.object({
       dim: z.string().max(60).optional(), text: z.string().trim().min(1, '请填写数值 / enter a figure').max(60),
       note: z.string().max(1000).nullable().optional(), version: z.number().int().positive().optional(),
+      asOf: dateBody.optional(),
     }),
     response: ReportedOut,
     handler: async ({ actor, params, body }) => setReported(deps.store, actor, params.county, params.year,
-      { element: params.element, text: body.text, ...(body.dim ? { dim: body.dim } : {}), ...(body.note !== undefined ? { note: body.note } : {}) }, body.version),
+      {
+        element: params.element, text: body.text, ...(body.dim ? { dim: body.dim } : {}), ...(body.note !== undefined ? { note: body.note } : {}),
+        ...(body.asOf ? { asOf: body.asOf } : {}),
+      }, body.version),
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/reported/dated/:id', tag: 'reported', summary: 'Remove a figure stated as of a day; version is the one last read',
+    params: z.object({ id: idParam }), query: versionQuery,
+    handler: async ({ actor, params, query }) => { await deleteDatedReported(deps.store, actor, params.id, query.version); },
   });
 
   route(app, deps, {

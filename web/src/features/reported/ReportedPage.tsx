@@ -20,9 +20,15 @@ export interface ReportedValue {
   display: string;
   note: string | null;
   version: number;
+  /** The day a figure stated as of a day refers to; null for the year's figure. */
+  asOf: string | null;
 }
 interface Element { id: string; label: Label; unit: string; unitLabel: Label; dims: Array<{ value: string; zh: string; en: string }> | null }
 interface Row extends ReportedValue { span: number }
+
+/** Dated and undated values come from two lists whose ids may coincide. */
+const keyOf = (r: ReportedValue) => `${r.asOf ?? ''}#${r.id}`;
+const testIdOf = (r: ReportedValue) => `reported-${r.element}${r.dim ? `-${r.dim}` : ''}${r.asOf ? `@${r.asOf}` : ''}`;
 
 const QUAL_COLOR: Record<string, string> = { exact: 'default', about: 'gold', over: 'blue', range: 'purple' };
 
@@ -44,12 +50,12 @@ export function ReportedPage() {
   const [elements, setElements] = useState<Element[]>([]);
   const [editing, setEditing] = useState<ReportedValue | null | undefined>(undefined);
   const [saving, setSaving] = useState(false);
-  const [form] = Form.useForm<{ element?: string; dim?: string; text: string; note?: string }>();
+  const [form] = Form.useForm<{ element?: string; dim?: string; text: string; note?: string; asOf?: string }>();
   const chosen = Form.useWatch('element', form);
 
   const load = useCallback(() => {
-    api.get<{ rows: ReportedValue[]; elements: Element[] }>(`/api/reported/${county}/${year}`)
-      .then((r) => { setRows(r.rows); setElements(r.elements); }, (e) => { showError(e, i18n); setRows([]); });
+    api.get<{ rows: ReportedValue[]; dated: ReportedValue[]; elements: Element[] }>(`/api/reported/${county}/${year}`)
+      .then((r) => { setRows([...r.rows, ...(r.dated ?? [])]); setElements(r.elements); }, (e) => { showError(e, i18n); setRows([]); });
   }, [county, year]);
   useEffect(load, [load, version]);
 
@@ -57,7 +63,9 @@ export function ReportedPage() {
   const order = useMemo(() => new Map(elements.map((e, i) => [e.id, i])), [elements]);
   // Grouped by element in catalogue order; the first row of each group spans the group's element cell.
   const grouped = useMemo<Row[]>(() => {
-    const sorted = [...(rows ?? [])].sort((a, b) => (order.get(a.element) ?? 999) - (order.get(b.element) ?? 999) || a.dim.localeCompare(b.dim));
+    // Within an element and dim, the figures as of days first, by day, then the year's.
+    const sorted = [...(rows ?? [])].sort((a, b) => (order.get(a.element) ?? 999) - (order.get(b.element) ?? 999) || a.dim.localeCompare(b.dim)
+      || (a.asOf ?? '9999').localeCompare(b.asOf ?? '9999'));
     return sorted.map((r, i) => ({
       ...r, span: i > 0 && sorted[i - 1]!.element === r.element ? 0 : sorted.filter((x) => x.element === r.element).length,
     }));
@@ -67,21 +75,22 @@ export function ReportedPage() {
 
   const open = (r: ReportedValue | null) => {
     form.resetFields();
-    if (r) form.setFieldsValue({ element: r.element, dim: r.dim || undefined, text: asTyped(r, byId.get(r.element)), note: r.note ?? '' });
+    if (r) form.setFieldsValue({ element: r.element, dim: r.dim || undefined, text: asTyped(r, byId.get(r.element)), note: r.note ?? '', asOf: r.asOf ?? '' });
     setEditing(r);
   };
 
   const save = async () => {
-    let v: { element?: string; dim?: string; text: string; note?: string };
+    let v: { element?: string; dim?: string; text: string; note?: string; asOf?: string };
     try { v = await form.validateFields(); } catch { return; }
     const el = editing?.element ?? v.element!;
     const dim = editing ? editing.dim : v.dim ?? '';
+    const asOf = editing ? editing.asOf : v.asOf?.trim() || null;
     // Adding a value that already exists replaces it; guard that replacement with the version shown.
-    const existing = editing ?? rows?.find((r) => r.element === el && r.dim === dim);
+    const existing = editing ?? rows?.find((r) => r.element === el && r.dim === dim && r.asOf === asOf);
     setSaving(true);
     try {
       await api.put(`/api/reported/${county}/${year}/${el}`, {
-        ...(dim ? { dim } : {}), text: v.text, note: v.note ?? '', ...(existing ? { version: existing.version } : {}),
+        ...(dim ? { dim } : {}), text: v.text, note: v.note ?? '', ...(existing ? { version: existing.version } : {}), ...(asOf ? { asOf } : {}),
       });
       void message.success(t('saved'));
       setEditing(undefined);
@@ -102,7 +111,7 @@ export function ReportedPage() {
 
   const remove = async (r: ReportedValue) => {
     try {
-      await api.del(`/api/reported/${r.id}?version=${r.version}`);
+      await api.del(`/api/reported/${r.asOf ? 'dated/' : ''}${r.id}?version=${r.version}`);
       void message.success(t('deleted'));
       bump();
     } catch (e) {
@@ -116,14 +125,15 @@ export function ReportedPage() {
       extra={<Button type="primary" icon={<PlusOutlined />} disabled={!mayWrite} onClick={() => open(null)} data-testid="add-reported">{t('add')}</Button>}>
       <Typography.Paragraph type="secondary">{t('reportedIntro')}</Typography.Paragraph>
       {!mayWrite && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('readOnly')} data-testid="read-only" />}
-      <Table<Row> rowKey="id" size="small" loading={rows === undefined} pagination={false} dataSource={grouped} bordered data-testid="reported-table"
+      <Table<Row> rowKey={keyOf} size="small" loading={rows === undefined} pagination={false} dataSource={grouped} bordered data-testid="reported-table"
         columns={[
           {
             title: t('element'), key: 'element', width: 260, onCell: (r) => ({ rowSpan: r.span }),
             render: (_, r) => <span data-testid={`element-${r.element}`}>{L(r.label)}</span>,
           },
           { title: t('dim'), key: 'dim', width: 200, render: (_, r) => r.dimLabel ?? '—' },
-          { title: t('value'), key: 'display', align: 'right', width: 160, render: (_, r) => <strong data-testid={`reported-${r.element}${r.dim ? `-${r.dim}` : ''}`}>{r.display}</strong> },
+          { title: t('asOf'), key: 'asOf', width: 110, render: (_, r) => r.asOf ?? <Typography.Text type="secondary">{t('wholeYear')}</Typography.Text> },
+          { title: t('value'), key: 'display', align: 'right', width: 160, render: (_, r) => <strong data-testid={testIdOf(r)}>{r.display}</strong> },
           { title: t('qualifier'), key: 'qual', width: 100, render: (_, r) => <Tag color={QUAL_COLOR[r.qual]}>{t(`q_${r.qual}` as Key)}</Tag> },
           { title: t('sourceNote'), dataIndex: 'note', ellipsis: true, render: (n: string | null) => n || '' },
           {
@@ -155,6 +165,10 @@ export function ReportedPage() {
             rules={[{ required: true, whitespace: true, message: t('required') }]}
             extra={<span data-testid="value-hint">{t('valueHint', { u: element ? L(element.unitLabel) || '' : '' })}</span>}>
             <Input data-testid="field-text" maxLength={60} autoComplete="off" />
+          </Form.Item>
+          <Form.Item name="asOf" label={t('asOf')} extra={t('asOfHint')}
+            rules={[{ pattern: new RegExp(`^${year}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$`), message: t('asOfBad') }]}>
+            <Input data-testid="field-as-of" disabled={!!editing} maxLength={10} placeholder={`${year}-06-30`} autoComplete="off" />
           </Form.Item>
           <Form.Item name="note" label={t('sourceNote')} extra={t('sourceNoteHint')}>
             <Input.TextArea data-testid="field-note" rows={2} maxLength={1000} />
