@@ -20,7 +20,8 @@ import { assertMaySetTarget } from './write-rules.ts';
 export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
 type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
 type TargetRow = Selectable<Database['target']>;
-export type Qual = 'exact' | 'about' | 'over' | 'range';
+export type { Qual } from '../domain/format.ts';
+import { qualified, type Qual } from '../domain/format.ts';
 
 export interface TargetView {
   op: string;
@@ -122,12 +123,7 @@ function toRaw(v: Rational, unit: Unit): number {
 export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 'exact', max?: string, locale: 'zh' | 'en' = 'zh', scale: Scale = '', word?: string): string {
   const own = word && locale === 'zh' && unit !== 'money' && unit !== 'percent' && unit !== 'pp' && unit !== 'yuan' ? `${scale}${word}` : undefined;
   const u = own ?? scaledUnit(unit, cat, scale, locale) ?? cat.units[unit]?.[locale] ?? '';
-  const sep = locale === 'en' && u && u !== '%' ? ' ' : '';
-  if (qual === 'range' && max) return `${text}–${max}${sep}${u}`;
-  if (locale === 'en') return `${qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : ''}${text}${sep}${u}`;
-  if (qual === 'about') return `约${text}${u}`;
-  if (qual === 'over') return `${text}余${u}`;
-  return `${text}${u}`;
+  return qualified(text, qual, u, { ...(max ? { max } : {}), locale });
 }
 
 /** English rendering: money in millions of CNY, other units with their English names. */

@@ -7,6 +7,7 @@
 import { type Kysely, sql } from 'kysely';
 import { parseStated } from '../domain/figures.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
+import { qualified } from '../domain/format.ts';
 import { appendAudit } from '../store/audit-repo.ts';
 import { datedStatements, findStatement, putStatement } from '../store/reported-dated-repo.ts';
 import { isIsoDate } from '../domain/pace.ts';
@@ -57,9 +58,10 @@ function scaledText(value: string | number, money: boolean, scale: string): stri
 export function statedText(value: string | number, qual: string, max: string | number | null, money: boolean, scale = '', word: string | null = null): string {
   const v = `${scaledText(value, money, scale)}${!money && word && qual !== 'range' && qual !== 'over' ? word : ''}`;
   if (qual === 'range' && max !== null) return `${v}-${money ? wanText(max) : String(max)}`;
-  if (qual === 'about') return `约${v}`;
-  if (qual === 'over') return money ? v.replace(/万元$/, '余万元') : `${v}余`;
-  return v;
+  // About and over as reports write them (约70万元, 70余万元, 40余): the unit follows the qualifier.
+  if (qual !== 'about' && qual !== 'over') return v;
+  const unit = money ? /(亿元|万元)$/.exec(v)?.[1] ?? '' : '';
+  return qualified(v.slice(0, v.length - unit.length), qual, unit);
 }
 
 /** Whether a catalogue element (reported values) or indicator (targets) is an amount of money. */

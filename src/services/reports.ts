@@ -7,6 +7,7 @@ import type { LedgerRecord } from '../store/ledger-repo.ts';
 import { LedgerRepo } from '../store/ledger-repo.ts';
 import { categoryLabel, wholeLayer } from './config.ts';
 import { invalid, notFound } from './errors.ts';
+import { qualified } from '../domain/format.ts';
 import { catalogueFor } from './catalogue.ts';
 import { syntheticDataset } from './dataset.ts';
 import { IndicatorEngine, type IndicatorResult } from './indicators.ts';
@@ -21,8 +22,7 @@ export function dateSpan(start: string, end?: string | null): string {
   return m1 === m2 ? `${m1}月${d1}日至${d2}日` : `${m1}月${d1}日至${m2}月${d2}日`;
 }
 
-const qualText = (text: string, qual: unknown, unit: string, max?: string) =>
-  qual === 'about' ? `约${text}${unit}` : qual === 'over' ? `${text}余${unit}` : qual === 'range' && max ? `${text}–${max}${unit}` : `${text}${unit}`;
+const qualText = (text: string, qual: unknown, unit: string, max?: string) => qualified(text, String(qual ?? 'exact'), unit, max ? { max } : {});
 
 /** Ranges of ten thousand and more print as 1.2万–1.5万, the way reports write them; single counts print in full. */
 const headCount = (n: number, range = false) => (range && n >= 10000 && n % 1000 === 0 ? `${n / 10000}万` : String(n));

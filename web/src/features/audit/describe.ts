@@ -1,5 +1,6 @@
 import type { AuditEntry, Categories, FieldDecl, LedgerDecl, LedgerRecord, Meta } from '../../api.ts';
 import type { I18n, Key } from '../../i18n.ts';
+import { qualified } from '../../../../src/domain/format.ts';
 import { fenToWan } from '../../money.ts';
 import { displayValue } from '../ledgers/format.ts';
 
@@ -131,7 +132,7 @@ function reportedChanges(e: AuditEntry, ctx: AuditContext): Change[] {
     if (!x || o.value === undefined || o.value === null) return EMPTY;
     const v = scaled(o.value, el?.unit, ctx);
     const max = o.value_max === null || o.value_max === undefined ? null : scaled(o.value_max, el?.unit, ctx);
-    return o.qual === 'about' ? `${ctx.i18n.locale === 'zh' ? '约' : '~'}${v}` : o.qual === 'over' ? `${v}${ctx.i18n.locale === 'zh' ? '余' : '+'}` : o.qual === 'range' && max ? `${v}–${max}` : v;
+    return qualified(v, String(o.qual ?? 'exact'), '', { ...(max ? { max } : {}), locale: ctx.i18n.locale });
   };
   const { t } = ctx.i18n;
   const out: Change[] = [];

@@ -1,5 +1,6 @@
 import type { Categories, FieldDecl, LedgerRecord } from '../../api.ts';
 import type { I18n } from '../../i18n.ts';
+import { qualified } from '../../../../src/domain/format.ts';
 import { fenToWan } from '../../money.ts';
 
 /** A record's field as people read it: 万元 for money, category labels, 是/否, qualifiers as written. */
@@ -22,11 +23,11 @@ export function displayValue(f: FieldDecl, r: LedgerRecord, categories: Categori
     case 'code': s = String(v);
   }
   if (f.qualified) {
-    const q = r[`${f.name}_qual`];
+    // Written as the report writes it (约12, 40余, 1.2–1.5), by the same module; the column header carries the unit.
     const max = r[`${f.name}_max`];
-    if (q === 'about') s = `${i18n.locale === 'zh' ? '约' : '~'}${s}`;
-    else if (q === 'over') s = `${s}${i18n.locale === 'zh' ? '余' : '+'}`;
-    else if (q === 'range' && max !== null && max !== undefined) s = `${s}–${f.type === 'money' ? fenToWan(Number(max)) : String(max)}`;
+    const q = String(r[`${f.name}_qual`] ?? 'exact');
+    const upper = max !== null && max !== undefined ? (f.type === 'money' ? fenToWan(Number(max)) : String(max)) : undefined;
+    s = qualified(s, q, '', { ...(upper ? { max: upper } : {}), locale: i18n.locale });
   }
   return s;
 }
