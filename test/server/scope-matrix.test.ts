@@ -222,6 +222,13 @@ const CASES: Record<string, Case> = {
     kind: 'write', inside: countyUsers(200),
     build: async () => ({ method: 'PUT', url: `/api/reported/${COUNTY}/${YEAR}/demo_village.workers`, payload: { text: String(++seq % 50 + 1) } }),
   },
+  'DELETE /api/reported/dated/:id': {
+    kind: 'write', inside: countyUsers(204),
+    build: async (f) => {
+      const r = await setReported(f.store, SYSTEM, COUNTY, YEAR, { element: 'donation.social_orgs', text: '3', asOf: `${YEAR}-06-${String(++seq % 28 + 1).padStart(2, '0')}` });
+      return { method: 'DELETE', url: `/api/reported/dated/${r.id}?version=${r.version}` };
+    },
+  },
   'DELETE /api/reported/:id': {
     kind: 'write', inside: countyUsers(204),
     build: async (f) => {
