@@ -124,7 +124,8 @@ export class ReportPool {
       if ('data' in m) job.resolve(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
       else {
         const e = m.error;
-        job.reject(e.name === 'DomainError' && e.code ? new DomainError(e.code as DomainError['code'], e.zh ?? '', e.en ?? '') : new Error(e.message));
+        // Any domain refusal (its subclasses too, e.g. a year without configuration) keeps its code and both languages.
+        job.reject(e.code && e.zh !== undefined && e.en !== undefined ? new DomainError(e.code as DomainError['code'], e.zh, e.en) : new Error(e.message));
       }
       if (this.queue.length) this.pump();
       else this.rest(t);
