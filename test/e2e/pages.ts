@@ -108,10 +108,19 @@ export class ReportedPage {
   }
   /** Long lists render only the options in view: searchable ones are narrowed by typing first. */
   private async pick(select: ReturnType<Page['getByTestId']>, label: string, search: boolean): Promise<void> {
-    await select.click();
-    if (search) await this.page.keyboard.type(label);
-    await this.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: label }).first().click();
-    await select.filter({ hasText: label }).waitFor();
+    // On a loaded machine a click can land while the list is still sliding open and miss; try again.
+    for (let attempt = 1; ; attempt++) {
+      await select.click();
+      if (search) await this.page.keyboard.type(label);
+      await this.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: label }).first().click();
+      try {
+        await select.filter({ hasText: label }).waitFor({ timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     // The list closes with an animation; a slow machine may still show it when the next list opens,
     // and an option of the closing list could then be clicked instead.
     await expect.poll(() => this.page.locator('.ant-select-dropdown:visible').count(), { timeout: 10_000 }).toBe(0);
