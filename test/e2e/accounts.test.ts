@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
 import { buildApp } from '../../src/server/app.ts';
@@ -13,19 +13,13 @@ import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { accountsDb } from '../../src/store/schema-accounts.ts';
 import { LedgerPage, LoginPage, UsersPage } from './pages.ts';
+import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
 
 /**
  * The administrator's accounts page and a ledger's 合计 over several pages, at phone (390 px) and
  * desktop (1440 px) width, on a fresh database with the demo. Screenshots go to test-output/.
  */
-const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const OUT = join(process.cwd(), 'test-output');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`the browser suite needs chromium at ${CHROMIUM} under CI`);
-  console.warn(`\n!!! chromium not found at ${CHROMIUM}: the accounts browser suite is SKIPPED.\n`);
-}
+const haveChromium = chromiumAvailable('the accounts browser suite');
 const SLOW = { timeout: 15_000 };
 const WIDTHS = [[390, 844, 'phone'], [1440, 960, 'desktop']] as const;
 const overflow = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
@@ -54,7 +48,7 @@ describe.skipIf(!haveChromium)('accounts and ledger totals in the browser', () =
     }
     app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
     base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {

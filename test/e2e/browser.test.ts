@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
 import { buildApp } from '../../src/server/app.ts';
@@ -14,19 +14,13 @@ import { SYSTEM } from '../../src/services/scope.ts';
 import { writeWorkbook } from '../excel/builders.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { AccountPage, DashboardPage, FigureCheckPage, ImportPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
+import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
 
 /**
  * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
  * database with the demo. Under CI a missing chromium fails the suite; locally it skips, loudly.
  */
-const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const OUT = join(process.cwd(), 'test-output');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`the browser suite needs chromium at ${CHROMIUM} under CI (apt-get install chromium fonts-noto-cjk)`);
-  console.warn(`\n!!! chromium not found at ${CHROMIUM}: the browser suite is SKIPPED.\n`);
-}
+const haveChromium = chromiumAvailable('the browser suite');
 /** Polls on pages that wait for a server computation: generous, since the suite may share the machine. */
 const SLOW = { timeout: 15_000 };
 const renderersPresent = ['render-docx', 'render-html', 'render-markdown'].every((n) => existsSync(new URL(`../../src/reports/${n}.ts`, import.meta.url)));
@@ -62,7 +56,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
     app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
     base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {

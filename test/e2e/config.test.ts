@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
 import { buildApp } from '../../src/server/app.ts';
@@ -17,21 +17,15 @@ import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { createPgDatabase, engines } from '../support/engines.ts';
 import { ConfigPage, LoginPage, ReportedPage } from './pages.ts';
+import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
 
 /**
  * Configuration and the year lifecycle in the browser, on both engines: a province user changes her
  * province's labour destination list and rounding policy, and another province is unaffected; a
  * county clerk opens the next year and the year picker offers it at once.
  */
-const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`the browser suite needs chromium at ${CHROMIUM} under CI`);
-  console.warn(`\n!!! chromium not found at ${CHROMIUM}: the configuration browser suite is SKIPPED.\n`);
-}
+const haveChromium = chromiumAvailable('the configuration browser suite');
 const SLOW = { timeout: 15_000 };
-const OUT = join(process.cwd(), 'test-output');
 const GANSU_COUNTY = '623023';
 const SHAANXI_COUNTY = '610102';
 
@@ -69,7 +63,7 @@ for (const engine of haveChromium ? await engines() : []) {
       passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
       app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
       base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      browser = await launchChromium();
     }, 240_000);
 
     afterAll(async () => {

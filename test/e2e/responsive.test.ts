@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
 import { LEDGERS } from '../../src/domain/ledgers/declarations.ts';
@@ -11,20 +11,14 @@ import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { LoginPage } from './pages.ts';
+import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
 
 /**
  * Every page of the web app at phone (390 px) and desktop (1440 px) width: nothing wider than the
  * window, the menu reachable, the dashboard's first figure in view and not covered. Screenshots go
  * to test-output/ for a person to look at.
  */
-const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const OUT = join(process.cwd(), 'test-output');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`the browser suite needs chromium at ${CHROMIUM} under CI`);
-  console.warn(`\n!!! chromium not found at ${CHROMIUM}: the responsive browser suite is SKIPPED.\n`);
-}
+const haveChromium = chromiumAvailable('the responsive browser suite');
 
 const PAGES = ['/', ...LEDGERS.map((d) => `/ledgers/${d.kind}`), '/import', '/reported', '/workflow', '/indicators', '/narrative', '/report', '/audit', '/account', '/users', '/no-such-page'];
 
@@ -49,7 +43,7 @@ describe.skipIf(!haveChromium)('the web app on a phone and on a desktop', () => 
     password = (await createDemoAccounts(store)).find((a) => a.username === 'zhouqu.admin')!.password;
     app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
     base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {

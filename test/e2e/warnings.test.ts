@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
 import { buildApp } from '../../src/server/app.ts';
@@ -10,20 +10,14 @@ import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { LoginPage } from './pages.ts';
+import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
 
 /**
  * The warnings page on the demo, in chromium, at phone (390 px) and desktop (1440 px) width:
  * mid-year warnings with their records, acknowledgement with a note, the province's ranking, and
  * the navigation badge. Screenshots go to test-output/.
  */
-const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const OUT = join(process.cwd(), 'test-output');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`the browser suite needs chromium at ${CHROMIUM} under CI`);
-  console.warn(`\n!!! chromium not found at ${CHROMIUM}: the warnings browser suite is SKIPPED.\n`);
-}
+const haveChromium = chromiumAvailable('the warnings browser suite');
 const SLOW = { timeout: 20_000 };
 
 class WarningsPage {
@@ -71,7 +65,7 @@ describe.skipIf(!haveChromium)('warnings page in chromium', () => {
     passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
     app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
     base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
