@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ROOT } from '../services/config.ts';
-import { notFound } from '../services/errors.ts';
+import { DomainError, notFound } from '../services/errors.ts';
 import { SYSTEM } from '../services/scope.ts';
 import { configFromEnv } from '../store/config.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
@@ -153,7 +153,9 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
     .option('--out <file>', '写入文件（docx 必填）/ write to this file instead of stdout (required for docx)')
     .addOption(new Option('--appendix <mode>', 'Word 报告的数据来源附录：annex 另存为附件文件（默认），inline 附在正文后，none 不要 / the figure-sources appendix of a docx: annex (a separate file, default), inline, none')
       .choices(['annex', 'inline', 'none']).default('annex'))
-    .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string; appendix: 'annex' | 'inline' | 'none' }) => withStore(ctx, async (s) => {
+    .option('--all', '市州或省代码：把所辖每个有数据的县的报告写入一个 zip 文件（--out 必填），逐个显示进度 / for a prefecture or province: every county with data, one report each, into one zip file (--out required), with progress')
+    .action(async (o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string; appendix: 'annex' | 'inline' | 'none'; all?: boolean }) => withStore(ctx, async (s) => {
+      if (o.all) return reportAll(s, ctx, o);
       if (o.format === 'docx' && !o.out) throw new CliError('--format docx 需要 --out 文件名', '--format docx needs --out FILE');
       await requireUnit(s, o.county);
       const { buildReport } = await import('../services/reports.ts');
@@ -176,6 +178,39 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
         : (await import('../reports/render-markdown.ts')).renderMarkdown(model);
       if (o.out) { writeFileSync(o.out, text); ctx.err(`written ${o.out}\n`); } else ctx.out(text);
     }));
+
+  /** The reports of every county with data under a prefecture or province, one zip file, progress on stderr. */
+  async function reportAll(s: Store, c: CliContext, o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string; appendix: 'annex' | 'inline' | 'none' }): Promise<void> {
+    if (o.county.length === 6) throw new CliError('--all 需要市州（4位）或省（2位）代码', '--all takes a prefecture (4-digit) or province (2-digit) code');
+    if (!o.out || !o.out.endsWith('.zip')) throw new CliError('--all 需要 --out 文件名.zip', '--all needs --out FILE.zip');
+    await requireUnit(s, o.county);
+    const { IndicatorEngine } = await import('../services/indicators.ts');
+    const { renderReportHere } = await import('../services/report-threads.ts');
+    const { orgUnit } = await import('../services/orgunits.ts');
+    const { default: JSZip } = await import('jszip');
+    const counties = await new IndicatorEngine(s, o.county, o.year).countiesWithData(o.year);
+    if (!counties.length) throw new CliError(`${o.county}所辖各县${o.year}年都没有数据`, `no county under ${o.county} has data for ${o.year}`);
+    const zip = new JSZip();
+    const started = Date.now();
+    for (const [i, code] of counties.entries()) {
+      const name = (await orgUnit(s, code))?.name ?? code;
+      const kind = o.format === 'docx' ? 'docx' : o.format;
+      zip.file(`${code}-${name}.${o.format}`, await renderReportHere(s, { actor: SYSTEM, unit: code, year: o.year, kind, appendix: o.appendix === 'annex' ? 'none' : o.appendix }));
+      if (o.format === 'docx' && o.appendix === 'annex') {
+        try {
+          zip.file(`${code}-${name}（数据来源附件）.docx`, await renderReportHere(s, { actor: SYSTEM, unit: code, year: o.year, kind: 'annex' }));
+        } catch (e) {
+          // A report without figures has no sources to list, so no annex.
+          if (!(e instanceof DomainError && e.code === 'NOT_FOUND')) throw e;
+        }
+      }
+      const left = Math.round(((Date.now() - started) / (i + 1)) * (counties.length - i - 1) / 1000);
+      c.err(`[${i + 1}/${counties.length}] ${code} ${name}（约还需${left}秒 / about ${left} s left）\n`);
+    }
+    const data = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    writeFileSync(o.out, data);
+    c.err(`written ${o.out}: ${counties.length} reports\n`);
+  }
 
   program.command('indicators')
     .description('指标值、目标与达标情况；市州或省代码（如 6230、62）汇总所辖各县 / indicator values with units, targets and status; a prefecture or province code adds up its counties')

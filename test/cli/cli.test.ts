@@ -129,3 +129,31 @@ describe('xiezuo init for a deployment without the demo', () => {
     expect(run(['init', '--provinces', 'gansu'], env)).toMatchObject({ code: 1, err: expect.stringMatching(/2-digit/) });
   });
 });
+
+describe('xiezuo report --all', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xiezuo-cli-all-'));
+  const env = { XIEZUO_DB: join(dir, 'x.sqlite'), XIEZUO_SECRET: 'cli-test' };
+
+  it('writes one Word report (and its sources annex) per county of a province into one zip, with progress', { timeout: 300_000 }, async () => {
+    expect(run(['init'], env).code).toBe(0);
+    expect(run(['synth', '--counties', '12', '--year', '2022', '--seed', '3'], env).code).toBe(0);
+    const out = join(dir, 'yunnan.zip');
+    const r = run(['report', '--county', '53', '--year', '2022', '--all', '--format', 'docx', '--out', out], env);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(0);
+    const progress = r.err.split('\n').filter((l) => /^\[\d+\/\d+\] 53\d{4} /.test(l));
+    const n = Number(/\/(\d+)\]/.exec(progress[0] ?? '')?.[1]);
+    expect(n).toBeGreaterThan(1);
+    expect(progress).toHaveLength(n);
+    const { default: JSZip } = await import('jszip');
+    const zip = await JSZip.loadAsync(readFileSync(out));
+    const names = Object.keys(zip.files);
+    expect(names.filter((f) => /^53\d{4}-.+\.docx$/.test(f) && !f.includes('附件'))).toHaveLength(n);
+    for (const f of names) {
+      const doc = await JSZip.loadAsync(await zip.file(f)!.async('uint8array'));
+      expect(await doc.file('word/document.xml')!.async('string'), f).toContain('w:body');
+    }
+    expect(run(['report', '--county', '532327', '--year', '2022', '--all', '--out', join(dir, 'x.zip')], env).err).toMatch(/--all takes a prefecture/);
+    expect(run(['report', '--county', '62', '--year', '2022', '--all', '--out', join(dir, 'y.zip')], env).err).toMatch(/no county under 62 has data/);
+  });
+});
