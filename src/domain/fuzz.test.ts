@@ -4,6 +4,7 @@
 // never an exception, a stack overflow or a hang.
 import { describe, expect, it } from 'vitest';
 import { check, parse } from './expr/index.ts';
+import { auditText } from './figures-audit/index.ts';
 import { creditCodeCheckChar, residentIdCheckChar, validateCreditCode, validateResidentId } from './ids.ts';
 
 const BUDGET_MS = Number(process.env.XIEZUO_FUZZ_MS) || 1500;
@@ -117,5 +118,32 @@ describe('fuzz: ID and credit-code validators', () => {
       const changed = id.slice(0, at) + ch + id.slice(at + 1);
       expect(validateResidentId(changed, { today: '2026-12-01' }).ok, `${id} → ${changed}`).toBe(false);
     });
+  });
+});
+
+const REPORT_TOKENS = [
+  '共', '计', '其中', '分别为', '、', '，', '。', '；', '（', '）', '\n', '\n\n', ' ', '约', '近', '余', '以上', '超过', '左右', '百分之', '个百分点',
+  '1', '0', '12', '3.5', '1.2万', '2.5亿', '１２．５', '三', '两', '十二', '一百零五', '万', '亿', '元', '万元', '亿元', '人', '户', '个', '对', '家',
+  '次', '场', '期', '人次', '%', '％', '亩', '平方米', '头', '—', '-', '~', '至', '拨付率', '完工率', '占比', '增长', '较上年', '9'.repeat(40), '.', '..',
+  '\u3000', '𠀀', '\u0000', '__proto__', '名学生', '所学校',
+];
+
+describe('fuzz: report-figure extractor', () => {
+  it('audits any text without an exception, every figure located where it stands', () => {
+    const n = fuzz('report figures', (r) => {
+      const text = Array.from({ length: 1 + Math.floor(r() * 60) }, () => pick(r, REPORT_TOKENS)).join('');
+      const a = auditText(text);
+      for (const f of a.figures) {
+        expect(f.text.length, text).toBeGreaterThan(0);
+        expect(text.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)), text).toContain(f.text.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
+      }
+      for (const rel of a.relations) expect(['holds', 'holds_other_rounding', 'fails']).toContain(rel.verdict);
+    });
+    expect(n).toBeGreaterThan(50);
+  });
+
+  it('reads a long text in bounded time (a hang would stop the suite at its time limit)', () => {
+    const text = '全年共计引导企业投资1.2万元，其中东部企业3个、西部企业4个；拨付率为85.5%。'.repeat(2000);
+    expect(auditText(text).figures.length).toBeGreaterThan(1000);
   });
 });

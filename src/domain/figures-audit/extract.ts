@@ -262,6 +262,8 @@ export function extractFigures(input: string): Extraction {
     let n = chineseNumeral(words!);
     // 近万人: a multiplier alone is one of it.
     if (n === null || n === 0 || /^[万亿]$/.test(words!)) { if (/^[万亿]$/.test(words!) && pre) n = words === '万' ? 10_000 : 100_000_000; else continue; }
+    // A numeral beyond any figure a report states (万万亿…) is no figure.
+    if (!Number.isSafeInteger(n * (unitDef(unit!).scale ?? 1))) continue;
     const def = unitDef(unit!);
     // Words like 一期 (phase one), 一中 or 一对一 are names, not figures.
     if (/^[一二三四五六七八九十]$/.test(words!) && ((unit === '期' && /[（(]/.test(text[s - 1] ?? '')) || (unit === '对' && text[s + all.length] === '一'))) continue;
