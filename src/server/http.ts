@@ -56,7 +56,10 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   params?: P;
   query?: Q;
   body?: B;
-  /** Schema of the JSON answer, for the OpenAPI document. */
+  /**
+   * Schema of the JSON answer: the OpenAPI document is generated from it, and under test (or with
+   * XIEZUO_CHECK_RESPONSES=1) every answer is checked against it. A route without one answers 204.
+   */
   response?: z.ZodType;
   /** Non-JSON answers (files) and multipart bodies, described for the OpenAPI document. */
   produces?: string[];
@@ -108,6 +111,36 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
 }
 
 /**
+ * Whether answers are checked against their route's response schema: always under vitest, elsewhere
+ * only with XIEZUO_CHECK_RESPONSES=1. Production never pays for it unless asked.
+ */
+export function checkingResponses(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.VITEST) || env.XIEZUO_CHECK_RESPONSES === '1';
+}
+
+/** How many mismatching paths a failed response check names. */
+const SHOWN_PROBLEMS = 5;
+
+/**
+ * The problems of a JSON answer against its route's declared response: null when it conforms. The
+ * answer is checked as the client receives it (after JSON serialisation), so dates count as strings.
+ * A route that declares no response must answer nothing.
+ */
+export function responseProblems(spec: Pick<RouteSpec<AnyObject, AnyObject, z.ZodType>, 'method' | 'url' | 'response'>, out: unknown): string | null {
+  const name = `${spec.method} ${spec.url}`;
+  if (!spec.response)
+    return out === undefined ? null : `${name} answered JSON but declares no response schema`;
+  const sent: unknown = out === undefined ? undefined : JSON.parse(JSON.stringify(out));
+  const r = spec.response.safeParse(sent);
+  if (r.success) return null;
+  // Schema messages are "中文 / English" (messages.ts); the English half is enough to find the mismatch.
+  const en = (m: string) => (m.includes(' / ') ? m.split(' / ', 2)[1]! : m);
+  const paths = r.error.issues.slice(0, SHOWN_PROBLEMS).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${en(i.message)}`);
+  const more = r.error.issues.length > SHOWN_PROBLEMS ? ` (+${r.error.issues.length - SHOWN_PROBLEMS} more)` : '';
+  return `${name} answered outside its response schema: ${paths.join('; ')}${more}`;
+}
+
+/**
  * Registers a route whose params, query and body are parsed with zod schemas, the same schemas the
  * OpenAPI document is generated from. The handler's return value is sent as JSON unless the handler
  * has already sent the reply.
@@ -118,6 +151,7 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
   const list = registry.get(app) ?? [];
   list.push({ spec: spec as unknown as RouteSpec<AnyObject, AnyObject, z.ZodType> });
   registry.set(app, list);
+  const check = checkingResponses();
   app.route({
     method: spec.method,
     url: spec.url,
@@ -132,6 +166,15 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
         params, query, body: body as z.output<B>, actor: auth?.actor as Actor, auth: auth as Auth, req, reply, deps,
       });
       if (reply.sent) return reply;
+      if (check && !spec.produces) {
+        const problem = responseProblems(spec, out);
+        if (problem) {
+          req.log.error({ route: `${spec.method} ${spec.url}`, problem }, 'response schema mismatch');
+          return reply.code(500).type('application/json').send({
+            error: { code: 'RESPONSE_SCHEMA', message: { zh: `应答不符合接口约定：${problem}`, en: problem } }, requestId: req.id,
+          });
+        }
+      }
       return out === undefined ? reply.code(204).send() : out;
     },
   });

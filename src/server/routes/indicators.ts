@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { type Catalogue, catalogueFor } from '../../services/catalogue.ts';
 import { type IndicatorResult, setClaim, setTarget } from '../../services/indicators.ts';
 import { indicatorsAndRules } from '../../services/indicator-sets.ts';
 import { OverviewService } from '../../services/overview.ts';
@@ -26,10 +27,17 @@ const RuleOut = z.object({
   id: z.string(), label: Label, ok: z.boolean().nullable(), left: z.string().nullable(), right: z.string().nullable(), op: z.string(), detail: Label,
 });
 
-/** An indicator result without its exact values and evaluation trace, which stay on the server. */
-export function publicIndicator(r: IndicatorResult): z.infer<typeof IndicatorOut> {
+/**
+ * An indicator result without its exact values and evaluation trace, which stay on the server. A figure
+ * that turned out to read only reported values names the catalogue's formula when the indicator has no
+ * reported formula of its own, so that `formula` is always there.
+ */
+export function publicIndicator(r: IndicatorResult, cat: Catalogue): z.infer<typeof IndicatorOut> {
   const { trace: _t, exact: _e, exactBreakdown: _b, rolledUp, ...rest } = r;
-  return { ...rest, ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}) } as z.infer<typeof IndicatorOut>;
+  return {
+    ...rest, formula: r.formula ?? cat.byId.get(r.id)?.formula ?? '',
+    ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}),
+  } as z.infer<typeof IndicatorOut>;
 }
 
 // One ranking service (worker thread and cache) per store.
@@ -48,7 +56,8 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     response: z.object({ indicators: z.array(IndicatorOut), rules: z.array(RuleOut) }),
     handler: async ({ actor, params }) => {
       const r = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      return { indicators: r.indicators.map(publicIndicator), rules: r.rules };
+      const cat = catalogueFor(params.year, params.county, deps.store);
+      return { indicators: r.indicators.map((i) => publicIndicator(i, cat)), rules: r.rules };
     },
   });
 
@@ -82,7 +91,8 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     }),
     handler: async ({ actor, params }) => {
       const both = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      const indicators = both.indicators.map(publicIndicator);
+      const cat = catalogueFor(params.year, params.county, deps.store);
+      const indicators = both.indicators.map((i) => publicIndicator(i, cat));
       const unit = await deps.store.db.selectFrom('org_unit').select(['code', 'name']).where('code', '=', params.county).executeTakeFirst();
       return {
         county: unit ?? { code: params.county, name: params.county }, year: params.year, indicators,
