@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { NARRATIVE_SECTIONS as CONTRACT_SECTIONS } from '../../src/api/contract.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { checkingResponses, responseProblems, routesOf } from '../../src/server/http.ts';
+import { NARRATIVE_SECTIONS } from '../../src/services/reported.ts';
 import { freshStore, type TestStore } from '../support/engines.ts';
 
 /** Routes that answer 204 with no body, and so declare no response schema. */
@@ -70,5 +72,9 @@ describe('API contract', () => {
     expect(body.error.message.en).toContain('GET /api/stray');
     expect(body.error.message.en).toContain('n:');
     await a.close();
+  });
+
+  it('keeps the narrative sections of the contract those of the service', () => {
+    expect([...CONTRACT_SECTIONS]).toEqual([...NARRATIVE_SECTIONS]);
   });
 });
