@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { NARRATIVE_SECTIONS as CONTRACT_SECTIONS } from '../../src/api/contract.ts';
+import * as contract from '../../src/api/contract.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { checkingResponses, responseProblems, routesOf } from '../../src/server/http.ts';
 import { NARRATIVE_SECTIONS } from '../../src/services/reported.ts';
@@ -16,6 +16,28 @@ const NO_CONTENT = [
   'DELETE /api/records/:kind/:id', 'PUT /api/targets/:org/:year/:indicator', 'PUT /api/claims/:county/:year/:indicator',
   'DELETE /api/evidence-files/:id', 'DELETE /api/reported/dated/:id', 'DELETE /api/reported/:id', 'DELETE /api/narrative/:id',
 ];
+
+/** Routes the web app calls, with the contract schema each answers. */
+const SHARED: Array<[string, z.ZodType]> = [
+  ['GET /api/session', contract.SessionView], ['POST /api/session', contract.SessionView], ['GET /api/meta', contract.Meta],
+  ['GET /api/counties', contract.Counties], ['GET /api/categories/:year', contract.Categories],
+  ['GET /api/dashboard/:county/:year', contract.Dashboard], ['GET /api/indicators/:county/:year', contract.IndicatorsAndRules],
+  ['GET /api/overview/:year', contract.Overview], ['GET /api/reported/:county/:year', contract.ReportedList],
+  ['GET /api/narrative/:county/:year', contract.Narrative], ['GET /api/ledgers/:kind/:county/:year', contract.LedgerRecords],
+  ['GET /api/records/:kind/:id', contract.LedgerRecord], ['GET /api/config/:year/:unit', contract.ConfigView],
+  ['GET /api/config/:year/:unit/report', contract.ReportTemplateView], ['POST /api/years/:county/:year/open', contract.OpenedYear],
+  ['GET /api/warnings/:unit', contract.WarningsReport], ['GET /api/users/:username/tokens', z.array(contract.TokenView)],
+  ['POST /api/tokens', contract.NewToken], ['POST /api/users/:username/password', contract.NewPassword],
+  ['GET /api/audit', contract.AuditList], ['GET /api/workflow/:county/:year', z.array(contract.LedgerState)],
+  ['POST /api/figure-audit', contract.DocumentAudit], ['POST /api/figure-audit/:county/:year', contract.DocumentAudit],
+  ['GET /api/imports/jobs/:id', contract.ImportJob], ['POST /api/imports/:county/:year/jobs', contract.ImportJob],
+  ['GET /api/evidence/:county/:year', z.array(contract.Evidence)], ['GET /api/users', z.array(contract.UserListEntry)],
+];
+
+const jsonSchema = (s: z.ZodType) => {
+  const { $schema: _s, ...rest } = z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
 
 describe('API contract', () => {
   let t: TestStore;
@@ -74,7 +96,27 @@ describe('API contract', () => {
     await a.close();
   });
 
+  it('publishes in the OpenAPI document the very schemas the web app takes its types from', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+    };
+    for (const [key, schema] of SHARED) {
+      const [method, url] = key.split(' ') as [string, string];
+      const op = doc.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+      expect(op, key).toBeDefined();
+      expect(op!.responses['200']!.content!['application/json']!.schema, key).toEqual(jsonSchema(schema));
+    }
+  });
+
+  it('declares the contract object itself as the response of the routes the web app calls', () => {
+    const byKey = new Map(routesOf(app).map((r) => [`${r.method} ${r.url}`, r.response]));
+    for (const [key, schema] of SHARED) {
+      if (schema instanceof z.ZodArray) expect((byKey.get(key) as z.ZodArray<z.ZodType>).element, key).toBe(schema.element);
+      else expect(byKey.get(key), key).toBe(schema);
+    }
+  });
+
   it('keeps the narrative sections of the contract those of the service', () => {
-    expect([...CONTRACT_SECTIONS]).toEqual([...NARRATIVE_SECTIONS]);
+    expect([...contract.NARRATIVE_SECTIONS]).toEqual([...NARRATIVE_SECTIONS]);
   });
 });
