@@ -46,7 +46,11 @@ export interface RouteContext<P, Q, B> {
   deps: ServerDeps;
 }
 
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+/** A value of T, or of T with any of its arrays and objects read-only: what a service may hand back as an answer. */
+export type Answer<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<Answer<E>>
+  : T extends object ? { readonly [K in keyof T]: Answer<T[K]> } : T;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType = z.ZodType> {
   method: Method;
   url: string;
   summary: string;
@@ -60,11 +64,12 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
    * Schema of the JSON answer: the OpenAPI document is generated from it, and under test (or with
    * XIEZUO_CHECK_RESPONSES=1) every answer is checked against it. A route without one answers 204.
    */
-  response?: z.ZodType;
+  response?: R;
   /** Non-JSON answers (files) and multipart bodies, described for the OpenAPI document. */
   produces?: string[];
   multipart?: Record<string, 'string' | 'binary'>;
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+  /** Returns the answer, typed by `response` (a route without one answers 204), or the reply it sent itself. */
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer<z.input<R>> | FastifyReply>;
 }
 
 interface Registered {
@@ -145,8 +150,8 @@ export function responseProblems(spec: Pick<RouteSpec<AnyObject, AnyObject, z.Zo
  * OpenAPI document is generated from. The handler's return value is sent as JSON unless the handler
  * has already sent the reply.
  */
-export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
-  app: FastifyInstance, deps: ServerDeps, spec: RouteSpec<P, Q, B>,
+export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType = z.ZodType>(
+  app: FastifyInstance, deps: ServerDeps, spec: RouteSpec<P, Q, B, R>,
 ): void {
   const list = registry.get(app) ?? [];
   list.push({ spec: spec as unknown as RouteSpec<AnyObject, AnyObject, z.ZodType> });

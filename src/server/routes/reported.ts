@@ -4,13 +4,19 @@ import { catalogueFor } from '../../services/catalogue.ts';
 import { categoriesFor } from '../../services/config.ts';
 import { computeIndicators } from '../../services/indicators.ts';
 import { deleteNarrative } from '../../services/narrative-admin.ts';
-import { deleteDatedReported, deleteReported, listDatedReported, listNarratives, listReported, NARRATIVE_SECTIONS, type NarrativeSection, setNarrative, setReported } from '../../services/reported.ts';
+import { deleteDatedReported, deleteReported, listDatedReported, listNarratives, listReported, NARRATIVE_SECTIONS, type NarrativeSection, type ReportedView, setNarrative, setReported } from '../../services/reported.ts';
 import { Narrative, NarrativeParagraph, ReportedList, ReportedValue } from '../../api/contract.ts';
 import { countyParam, idParam, route, type ServerDeps, yearParam } from '../http.ts';
 
 const dateBody = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD / the date must read YYYY-MM-DD');
 const elementParam = z.string().regex(/^[a-z0-9_.]{2,80}$/, '上报项编号有误 / malformed element id');
 const versionQuery = z.object({ version: z.coerce.number().int().positive() });
+
+/**
+ * A reported value as answered. The service types its qualifier as any string; the values it stores are
+ * always one of the contract's, which the response check holds it to under test.
+ */
+const reportedView = (r: ReportedView): ReportedValue => ({ ...r, qual: r.qual as ReportedValue['qual'] });
 
 type NarrativeRow = Awaited<ReturnType<typeof listNarratives>>[number];
 const narrativeView = (n: NarrativeRow): NarrativeParagraph => ({
@@ -33,7 +39,7 @@ export function reportedRoutes(app: FastifyInstance, deps: ServerDeps): void {
       const elements = Object.values(cat.elements).filter((e) => !e.retired).map((e) => ({
         id: e.id, label: e.label, unit: e.unit, unitLabel: cat.units[e.unit], dims: e.dims ? lists[e.dims] ?? [] : null,
       }));
-      return { rows, dated, elements };
+      return { rows: rows.map(reportedView), dated: dated.map(reportedView), elements };
     },
   });
 
@@ -47,11 +53,11 @@ export function reportedRoutes(app: FastifyInstance, deps: ServerDeps): void {
       asOf: dateBody.optional(),
     }),
     response: ReportedValue,
-    handler: async ({ actor, params, body }) => setReported(deps.store, actor, params.county, params.year,
+    handler: async ({ actor, params, body }) => reportedView(await setReported(deps.store, actor, params.county, params.year,
       {
         element: params.element, text: body.text, ...(body.dim ? { dim: body.dim } : {}), ...(body.note !== undefined ? { note: body.note } : {}),
         ...(body.asOf ? { asOf: body.asOf } : {}),
-      }, body.version),
+      }, body.version)),
   });
 
   route(app, deps, {
