@@ -123,6 +123,13 @@ export function checkingResponses(env: NodeJS.ProcessEnv = process.env): boolean
   return Boolean(env.VITEST) || env.XIEZUO_CHECK_RESPONSES === '1';
 }
 
+/** A handler answered outside its response schema: a fault of the server, answered 500 by the error mapper. */
+export class ResponseMismatch extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
 /** How many mismatching paths a failed response check names. */
 const SHOWN_PROBLEMS = 5;
 
@@ -173,12 +180,7 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
       if (reply.sent) return reply;
       if (check && !spec.produces) {
         const problem = responseProblems(spec, out);
-        if (problem) {
-          req.log.error({ route: `${spec.method} ${spec.url}`, problem }, 'response schema mismatch');
-          return reply.code(500).type('application/json').send({
-            error: { code: 'RESPONSE_SCHEMA', message: { zh: `应答不符合接口约定：${problem}`, en: problem } }, requestId: req.id,
-          });
-        }
+        if (problem) throw new ResponseMismatch(problem);
       }
       return out === undefined ? reply.code(204).send() : out;
     },

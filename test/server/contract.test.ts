@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as contract from '../../src/api/contract.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { installErrorMapper } from '../../src/server/errors.ts';
 import { checkingResponses, responseProblems, routesOf } from '../../src/server/http.ts';
 import { NARRATIVE_SECTIONS } from '../../src/services/reported.ts';
 import { freshStore, type TestStore } from '../support/engines.ts';
@@ -83,6 +84,7 @@ describe('API contract', () => {
     const { route } = await import('../../src/server/http.ts');
     const Fastify = (await import('fastify')).default;
     const a = Fastify();
+    installErrorMapper(a);
     route(a, { store: t.store, dataDir: dir }, {
       method: 'GET', url: '/api/stray', tag: 't', summary: 't', access: 'public', response: z.object({ n: z.number() }),
       // Past the compiler on purpose: the check is for what types cannot see (a service typed more loosely, a cast).
