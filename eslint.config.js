@@ -13,4 +13,13 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    // The web app takes the API contract as types only: zod and the schemas stay out of the bundle.
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/src/api/*'], allowTypeImports: true, message: 'import the API contract with `import type`' }],
+      }],
+    },
+  },
 );

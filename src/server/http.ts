@@ -46,7 +46,11 @@ export interface RouteContext<P, Q, B> {
   deps: ServerDeps;
 }
 
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+/** A value of T, or of T with any of its arrays and objects read-only: what a service may hand back as an answer. */
+export type Answer<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<Answer<E>>
+  : T extends object ? { readonly [K in keyof T]: Answer<T[K]> } : T;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType = z.ZodType> {
   method: Method;
   url: string;
   summary: string;
@@ -56,12 +60,16 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   params?: P;
   query?: Q;
   body?: B;
-  /** Schema of the JSON answer, for the OpenAPI document. */
-  response?: z.ZodType;
+  /**
+   * Schema of the JSON answer: the OpenAPI document is generated from it, and under test (or with
+   * XIEZUO_CHECK_RESPONSES=1) every answer is checked against it. A route without one answers 204.
+   */
+  response?: R;
   /** Non-JSON answers (files) and multipart bodies, described for the OpenAPI document. */
   produces?: string[];
   multipart?: Record<string, 'string' | 'binary'>;
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+  /** Returns the answer, typed by `response` (a route without one answers 204), or the reply it sent itself. */
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer<z.input<R>> | FastifyReply>;
 }
 
 interface Registered {
@@ -108,16 +116,54 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
 }
 
 /**
+ * Whether answers are checked against their route's response schema: always under vitest, elsewhere
+ * only with XIEZUO_CHECK_RESPONSES=1. Production never pays for it unless asked.
+ */
+export function checkingResponses(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.VITEST) || env.XIEZUO_CHECK_RESPONSES === '1';
+}
+
+/** A handler answered outside its response schema: a fault of the server, answered 500 by the error mapper. */
+export class ResponseMismatch extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
+/** How many mismatching paths a failed response check names. */
+const SHOWN_PROBLEMS = 5;
+
+/**
+ * The problems of a JSON answer against its route's declared response: null when it conforms. The
+ * answer is checked as the client receives it (after JSON serialisation), so dates count as strings.
+ * A route that declares no response must answer nothing.
+ */
+export function responseProblems(spec: Pick<RouteSpec<AnyObject, AnyObject, z.ZodType>, 'method' | 'url' | 'response'>, out: unknown): string | null {
+  const name = `${spec.method} ${spec.url}`;
+  if (!spec.response)
+    return out === undefined ? null : `${name} answered JSON but declares no response schema`;
+  const sent: unknown = out === undefined ? undefined : JSON.parse(JSON.stringify(out));
+  const r = spec.response.safeParse(sent);
+  if (r.success) return null;
+  // Schema messages are "中文 / English" (messages.ts); the English half is enough to find the mismatch.
+  const en = (m: string) => (m.includes(' / ') ? m.split(' / ', 2)[1]! : m);
+  const paths = r.error.issues.slice(0, SHOWN_PROBLEMS).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${en(i.message)}`);
+  const more = r.error.issues.length > SHOWN_PROBLEMS ? ` (+${r.error.issues.length - SHOWN_PROBLEMS} more)` : '';
+  return `${name} answered outside its response schema: ${paths.join('; ')}${more}`;
+}
+
+/**
  * Registers a route whose params, query and body are parsed with zod schemas, the same schemas the
  * OpenAPI document is generated from. The handler's return value is sent as JSON unless the handler
  * has already sent the reply.
  */
-export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
-  app: FastifyInstance, deps: ServerDeps, spec: RouteSpec<P, Q, B>,
+export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType = z.ZodType>(
+  app: FastifyInstance, deps: ServerDeps, spec: RouteSpec<P, Q, B, R>,
 ): void {
   const list = registry.get(app) ?? [];
   list.push({ spec: spec as unknown as RouteSpec<AnyObject, AnyObject, z.ZodType> });
   registry.set(app, list);
+  const check = checkingResponses();
   app.route({
     method: spec.method,
     url: spec.url,
@@ -132,6 +178,10 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
         params, query, body: body as z.output<B>, actor: auth?.actor as Actor, auth: auth as Auth, req, reply, deps,
       });
       if (reply.sent) return reply;
+      if (check && !spec.produces) {
+        const problem = responseProblems(spec, out);
+        if (problem) throw new ResponseMismatch(problem);
+      }
       return out === undefined ? reply.code(204).send() : out;
     },
   });

@@ -1,9 +1,8 @@
 /** The one way the web app talks to the server: JSON over /api, the session cookie, and the CSRF header. */
 
-export interface Label {
-  zh: string;
-  en: string;
-}
+import type { Label } from '../../src/api/contract.ts';
+
+export type { Label };
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, readonly msg: Label, readonly details?: unknown) {
@@ -53,134 +52,12 @@ export const qs = (o: Record<string, string | number | undefined | null>) => {
   return s ? `?${s}` : '';
 };
 
-// ---- shapes served by the API
+// ---- shapes served by the API: inferred from the server's response schemas, types only
 
-export interface UserView {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  units: string[];
-  ledgers: string[] | null;
-  disabled?: boolean;
-  lockedAt?: string | null;
-  demo?: boolean;
-  /** In the accounts list: each unit's code with its division name. */
-  unitNames?: Array<{ code: string; name: string | null }>;
-}
-export interface TokenView {
-  id: number;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  readOnly: boolean;
-  county: string | null;
-  expiresAt: string | null;
-}
-export interface SessionView {
-  user: UserView;
-  csrf: string | null;
-  roleLabel: Label;
-}
-export interface FieldDecl {
-  name: string;
-  type: 'text' | 'int' | 'money' | 'date' | 'enum' | 'bool' | 'code';
-  label: Label;
-  required?: boolean;
-  categories?: string;
-  qualified?: boolean;
-  min?: number;
-  max?: number;
-  maxLength?: number;
-  pii?: string;
-  help?: Label;
-}
-export interface LedgerDecl {
-  kind: string;
-  label: Label;
-  group: string;
-  fields: FieldDecl[];
-  naturalKey: string[];
-  titleField: string;
-}
-export interface Meta {
-  ledgers: LedgerDecl[];
-  roles: Record<string, Label>;
-  statuses: Record<string, Label>;
-  /** Set when the database holds a generated (synthetic) dataset, not real reports. */
-  synthetic?: { seed: number; counties: number; year: number } | null;
-}
-export type Categories = Record<string, Array<{ value: string; zh: string; en: string; retired?: boolean }>>;
-export type LedgerRecord = Record<string, unknown> & { id: number; version: number; county_code: string; year: number };
-export interface County {
-  code: string;
-  name: string;
-  years: number[];
-}
-export interface Indicator {
-  id: string;
-  label: Label;
-  unit: string;
-  formula: string;
-  value: string | null;
-  display: string | null;
-  /** The figure in English words and units ("about CNY 0.12 million"). */
-  displayEn?: string | null;
-  raw: number | null;
-  qual: string;
-  source: string;
-  breakdown?: Array<{ key: string; label: string; labelEn?: string; raw: number | null; display: string; displayEn?: string }>;
-  target?: { op: string; value: string | null; valueMax: string | null; display: string; displayEn?: string; orgCode: string; reportedStatus: string | null; note: string | null };
-  status: 'met' | 'missed' | 'no_target' | 'no_data';
-  flags: Label[];
-  /** For a prefecture or province: what its counties add up to, beside its own stated figure. */
-  rolledUp?: { display: string; counties: number } | null;
-  partial?: boolean;
-}
-export interface Rule {
-  id: string;
-  label: Label;
-  ok: boolean | null;
-  left: string | null;
-  right: string | null;
-  op: string;
-  detail: Label;
-}
-export interface LedgerState {
-  ledger: string;
-  label: Label;
-  status: 'draft' | 'submitted' | 'approved' | 'returned';
-  completeness: string;
-  comment: string | null;
-  updatedBy: string | null;
-  updatedByName: string | null;
-  updatedAt: string | null;
-  allowed: string[];
-}
-export interface Evidence {
-  id: number;
-  ledger: string | null;
-  recordId: number | null;
-  indicator: string | null;
-  filename: string;
-  mime: string;
-  size: number;
-  uploadedBy: string;
-  uploadedAt: string;
-}
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  /** The account's display name; null for the system and for accounts that no longer exist. */
-  actorName: string | null;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  county: string | null;
-  year: number | null;
-  before: unknown;
-  after: unknown;
-}
+export type {
+  AuditEntry, AuditList, Categories, ConfigView, County, Dashboard, DocumentAudit, Evidence, FieldDecl, ImportJob, ImportOutcome,
+  Indicator, IndicatorsAndRules, LedgerDecl, LedgerRecord, LedgerRecords, LedgerState, Meta, Narrative, NarrativeParagraph,
+  NewPassword, NewToken, OpenedYear, ProblemDrafts, RankedCounty, ReportableElement, ReportedList, ReportedValue,
+  ReportTemplateView, RoundingRule, RuleResult as Rule, SessionView, TargetedIndicator, TokenView, UnitName, UserListEntry,
+  UserView, WarningsReport,
+} from '../../src/api/contract.ts';

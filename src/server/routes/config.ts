@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { setCategories, setOwnElements, setReportTemplate, setRounding, showConfig, showReportTemplate } from '../../services/config-admin.ts';
 import { openYear } from '../../services/years.ts';
+import { ConfigView, OpenedYear, ReportTemplateView } from '../../api/contract.ts';
 import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
 
 const unitParam = z.string().regex(/^(national|\d{2}|\d{4}|\d{6})$/, '单位应为2位省、4位市州、6位县级区划代码或 national / unit must be a 2-, 4- or 6-digit division code or national')
@@ -13,22 +14,6 @@ const Item = z.object({
   retired: z.boolean().optional(),
 });
 const Rule = z.object({ mode: z.enum(['half_up', 'truncate']), decimals: z.number().int().min(0).max(6) });
-const Source = z.union([
-  z.object({ stored: z.literal(false) }),
-  z.object({ stored: z.literal(true), unit: z.string(), year: z.number(), version: z.number(), updatedBy: z.string(), updatedAt: z.string() }),
-]);
-const ConfigOut = z.object({
-  year: z.number(), unit: z.string(),
-  categories: z.array(z.object({ name: z.string(), items: z.array(Item), source: Source, own: z.boolean() })),
-  rounding: z.object({ rates: Rule, indicators: z.record(z.string(), Rule) }),
-  ownRounding: z.object({ rates: Rule.optional(), indicators: z.record(z.string(), Rule).optional(), source: Source }).nullable(),
-  elements: z.array(z.object({
-    id: z.string(), zh: z.string(), en: z.string(), unit: z.string(), unitWord: z.object({ zh: z.string(), en: z.string() }).optional(),
-    section: z.string(), retired: z.boolean().optional(), definedBy: z.string().optional(),
-  })),
-  sections: z.array(z.object({ key: z.string(), zh: z.string() })),
-  units: z.array(z.object({ key: z.string(), zh: z.string(), en: z.string() })),
-});
 const OwnElementIn = z.object({
   id: z.string().regex(/^own\.[a-z][a-z0-9_]{0,39}$/, '编号应为 own. 加小写字母开头的字母、数字或下划线 / the id must be own. followed by a lower-case letter, then letters, digits or _').optional(),
   zh: z.string().trim().min(1, '须有中文名称 / a Chinese name is required').max(60),
@@ -39,20 +24,12 @@ const OwnElementIn = z.object({
   retired: z.boolean().optional(),
 });
 
-const ReportOut = z.object({
-  year: z.number(), unit: z.string(), yaml: z.string(), own: z.boolean(),
-  source: z.union([
-    z.object({ from: z.literal('stored'), unit: z.string(), year: z.number(), version: z.number(), updatedBy: z.string(), updatedAt: z.string() }),
-    z.object({ from: z.literal('file'), unit: z.string(), path: z.string() }),
-  ]),
-});
-
 /** Configuration per year and unit (category lists, rounding policy) and the lifecycle of a county's years. */
 export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/config/:year/:unit', tag: 'config',
     summary: 'Category lists and rounding policy in force for a unit (national, province, prefecture, county) and year, with where each list comes from',
-    params: z.object({ year: yearParam, unit: unitParam }), response: ConfigOut,
+    params: z.object({ year: yearParam, unit: unitParam }), response: ConfigView,
     handler: async ({ params }) => showConfig(deps.store, params.year, params.unit),
   });
 
@@ -63,7 +40,7 @@ export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
     body: z.union([
       z.object({ items: z.array(Item).min(1, '列表不能为空 / the list cannot be empty').max(200) }),
       z.object({ inherit: z.literal(true) }),
-    ]), response: ConfigOut,
+    ]), response: ConfigView,
     handler: async ({ actor, params, body }) => setCategories(deps.store, actor, {
       year: params.year, unit: params.unit, list: params.list, ...('inherit' in body ? { items: [], inherit: true } : { items: body.items }),
     }),
@@ -73,14 +50,14 @@ export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'PUT', url: '/api/config/:year/:unit/elements', tag: 'config',
     summary: "Replace a unit's own elements from this year on: figures its reports state that the catalogue has no element for, each with names, unit and report section; elements holding values can only be retired. Audited",
     params: z.object({ year: yearParam, unit: unitParam }),
-    body: z.object({ elements: z.array(OwnElementIn).max(300) }), response: ConfigOut,
+    body: z.object({ elements: z.array(OwnElementIn).max(300) }), response: ConfigView,
     handler: async ({ actor, params, body }) => setOwnElements(deps.store, actor, { year: params.year, unit: params.unit, elements: body.elements }),
   });
 
   route(app, deps, {
     method: 'GET', url: '/api/config/:year/:unit/report', tag: 'config',
     summary: 'The report template in force for a unit and year (YAML), with where it comes from (stored for a unit, or a shipped file)',
-    params: z.object({ year: yearParam, unit: unitParam }), response: ReportOut,
+    params: z.object({ year: yearParam, unit: unitParam }), response: ReportTemplateView,
     handler: async ({ params }) => showReportTemplate(deps.store, params.year, params.unit),
   });
 
@@ -88,7 +65,7 @@ export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'PUT', url: '/api/config/:year/:unit/report', tag: 'config',
     summary: "Store a report template (YAML) for a unit from this year on, checked against the catalogue and ledgers, or inherit the unit above's. Audited",
     params: z.object({ year: yearParam, unit: unitParam }),
-    body: z.union([z.object({ yaml: z.string().min(1).max(200_000) }), z.object({ inherit: z.literal(true) })]), response: ReportOut,
+    body: z.union([z.object({ yaml: z.string().min(1).max(200_000) }), z.object({ inherit: z.literal(true) })]), response: ReportTemplateView,
     handler: async ({ actor, params, body }) => setReportTemplate(deps.store, actor, { year: params.year, unit: params.unit, ...body }),
   });
 
@@ -97,7 +74,7 @@ export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
     summary: 'Set the rounding policy of a unit from this year on: rates half-up or truncated at N decimals (0 = whole percent), per-indicator exceptions, or inherit. Audited',
     params: z.object({ year: yearParam, unit: unitParam }),
     body: z.object({ rates: Rule.optional(), indicators: z.record(z.string().regex(/^[A-Za-z_][\w.]*$/), Rule).optional(), inherit: z.boolean().optional() }),
-    response: ConfigOut,
+    response: ConfigView,
     handler: async ({ actor, params, body }) => setRounding(deps.store, actor, { year: params.year, unit: params.unit, ...body }),
   });
 
@@ -105,10 +82,7 @@ export function configRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'POST', url: '/api/years/:county/:year/open', tag: 'config',
     summary: 'Open an assessment year for a county, carrying over pairings, demonstration villages, unfinished projects, cumulative figures and report details as drafts. Audited',
     params: z.object({ county: countyParam, year: yearParam }),
-    response: z.object({
-      county: z.string(), year: z.number(), from: z.number().nullable(),
-      carried: z.object({ pairings: z.number(), demoVillages: z.number(), projects: z.number(), cumulative: z.number(), reportInfo: z.boolean() }),
-    }),
+    response: OpenedYear,
     handler: async ({ actor, params }) => openYear(deps.store, actor, params.county, params.year),
   });
 }

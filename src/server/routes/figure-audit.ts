@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { auditDocuments, documentText, MAX_AUDIT_CHARS } from '../../services/figure-audit.ts';
 import { invalid } from '../../services/errors.ts';
+import { DocumentAudit } from '../../api/contract.ts';
 import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
 
 const Doc = z.object({
@@ -23,14 +24,14 @@ export function figureAuditRoutes(app: FastifyInstance, deps: ServerDeps): void 
   route(app, deps, {
     method: 'POST', url: '/api/figure-audit', tag: 'figure-audit',
     summary: 'Check the figures of a report text (.txt, .md, .docx or pasted): totals and parts, rates, point changes, per-head amounts',
-    body: Doc,
+    body: Doc, response: DocumentAudit,
     handler: async ({ body }) => (await auditDocuments([await readDoc(body)]))[0],
   });
   route(app, deps, {
     method: 'POST', url: '/api/figure-audit/:county/:year', tag: 'figure-audit',
     summary: 'Check the figures of a report text and hold them against the county-year\'s indicators (supported, contradicted with sources, cannot be checked)',
     params: z.object({ county: countyParam, year: yearParam }),
-    body: Doc,
+    body: Doc, response: DocumentAudit,
     handler: async ({ actor, params, body }) => (await auditDocuments([await readDoc(body)], { store: deps.store, actor, county: params.county, year: params.year }))[0],
   });
 }

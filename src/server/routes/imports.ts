@@ -4,34 +4,8 @@ import { invalid } from '../../services/errors.ts';
 import { echo } from '../../excel/limits.ts';
 import { type ImportJob, importJob, startImportJob } from '../../services/import-jobs.ts';
 import { importUploads, MAX_IMPORT_BYTES, MAX_IMPORT_FILES, type UploadOutcome } from '../../services/imports.ts';
+import { ImportJob as JobOut, ImportOutcome } from '../../api/contract.ts';
 import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
-
-const Problem = z.object({
-  file: z.string(), sheet: z.string(), row: z.number().nullable(), column: z.string().nullable(), header: z.string().nullable(),
-  field: z.string().nullable(), value: z.string(), zh: z.string(), en: z.string(),
-});
-const ImportOut = z.object({
-  committed: z.boolean(), dryRun: z.boolean(), ok: z.boolean(), rows: z.number(),
-  errors: z.array(Problem), errorCount: z.number(),
-  notices: z.array(Problem.omit({ header: true, field: true })),
-  summary: z.array(z.object({ kind: z.string(), added: z.number(), updated: z.number(), unchanged: z.number() })),
-  /** Per ledger: rows matched to existing records (on the whole key, or loosely on the key columns a sheet has), new, ambiguous. */
-  preview: z.array(z.object({ kind: z.string(), matched: z.number(), matchedLoosely: z.number(), new: z.number(), ambiguous: z.number() })),
-  sheets: z.array(z.object({ file: z.string(), sheet: z.string(), ledger: z.string().nullable(), headerRow: z.number().nullable(), rows: z.number() })),
-  findings: z.array(z.object({
-    code: z.literal('duplicate_person'), ledger: z.string(), masked: z.string(), newAbove: z.number(), zh: z.string(), en: z.string(),
-    records: z.array(z.object({ id: z.number(), name: z.string().nullable(), startDate: z.string().nullable(), employer: z.string().nullable(), note: z.string().nullable() })),
-  })),
-  /** Annotated copies of the files with problems, base64-encoded .xlsx. */
-  annotated: z.array(z.object({ file: z.string(), name: z.string(), marked: z.number(), base64: z.string() })),
-});
-
-const JobOut = z.object({
-  id: z.string(), state: z.enum(['running', 'done', 'failed']), county: z.string(), year: z.number(), dryRun: z.boolean(),
-  rows: z.number(), startedAt: z.string(), finishedAt: z.string().nullable(),
-  result: ImportOut.nullable(),
-  error: z.object({ code: z.string(), zh: z.string(), en: z.string() }).nullable(),
-});
 
 type Uploads = Array<{ name: string; data: Buffer }>;
 
@@ -58,7 +32,7 @@ export function importRoutes(app: FastifyInstance, deps: ServerDeps): void {
     params: z.object({ county: countyParam, year: yearParam }),
     query: z.object({ dryRun: z.enum(['true', 'false']).default('true') }),
     multipart: { files: 'binary' },
-    response: ImportOut,
+    response: ImportOutcome,
     handler: async ({ actor, params, query, req }) => {
       const uploads = await readUploads(req);
       // In its own thread and connection on SQLite: other requests go on while the import runs.

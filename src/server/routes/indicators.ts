@@ -1,35 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { type Catalogue, catalogueFor } from '../../services/catalogue.ts';
 import { type IndicatorResult, setClaim, setTarget } from '../../services/indicators.ts';
 import { indicatorsAndRules } from '../../services/indicator-sets.ts';
 import { OverviewService } from '../../services/overview.ts';
 import { ledgerStates } from '../../services/workflow.ts';
+import { Dashboard, Indicator, IndicatorsAndRules, Overview } from '../../api/contract.ts';
 import { countyParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
-const Label = z.object({ zh: z.string(), en: z.string() });
-const IndicatorOut = z.object({
-  id: z.string(), label: Label, unit: z.string(), formula: z.string(), value: z.string().nullable(), display: z.string().nullable(),
-  raw: z.number().nullable(), qual: z.string(), source: z.string(),
-  breakdown: z.array(z.object({ key: z.string(), label: z.string(), raw: z.number().nullable(), display: z.string() })).optional(),
-  target: z.object({
-    op: z.string(), value: z.string().nullable(), valueMax: z.string().nullable(), display: z.string(), orgCode: z.string(),
-    reportedStatus: z.string().nullable(), note: z.string().nullable(), claimNote: z.string().nullable().optional(),
-  }).optional(),
-  status: z.enum(['met', 'missed', 'no_target', 'no_data']),
-  flags: z.array(Label),
-  partial: z.boolean().optional(),
-  /** For a prefecture or province: what its counties add up to, beside its own stated figure. */
-  rolledUp: z.object({ display: z.string(), counties: z.number() }).nullable().optional(),
-  exactText: z.string().nullable().optional(),
-});
-const RuleOut = z.object({
-  id: z.string(), label: Label, ok: z.boolean().nullable(), left: z.string().nullable(), right: z.string().nullable(), op: z.string(), detail: Label,
-});
-
-/** An indicator result without its exact values and evaluation trace, which stay on the server. */
-export function publicIndicator(r: IndicatorResult): z.infer<typeof IndicatorOut> {
+/**
+ * An indicator result without its exact values and evaluation trace, which stay on the server. A figure
+ * that turned out to read only reported values names the catalogue's formula when the indicator has no
+ * reported formula of its own, so that `formula` is always there.
+ */
+export function publicIndicator(r: IndicatorResult, cat: Catalogue): Indicator {
   const { trace: _t, exact: _e, exactBreakdown: _b, rolledUp, ...rest } = r;
-  return { ...rest, ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}) } as z.infer<typeof IndicatorOut>;
+  return {
+    ...rest, formula: r.formula ?? cat.byId.get(r.id)?.formula ?? '',
+    ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}),
+  } as Indicator;
 }
 
 // One ranking service (worker thread and cache) per store.
@@ -45,10 +34,11 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/indicators/:county/:year', tag: 'indicators',
     summary: 'Every indicator of a county, prefecture or province for a year with its target and status, and the validation rules',
     params: z.object({ county: unitParam, year: yearParam }),
-    response: z.object({ indicators: z.array(IndicatorOut), rules: z.array(RuleOut) }),
+    response: IndicatorsAndRules,
     handler: async ({ actor, params }) => {
       const r = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      return { indicators: r.indicators.map(publicIndicator), rules: r.rules };
+      const cat = catalogueFor(params.year, params.county, deps.store);
+      return { indicators: r.indicators.map((i) => publicIndicator(i, cat)), rules: r.rules };
     },
   });
 
@@ -75,14 +65,11 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/dashboard/:county/:year', tag: 'dashboard',
     summary: 'The year at a glance: indicators with targets, rule results and ledger states of a county-year',
     params: z.object({ county: countyParam, year: yearParam }),
-    response: z.object({
-      county: z.object({ code: z.string(), name: z.string() }), year: z.number(),
-      indicators: z.array(IndicatorOut), rules: z.array(RuleOut),
-      states: z.array(z.object({ ledger: z.string(), label: Label, status: z.string() })),
-    }),
+    response: Dashboard,
     handler: async ({ actor, params }) => {
       const both = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      const indicators = both.indicators.map(publicIndicator);
+      const cat = catalogueFor(params.year, params.county, deps.store);
+      const indicators = both.indicators.map((i) => publicIndicator(i, cat));
       const unit = await deps.store.db.selectFrom('org_unit').select(['code', 'name']).where('code', '=', params.county).executeTakeFirst();
       return {
         county: unit ?? { code: params.county, name: params.county }, year: params.year, indicators,
@@ -96,10 +83,7 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/overview/:year', tag: 'dashboard',
     summary: 'Counties the caller may read that hold data for the year, ranked by share of targets met',
     params: z.object({ year: yearParam }),
-    response: z.array(z.object({
-      code: z.string(), name: z.string(), met: z.number(), missed: z.number(), withTarget: z.number(),
-      disbursementRate: z.number().nullable(), rank: z.number(),
-    })),
+    response: Overview,
     handler: async ({ actor, params }) => (await overviews(deps).get(actor, params.year)).rows,
   });
 }

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createRecord, deleteRecord, getRecord, listRecords, updateRecord } from '../../services/ledgers.ts';
+import { LedgerRecords, LedgerRecord } from '../../api/contract.ts';
 import { countyParam, idParam, route, type ServerDeps, yearParam } from '../http.ts';
 
-const Record_ = z.record(z.string(), z.unknown()).describe('A ledger record: declared fields (money in integer fen) plus id, county_code, year, version, note, timestamps');
+/** Record values as sent: declared fields, validated by the ledger service against the ledger's declaration. */
+const Values = z.record(z.string(), z.unknown()).describe('Record values: declared fields of the ledger (money in integer fen)');
 const kindParam = z.string().regex(/^[a-z_]{2,40}$/);
 
 export function ledgerRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -17,7 +19,7 @@ export function ledgerRoutes(app: FastifyInstance, deps: ServerDeps): void {
       sort: z.string().max(60).optional(),
       dir: z.enum(['asc', 'desc']).optional(),
     }),
-    response: z.object({ rows: z.array(Record_), total: z.number(), totals: z.record(z.string(), z.number().nullable()) }),
+    response: LedgerRecords,
     handler: async ({ actor, params, query }) => {
       const filters: Record<string, string> = {};
       for (const [k, v] of Object.entries(query)) if (k.startsWith('f.') && typeof v === 'string') filters[k.slice(2)] = v;
@@ -32,7 +34,7 @@ export function ledgerRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'POST', url: '/api/ledgers/:kind/:county/:year', tag: 'ledgers',
     summary: 'Create a record; validated against the ledger declaration and the year\'s category lists',
     params: z.object({ kind: kindParam, county: countyParam, year: yearParam }),
-    body: Record_, response: Record_,
+    body: Values, response: LedgerRecord,
     handler: async ({ actor, params, body, reply }) => {
       const rec = await createRecord(deps.store, actor, params.kind, params.county, params.year, body);
       reply.code(201);
@@ -42,7 +44,7 @@ export function ledgerRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/records/:kind/:id', tag: 'ledgers', summary: 'One record',
-    params: z.object({ kind: kindParam, id: idParam }), response: Record_,
+    params: z.object({ kind: kindParam, id: idParam }), response: LedgerRecord,
     handler: async ({ actor, params }) => getRecord(deps.store, actor, params.kind, params.id),
   });
 
@@ -50,7 +52,7 @@ export function ledgerRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'PUT', url: '/api/records/:kind/:id', tag: 'ledgers',
     summary: 'Replace a record\'s values if `version` is still current; a stale version is refused with 409',
     params: z.object({ kind: kindParam, id: idParam }),
-    body: z.object({ version: z.number().int().positive(), values: Record_ }), response: Record_,
+    body: z.object({ version: z.number().int().positive(), values: Values }), response: LedgerRecord,
     handler: async ({ actor, params, body }) => updateRecord(deps.store, actor, params.kind, params.id, body.values, body.version),
   });
 

@@ -6,22 +6,13 @@ import { categoriesFor } from '../../services/config.ts';
 import { canRead } from '../../services/scope.ts';
 import { STATUS_LABELS } from '../../services/workflow.ts';
 import { syntheticDataset } from '../../services/dataset.ts';
+import { Categories, Counties, Health, Meta, MyUnits } from '../../api/contract.ts';
 import { route, type ServerDeps, yearParam } from '../http.ts';
-
-const Label = z.object({ zh: z.string(), en: z.string() });
-const FieldOut = z.object({
-  name: z.string(), type: z.string(), label: Label, required: z.boolean().optional(), categories: z.string().optional(),
-  qualified: z.boolean().optional(), min: z.number().optional(), max: z.number().optional(), maxLength: z.number().optional(),
-  pii: z.string().optional(), orgUnit: z.boolean().optional(), creditCode: z.boolean().optional(), help: Label.optional(),
-});
-const LedgerOut = z.object({
-  kind: z.string(), label: Label, group: z.string(), fields: z.array(FieldOut), naturalKey: z.array(z.string()), titleField: z.string(),
-});
 
 export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/health', tag: 'meta', access: 'public', summary: 'Liveness and database reachability',
-    response: z.object({ ok: z.boolean(), engine: z.string() }),
+    response: Health,
     handler: async () => {
       await deps.store.db.selectFrom('org_unit').select('code').limit(1).execute();
       return { ok: true, engine: deps.store.engine };
@@ -31,10 +22,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'GET', url: '/api/meta', tag: 'meta',
     summary: 'Ledger declarations (fields, labels, keys), role and workflow status labels; drives the forms and tables',
-    response: z.object({
-      ledgers: z.array(LedgerOut), roles: z.record(z.string(), Label), statuses: z.record(z.string(), Label),
-      synthetic: z.object({ seed: z.number(), counties: z.number(), year: z.number() }).nullable(),
-    }),
+    response: Meta,
     handler: async () => ({
       ledgers: LEDGERS.map(({ check: _c, ...d }) => d),
       roles: ROLE_LABELS,
@@ -47,7 +35,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/categories/:year', tag: 'meta', summary: 'Category lists in force for an assessment year (and a unit: its province, prefecture and county layers)',
     params: z.object({ year: yearParam }),
     query: z.object({ county: z.string().regex(/^\d{2}(\d{2}){0,2}$/, '区划代码应为2、4或6位数字 / division code must be 2, 4 or 6 digits').optional() }),
-    response: z.record(z.string(), z.array(z.object({ value: z.string(), zh: z.string(), en: z.string(), retired: z.boolean().optional() }))),
+    response: Categories,
     handler: async ({ params, query }) => categoriesFor(params.year, query.county, deps.store),
   });
 
@@ -55,7 +43,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/units/mine', tag: 'meta',
     summary: 'The caller\'s own org units with their names (for choosing where a target is set); administrators get the units above and at the given county',
     query: z.object({ county: z.string().regex(/^\d{6}$/, '县级区划代码应为6位数字 / county code must be 6 digits').optional() }),
-    response: z.array(z.object({ code: z.string(), name: z.string() })),
+    response: MyUnits,
     handler: async ({ actor, query }) => {
       const codes = actor.role === 'admin'
         ? (query.county ? [query.county.slice(0, 2), query.county.slice(0, 4), query.county] : [])
@@ -69,7 +57,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/counties', tag: 'meta', summary: 'Counties the caller may read, with the years that hold data',
-    response: z.array(z.object({ code: z.string(), name: z.string(), years: z.array(z.number()) })),
+    response: Counties,
     handler: async ({ actor }) => {
       const db = deps.store.db;
       const rows = [

@@ -5,6 +5,7 @@ import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BY
 import { invalid } from '../../services/errors.ts';
 import { ReportPool } from '../../services/report-threads.ts';
 import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
+import { Evidence } from '../../api/contract.ts';
 import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -15,12 +16,6 @@ export function attachment(filename: string, inline = false): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
-
-const EvidenceOut = z.object({
-  id: z.number(), county: z.string(), year: z.number(), ledger: z.string().nullable(), recordId: z.number().nullable(),
-  indicator: z.string().nullable(), filename: z.string(), mime: z.string(), size: z.number(), sha256: z.string(),
-  uploadedBy: z.string(), uploadedAt: z.string(),
-});
 
 export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
   // Reports are built in report threads: a burst of downloads must not hold up other requests.
@@ -74,7 +69,7 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     summary: 'Evidence files (佐证材料) of a county-year, optionally of one record or indicator',
     params: z.object({ county: countyParam, year: yearParam }),
     query: z.object({ ledger: z.string().max(40).optional(), recordId: z.coerce.number().int().positive().optional(), indicator: z.string().max(100).optional() }),
-    response: z.array(EvidenceOut),
+    response: z.array(Evidence),
     handler: async ({ actor, params, query }) => listEvidence(deps.store, actor, params.county, params.year, query),
   });
 
@@ -83,7 +78,7 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     summary: `Attach a file (PDF, PNG, JPEG, Office; at most ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB) to a record (ledger + recordId) or an indicator`,
     params: z.object({ county: countyParam, year: yearParam }),
     multipart: { ledger: 'string', recordId: 'string', indicator: 'string', file: 'binary' },
-    response: EvidenceOut,
+    response: Evidence,
     handler: async ({ actor, params, req, reply }) => {
       if (!req.isMultipart()) throw invalid('请以multipart/form-data上传文件', 'upload the file as multipart/form-data');
       const fields: Record<string, string> = {};

@@ -6,17 +6,9 @@ import {
 } from '../../services/accounts.ts';
 import { forbidden } from '../../services/errors.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth.ts';
+import { NewPassword, NewToken, SessionView, TokenView, UserListEntry, UserView } from '../../api/contract.ts';
 import { idParam, route, type ServerDeps } from '../http.ts';
 
-const UserOut = z.object({
-  id: z.number(), username: z.string(), displayName: z.string(), role: z.string(), units: z.array(z.string()),
-  ledgers: z.array(z.string()).nullable(), disabled: z.boolean(), lockedAt: z.string().nullable(), demo: z.boolean(), createdAt: z.string(),
-});
-const SessionOut = z.object({ user: UserOut, csrf: z.string().nullable(), roleLabel: z.object({ zh: z.string(), en: z.string() }) });
-const TokenOut = z.object({
-  id: z.number(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable(),
-  readOnly: z.boolean(), county: z.string().nullable(), expiresAt: z.string().nullable(),
-});
 const usernameParam = z.object({ username: usernameSchema });
 
 export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -24,7 +16,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'POST', url: '/api/session', tag: 'session', access: 'public',
     summary: 'Sign in with username and password; sets an HttpOnly session cookie and returns the CSRF token',
     body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
-    response: SessionOut,
+    response: SessionView,
     handler: async ({ body, reply, req }) => {
       const s = await signIn(deps.store, body.username, body.password, { address: req.ip }).catch((e: unknown) => {
         req.log.warn({ user: body.username, reason: (e as Error).message }, 'sign-in refused');
@@ -38,7 +30,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/session', tag: 'session', summary: 'The signed-in user and the CSRF token of the session',
-    response: SessionOut,
+    response: SessionView,
     handler: async ({ auth }) => ({ user: auth.user, csrf: auth.csrf ?? null, roleLabel: ROLE_LABELS[auth.user.role] }),
   });
 
@@ -59,14 +51,14 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/tokens', tag: 'session', summary: 'The caller\'s API tokens (without secrets)',
-    response: z.array(TokenOut),
+    response: z.array(TokenView),
     handler: async ({ auth }) => listApiTokens(deps.store, auth.user.username),
   });
 
   route(app, deps, {
     method: 'POST', url: '/api/tokens', tag: 'session', summary: 'Create an API token for scripts; the secret is shown once',
     body: z.object({ name: z.string().min(1).max(100) }).extend(tokenScopeSchema.partial().shape),
-    response: z.object({ token: z.string(), view: TokenOut }),
+    response: NewToken,
     handler: async ({ auth, body }) => {
       if (auth.via !== 'session') throw forbidden('API令牌只能在登录后创建', 'API tokens are created from a signed-in session');
       const { name, ...scope } = body;
@@ -82,13 +74,13 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/users', tag: 'accounts', summary: 'All accounts (administrators only)',
-    response: z.array(UserOut.extend({ unitNames: z.array(z.object({ code: z.string(), name: z.string().nullable() })) })),
+    response: z.array(UserListEntry),
     handler: async ({ actor }) => listUsers(deps.store, actor),
   });
 
   route(app, deps, {
     method: 'POST', url: '/api/users', tag: 'accounts', summary: 'Create an account (administrators only)',
-    body: newUserSchema, response: UserOut,
+    body: newUserSchema, response: UserView,
     handler: async ({ actor, body }) => {
       if (actor.role !== 'admin') throw forbidden('只有系统管理员可以管理账号', 'only administrators manage accounts');
       return createUser(deps.store, body, { by: actor });
@@ -98,13 +90,13 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'PUT', url: '/api/users/:username', tag: 'accounts',
     summary: 'Change an account: display name, role, units, ledgers, disabled (administrators only; audited; disabling ends sessions and revokes tokens)',
-    params: usernameParam, body: userChangeSchema, response: UserOut,
+    params: usernameParam, body: userChangeSchema, response: UserView,
     handler: async ({ actor, params, body }) => updateUser(deps.store, actor, params.username, body),
   });
 
   route(app, deps, {
     method: 'POST', url: '/api/users/:username/unlock', tag: 'accounts', summary: 'Lift the lock put on an account by repeated wrong passwords (administrators only)',
-    params: usernameParam, response: UserOut,
+    params: usernameParam, response: UserView,
     handler: async ({ actor, params }) => {
       if (actor.role !== 'admin') throw forbidden('只有系统管理员可以管理账号', 'only administrators manage accounts');
       return unlockUser(deps.store, actor, params.username);
@@ -114,13 +106,13 @@ export function sessionRoutes(app: FastifyInstance, deps: ServerDeps): void {
   route(app, deps, {
     method: 'POST', url: '/api/users/:username/password', tag: 'accounts',
     summary: 'Reset a password to a new random one, shown once; the user\'s sessions end and tokens are revoked (administrators only)',
-    params: usernameParam, response: z.object({ password: z.string() }),
+    params: usernameParam, response: NewPassword,
     handler: async ({ actor, params }) => ({ password: await resetPassword(deps.store, actor, params.username) }),
   });
 
   route(app, deps, {
     method: 'GET', url: '/api/users/:username/tokens', tag: 'accounts', summary: 'Every API token of an account, valid or not (administrators only)',
-    params: usernameParam, response: z.array(TokenOut),
+    params: usernameParam, response: z.array(TokenView),
     handler: async ({ actor, params }) => listUserTokens(deps.store, actor, params.username),
   });
 

@@ -1,11 +1,10 @@
 import { Alert, App, Button, Card, Descriptions, Form, Input, List, Popconfirm, Space, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { api, ApiError, type NewToken, type TokenView as Token } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 
-interface Token { id: number; name: string; prefix: string; createdAt: string; lastUsedAt: string | null }
 
 export function AccountPage() {
   const i18n = useI18n();
@@ -63,7 +62,7 @@ export function AccountPage() {
       <Card title={t('tokens')}>
         <Form layout="inline" onFinish={async (v: { name: string }) => {
           try {
-            const r = await api.post<{ token: string }>('/api/tokens', v);
+            const r = await api.post<NewToken>('/api/tokens', v);
             setFresh(r.token);
             void message.success(t('saved'));
             load();

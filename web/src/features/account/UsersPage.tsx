@@ -1,6 +1,6 @@
 import { App, Button, Card, Descriptions, Form, Input, Modal, Result, Select, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, type TokenView, type UserView } from '../../api.ts';
+import { api, type NewPassword, type TokenView, type UserListEntry as UserView } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
@@ -82,7 +82,7 @@ function UsersAdmin() {
     title: `${w('reset')}：${u.displayName}`, content: w('confirmReset'),
     onOk: async () => {
       try {
-        const r = await api.post<{ password: string }>(`/api/users/${encodeURIComponent(u.username)}/password`);
+        const r = await api.post<NewPassword>(`/api/users/${encodeURIComponent(u.username)}/password`);
         modal.info({ title: w('newPassword'), content: <Typography.Text copyable code data-testid="reset-password">{r.password}</Typography.Text> });
         load();
       } catch (e) { showError(e, i18n); }

@@ -1,6 +1,6 @@
 import { Button, Card, Form, Input, Select, Table, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, type AuditEntry, type Indicator, qs } from '../../api.ts';
+import { api, type AuditEntry, type AuditList, type IndicatorsAndRules, qs, type ReportedList } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
@@ -22,7 +22,7 @@ export function AuditPage() {
   const [elements, setElements] = useState<Elements>(new Map());
 
   const load = useCallback(() => {
-    api.get<{ rows: AuditEntry[]; total: number }>(`/api/audit${qs({ county, year, ...filters, offset: (page.current - 1) * page.pageSize, limit: page.pageSize })}`)
+    api.get<AuditList>(`/api/audit${qs({ county, year, ...filters, offset: (page.current - 1) * page.pageSize, limit: page.pageSize })}`)
       .then((r) => { setRows(r.rows); setTotal(r.total); }, (e) => showError(e, i18n));
   }, [county, year, filters, page]);
   useEffect(load, [load, version]);
@@ -32,12 +32,12 @@ export function AuditPage() {
   const needElements = rows.some((r) => r.entity === 'reported_value');
   useEffect(() => {
     if (!needIndicators || indicators.size) return;
-    api.get<{ indicators: Indicator[] }>(`/api/indicators/${county}/${year}`)
+    api.get<IndicatorsAndRules>(`/api/indicators/${county}/${year}`)
       .then((r) => setIndicators(new Map(r.indicators.map((x) => [x.id, { label: x.label, unit: x.unit }]))), () => undefined);
   }, [needIndicators, county, year]);
   useEffect(() => {
     if (!needElements || elements.size) return;
-    api.get<{ elements: Array<{ id: string; label: { zh: string; en: string }; unit: string; dims: Array<{ value: string; zh: string; en: string }> | null }> }>(`/api/reported/${county}/${year}`)
+    api.get<ReportedList>(`/api/reported/${county}/${year}`)
       .then((r) => setElements(new Map(r.elements.map((x) => [x.id, x]))), () => undefined);
   }, [needElements, county, year]);
 

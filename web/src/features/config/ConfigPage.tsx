@@ -1,32 +1,15 @@
 import { Alert, App, Button, Card, Input, InputNumber, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { api, ApiError, type ConfigView, type ReportTemplateView, type RoundingRule as Rule } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 import { listLabel, words } from './strings.ts';
 
-interface Item { value: string; zh: string; en: string; retired?: boolean }
-interface Rule { mode: 'half_up' | 'truncate'; decimals: number }
-type Source = { stored: false } | { stored: true; unit: string; year: number; version: number; updatedBy: string; updatedAt: string };
-interface ConfigView {
-  year: number;
-  unit: string;
-  categories: Array<{ name: string; items: Item[]; source: Source; own: boolean }>;
-  rounding: { rates: Rule; indicators: Record<string, Rule> };
-  ownRounding: { rates?: Rule; indicators?: Record<string, Rule>; source: Source } | null;
-  elements: OwnElement[];
-  sections: Array<{ key: string; zh: string }>;
-  units: Array<{ key: string; zh: string; en: string }>;
-}
+type Item = ConfigView['categories'][number]['items'][number];
+type Source = ConfigView['categories'][number]['source'];
+/** An own element as the page edits it: a new one has no id yet. */
 interface OwnElement { id?: string; zh: string; en: string; unit: string; unitWord?: { zh: string; en: string }; section: string; retired?: boolean; definedBy?: string }
-interface ReportTemplateView {
-  year: number;
-  unit: string;
-  yaml: string;
-  own: boolean;
-  source: { from: 'stored'; unit: string; year: number; version: number; updatedBy: string } | { from: 'file'; unit: string; path: string };
-}
 /** The three ways rates may print, as the page offers them: whole percent is half-up at 0 decimals. */
 type Mode = 'half_up' | 'truncate' | 'whole';
 const modeOf = (r: Rule): Mode => (r.mode === 'half_up' && r.decimals === 0 ? 'whole' : r.mode);

@@ -1,13 +1,12 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { App, Button, InputNumber, Modal, Typography } from 'antd';
 import { useState } from 'react';
-import { api } from '../../api.ts';
+import { api, type OpenedYear as Opened } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 import { words } from './strings.ts';
 
-interface Opened { year: number; from: number | null; carried: { pairings: number; demoVillages: number; projects: number; cumulative: number; reportInfo: boolean } }
 
 /** "开启新年度": opens the next assessment year of the current county; the year picker offers it at once. */
 export function OpenYear({ onOpened }: { onOpened: (year: number) => void }) {

@@ -1,6 +1,6 @@
 import { Alert, Card, Col, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { api, type Indicator, type Label, type Rule } from '../../api.ts';
+import { api, type Dashboard, type Indicator, type RankedCounty as Ranked } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
@@ -9,14 +9,6 @@ import { IndicatorTable } from '../indicators/IndicatorTable.tsx';
 import { figure, partLabel, targetText } from '../indicators/show.ts';
 import { Chart } from './Chart.tsx';
 
-interface Dashboard {
-  county: { code: string; name: string };
-  year: number;
-  indicators: Indicator[];
-  rules: Rule[];
-  states: Array<{ ledger: string; label: Label; status: string }>;
-}
-interface Ranked { code: string; name: string; met: number; missed: number; withTarget: number; disbursementRate: number | null; rank: number }
 
 const HEADLINE = ['funds.allocated', 'funds.disbursed', 'funds.disbursement_rate', 'projects.completion_rate', 'labour.transferred', 'consumption.sales', 'pairings.total', 'talent.west_to_east_rate'];
 

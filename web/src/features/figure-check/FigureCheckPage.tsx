@@ -1,18 +1,14 @@
 import { UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Checkbox, Col, Empty, Input, Row, Space, Tag, Typography, Upload } from 'antd';
 import { useMemo, useState } from 'react';
-import { api } from '../../api.ts';
+import { api, type DocumentAudit as Audit, type Label as Bi } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 import { type Word, words } from './strings.ts';
 
-interface Loc { start: number; end: number; line: number; column: number }
-interface Bi { zh: string; en: string }
-interface FigureView { id: number; text: string; location: Loc }
-interface RelationView { kind: Word; verdict: 'holds' | 'holds_other_rounding' | 'fails'; rounding?: Word; figures: Array<{ id: number; text: string; location: Loc }>; location: Loc; detail: Bi; correction: Bi | null }
-interface DataCheck { figure: number; text: string; verdict: 'supported' | 'contradicted' | 'unchecked'; detail: Bi; trace?: string[] }
-interface Audit { name: string; text: string; figures: FigureView[]; relations: RelationView[]; failures: number; data?: { supported: number; contradicted: number; unchecked: number; checks: DataCheck[] } }
+
+type RelationView = Audit['relations'][number];
 
 const COLOR = { holds: 'green', holds_other_rounding: 'gold', fails: 'red' } as const;
 const ACCEPT = '.txt,.md,.docx';

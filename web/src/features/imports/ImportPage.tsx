@@ -1,7 +1,7 @@
 import { CheckCircleOutlined, DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Progress, Result, Space, Table, Tag, Typography, Upload, type UploadFile } from 'antd';
 import { useMemo, useState } from 'react';
-import { api, ApiError, type Label } from '../../api.ts';
+import { api, ApiError, type ImportJob as Job, type ImportOutcome as Outcome, type Label } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { useI18n } from '../../i18n.ts';
 import { mayWriteCounty } from '../reported/access.ts';
@@ -10,23 +10,6 @@ import { words } from './strings.ts';
 const ACCEPT = '.xlsx,.csv';
 const MAX_BYTES = 20 * 1024 * 1024;
 const MAX_FILES = 10;
-
-interface Problem { file: string; sheet: string; row: number | null; column: string | null; header?: string | null; value: string; zh: string; en: string }
-interface Outcome {
-  committed: boolean;
-  dryRun: boolean;
-  ok: boolean;
-  rows: number;
-  errors: Problem[];
-  errorCount: number;
-  notices: Problem[];
-  summary: Array<{ kind: string; added: number; updated: number; unchanged: number }>;
-  preview: Array<{ kind: string; matched: number; matchedLoosely: number; new: number; ambiguous: number }>;
-  findings: Array<{ ledger: string; masked: string; zh: string; en: string; records: Array<{ id: number; name: string | null; startDate: string | null; employer: string | null }> }>;
-  annotated: Array<{ file: string; name: string; marked: number; base64: string }>;
-}
-
-interface Job { id: string; state: 'running' | 'done' | 'failed'; rows: number; result: Outcome | null; error: { code: string; zh: string; en: string } | null }
 
 const POLL_MS = 500;
 const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms); });

@@ -1,6 +1,6 @@
 import { App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, type Indicator, type Rule } from '../../api.ts';
+import { api, type Indicator, type IndicatorsAndRules, type Rule, type UnitName } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
@@ -29,11 +29,11 @@ export function IndicatorsPage() {
   const canSet = session.user.role === 'province_user' || session.user.role === 'admin';
   const [units, setUnits] = useState<Array<{ code: string; name: string }>>([]);
   useEffect(() => {
-    if (canSet) api.get<Array<{ code: string; name: string }>>(`/api/units/mine?county=${county}`).then(setUnits, () => setUnits([]));
+    if (canSet) api.get<UnitName[]>(`/api/units/mine?county=${county}`).then(setUnits, () => setUnits([]));
   }, [canSet, county]);
 
   useEffect(() => {
-    api.get<{ indicators: Indicator[]; rules: Rule[] }>(`/api/indicators/${county}/${year}`).then(setData, (e) => showError(e, i18n));
+    api.get<IndicatorsAndRules>(`/api/indicators/${county}/${year}`).then(setData, (e) => showError(e, i18n));
   }, [county, year, version]);
 
   const open = (r: Indicator) => {

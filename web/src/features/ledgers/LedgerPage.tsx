@@ -2,7 +2,7 @@ import { DeleteOutlined, DownloadOutlined, EditOutlined, LockOutlined, PaperClip
 import { Alert, App, Button, Card, Checkbox, Descriptions, Empty, Form, Input, Modal, Pagination, Popconfirm, Popover, Select, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, type LedgerRecord, type LedgerState, qs } from '../../api.ts';
+import { api, ApiError, type LedgerRecords, type LedgerRecord, type LedgerState, qs } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
@@ -61,7 +61,7 @@ export function LedgerPage({ kind }: { kind: string }) {
       const q: Record<string, string | number> = { offset: (page.current - 1) * page.pageSize, limit: page.pageSize };
       if (sort) { q.sort = sort.field; q.dir = sort.dir; }
       for (const [k, v] of Object.entries(filters)) if (v !== '' && v !== undefined) q[`f.${k}`] = v;
-      const r = await api.get<{ rows: LedgerRecord[]; total: number; totals: Record<string, number | null> }>(`/api/ledgers/${kind}/${county}/${year}${qs(q)}`);
+      const r = await api.get<LedgerRecords>(`/api/ledgers/${kind}/${county}/${year}${qs(q)}`);
       setRows(r.rows);
       setTotal(r.total);
       setTotals(r.totals);

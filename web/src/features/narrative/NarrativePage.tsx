@@ -1,17 +1,15 @@
 import { DeleteOutlined, EditOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Empty, Form, Input, List, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, type Label } from '../../api.ts';
+import { api, ApiError, type Narrative, type NarrativeParagraph as Paragraph, type TargetedIndicator as Targeted } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { type Key, useI18n } from '../../i18n.ts';
 import { navigate } from '../../router.ts';
 import { mayWriteCounty } from '../reported/access.ts';
 
-type Section = 'highlights' | 'problem' | 'problem_note' | 'plan';
+type Section = Paragraph['section'];
 const SECTIONS: Section[] = ['highlights', 'problem', 'problem_note', 'plan'];
-interface Paragraph { id: number; section: Section; seq: number; title: string | null; body: string; note: string | null; version: number; updatedAt: string }
-interface Targeted { id: string; label: Label; status: string; display: string | null; target: string }
 interface Editing { section: Section; seq: number; row: Paragraph | null }
 
 /** The report's own words: highlights, further problems, notes on missed targets and next year's plan. */
@@ -28,7 +26,7 @@ export function NarrativePage() {
   const [form] = Form.useForm<{ title?: string; body: string; note?: string }>();
 
   const load = useCallback(() => {
-    api.get<{ rows: Paragraph[]; indicators: Targeted[] }>(`/api/narrative/${county}/${year}`)
+    api.get<Narrative>(`/api/narrative/${county}/${year}`)
       .then((r) => { setRows(r.rows); setIndicators(r.indicators); }, (e) => { showError(e, i18n); setRows([]); });
   }, [county, year]);
   useEffect(load, [load, version]);

@@ -1,29 +1,12 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, type Label } from '../../api.ts';
+import { api, ApiError, type ReportableElement as Element, type ReportedList, type ReportedValue } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { type Key, useI18n } from '../../i18n.ts';
 import { mayWriteCounty } from './access.ts';
 
-export interface ReportedValue {
-  id: number;
-  element: string;
-  label: Label;
-  unit: string;
-  dim: string;
-  dimLabel: string | null;
-  value: string;
-  qual: 'exact' | 'about' | 'over' | 'range';
-  valueMax: string | null;
-  display: string;
-  note: string | null;
-  version: number;
-  /** The day a figure stated as of a day refers to; null for the year's figure. */
-  asOf: string | null;
-}
-interface Element { id: string; label: Label; unit: string; unitLabel: Label; dims: Array<{ value: string; zh: string; en: string }> | null }
 interface Row extends ReportedValue { span: number }
 
 /** Dated and undated values come from two lists whose ids may coincide. */
@@ -54,7 +37,7 @@ export function ReportedPage() {
   const chosen = Form.useWatch('element', form);
 
   const load = useCallback(() => {
-    api.get<{ rows: ReportedValue[]; dated: ReportedValue[]; elements: Element[] }>(`/api/reported/${county}/${year}`)
+    api.get<ReportedList>(`/api/reported/${county}/${year}`)
       .then((r) => { setRows([...r.rows, ...(r.dated ?? [])]); setElements(r.elements); }, (e) => { showError(e, i18n); setRows([]); });
   }, [county, year]);
   useEffect(load, [load, version]);

@@ -1,7 +1,7 @@
 import { App, Alert, Button, Card, DatePicker, Descriptions, Empty, Form, Grid, Input, List, Modal, Segmented, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type LedgerRecord } from '../../api.ts';
+import { api, ApiError, type LedgerRecord, type ProblemDrafts } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
@@ -71,7 +71,7 @@ export function WarningsPage() {
   const draft = async (replace = false) => {
     if (!current) return;
     try {
-      const d = await api.post<Array<{ seq: number }>>(`/api/warnings/${current.code}/${year}/drafts`, { replace });
+      const d = await api.post<ProblemDrafts>(`/api/warnings/${current.code}/${year}/drafts`, { replace });
       if (!d.length) { void message.info(w('draftsNone')); return; }
       modal.success({ title: w('draftsDone', { n: d.length }), okText: w('openNarrative'), onOk: () => navigate('/narrative') });
     } catch (e) {

@@ -1,6 +1,6 @@
 import { App, Button, Card, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, type AuditEntry, type LedgerState, qs } from '../../api.ts';
+import { api, type AuditEntry, type AuditList, type LedgerRecords, type LedgerState, qs } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { type Key, useI18n } from '../../i18n.ts';
@@ -27,7 +27,7 @@ export function WorkflowPage() {
   // Record counts per ledger, so that a submission says what it locks.
   useEffect(() => {
     if (!states.length) return;
-    void Promise.all(states.map((s) => api.get<{ total: number }>(`/api/ledgers/${s.ledger}/${county}/${year}${qs({ limit: 1 })}`)
+    void Promise.all(states.map((s) => api.get<LedgerRecords>(`/api/ledgers/${s.ledger}/${county}/${year}${qs({ limit: 1 })}`)
       .then((r) => [s.ledger, r.total] as const, () => [s.ledger, -1] as const)))
       .then((all) => setCounts(Object.fromEntries(all.filter(([, n]) => n >= 0))));
   }, [states, county, year]);
@@ -53,7 +53,7 @@ export function WorkflowPage() {
 
   const showHistory = async (s: LedgerState) => {
     try {
-      const r = await api.get<{ rows: AuditEntry[] }>(`/api/audit${qs({ county, year, entity: 'ledger_state', action: 'workflow' })}`);
+      const r = await api.get<AuditList>(`/api/audit${qs({ county, year, entity: 'ledger_state', action: 'workflow' })}`);
       setHistory({ ledger: s, rows: r.rows.filter((x) => x.entityId === `${county}/${year}/${s.ledger}`) });
     } catch (e) { showError(e, i18n); }
   };
