@@ -433,7 +433,7 @@ export class IndicatorEngine {
     if (source === 'records' && !chosen.trace.some((t) => t.kind === 'aggregate') && chosen.trace.some((t) => t.kind === 'reported')) source = 'reported';
     const qual = await this.qualOf(chosen.trace, year);
     const result: IndicatorResult = {
-      id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported! : def.formula,
+      id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported ?? def.formula : def.formula,
       value: null, display: null, raw: null, exact: null, qual: qual.qual, source, status: 'no_target', flags, trace: chosen.trace,
       ...(source === 'records' && partialOnly ? { partial: true } : {}),
     };

@@ -236,13 +236,6 @@ const CASES: Record<string, Case> = {
       return { method: 'DELETE', url: `/api/reported/${r.id}?version=${r.version}` };
     },
   },
-  'DELETE /api/reported/dated/:id': {
-    kind: 'write', inside: countyUsers(204),
-    build: async (f) => {
-      const r = await setReported(f.store, SYSTEM, COUNTY, YEAR, { element: 'donation.social_orgs', text: String(++seq % 50 + 1), asOf: `${YEAR}-06-30` });
-      return { method: 'DELETE', url: `/api/reported/dated/${r.id}?version=${r.version}` };
-    },
-  },
   'GET /api/warnings/:unit': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/warnings/${COUNTY}?asOf=${YEAR}-06-30` }) },
   'PUT /api/warnings/:county/:year/ack': {
     kind: 'write', inside: countyUsers(200),
