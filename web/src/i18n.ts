@@ -189,16 +189,17 @@ export interface I18n {
   L: (l: Label | undefined | null) => string;
 }
 
+/**
+ * The lookup of a table of words ([zh, en] per key) for one locale; `{name}` in a word is replaced by
+ * `vars.name`. The app's own dictionary and each page's table of words go through it.
+ */
+export function wordsOf<K extends string>(table: Record<K, readonly [string, string]>) {
+  return (locale: Locale) => (k: K, vars?: Record<string, string | number>): string =>
+    table[k][locale === 'zh' ? 0 : 1].replace(/\{(\w+)\}/g, (all, n: string) => (vars && n in vars ? String(vars[n]) : all));
+}
+
 export function makeI18n(locale: Locale): I18n {
-  return {
-    locale,
-    t: (k, vars) => {
-      let s: string = DICT[k][locale === 'zh' ? 0 : 1];
-      for (const [n, v] of Object.entries(vars ?? {})) s = s.replace(`{${n}}`, String(v));
-      return s;
-    },
-    L: (l) => (l ? l[locale] : ''),
-  };
+  return { locale, t: wordsOf(DICT)(locale), L: (l) => (l ? l[locale] : '') };
 }
 
 export const I18nContext = createContext<I18n>(makeI18n('zh'));

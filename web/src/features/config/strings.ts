@@ -1,4 +1,4 @@
-import type { Locale } from '../../i18n.ts';
+import { type Locale, wordsOf } from '../../i18n.ts';
 
 /** The configuration page's and the year action's words ([zh, en]). */
 const WORDS = {
@@ -100,10 +100,4 @@ export function listLabel(locale: Locale, name: string): string {
 
 export type Word = keyof typeof WORDS;
 
-export function words(locale: Locale) {
-  return (k: Word, vars?: Record<string, string | number>): string => {
-    let s: string = WORDS[k][locale === 'zh' ? 0 : 1];
-    for (const [n, v] of Object.entries(vars ?? {})) s = s.replace(`{${n}}`, String(v));
-    return s;
-  };
-}
+export const words = wordsOf(WORDS);

@@ -1,4 +1,4 @@
-import type { Locale } from '../../i18n.ts';
+import { wordsOf } from '../../i18n.ts';
 
 /** The figure check page's words ([zh, en]). */
 const WORDS = {
@@ -42,5 +42,4 @@ const WORDS = {
 } as const;
 
 export type Word = keyof typeof WORDS;
-export const words = (locale: Locale) => (k: Word, vars: Record<string, string | number> = {}) =>
-  WORDS[k][locale === 'zh' ? 0 : 1].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? ''));
+export const words = wordsOf(WORDS);

@@ -1,4 +1,4 @@
-import type { Locale } from '../../i18n.ts';
+import { wordsOf } from '../../i18n.ts';
 
 /** The import page's words ([zh, en]). */
 const WORDS = {
@@ -51,10 +51,4 @@ const WORDS = {
 
 export type Word = keyof typeof WORDS;
 
-export function words(locale: Locale) {
-  return (k: Word, vars?: Record<string, string | number>): string => {
-    let s: string = WORDS[k][locale === 'zh' ? 0 : 1];
-    for (const [n, v] of Object.entries(vars ?? {})) s = s.replace(`{${n}}`, String(v));
-    return s;
-  };
-}
+export const words = wordsOf(WORDS);
