@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
-import { buildApp } from '../../src/server/app.ts';
+import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
@@ -13,7 +12,7 @@ import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { accountsDb } from '../../src/store/schema-accounts.ts';
 import { LedgerPage, LoginPage, UsersPage } from './pages.ts';
-import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
+import { chromiumAvailable, serveForBrowser, OUT } from './chromium.ts';
 
 /**
  * The administrator's accounts page and a ledger's 合计 over several pages, at phone (390 px) and
@@ -46,9 +45,7 @@ describe.skipIf(!haveChromium)('accounts and ledger totals in the browser', () =
         channel: 'platform_832', seller: `合作社${String(i).padStart(2, '0')}`, date: '2022-09-01', amount: i * 1_000_000,
       });
     }
-    app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
-    base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveForBrowser(store, dir));
   }, 300_000);
 
   afterAll(async () => {

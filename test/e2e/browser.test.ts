@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
-import { buildApp } from '../../src/server/app.ts';
+import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { createRecord, listRecords, updateRecord } from '../../src/services/ledgers.ts';
@@ -14,7 +13,7 @@ import { SYSTEM } from '../../src/services/scope.ts';
 import { writeWorkbook } from '../excel/builders.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { AccountPage, DashboardPage, FigureCheckPage, ImportPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
-import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
+import { chromiumAvailable, serveForBrowser, OUT } from './chromium.ts';
 
 /**
  * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
@@ -54,9 +53,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await migrate(store);
     await loadDemo(store);
     passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
-    app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
-    base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveForBrowser(store, dir));
   }, 240_000);
 
   afterAll(async () => {

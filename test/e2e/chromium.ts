@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
+import { WEB_DIST } from '../../src/cli/serve.ts';
+import { buildApp } from '../../src/server/app.ts';
+import type { Store } from '../../src/store/db.ts';
 
 /** Debian's chromium, or XIEZUO_CHROMIUM. */
 export const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
@@ -22,4 +26,14 @@ export function chromiumAvailable(suite: string): boolean {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/**
+ * The server of a browser suite on a free loopback port, serving the built web app over `store`, and
+ * a browser to drive it. The suite closes both (browser first) and then its store.
+ */
+export async function serveForBrowser(store: Store, dataDir: string): Promise<{ app: FastifyInstance; base: string; browser: Browser }> {
+  const app = await buildApp({ store, dataDir, webDir: WEB_DIST });
+  const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
+  return { app, base, browser: await launchChromium() };
 }

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
-import { buildApp } from '../../src/server/app.ts';
+import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { listAudit } from '../../src/services/audit.ts';
 import { categoriesFor, roundingFor } from '../../src/services/config.ts';
@@ -17,7 +16,7 @@ import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { createPgDatabase, engines } from '../support/engines.ts';
 import { ConfigPage, LoginPage, ReportedPage } from './pages.ts';
-import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
+import { chromiumAvailable, serveForBrowser, OUT } from './chromium.ts';
 
 /**
  * Configuration and the year lifecycle in the browser, on both engines: a province user changes her
@@ -61,9 +60,7 @@ for (const engine of haveChromium ? await engines() : []) {
       await loadDemo(store);
       await loadDivisions(store, ['61'], { depth: 'county' });
       passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
-      app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
-      base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-      browser = await launchChromium();
+      ({ app, base, browser } = await serveForBrowser(store, dir));
     }, 240_000);
 
     afterAll(async () => {

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
+import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { LEDGERS } from '../../src/domain/ledgers/declarations.ts';
-import { buildApp } from '../../src/server/app.ts';
 import { createDemoAccounts } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { LoginPage } from './pages.ts';
-import { chromiumAvailable, launchChromium, OUT } from './chromium.ts';
+import { chromiumAvailable, serveForBrowser, OUT } from './chromium.ts';
 
 /**
  * Every page of the web app at phone (390 px) and desktop (1440 px) width: nothing wider than the
@@ -41,9 +40,7 @@ describe.skipIf(!haveChromium)('the web app on a phone and on a desktop', () => 
     await migrate(store);
     await loadDemo(store);
     password = (await createDemoAccounts(store)).find((a) => a.username === 'zhouqu.admin')!.password;
-    app = await buildApp({ store, dataDir: dir, webDir: WEB_DIST });
-    base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    browser = await launchChromium();
+    ({ app, base, browser } = await serveForBrowser(store, dir));
   }, 300_000);
 
   afterAll(async () => {
