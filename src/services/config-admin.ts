@@ -1,5 +1,5 @@
 import type { CategoryItem } from '../domain/ledgers/schema.ts';
-import { categoryUse, entryHistory, insertEntry, type ConfigEntry } from '../store/config-repo.ts';
+import { categoryUse, elementUse, entryHistory, insertEntry, type ConfigEntry } from '../store/config-repo.ts';
 import type { Store } from '../store/db.ts';
 import { orgUnitRow } from '../store/year-repo.ts';
 import { catalogueFor } from './catalogue.ts';
@@ -142,17 +142,13 @@ export async function setOwnElements(store: Store, actor: Actor, input: SetEleme
     throw invalid(`自定义上报项有误：${problems.map((p) => p.zh).join('；')}`, `own elements are invalid: ${problems.map((p) => p.en).join('; ')}`, problems);
   const removed = before.map((e) => e.id).filter((id) => !seen.has(id));
   await store.db.transaction().execute(async (tx) => {
-    if (removed.length) {
-      let q = tx.selectFrom('reported_value').select(['element', (eb) => eb.fn.countAll().as('n')]).where('element', 'in', removed).where('year', '>=', year).groupBy('element');
-      if (unit) q = q.where('county_code', 'like', `${unit}%`);
-      const used = await q.execute();
-      if (used.length)
-        throw conflict(
-          `不能删除仍有上报数据的项：${used.map((u) => `${before.find((e) => e.id === u.element)?.zh ?? u.element}（${Number(u.n)}条）`).join('、')}。请改为停用`,
-          `cannot delete elements that hold reported values: ${used.map((u) => `${u.element} (${Number(u.n)})`).join(', ')}; retire them instead`,
-          used,
-        );
-    }
+    const used = await elementUse(tx, removed, unit, year);
+    if (used.length)
+      throw conflict(
+        `不能删除仍有上报数据的项：${used.map((u) => `${before.find((e) => e.id === u.element)?.zh ?? u.element}（${u.count}条）`).join('、')}。请改为停用`,
+        `cannot delete elements that hold reported values: ${used.map((u) => `${u.element} (${u.count})`).join(', ')}; retire them instead`,
+        used,
+      );
     const entry = await insertEntry(tx, { kind: 'elements', name: '', year, unit, body: elements, by: actor.id, at: now() });
     await audit(tx, actor, 'config.elements', 'config', `elements/${year}/${unit || 'national'}`, unit || null, year, { elements: before }, { elements, version: entry.version });
   });

@@ -121,3 +121,14 @@ export async function categoryUse(
   }
   return out;
 }
+
+/** How many reported values of a unit (and the units under it) each of these elements holds, from a year on. */
+export async function elementUse(
+  db: Kysely<Database> | Transaction<Database>, elements: readonly string[], unit: string, fromYear: number,
+): Promise<Array<{ element: string; count: number }>> {
+  if (!elements.length) return [];
+  let q = db.selectFrom('reported_value').select(['element', (eb) => eb.fn.countAll().as('n')])
+    .where('element', 'in', [...elements]).where('year', '>=', fromYear).groupBy('element');
+  if (unit) q = q.where('county_code', 'like', `${unit}%`);
+  return (await q.execute()).map((r) => ({ element: r.element, count: Number(r.n) }));
+}
