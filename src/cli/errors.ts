@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
-import { CatalogueInvalid } from '../services/catalogue.ts';
-import { DomainError } from '../services/errors.ts';
+import { CatalogueInvalid, DomainError } from '../services/errors.ts';
 
 /**
  * Exit codes of the `xiezuo` command (README "Command line"):

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { ROOT } from '../services/config.ts';
+import { ROOT } from '../services/root.ts';
 import { DomainError, notFound } from '../services/errors.ts';
 import { SYSTEM } from '../services/scope.ts';
 import { configFromEnv } from '../store/config.ts';
@@ -266,6 +266,9 @@ export async function openConfiguredStore(config: StoreConfig, opts: { create?: 
     throw new CliError(`DATABASE_URL 应形如 postgres://用户@主机:端口/数据库，而不是 ${redactUrl(config.url)}`,
       `DATABASE_URL must look like postgres://user@host:port/database, not ${redactUrl(config.url)}`);
   const { migrate, openStore } = await import('../store/db.ts');
+  // The configuration module refreshes the stored configuration after every migration (onMigrated);
+  // it is loaded here, not at start-up, so that `--help` does not load it.
+  await import('../services/config.ts');
   const s = openStore(config);
   try {
     await migrate(s);

@@ -74,21 +74,9 @@ export interface Catalogue {
   rules: RuleDef[];
 }
 
-/** A problem in a catalogue file, located at its line and column. */
-export interface CatalogueError {
-  path: string;
-  line: number;
-  column: number;
-  message: string;
-  messageZh: string;
-}
+import { CatalogueInvalid, type CatalogueError } from './errors.ts';
 
-export class CatalogueInvalid extends Error {
-  constructor(readonly errors: CatalogueError[]) {
-    super(errors.map((e) => `${e.path}:${e.line}:${e.column}: ${e.message}`).join('\n'));
-    this.name = 'CatalogueInvalid';
-  }
-}
+export { CatalogueInvalid, type CatalogueError };
 
 const ROUND_MODES = ['half_up', 'truncate'] as const;
 

@@ -1,16 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Categories, CategoryItem } from '../domain/ledgers/schema.ts';
 import { configStamp, currentEntries, type ConfigEntry } from '../store/config-repo.ts';
 import { onMigrated, type Store } from '../store/db.ts';
 import { DomainError } from './errors.ts';
+import { ROOT } from './root.ts';
 
-/** The project root (where config/ and data/ live), independent of the working directory. */
-// Compiled, this module sits one level deeper (dist/src/services), hence the look for package.json.
-const HERE = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ROOT = existsSync(join(HERE, 'package.json')) ? HERE : join(HERE, '..');
+export { ROOT };
 
 /** The assessment method in force since 2021 is the one the shipped configuration describes. */
 export const FIRST_YEAR = 2021;

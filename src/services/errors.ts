@@ -31,3 +31,19 @@ export function httpStatus(code: ErrorCode): number {
     case 'UNAUTHENTICATED': return 401;
   }
 }
+
+/** A problem in a catalogue file, located at its line and column. */
+export interface CatalogueError {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+  messageZh: string;
+}
+
+export class CatalogueInvalid extends Error {
+  constructor(readonly errors: CatalogueError[]) {
+    super(errors.map((e) => `${e.path}:${e.line}:${e.column}: ${e.message}`).join('\n'));
+    this.name = 'CatalogueInvalid';
+  }
+}

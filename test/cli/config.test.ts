@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { migrate, openStore, type StoreConfig } from '../../src/store/db.ts';
+import { main, openConfiguredStore } from '../../src/cli/main.ts';
+import type { StoreConfig } from '../../src/store/db.ts';
 import { createPgDatabase, engines } from '../support/engines.ts';
 
 /** `xiezuo config …` and `xiezuo year open`, run in-process against a database on each engine. */
@@ -23,7 +23,7 @@ for (const engine of await engines()) {
       let out = '';
       let err = '';
       const code = await main(['node', 'xiezuo', ...args], {
-        openStore: async () => { const s = openStore(config); await migrate(s); return s; },
+        openStore: () => openConfiguredStore(config, { create: true }),
         out: (s) => { out += s; }, err: (s) => { err += s; },
       });
       return { code, out, err };

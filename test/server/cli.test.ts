@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/main.ts';
+import { openConfiguredStore, type CliContext } from '../../src/cli/main.ts';
 import { register as registerServe } from '../../src/cli/serve.ts';
 import { register as registerUser } from '../../src/cli/user.ts';
 import { signIn } from '../../src/services/accounts.ts';
-import { migrate, openStore } from '../../src/store/db.ts';
+import { openStore } from '../../src/store/db.ts';
 
 describe('xiezuo user …', () => {
   let dir: string;
@@ -22,7 +22,7 @@ describe('xiezuo user …', () => {
     let out = '';
     let err = '';
     const ctx: CliContext = {
-      openStore: async () => { const s = openStore({ engine: 'sqlite', file }); await migrate(s); return s; },
+      openStore: () => openConfiguredStore({ engine: 'sqlite', file }, { create: true }),
       out: (s) => { out += s; },
       err: (s) => { err += s; },
     };
