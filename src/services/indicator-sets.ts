@@ -10,7 +10,7 @@ import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
 import type { Rational } from '../domain/rational.ts';
 import {
   type AggregateBatch, batchAggregates, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
-  claimsOfYear, countyDataVersion, pairedCounties, targetsOfYear, unitNames,
+  claimsOfYears, countyDataVersion, pairedCounties, targetsOfYears, unitNames,
 } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -32,6 +32,8 @@ type ClaimRow = Selectable<Database['target_claim']>;
 export interface Prefetched {
   aggregate(county: string, q: AggregateQuery): Rational | Array<{ key: string; value: Rational }> | undefined;
   qualified(county: string, q: AggregateQuery): number | undefined;
+  /** How many of a sum's matching records state its field. */
+  stated(county: string, q: AggregateQuery): number | undefined;
   anyRecords(county: string, ledger: string, year: number): boolean | undefined;
   states(county: string, year: number): Array<{ ledger: string; completeness: string }> | undefined;
   reported(county: string, year: number): ReportedRow[] | undefined;
@@ -94,15 +96,20 @@ export function compileCatalogue(cat: Catalogue, year: number): { terms: BatchTe
 /** Reads everything the catalogue needs for a set of counties in a fixed number of statements. */
 export async function prefetch(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year)): Promise<Prefetched & { batch: AggregateBatch; withData: string[] }> {
   const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year);
+  // Targets and claims of every year read: an earlier year's figure (a year-on-year change) is judged against its own year's target.
+  const targetYears = [...new Set([...reportedYears, ...ledgerYears])];
   const [batch, reported, states, targets, claims, withData] = await Promise.all([
-    batchAggregates(store, set, terms), batchReported(store, set, reportedYears), batchStates(store, set, ledgerYears), targetsOfYear(store, year),
-    claimsOfYear(store, year), countiesWithData(store, set, year),
+    batchAggregates(store, set, terms), batchReported(store, set, reportedYears), batchStates(store, set, ledgerYears), targetsOfYears(store, targetYears),
+    claimsOfYears(store, targetYears), countiesWithData(store, set, year),
   ]);
   const claimsOf = new Map<string, ClaimRow[]>();
   for (const c of claims) {
-    if (!claimsOf.has(c.org_code)) claimsOf.set(c.org_code, []);
-    claimsOf.get(c.org_code)!.push(c);
+    const k = `${c.org_code}@${c.year}`;
+    if (!claimsOf.has(k)) claimsOf.set(k, []);
+    claimsOf.get(k)!.push(c);
   }
+  const targetsOf = new Map<number, TargetRow[]>(targetYears.map((y) => [y, []]));
+  for (const t of targets) targetsOf.get(t.year)?.push(t);
   const rep = new Map<string, ReportedRow[]>();
   for (const { county_code, ...r } of reported) {
     const k = `${county_code}@${r.year}`;
@@ -121,11 +128,12 @@ export async function prefetch(store: Store, set: CountySet, year: number, cat: 
     withData,
     aggregate: (county, q) => batch.value(county, termKey(q)),
     qualified: (county, q) => batch.qualified(county, termKey(q)),
+    stated: (county, q) => batch.stated(county, termKey(q)),
     anyRecords: (county, ledger, y) => { const n = batch.records(county, ledger, y); return n === undefined ? undefined : n > 0; },
     states: (county, y) => (inSet(set, county) && ledgerYears.includes(y) ? st.get(`${county}@${y}`) ?? [] : undefined),
     reported: (county, y) => (inSet(set, county) && reportedYears.includes(y) ? rep.get(`${county}@${y}`) ?? [] : undefined),
-    targets: (y) => (y === year ? targets : undefined),
-    claims: (county, y) => (y === year && inSet(set, county) ? claimsOf.get(county) ?? [] : undefined),
+    targets: (y) => targetsOf.get(y),
+    claims: (county, y) => (targetsOf.has(y) && inSet(set, county) ? claimsOf.get(`${county}@${y}`) ?? [] : undefined),
     counties: (unit, y) => (y === year && covers(unit) ? withData.filter((c) => c.startsWith(unit)) : undefined),
   };
 }

@@ -339,7 +339,7 @@ export class IndicatorEngine {
     const empty = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
     if (empty.every(Boolean)) return false;
     const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
-    if (sums.length === aggs.length && (await Promise.all(sums.map(async (t) => (await statedCount(this.store, this.county, t.query)) === 0))).every(Boolean)) return false;
+    if (sums.length === aggs.length && (await Promise.all(sums.map(async (t) => (this.batch?.stated(this.county, t.query) ?? await statedCount(this.store, this.county, t.query)) === 0))).every(Boolean)) return false;
     return true;
   }
 
@@ -356,8 +356,11 @@ export class IndicatorEngine {
     return false;
   }
 
+  private sourceMemo?: DataSource;
+
+  /** Where formulas read their inputs: this county's records (the batch first) and reported values. Made once per engine. */
   private source(): DataSource {
-    return {
+    return this.sourceMemo ??= {
       aggregate: async (q) => this.batch?.aggregate(this.county, q) ?? aggregateLedger(this.store, this.county, q),
       reported: async (q) => {
         const rows = await this.reportedMatching(q);

@@ -38,6 +38,8 @@ export interface AggregateBatch {
   value(county: string, key: string): Answer | undefined;
   /** How many of a sum's records state the summed field only approximately. */
   qualified(county: string, key: string): number | undefined;
+  /** How many of a sum's matching records state the summed field at all (a blank is unknown, not zero). */
+  stated(county: string, key: string): number | undefined;
   /** Records of a ledger in a year for the county, when the batch read that ledger-year. */
   records(county: string, ledger: string, year: number): number | undefined;
   /** Statements run to fill the batch. */
@@ -89,6 +91,12 @@ function qualSql(eb: EB, decl: LedgerDecl, q: AggregateQuery, qual: string): Ali
   return eb.fn.count(eb.case().when(eb.and(parts)).then(eb.lit(1)).end());
 }
 
+/** Matching records whose summed field is not blank (count of a CASE that is null otherwise). */
+function statedSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpression<unknown> {
+  const col = column(decl, q.field!);
+  return q.where ? eb.fn.count(eb.case().when(condSql(eb, decl, q.where)).then(eb.ref(col)).end()) : eb.fn.count(eb.ref(col));
+}
+
 function matchSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpression<unknown> {
   return q.where ? eb.fn.count(eb.case().when(condSql(eb, decl, q.where)).then(eb.lit(1)).end()) : eb.fn.countAll();
 }
@@ -112,6 +120,7 @@ function groupQueries(store: Store, set: CountySet, terms: readonly BatchTerm[])
         'county_code', eb.fn.countAll().as('n'),
         ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
         ...ts.flatMap((t, i) => { const qc = t.q.fn === 'sum' ? qualColumn(decl, t.q.field) : undefined; return qc ? [qualSql(eb, decl, t.q, qc).as(`q${i}`)] : []; }),
+        ...ts.flatMap((t, i) => (t.q.fn === 'sum' ? [statedSql(eb, decl, t.q).as(`s${i}`)] : [])),
       ]).groupBy('county_code');
       return { ts, by, lk: `${ledger}@${year}`, query };
     }
@@ -137,6 +146,7 @@ export function batchStatements(store: Store, set: CountySet, terms: readonly Ba
 export async function batchAggregates(store: Store, set: CountySet, terms: readonly BatchTerm[]): Promise<AggregateBatch> {
   const values = new Map<string, Map<string, Answer>>();
   const quals = new Map<string, Map<string, number>>();
+  const stated = new Map<string, Map<string, number>>();
   const counts = new Map<string, Map<string, number>>();
   const byKeys = new Set<string>();
   const read = new Set<string>();
@@ -155,6 +165,7 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
         ts.forEach((t, i) => {
           put(values, c, t.key, toRational(r[`t${i}`]));
           if (r[`q${i}`] !== undefined) put(quals, c, t.key, Number(r[`q${i}`]));
+          if (r[`s${i}`] !== undefined) put(stated, c, t.key, Number(r[`s${i}`]));
         });
       }
       return;
@@ -174,6 +185,7 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
     }
   }));
   const known = new Set(terms.map((t) => t.key));
+  const sums = new Set(terms.filter((t) => t.q.fn === 'sum' && t.q.by === undefined).map((t) => t.key));
   return {
     statements: groups.length,
     value(county, key) {
@@ -183,6 +195,10 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
     qualified(county, key) {
       if (!known.has(key) || !inSet(set, county)) return undefined;
       return quals.get(county)?.get(key) ?? 0;
+    },
+    stated(county, key) {
+      if (!sums.has(key) || !inSet(set, county)) return undefined;
+      return stated.get(county)?.get(key) ?? 0;
     },
     records(county, ledger, year) {
       if (!read.has(`${ledger}@${year}`) || !inSet(set, county)) return undefined;
@@ -211,9 +227,14 @@ export async function targetsOfYear(store: Store, year: number) {
   return store.db.selectFrom('target').selectAll().where('year', '=', year).execute();
 }
 
-/** Every claim units made about their targets in a year (a few per unit). */
-export async function claimsOfYear(store: Store, year: number) {
-  return store.db.selectFrom('target_claim').selectAll().where('year', '=', year).execute();
+/** Every target of the given years (a batch reads earlier years' targets for year-on-year figures). */
+export async function targetsOfYears(store: Store, years: readonly number[]) {
+  return store.db.selectFrom('target').selectAll().where('year', 'in', [...years]).execute();
+}
+
+/** Every claim units made about their targets in the given years (a few per unit). */
+export async function claimsOfYears(store: Store, years: readonly number[]) {
+  return store.db.selectFrom('target_claim').selectAll().where('year', 'in', [...years]).execute();
 }
 
 /** Counties of the set that hold any ledger state, reported value or report details for the year, in code order. */

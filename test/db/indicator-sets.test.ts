@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KyselyPlugin } from 'kysely';
+import { refreshConfig } from '../../src/services/config.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { indicatorsForCounties, prefetch, rankCounties } from '../../src/services/indicator-sets.ts';
 import { IndicatorEngine } from '../../src/services/indicators.ts';
@@ -45,6 +47,25 @@ for (const engine of await engines()) {
       const all = await prefetch(synth.store, { kind: 'all' }, 2022);
       expect(all.batch.statements).toBe(small.batch.statements);
       expect(all.batch.statements).toBeLessThan(40);
+    });
+
+    it('evaluates every county from the batch without asking the database again', async () => {
+      const pre = await prefetch(synth.store, { kind: 'all' }, 2022);
+      let statements = 0;
+      const counting: KyselyPlugin = { transformQuery: (a) => { statements++; return a.node; }, transformResult: async (a) => a.result };
+      const store = { ...synth.store, db: synth.store.db.withPlugin(counting) };
+      await refreshConfig(store);
+      statements = 0;
+      for (const code of pre.withData) {
+        const e = new IndicatorEngine(store, code, 2022, { batch: pre });
+        await e.all();
+        await e.rules();
+      }
+      expect(pre.withData.length).toBeGreaterThan(1);
+      expect(statements).toBe(0);
+      // The counter counts: the same engine without the batch asks the database.
+      await new IndicatorEngine(store, pre.withData[0]!, 2022).evaluate('funds.allocated');
+      expect(statements).toBeGreaterThan(0);
     });
 
     it('rolls up a prefecture and a province from the batch as it does alone', async () => {
