@@ -16,8 +16,11 @@ import type { Store, StoreConfig } from '../store/db.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { Actor } from './scope.ts';
 
-/** The Word report, its figure-sources annex (Word), the HTML preview fragment, Markdown. */
-export type ReportKind = 'docx' | 'annex' | 'html' | 'md';
+/**
+ * The Word report, its figure-sources annex (Word), the HTML preview fragment, Markdown; or the Word
+ * report without sources followed by its annex, built from one report model (`renderFiles` only).
+ */
+export type ReportKind = 'docx' | 'annex' | 'html' | 'md' | 'docx+annex';
 
 export interface ReportRequest {
   actor: Actor;
@@ -29,16 +32,29 @@ export interface ReportRequest {
 
 /** Builds the report and renders it in this thread (text formats as UTF-8). Renderers load on first use. */
 export async function renderReportHere(store: Store, r: ReportRequest): Promise<Buffer> {
+  return (await renderFilesHere(store, r))[0]!;
+}
+
+/**
+ * The files of one report request, rendered in this thread: one file, or for 'docx+annex' the Word
+ * report and then its annex (absent when the report has no figures to list sources for).
+ */
+export async function renderFilesHere(store: Store, r: ReportRequest): Promise<Buffer[]> {
   const { buildReport } = await import('./reports.ts');
   const model = await buildReport(store, r.actor, r.unit, r.year);
   switch (r.kind) {
-    case 'html': return Buffer.from((await import('../reports/render-html.ts')).renderHtml(model, { standalone: false }), 'utf8');
-    case 'md': return Buffer.from((await import('../reports/render-markdown.ts')).renderMarkdown(model), 'utf8');
-    case 'docx': return (await import('../reports/render-docx.ts')).renderDocx(model, { appendix: r.appendix ?? 'annex' });
+    case 'html': return [Buffer.from((await import('../reports/render-html.ts')).renderHtml(model, { standalone: false }), 'utf8')];
+    case 'md': return [Buffer.from((await import('../reports/render-markdown.ts')).renderMarkdown(model), 'utf8')];
+    case 'docx': return [await (await import('../reports/render-docx.ts')).renderDocx(model, { appendix: r.appendix ?? 'annex' })];
     case 'annex': {
       const annex = await (await import('../reports/render-docx.ts')).renderDocxAnnex(model);
       if (!annex) throw notFound('该报告没有可列出来源的数字', 'the report has no figures to list sources for');
-      return annex;
+      return [annex];
+    }
+    case 'docx+annex': {
+      const { renderDocx, renderDocxAnnex } = await import('../reports/render-docx.ts');
+      const annex = await renderDocxAnnex(model);
+      return [await renderDocx(model, { appendix: 'none' }), ...(annex ? [annex] : [])];
     }
   }
 }
@@ -57,10 +73,10 @@ export function reportThreads(env: NodeJS.ProcessEnv = process.env): number {
 const IDLE_MS = 2 * 60 * 1000;
 
 type Reply =
-  | { id: number; data: Uint8Array }
+  | { id: number; data: Uint8Array[] }
   | { id: number; error: { name?: string; code?: string; zh?: string; en?: string; message: string } };
 
-interface Job { id: number; request: ReportRequest; resolve: (b: Buffer) => void; reject: (e: Error) => void }
+interface Job { id: number; request: ReportRequest; resolve: (b: Buffer[]) => void; reject: (e: Error) => void }
 interface Thread { worker: Worker; job?: Job; idle?: NodeJS.Timeout }
 
 /** A bounded pool of report threads for one server. */
@@ -78,9 +94,14 @@ export class ReportPool {
   }
 
   /** Renders a report; same result and errors as `renderReportHere`. */
-  render(store: Store, request: ReportRequest): Promise<Buffer> {
-    if (!this.offThread || this.closed) return renderReportHere(store, request);
-    return new Promise<Buffer>((resolve, reject) => {
+  async render(store: Store, request: ReportRequest): Promise<Buffer> {
+    return (await this.renderFiles(store, request))[0]!;
+  }
+
+  /** Renders the files of a report request; same result and errors as `renderFilesHere`. */
+  renderFiles(store: Store, request: ReportRequest): Promise<Buffer[]> {
+    if (!this.offThread || this.closed) return renderFilesHere(store, request);
+    return new Promise<Buffer[]>((resolve, reject) => {
       this.queue.push({ id: this.next++, request, resolve, reject });
       this.pump();
     });
@@ -121,7 +142,7 @@ export class ReportPool {
       const job = t.job;
       if (!job || job.id !== m.id) return;
       t.job = undefined;
-      if ('data' in m) job.resolve(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+      if ('data' in m) job.resolve(m.data.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength)));
       else {
         const e = m.error;
         // Any domain refusal (its subclasses too, e.g. a year without configuration) keeps its code and both languages.
