@@ -320,6 +320,18 @@ export const ImportJob = z.object({
 });
 export type ImportJob = z.infer<typeof ImportJob>;
 
+/** A background zip of every county's report under a unit. */
+export const ReportJob = z.object({
+  id: z.string(), state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  unit: z.string(), unitName: z.string(), year: z.number(), format: z.enum(['docx', 'md', 'html']), appendix: z.enum(['annex', 'inline', 'none']),
+  total: z.number(), done: z.number(), current: z.array(z.object({ code: z.string(), name: z.string() })),
+  failures: z.array(z.object({ code: z.string(), name: z.string(), zh: z.string(), en: z.string() })),
+  startedAt: z.string(), finishedAt: z.string().nullable(), etaSeconds: z.number().nullable(),
+  filename: z.string(), size: z.number().nullable(),
+  error: z.object({ code: z.string(), zh: z.string(), en: z.string() }).nullable(),
+});
+export type ReportJob = z.infer<typeof ReportJob>;
+
 export const Evidence = z.object({
   id: z.number(), county: z.string(), year: z.number(), ledger: z.string().nullable(), recordId: z.number().nullable(),
   indicator: z.string().nullable(), filename: z.string(), mime: z.string(), size: z.number(), sha256: z.string(),

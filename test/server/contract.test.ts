@@ -32,6 +32,7 @@ const SHARED: Array<[string, z.ZodType]> = [
   ['GET /api/audit', contract.AuditList], ['GET /api/workflow/:county/:year', z.array(contract.LedgerState)],
   ['POST /api/figure-audit', contract.DocumentAudit], ['POST /api/figure-audit/:county/:year', contract.DocumentAudit],
   ['GET /api/imports/jobs/:id', contract.ImportJob], ['POST /api/imports/:county/:year/jobs', contract.ImportJob],
+  ['POST /api/report-jobs', contract.ReportJob], ['GET /api/report-jobs/:id', contract.ReportJob], ['DELETE /api/report-jobs/:id', contract.ReportJob],
   ['GET /api/evidence/:county/:year', z.array(contract.Evidence)], ['GET /api/users', z.array(contract.UserListEntry)],
 ];
 

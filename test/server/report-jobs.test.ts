@@ -3,12 +3,14 @@ import JSZip from 'jszip';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docxText } from '../../src/reports/docx-text.ts';
+import { reportJobsOf } from '../../src/server/routes/reports.ts';
 import { refreshConfig } from '../../src/services/config.ts';
 import { countiesForJob, FAILURES_FILE, type Renderer, type ReportJob, ReportJobs } from '../../src/services/report-jobs.ts';
 import { renderFilesHere, ReportPool } from '../../src/services/report-threads.ts';
 import type { Actor } from '../../src/services/scope.ts';
 import { synthesize } from '../../src/services/synth.ts';
 import { engines, freshStore, type TestStore } from '../support/engines.ts';
+import { COUNTY, demoServer, type Fixture } from './fixture.ts';
 
 process.env.XIEZUO_SECRET ??= 'test-secret';
 
@@ -181,3 +183,47 @@ for (const engine of await engines()) {
     });
   });
 }
+
+describe('report zip job routes', () => {
+  let f: Fixture;
+  beforeAll(async () => { f = await demoServer('sqlite'); });
+  afterAll(async () => { await f?.dispose(); });
+
+  it('start, follow, download and discard a province\'s zip; a county user may zip only the own county', { timeout: 120_000 }, async () => {
+    const gansu = await f.signIn('gansu.province');
+    const started = await gansu.req({ method: 'POST', url: '/api/report-jobs', payload: { unit: '62', year: YEAR } });
+    expect(started.statusCode).toBe(202);
+    const job = started.json() as ReportJob;
+    expect(job).toMatchObject({ state: 'running', unit: '62', unitName: '甘肃省', format: 'docx', appendix: 'annex' });
+    expect(job.total).toBeGreaterThanOrEqual(1);
+    // Another user is refused this user's job; the file is not there before the job is done.
+    const admin = await f.signIn('zhouqu.admin');
+    expect((await admin.req({ method: 'GET', url: `/api/report-jobs/${job.id}` })).statusCode).toBe(403);
+    await reportJobsOf(f.app)!.idle();
+    const done = (await gansu.req({ method: 'GET', url: `/api/report-jobs/${job.id}` })).json() as ReportJob;
+    expect(done).toMatchObject({ state: 'done', done: job.total, etaSeconds: null });
+    const file = await gansu.req({ method: 'GET', url: `/api/report-jobs/${job.id}/zip` });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('application/zip');
+    expect(file.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent(`62-甘肃省-${YEAR}-各县自评报告.zip`)}`);
+    const names = Object.keys((await JSZip.loadAsync(file.rawPayload)).files);
+    expect(names).toContain(`${COUNTY}-舟曲县.docx`);
+    expect(names).toContain(`${COUNTY}-舟曲县（数据来源附件）.docx`);
+    expect(names.filter((n) => !n.includes('附件'))).toHaveLength(job.total);
+    const gone = await gansu.req({ method: 'DELETE', url: `/api/report-jobs/${job.id}` });
+    expect(gone.statusCode).toBe(200);
+    expect((await gansu.req({ method: 'GET', url: `/api/report-jobs/${job.id}/zip` })).statusCode).toBe(404);
+
+    const own = await admin.req({ method: 'POST', url: '/api/report-jobs', payload: { unit: COUNTY, year: YEAR, format: 'html' } });
+    expect(own.statusCode).toBe(202);
+    expect((own.json() as ReportJob).total).toBe(1);
+    expect((await admin.req({ method: 'POST', url: '/api/report-jobs', payload: { unit: '6230', year: YEAR } })).statusCode).toBe(403);
+    expect((await admin.req({ method: 'POST', url: '/api/report-jobs', payload: { unit: '62', year: YEAR } })).statusCode).toBe(403);
+    const bad = await admin.req({ method: 'POST', url: '/api/report-jobs', payload: { unit: '6', year: YEAR, format: 'pdf' } });
+    expect(bad.statusCode).toBe(400);
+    expect((await admin.req({ method: 'GET', url: '/api/report-jobs/not-a-job' })).statusCode).toBe(400);
+    const cancelled = await admin.req({ method: 'DELETE', url: `/api/report-jobs/${(own.json() as ReportJob).id}` });
+    expect(cancelled.statusCode).toBe(200);
+    expect(['cancelled', 'done']).toContain((cancelled.json() as ReportJob).state);
+  });
+});

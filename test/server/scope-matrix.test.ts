@@ -10,6 +10,7 @@ import { createRecord } from '../../src/services/ledgers.ts';
 import { listNarratives, setNarrative, setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { startImportJob } from '../../src/services/import-jobs.ts';
+import { reportJobsOf } from '../../src/server/routes/reports.ts';
 import { engines } from '../support/engines.ts';
 import { type Client, COUNTY, demoServer, type Fixture, OUTSIDERS, YEAR } from './fixture.ts';
 
@@ -67,6 +68,20 @@ const freshNarrative = async (f: Fixture) => {
   const n = 100 + (++seq % 800);
   await setNarrative(f.store, SYSTEM, COUNTY, YEAR, { section: 'plan', seq: n, title: '矩阵测试', body: '矩阵测试段落。' });
   return (await listNarratives(f.store, SYSTEM, COUNTY, YEAR)).find((x) => x.section === 'plan' && Number(x.seq) === n)!;
+};
+
+/**
+ * A report zip job of the caller's over the county, or, for a caller refused one, the system's (which
+ * the caller must then be refused too). One job at a time, so the server's and users' caps never bite.
+ */
+const zipJob = async (f: Fixture, c: Client, opts: { settled?: boolean } = {}): Promise<string> => {
+  const jobs = reportJobsOf(f.app)!;
+  await jobs.idle();
+  const own = await c.req({ method: 'POST', url: '/api/report-jobs', payload: { unit: COUNTY, year: YEAR, format: 'md' } });
+  const id = own.statusCode === 202 ? (own.json() as { id: string }).id
+    : (await jobs.start(SYSTEM, { unit: COUNTY, year: YEAR, format: 'md', appendix: 'annex' })).id;
+  if (opts.settled) await jobs.idle();
+  return id;
 };
 
 const CASES: Record<string, Case> = {
@@ -149,6 +164,17 @@ const CASES: Record<string, Case> = {
   'GET /api/dashboard/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` }) },
   // Until the report renderers exist the route can only fail after its scope check; outsiders still get 403.
   'GET /api/reports/:county/:year': { kind: 'write', inside: () => (renderersPresent ? 200 : 500), build: async () => ({ method: 'GET', url: `/api/reports/${COUNTY}/${YEAR}?format=md` }) },
+  // Every user who may read the county may zip its report (a county user only its own county); each sees only the jobs they started.
+  'POST /api/report-jobs': {
+    kind: 'write', inside: () => 202,
+    build: async (f) => { await reportJobsOf(f.app)!.idle(); return { method: 'POST', url: '/api/report-jobs', payload: { unit: COUNTY, year: YEAR, format: 'md' } }; },
+  },
+  'GET /api/report-jobs/:id': { kind: 'write', inside: () => 200, build: async (f, c) => ({ method: 'GET', url: `/api/report-jobs/${await zipJob(f, c)}` }) },
+  'GET /api/report-jobs/:id/zip': {
+    kind: 'write', inside: () => (renderersPresent ? 200 : 409),
+    build: async (f, c) => ({ method: 'GET', url: `/api/report-jobs/${await zipJob(f, c, { settled: true })}/zip` }),
+  },
+  'DELETE /api/report-jobs/:id': { kind: 'write', inside: () => 200, build: async (f, c) => ({ method: 'DELETE', url: `/api/report-jobs/${await zipJob(f, c)}` }) },
   'GET /api/exports/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/exports/${COUNTY}/${YEAR}?ledger=fund_allocation` }) },
   'GET /api/templates/:year': { kind: 'self', build: async () => ({ method: 'GET', url: `/api/templates/${YEAR}?ledger=fund_allocation` }) },
   'GET /api/evidence/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/evidence/${COUNTY}/${YEAR}` }) },

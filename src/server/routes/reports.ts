@@ -3,13 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BYTES } from '../../services/evidence.ts';
 import { invalid } from '../../services/errors.ts';
+import { ReportJobs } from '../../services/report-jobs.ts';
 import { ReportPool } from '../../services/report-threads.ts';
 import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
-import { Evidence } from '../../api/contract.ts';
+import { Evidence, ReportJob } from '../../api/contract.ts';
 import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const jobId = z.string().uuid('任务编号有误 / not a job id');
 
 /** RFC 5987 Content-Disposition so that Chinese file names survive every browser. */
 export function attachment(filename: string, inline = false): string {
@@ -17,10 +19,18 @@ export function attachment(filename: string, inline = false): string {
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
+/** The zip jobs of each server, for tests that wait for them. */
+const jobsOfApp = new WeakMap<FastifyInstance, ReportJobs>();
+export function reportJobsOf(app: FastifyInstance): ReportJobs | undefined {
+  return jobsOfApp.get(app);
+}
+
 export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
   // Reports are built in report threads: a burst of downloads must not hold up other requests.
   const reports = new ReportPool(deps.store.config);
-  app.addHook('onClose', async () => reports.close());
+  const jobs = new ReportJobs(deps.store, reports);
+  jobsOfApp.set(app, jobs);
+  app.addHook('onClose', async () => { await jobs.close(); await reports.close(); });
 
   route(app, deps, {
     method: 'GET', url: '/api/reports/:county/:year', tag: 'reports',
@@ -38,6 +48,50 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
         case 'annex': return reply.type(DOCX).header('content-disposition', attachment(`${name}-数据来源.docx`)).send(file);
       }
     },
+  });
+
+  route(app, deps, {
+    method: 'POST', url: '/api/report-jobs', tag: 'reports',
+    summary: 'Start writing the report of every county with data under a unit (province, prefecture, eastern partner; a county user: the own county) into one zip, in the background; answers the running job',
+    body: z.object({
+      unit: z.string().regex(/^(\d{2}|\d{4}|\d{6})?$/, '单位代码应为2、4或6位数字 / a unit code has 2, 4 or 6 digits'),
+      year: yearParam,
+      format: z.enum(['docx', 'md', 'html']).default('docx'),
+      appendix: z.enum(['annex', 'inline', 'none']).default('annex'),
+    }),
+    response: ReportJob,
+    handler: async ({ actor, body, reply }) => {
+      const job = await jobs.start(actor, body);
+      reply.code(202);
+      return job;
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/report-jobs/:id', tag: 'reports',
+    summary: 'Progress of a report zip job of the caller\'s: counties done of all, those being written, failures, an estimate of the time left',
+    params: z.object({ id: jobId }),
+    response: ReportJob,
+    handler: async ({ actor, params }) => jobs.get(actor, params.id),
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/report-jobs/:id/zip', tag: 'reports',
+    summary: 'The zip of a finished report job (409 while it runs)',
+    params: z.object({ id: jobId }),
+    produces: ['application/zip'],
+    handler: async ({ actor, params, reply }) => {
+      const z = jobs.zip(actor, params.id);
+      return reply.type('application/zip').header('content-length', z.size).header('content-disposition', attachment(z.filename)).send(createReadStream(z.path));
+    },
+  });
+
+  route(app, deps, {
+    method: 'DELETE', url: '/api/report-jobs/:id', tag: 'reports',
+    summary: 'Cancel a running report zip job, or discard a finished one and its file',
+    params: z.object({ id: jobId }),
+    response: ReportJob,
+    handler: async ({ actor, params }) => jobs.cancel(actor, params.id),
   });
 
   route(app, deps, {
