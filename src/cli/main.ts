@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ROOT } from '../services/root.ts';
@@ -179,37 +179,37 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
       if (o.out) { writeFileSync(o.out, text); ctx.err(`written ${o.out}\n`); } else ctx.out(text);
     }));
 
-  /** The reports of every county with data under a prefecture or province, one zip file, progress on stderr. */
+  /**
+   * The reports of every county with data under a prefecture or province, one zip file, progress on
+   * stderr. Written by the same zip job as the server's, so with a database file the reports are
+   * rendered in report threads, several at a time.
+   */
   async function reportAll(s: Store, c: CliContext, o: { county: string; year: number; format: 'md' | 'docx' | 'html'; out?: string; appendix: 'annex' | 'inline' | 'none' }): Promise<void> {
     if (o.county.length === 6) throw new CliError('--all 需要市州（4位）或省（2位）代码', '--all takes a prefecture (4-digit) or province (2-digit) code');
     if (!o.out || !o.out.endsWith('.zip')) throw new CliError('--all 需要 --out 文件名.zip', '--all needs --out FILE.zip');
     await requireUnit(s, o.county);
-    const { IndicatorEngine } = await import('../services/indicators.ts');
-    const { renderReportHere } = await import('../services/report-threads.ts');
-    const { orgUnit } = await import('../services/orgunits.ts');
-    const { default: JSZip } = await import('jszip');
-    const counties = await new IndicatorEngine(s, o.county, o.year).countiesWithData(o.year);
-    if (!counties.length) throw new CliError(`${o.county}所辖各县${o.year}年都没有数据`, `no county under ${o.county} has data for ${o.year}`);
-    const zip = new JSZip();
-    const started = Date.now();
-    for (const [i, code] of counties.entries()) {
-      const name = (await orgUnit(s, code))?.name ?? code;
-      const kind = o.format === 'docx' ? 'docx' : o.format;
-      zip.file(`${code}-${name}.${o.format}`, await renderReportHere(s, { actor: SYSTEM, unit: code, year: o.year, kind, appendix: o.appendix === 'annex' ? 'none' : o.appendix }));
-      if (o.format === 'docx' && o.appendix === 'annex') {
-        try {
-          zip.file(`${code}-${name}（数据来源附件）.docx`, await renderReportHere(s, { actor: SYSTEM, unit: code, year: o.year, kind: 'annex' }));
-        } catch (e) {
-          // A report without figures has no sources to list, so no annex.
-          if (!(e instanceof DomainError && e.code === 'NOT_FOUND')) throw e;
-        }
+    const { ReportJobs } = await import('../services/report-jobs.ts');
+    const { ReportPool } = await import('../services/report-threads.ts');
+    const pool = new ReportPool(s.config);
+    const jobs = new ReportJobs(s, pool, { perServer: 1, perUser: 1, keepMs: Infinity });
+    try {
+      const started = await jobs.start(SYSTEM, { unit: o.county, year: o.year, format: o.format, appendix: o.appendix }, (job, county) => {
+        const note = county.failure ? `：未能生成 / failed: ${county.failure.zh} / ${county.failure.en}` : '';
+        c.err(`[${job.done}/${job.total}] ${county.code} ${county.name}${note}（约还需${job.etaSeconds}秒 / about ${job.etaSeconds} s left）\n`);
+      });
+      const job = await jobs.wait(SYSTEM, started.id);
+      if (job.state !== 'done') {
+        const e = job.error;
+        if (e && e.code !== 'INTERNAL') throw new DomainError(e.code as DomainError['code'], e.zh, e.en);
+        throw new Error(e?.en ?? `the zip job ended ${job.state}`);
       }
-      const left = Math.round(((Date.now() - started) / (i + 1)) * (counties.length - i - 1) / 1000);
-      c.err(`[${i + 1}/${counties.length}] ${code} ${name}（约还需${left}秒 / about ${left} s left）\n`);
+      copyFileSync(jobs.zip(SYSTEM, job.id).path, o.out);
+      const failed = job.failures.length ? `, ${job.failures.length} failed (${job.failures.map((f) => f.code).join(', ')})` : '';
+      c.err(`written ${o.out}: ${job.total - job.failures.length} reports${failed}\n`);
+    } finally {
+      await jobs.close();
+      await pool.close();
     }
-    const data = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-    writeFileSync(o.out, data);
-    c.err(`written ${o.out}: ${counties.length} reports\n`);
   }
 
   program.command('indicators')
