@@ -48,7 +48,7 @@ export function openStore(config: StoreConfig): Store {
     if (config.file !== ':memory:') for (const f of [config.file, `${config.file}-wal`, `${config.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
     return { db, engine: 'sqlite', config, ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: poolSize() });
@@ -57,6 +57,37 @@ export function openStore(config: StoreConfig): Store {
   pool.on('error', (e) => { process.stderr.write(`xiezuo: PostgreSQL ended an idle connection (${e.message}); a new one is opened when needed\n`); });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', config, close: () => db.destroy() };
+}
+
+/** How many prepared SQLite statements a connection keeps for reuse (least recently used dropped first). */
+export const STATEMENT_CACHE = 500;
+
+/**
+ * The SQLite connection as the query builder sees it, keeping prepared statements by their SQL text:
+ * a query that runs again (every request of a route asks the same few) is bound and stepped without
+ * being parsed and planned again. A statement still being stepped through by a streaming read is
+ * busy and is never handed out twice; then a fresh one is prepared. SQLite re-prepares a kept
+ * statement by itself when the schema changes.
+ */
+function reusingStatements(database: SQLite.Database, max = STATEMENT_CACHE): { close(): void; prepare(sql: string): SQLite.Statement } {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    close: () => { kept.clear(); database.close(); },
+    prepare(sql: string) {
+      const had = kept.get(sql);
+      if (had && !had.busy) {
+        kept.delete(sql);
+        kept.set(sql, had);
+        return had;
+      }
+      const stmt = database.prepare(sql);
+      if (!had) {
+        kept.set(sql, stmt);
+        if (kept.size > max) kept.delete(kept.keys().next().value!);
+      }
+      return stmt;
+    },
+  };
 }
 
 /**
