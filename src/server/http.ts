@@ -69,7 +69,7 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   produces?: string[];
   multipart?: Record<string, 'string' | 'binary'>;
   /** Returns the answer, typed by `response` (a route without one answers 204), or the reply it sent itself. */
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer<z.input<R>> | FastifyReply>;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer<z.input<R>> | JsonText | FastifyReply>;
 }
 
 interface Registered {
@@ -121,6 +121,14 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
  */
 export function checkingResponses(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.VITEST) || env.XIEZUO_CHECK_RESPONSES === '1';
+}
+
+/**
+ * An answer already serialised as JSON text (a cached part of it reused across requests): sent as
+ * it is, and checked against the route's response schema like any other answer when checking is on.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
 }
 
 /** A handler answered outside its response schema: a fault of the server, answered 500 by the error mapper. */
@@ -178,6 +186,13 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
         params, query, body: body as z.output<B>, actor: auth?.actor as Actor, auth: auth as Auth, req, reply, deps,
       });
       if (reply.sent) return reply;
+      if (out instanceof JsonText) {
+        if (check) {
+          const problem = responseProblems(spec, JSON.parse(out.text));
+          if (problem) throw new ResponseMismatch(problem);
+        }
+        return reply.type('application/json; charset=utf-8').send(out.text);
+      }
       if (check && !spec.produces) {
         const problem = responseProblems(spec, out);
         if (problem) throw new ResponseMismatch(problem);

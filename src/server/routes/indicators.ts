@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { type Catalogue, catalogueFor } from '../../services/catalogue.ts';
 import { type IndicatorResult, setClaim, setTarget } from '../../services/indicators.ts';
 import { indicatorsAndRules } from '../../services/indicator-sets.ts';
+import { orgUnit } from '../../services/orgunits.ts';
 import { OverviewService } from '../../services/overview.ts';
 import { ledgerStates } from '../../services/workflow.ts';
 import { Dashboard, Indicator, IndicatorsAndRules, Overview } from '../../api/contract.ts';
-import { countyParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
+import { countyParam, JsonText, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 /**
  * An indicator result without its exact values and evaluation trace, which stay on the server. A figure
@@ -19,6 +20,21 @@ export function publicIndicator(r: IndicatorResult, cat: Catalogue): Indicator {
     ...rest, formula: r.formula ?? cat.byId.get(r.id)?.formula ?? '',
     ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}),
   } as Indicator;
+}
+
+/**
+ * The indicators and rules of a cached result as JSON text (`"indicators":[…],"rules":[…]`), made once
+ * per result object: the result is reused until the county-year's data changes (indicatorsAndRules),
+ * and so is its text, so a repeated dashboard request serialises only its small parts.
+ */
+const serialised = new WeakMap<object, string>();
+function indicatorsText(r: { indicators: IndicatorResult[]; rules: unknown[] }, cat: Catalogue): string {
+  let text = serialised.get(r);
+  if (text === undefined) {
+    text = `"indicators":${JSON.stringify(r.indicators.map((i) => publicIndicator(i, cat)))},"rules":${JSON.stringify(r.rules)}`;
+    serialised.set(r, text);
+  }
+  return text;
 }
 
 // One ranking service (worker thread and cache) per store.
@@ -37,8 +53,7 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     response: IndicatorsAndRules,
     handler: async ({ actor, params }) => {
       const r = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      const cat = catalogueFor(params.year, params.county, deps.store);
-      return { indicators: r.indicators.map((i) => publicIndicator(i, cat)), rules: r.rules };
+      return new JsonText(`{${indicatorsText(r, catalogueFor(params.year, params.county, deps.store))}}`);
     },
   });
 
@@ -68,14 +83,10 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     response: Dashboard,
     handler: async ({ actor, params }) => {
       const both = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      const cat = catalogueFor(params.year, params.county, deps.store);
-      const indicators = both.indicators.map((i) => publicIndicator(i, cat));
-      const unit = await deps.store.db.selectFrom('org_unit').select(['code', 'name']).where('code', '=', params.county).executeTakeFirst();
-      return {
-        county: unit ?? { code: params.county, name: params.county }, year: params.year, indicators,
-        rules: both.rules,
-        states: (await ledgerStates(deps.store, actor, params.county, params.year)).map(({ ledger, label, status }) => ({ ledger, label, status })),
-      };
+      const unit = await orgUnit(deps.store, params.county);
+      const states = (await ledgerStates(deps.store, actor, params.county, params.year)).map(({ ledger, label, status }) => ({ ledger, label, status }));
+      return new JsonText(`{"county":${JSON.stringify({ code: params.county, name: unit?.name ?? params.county })},"year":${params.year},${
+        indicatorsText(both, catalogueFor(params.year, params.county, deps.store))},"states":${JSON.stringify(states)}}`);
     },
   });
 
