@@ -353,3 +353,24 @@ export class ConfigPage {
     return t.innerText();
   }
 }
+
+/** The zip of every county's report, on the report page of a province, prefecture or eastern user. */
+export class ReportZipPage {
+  constructor(private readonly page: Page, private readonly base: string) {}
+  async open(): Promise<void> {
+    await this.page.goto(`${this.base}/report`);
+    await this.page.getByTestId('zip-all').waitFor();
+  }
+  /** Starts the zip and waits until it is done; returns the progress text shown at the end (e.g. "2/2"). */
+  async writeAll(): Promise<string> {
+    await this.page.getByTestId('zip-start').click();
+    await this.page.getByTestId('zip-download').waitFor({ timeout: 120_000 });
+    return (await this.page.getByTestId('zip-progress').locator('.ant-progress-indicator, .ant-progress-text').first().innerText()).trim();
+  }
+  /** Downloads the finished zip; returns its bytes and the name the browser was given. */
+  async download(): Promise<{ name: string; data: Buffer }> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('zip-download').click()]);
+    const { readFileSync } = await import('node:fs');
+    return { name: download.suggestedFilename(), data: readFileSync((await download.path())!) };
+  }
+}
