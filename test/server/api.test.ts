@@ -102,6 +102,11 @@ for (const engine of await engines()) {
       expect(list.rows).toHaveLength(2);
       const rec = list.rows[0]!;
       const values = { category: rec.category, amount: (rec.amount as number) + 100_000_000, source: rec.source ?? null };
+      const dashboard = async () => (await admin.req({ method: 'GET', url: `/api/dashboard/${COUNTY}/${YEAR}` })).json() as { indicators: Array<{ id: string; display: string }> };
+      const allocated = (d: Awaited<ReturnType<typeof dashboard>>) => d.indicators.find((i) => i.id === 'funds.allocated')?.display;
+      const before = await dashboard();
+      // A repeated request (answered from the cached result and its JSON text) is the same answer.
+      expect(await dashboard()).toEqual(before);
       const ok = await admin.req({ method: 'PUT', url: `/api/records/fund_allocation/${rec.id}`, payload: { version: rec.version, values } });
       expect(ok.statusCode).toBe(200);
       const stale = await admin.req({ method: 'PUT', url: `/api/records/fund_allocation/${rec.id}`, payload: { version: rec.version, values } });
@@ -109,8 +114,11 @@ for (const engine of await engines()) {
       expect(stale.json().error.message.zh).toMatch(/已被他人修改/);
       const ind = (await admin.req({ method: 'GET', url: `/api/indicators/${COUNTY}/${YEAR}` })).json() as { indicators: Array<{ id: string; display: string }> };
       expect(ind.indicators.find((i) => i.id === 'funds.disbursement_rate')?.display).not.toBe('89.45%');
+      // The dashboard follows the edit at once: its cached text belonged to the data before it.
+      expect(allocated(await dashboard())).not.toBe(allocated(before));
       const back = await admin.req({ method: 'PUT', url: `/api/records/fund_allocation/${rec.id}`, payload: { version: (rec.version as number) + 1, values: { ...values, amount: rec.amount } } });
       expect(back.statusCode).toBe(200);
+      expect(await dashboard()).toEqual(before);
     });
 
     it('answers invalid input with 400 and per-field problems in Chinese and English', async () => {
