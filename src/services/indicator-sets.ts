@@ -239,7 +239,9 @@ export async function indicatorsAndRules(store: Store, actor: Actor, county: str
   const hit = cache.get(key);
   if (hit && hit.version === version) return hit.value;
   const value = (async () => {
-    const e = new IndicatorEngine(store, county, year);
+    // A prefecture or province adds up its counties: their data is read in one batch.
+    const e = county.length === 6 ? new IndicatorEngine(store, county, year)
+      : new IndicatorEngine(store, county, year, { batch: await prefetch(store, { kind: 'prefix', prefix: county }, year) });
     const indicators = await e.all();
     return { indicators, rules: await e.rules() };
   })();

@@ -54,15 +54,15 @@ function declFor(ledger: string): LedgerDecl {
   return d;
 }
 
+/** The first code after every code that starts with `prefix` (62 → 63). */
+const nextPrefix = (prefix: string) => String(Number(prefix) + 1).padStart(prefix.length, '0');
+
 /**
  * Restricts a query to the set's counties. A prefix becomes a code range (62 → '62' ≤ code < '63'),
  * which a b-tree index on county_code serves on both engines, unlike LIKE under PostgreSQL's collations.
  */
 function restrict<T extends { where: (...a: any[]) => T }>(q: T, set: CountySet): T { // eslint-disable-line @typescript-eslint/no-explicit-any
-  if (set.kind === 'prefix') {
-    const upper = String(Number(set.prefix) + 1).padStart(set.prefix.length, '0');
-    return q.where('county_code', '>=', set.prefix).where('county_code', '<', upper);
-  }
+  if (set.kind === 'prefix') return q.where('county_code', '>=', set.prefix).where('county_code', '<', nextPrefix(set.prefix));
   if (set.kind === 'codes') return q.where('county_code', 'in', set.codes.length ? [...set.codes] : ['']);
   return q;
 }
@@ -277,15 +277,20 @@ export async function dataVersion(store: Store, year: number): Promise<string> {
 }
 
 /**
- * The data version of one county-year: audited writes for the county, its prefecture and province
- * (targets are set there) or for no county, in the years its figures read (earlier years' values
- * feed year-on-year changes), and the county's ledger states in those years.
+ * The data version of a unit-year: audited writes for the unit, the units above it (targets and
+ * configuration are set there) and, for a prefecture or province, every county under it (its figures
+ * add theirs up), or for no unit at all, in the years its figures read (earlier years' values feed
+ * year-on-year changes); and the ledger states of the unit's counties in those years.
  */
-export async function countyDataVersion(store: Store, county: string, years: readonly number[]): Promise<string> {
-  const units = [...new Set([county, county.slice(0, 4), county.slice(0, 2)])];
+export async function countyDataVersion(store: Store, unit: string, years: readonly number[]): Promise<string> {
+  const above = [...new Set([unit, unit.slice(0, 4), unit.slice(0, 2)])];
+  const under: CountySet = unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit };
   const a = await store.db.selectFrom('audit_log').select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')])
-    .where('year', 'in', [...years]).where((eb) => eb.or([eb('county_code', 'in', units), eb('county_code', 'is', null)])).executeTakeFirst();
-  const s = await store.db.selectFrom('ledger_state').select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')])
-    .where('county_code', '=', county).where('year', 'in', [...years]).executeTakeFirst();
+    .where('year', 'in', [...years])
+    .where((eb) => eb.or([eb('county_code', 'in', above), eb('county_code', 'is', null),
+      ...(under.kind === 'prefix' ? [eb.and([eb('county_code', '>=', under.prefix), eb('county_code', '<', nextPrefix(under.prefix))])] : [])]))
+    .executeTakeFirst();
+  const s = await restrict(store.db.selectFrom('ledger_state').select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')])
+    .where('year', 'in', [...years]), under).executeTakeFirst();
   return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
 }

@@ -124,5 +124,20 @@ for (const engine of await engines()) {
       expect(c).toEqual(await alone());
       expect(c.indicators.find((i) => i.id === 'edu.line_rate_change_1y')!.display).not.toBe(b.indicators.find((i) => i.id === 'edu.line_rate_change_1y')!.display);
     });
+
+    it('recomputes a prefecture and a province when one of their counties changes, from one batch read', async () => {
+      const { indicatorsAndRules } = await import('../../src/services/indicator-sets.ts');
+      for (const unit of ['6230', '62']) {
+        const alone = async () => { const e = new IndicatorEngine(t.store, unit, 2022); return { indicators: await e.all(), rules: await e.rules() }; };
+        const a = await indicatorsAndRules(t.store, SYSTEM, unit, 2022);
+        expect(a).toEqual(await alone());
+        expect(await indicatorsAndRules(t.store, SYSTEM, unit, 2022)).toBe(a);
+        await createRecord(t.store, SYSTEM, 'meeting', '623023', 2022, { type: 'leading_group', date: '2022-12-21', topic: `汇总缓存测试 ${unit}` });
+        const b = await indicatorsAndRules(t.store, SYSTEM, unit, 2022);
+        expect(b).not.toBe(a);
+        // Recomputed (not the kept object), and equal to an engine that reads everything afresh.
+        expect(b).toEqual(await alone());
+      }
+    });
   });
 }
