@@ -214,6 +214,21 @@ describe.each(await engines())('security findings (%s)', (engine) => {
     expect(await userForApiToken(t.store, scoped.token)).toBeUndefined();
   });
 
+  it('records when a token was last used, to the minute, without a write on every call', async () => {
+    const { token } = await createApiToken(t.store, 'admin', 'busy script');
+    const lastUsed = async () => (await t.store.db.selectFrom('api_token').select('last_used_at').where('name', '=', 'busy script').executeTakeFirstOrThrow()).last_used_at;
+    const start = Date.parse('2026-06-01T08:00:00Z');
+    setAccountsClock(() => new Date(start));
+    expect(await userForApiToken(t.store, token)).toBeDefined();
+    expect(await lastUsed()).toBe(new Date(start).toISOString());
+    setAccountsClock(() => new Date(start + 30_000));
+    expect(await userForApiToken(t.store, token)).toBeDefined();
+    expect(await lastUsed()).toBe(new Date(start).toISOString());
+    setAccountsClock(() => new Date(start + 61_000));
+    expect(await userForApiToken(t.store, token)).toBeDefined();
+    expect(await lastUsed()).toBe(new Date(start + 61_000).toISOString());
+  });
+
   it('finding 5: a key that differs from the one the database\'s hashes were made with is refused; a missing one is not made anew', async () => {
     const s = await freshStore(engine);
     try {

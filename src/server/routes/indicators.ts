@@ -28,6 +28,8 @@ export function publicIndicator(r: IndicatorResult, cat: Catalogue): Indicator {
  * and so is its text, so a repeated dashboard request serialises only its small parts.
  */
 const serialised = new WeakMap<object, string>();
+/** Whole dashboard answers, kept with the result they show. */
+const dashboardTexts = new WeakMap<object, string>();
 function indicatorsText(r: { indicators: IndicatorResult[]; rules: unknown[] }, cat: Catalogue): string {
   let text = serialised.get(r);
   if (text === undefined) {
@@ -83,10 +85,16 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     response: Dashboard,
     handler: async ({ actor, params }) => {
       const both = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      const unit = await orgUnit(deps.store, params.county);
-      const states = (await ledgerStates(deps.store, actor, params.county, params.year)).map(({ ledger, label, status }) => ({ ledger, label, status }));
-      return new JsonText(`{"county":${JSON.stringify({ code: params.county, name: unit?.name ?? params.county })},"year":${params.year},${
-        indicatorsText(both, catalogueFor(params.year, params.county, deps.store))},"states":${JSON.stringify(states)}}`);
+      // The ledger states are part of the data version the result is kept under, so its whole answer can be kept with it.
+      let text = dashboardTexts.get(both);
+      if (text === undefined) {
+        const unit = await orgUnit(deps.store, params.county);
+        const states = (await ledgerStates(deps.store, actor, params.county, params.year)).map(({ ledger, label, status }) => ({ ledger, label, status }));
+        text = `{"county":${JSON.stringify({ code: params.county, name: unit?.name ?? params.county })},"year":${params.year},${
+          indicatorsText(both, catalogueFor(params.year, params.county, deps.store))},"states":${JSON.stringify(states)}}`;
+        dashboardTexts.set(both, text);
+      }
+      return new JsonText(text);
     },
   });
 
