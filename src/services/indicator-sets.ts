@@ -222,6 +222,11 @@ function yearsRead(year: number): number[] {
   return years;
 }
 
+/** The data version of a unit-year's indicators (a county, or a prefecture or province with every county under it). */
+export async function unitDataVersion(store: Store, unit: string, year: number): Promise<string> {
+  return countyDataVersion(store, unit, yearsRead(year));
+}
+
 // Dashboard results per store and county-year, kept under the county-year's data version.
 const dashboards = new WeakMap<Store, Map<string, { version: string; value: Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> }>>();
 
@@ -235,7 +240,7 @@ export async function indicatorsAndRules(store: Store, actor: Actor, county: str
   if (!dashboards.has(store)) dashboards.set(store, new Map());
   const cache = dashboards.get(store)!;
   const key = `${county}@${year}`;
-  const version = await countyDataVersion(store, county, yearsRead(year));
+  const version = await unitDataVersion(store, county, year);
   const hit = cache.get(key);
   if (hit && hit.version === version) return hit.value;
   const value = (async () => {

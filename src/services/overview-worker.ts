@@ -1,14 +1,14 @@
-// The ranking thread: opens its own connection to the server's database and computes overviews on
+// The ranking and roll-up thread: opens its own connection to the server's database and computes overviews on
 // request, reporting progress. One store per database, kept for the life of the thread.
 import { parentPort } from 'node:worker_threads';
 import { migrate, openStore, type Store, type StoreConfig } from '../store/db.ts';
 import { DomainError } from './errors.ts';
-import { computeOverview } from './overview.ts';
+import { computeOverview, computeUnitView, type ViewTask } from './overview.ts';
 import type { Actor } from './scope.ts';
 
 const stores = new Map<string, Store>();
 
-parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor; year: number }) => {
+parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor } & ViewTask) => {
   void (async () => {
     try {
       const k = JSON.stringify(m.config);
@@ -18,6 +18,10 @@ parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor; y
         const s = openStore(m.config);
         await migrate(s);
         stores.set(k, s);
+      }
+      if (m.unit !== undefined) {
+        parentPort!.postMessage({ id: m.id, text: await computeUnitView(stores.get(k)!, m.actor, m.unit, m.year) });
+        return;
       }
       const rows = await computeOverview(stores.get(k)!, m.actor, m.year, (done, total) => parentPort!.postMessage({ id: m.id, progress: [done, total] }));
       parentPort!.postMessage({ id: m.id, rows });

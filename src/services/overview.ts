@@ -1,15 +1,16 @@
 /**
- * The national (or province, or partner) ranking of counties by targets met, computed off the
- * request path. With a database another thread can open (a SQLite file, PostgreSQL) the work runs
+ * The national (or province, or partner) ranking of counties by targets met, and the roll-up of a
+ * prefecture or province (its counties' figures added up), computed off the request path. With a database another thread can open (a SQLite file, PostgreSQL) the work runs
  * in a worker thread with its own connection, so the server keeps answering while hundreds of
  * counties are evaluated; results are cached per (caller's scope, year) under the year's data
  * version and recomputed as soon as anything for the year is written.
  */
 import { Worker } from 'node:worker_threads';
 import { catalogueFor } from './catalogue.ts';
-import { indicatorsForCounties } from './indicator-sets.ts';
+import { indicatorsAndRules, indicatorsForCounties, unitDataVersion } from './indicator-sets.ts';
+import { indicatorsJson } from './indicator-view.ts';
 import { DomainError } from './errors.ts';
-import type { Actor } from './scope.ts';
+import { type Actor, assertRead } from './scope.ts';
 import { dataVersion, targetsOfYear } from '../store/batch-aggregate.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
 
@@ -45,7 +46,15 @@ export async function computeOverview(store: Store, actor: Actor, year: number, 
   return out.map((c, i) => ({ ...c, rank: i + 1 }));
 }
 
-type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; error: { message: string; zh?: string; en?: string; code?: string } };
+/** A unit's indicators and rules as the API's JSON text (see indicatorsJson), computed in this thread. */
+export async function computeUnitView(store: Store, actor: Actor, unit: string, year: number): Promise<string> {
+  return indicatorsJson(await indicatorsAndRules(store, actor, unit, year), catalogueFor(year, unit, store));
+}
+
+/** What the thread is asked: the ranking of a year, or one unit's roll-up. */
+export type ViewTask = { year: number; unit?: undefined } | { year: number; unit: string };
+
+type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; text: string } | { id: number; error: { message: string; zh?: string; en?: string; code?: string } };
 
 /** Progress of a running computation, for whoever wants to show it. */
 export interface JobProgress { year: number; done: number; total: number; startedAt: string }
@@ -54,9 +63,10 @@ export interface JobProgress { year: number; done: number; total: number; starte
 export class OverviewService {
   private worker?: Worker;
   private next = 1;
-  private waiting = new Map<number, { resolve: (r: OverviewRow[]) => void; reject: (e: Error) => void; progress: JobProgress }>();
+  private waiting = new Map<number, { resolve: (r: OverviewRow[] | string) => void; reject: (e: Error) => void; progress: JobProgress }>();
   private inflight = new Map<string, Promise<Overview>>();
   private cache = new Map<string, Overview>();
+  private units = new Map<string, { version: string; text: Promise<string> }>();
 
   constructor(private readonly store: Store) {}
 
@@ -80,7 +90,7 @@ export class OverviewService {
     const flight = `${key}|${version}`;
     if (!this.inflight.has(flight)) {
       const p = (async () => {
-        const rows = this.threaded ? await this.inWorker(actor, year) : await computeOverview(this.store, actor, year);
+        const rows = this.threaded ? await this.inWorker(actor, { year }) as OverviewRow[] : await computeOverview(this.store, actor, year);
         const o: Overview = { rows, version, computedAt: new Date().toISOString(), cached: false };
         this.cache.set(key, o);
         return o;
@@ -90,7 +100,25 @@ export class OverviewService {
     return this.inflight.get(flight)!;
   }
 
-  private inWorker(actor: Actor, year: number): Promise<OverviewRow[]> {
+  /**
+   * A prefecture's or province's indicators and rules as the API's JSON text, kept until anything
+   * under the unit (or above it, or in a year its figures read) is written. The first request after
+   * a change waits for the thread; the server's own thread only checks the version.
+   */
+  async unitView(actor: Actor, unit: string, year: number): Promise<string> {
+    await assertRead(this.store, actor, unit);
+    const version = await unitDataVersion(this.store, unit, year);
+    const key = `${unit}@${year}`;
+    const hit = this.units.get(key);
+    if (hit && hit.version === version) return hit.text;
+    const text = this.threaded ? this.inWorker(actor, { year, unit }) as Promise<string> : computeUnitView(this.store, actor, unit, year);
+    this.units.set(key, { version, text });
+    text.catch(() => { if (this.units.get(key)?.text === text) this.units.delete(key); });
+    return text;
+  }
+
+  private inWorker(actor: Actor, task: ViewTask): Promise<OverviewRow[] | string> {
+    const { year } = task;
     if (!this.worker) {
       const w = new Worker(new URL('./overview-worker.mjs', import.meta.url));
       w.unref();
@@ -100,6 +128,7 @@ export class OverviewService {
         if ('progress' in m) { job.progress.done = m.progress[0]; job.progress.total = m.progress[1]; return; }
         this.waiting.delete(m.id);
         if ('rows' in m) job.resolve(m.rows);
+        else if ('text' in m) job.resolve(m.text);
         else job.reject(m.error.zh && m.error.en && m.error.code ? new DomainError(m.error.code as never, m.error.zh, m.error.en) : new Error(m.error.message));
       });
       w.on('error', (e) => { for (const j of this.waiting.values()) j.reject(e); this.waiting.clear(); this.worker = undefined; });
@@ -108,7 +137,7 @@ export class OverviewService {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, progress: { year, done: 0, total: 0, startedAt: new Date().toISOString() } });
-      this.worker!.postMessage({ id, config: this.store.config as StoreConfig, actor, year });
+      this.worker!.postMessage({ id, config: this.store.config as StoreConfig, actor, ...task });
     });
   }
 

@@ -216,7 +216,7 @@ describe.each(await engines())('security findings (%s)', (engine) => {
 
   it('records when a token was last used, to the minute, without a write on every call', async () => {
     const { token } = await createApiToken(t.store, 'admin', 'busy script');
-    const lastUsed = async () => (await t.store.db.selectFrom('api_token').select('last_used_at').where('name', '=', 'busy script').executeTakeFirstOrThrow()).last_used_at;
+    const lastUsed = async () => (await accountsDb(t.store).selectFrom('api_token').select('last_used_at').where('name', '=', 'busy script').executeTakeFirstOrThrow()).last_used_at;
     const start = Date.parse('2026-06-01T08:00:00Z');
     setAccountsClock(() => new Date(start));
     expect(await userForApiToken(t.store, token)).toBeDefined();

@@ -5,6 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
 import { createApiToken, createUser } from '../../src/services/accounts.ts';
+import { catalogueFor } from '../../src/services/catalogue.ts';
+import { publicIndicator } from '../../src/services/indicator-view.ts';
+import { IndicatorEngine } from '../../src/services/indicators.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { computeOverview, OverviewService } from '../../src/services/overview.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
@@ -66,4 +69,31 @@ describe('national overview off the request path (SQLite file, worker thread)', 
       await svc.close();
     }
   }, 60_000);
+
+  it('answers a province and a prefecture from the view thread, equal to the engine, and follows a county\'s edit', async () => {
+    const county = (await computeOverview(store, SYSTEM, 2022))[0]!.code;
+    const state = (await ledgerStates(store, SYSTEM, county, 2022)).find((x) => x.ledger === 'fund_disbursement')!;
+    if (state.status === 'approved') await transition(store, SYSTEM, county, 2022, 'fund_disbursement', 'reopen');
+    else if (state.status === 'submitted') await transition(store, SYSTEM, county, 2022, 'fund_disbursement', 'return', 'test');
+    for (const [n, unit] of [county.slice(0, 2), county.slice(0, 4)].entries()) {
+      const get = async () => {
+        const r = await app.inject({ method: 'GET', url: `/api/indicators/${unit}/2022`, headers: auth });
+        expect(r.statusCode).toBe(200);
+        return r.json() as unknown;
+      };
+      const fresh = async () => {
+        const e = new IndicatorEngine(store, unit, 2022);
+        const cat = catalogueFor(2022, unit, store);
+        return JSON.parse(JSON.stringify({ indicators: (await e.all()).map((i) => publicIndicator(i, cat)), rules: await e.rules() })) as unknown;
+      };
+      const first = await get();
+      expect(first).toEqual(await fresh());
+      expect(await get()).toEqual(first);
+      await createRecord(store, SYSTEM, 'fund_disbursement', county, 2022, { date: '2022-12-29', amount: 700_000_000_000 + n, project: 'test', voucher: `T-unit-${n}` });
+      const after = await get();
+      expect(after).not.toEqual(first);
+      expect(after).toEqual(await fresh());
+    }
+  }, 60_000);
 });
+

@@ -1,26 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type Catalogue, catalogueFor } from '../../services/catalogue.ts';
-import { type IndicatorResult, setClaim, setTarget } from '../../services/indicators.ts';
+import { type IndicatorResult, type RuleResult, setClaim, setTarget } from '../../services/indicators.ts';
+import { indicatorsJson } from '../../services/indicator-view.ts';
 import { indicatorsAndRules } from '../../services/indicator-sets.ts';
 import { orgUnit } from '../../services/orgunits.ts';
 import { OverviewService } from '../../services/overview.ts';
 import { ledgerStates } from '../../services/workflow.ts';
-import { Dashboard, Indicator, IndicatorsAndRules, Overview } from '../../api/contract.ts';
+import { Dashboard, IndicatorsAndRules, Overview } from '../../api/contract.ts';
 import { countyParam, JsonText, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
-
-/**
- * An indicator result without its exact values and evaluation trace, which stay on the server. A figure
- * that turned out to read only reported values names the catalogue's formula when the indicator has no
- * reported formula of its own, so that `formula` is always there.
- */
-export function publicIndicator(r: IndicatorResult, cat: Catalogue): Indicator {
-  const { trace: _t, exact: _e, exactBreakdown: _b, rolledUp, ...rest } = r;
-  return {
-    ...rest, formula: r.formula ?? cat.byId.get(r.id)?.formula ?? '',
-    ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}),
-  } as Indicator;
-}
 
 /**
  * The indicators and rules of a cached result as JSON text (`"indicators":[…],"rules":[…]`), made once
@@ -30,10 +18,10 @@ export function publicIndicator(r: IndicatorResult, cat: Catalogue): Indicator {
 const serialised = new WeakMap<object, string>();
 /** Whole dashboard answers, kept with the result they show. */
 const dashboardTexts = new WeakMap<object, string>();
-function indicatorsText(r: { indicators: IndicatorResult[]; rules: unknown[] }, cat: Catalogue): string {
+function indicatorsText(r: { indicators: IndicatorResult[]; rules: RuleResult[] }, cat: Catalogue): string {
   let text = serialised.get(r);
   if (text === undefined) {
-    text = `"indicators":${JSON.stringify(r.indicators.map((i) => publicIndicator(i, cat)))},"rules":${JSON.stringify(r.rules)}`;
+    text = indicatorsJson(r, cat);
     serialised.set(r, text);
   }
   return text;
@@ -54,6 +42,8 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     params: z.object({ county: unitParam, year: yearParam }),
     response: IndicatorsAndRules,
     handler: async ({ actor, params }) => {
+      // A prefecture or province adds up hundreds of counties: computed in the view thread, kept until something under it changes.
+      if (params.county.length < 6) return new JsonText(`{${await overviews(deps).unitView(actor, params.county, params.year)}}`);
       const r = await indicatorsAndRules(deps.store, actor, params.county, params.year);
       return new JsonText(`{${indicatorsText(r, catalogueFor(params.year, params.county, deps.store))}}`);
     },
