@@ -23,6 +23,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { toRow } from '../src/store/ledger-repo.ts';
+// Loaded before any store is migrated: migrating then loads the stored configuration that imports read.
+import '../src/services/config.ts';
 import { migrate, openStore, type Store } from '../src/store/db.ts';
 import { ledgerDecl } from '../src/domain/ledgers/declarations.ts';
 import { protectResidentId } from '../src/services/pii.ts';
