@@ -17,12 +17,17 @@ type Q = SelectQueryBuilder<any, any, any>; // eslint-disable-line @typescript-e
 /** Which counties a batch covers: every county, those whose code starts with a prefix, or a list. */
 export type CountySet = { kind: 'all' } | { kind: 'prefix'; prefix: string } | { kind: 'codes'; codes: readonly string[] };
 
+// A list's codes as a set, made once per list: a batch asks "is this county in it?" for every value it answers.
+const codeSets = new WeakMap<readonly string[], Set<string>>();
+
 /** Whether a county code belongs to the set. */
 export function inSet(set: CountySet, county: string): boolean {
   if (county.length !== 6) return false;
   if (set.kind === 'all') return true;
   if (set.kind === 'prefix') return county.startsWith(set.prefix);
-  return set.codes.includes(county);
+  let codes = codeSets.get(set.codes);
+  if (!codes) codeSets.set(set.codes, codes = new Set(set.codes));
+  return codes.has(county);
 }
 
 /** One aggregate a batch answers, under a key the caller chooses. */
