@@ -18,9 +18,10 @@ import type { Actor } from './scope.ts';
 
 /**
  * The Word report, its figure-sources annex (Word), the HTML preview fragment, Markdown; or the Word
- * report without sources followed by its annex, built from one report model (`renderFiles` only).
+ * report without sources followed by its annex, built from one report model (`renderFiles` only);
+ * or the county-year's ledgers as an Excel workbook (`ledgers`, one ledger with `ledger`).
  */
-export type ReportKind = 'docx' | 'annex' | 'html' | 'md' | 'docx+annex';
+export type ReportKind = 'docx' | 'annex' | 'html' | 'md' | 'docx+annex' | 'ledgers';
 
 export interface ReportRequest {
   actor: Actor;
@@ -28,6 +29,8 @@ export interface ReportRequest {
   year: number;
   kind: ReportKind;
   appendix?: AppendixMode;
+  /** For `ledgers`: only this ledger. */
+  ledger?: string;
 }
 
 /** Builds the report and renders it in this thread (text formats as UTF-8). Renderers load on first use. */
@@ -40,6 +43,10 @@ export async function renderReportHere(store: Store, r: ReportRequest): Promise<
  * report and then its annex (absent when the report has no figures to list sources for).
  */
 export async function renderFilesHere(store: Store, r: ReportRequest): Promise<Buffer[]> {
+  if (r.kind === 'ledgers') {
+    const { exportLedgersBuffer } = await import('./exports.ts');
+    return [await exportLedgersBuffer(store, r.actor, { counties: [r.unit], year: r.year, ...(r.ledger ? { ledgers: [r.ledger] } : {}) })];
+  }
   const { buildReport } = await import('./reports.ts');
   const model = await buildReport(store, r.actor, r.unit, r.year);
   switch (r.kind) {

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docxText } from '../../src/reports/docx-text.ts';
@@ -96,5 +97,30 @@ describe.each(await engines())('reports in report threads (%s)', (engine) => {
     const outside = await app.inject({ method: 'GET', url: `/api/reports/629999/${YEAR}?format=docx`, cookies: { xz_session: cookie } });
     expect(outside.statusCode).toBe(403);
     expect(outside.json().error.message).toMatchObject({ zh: expect.any(String), en: expect.any(String) });
+  });
+
+  it('writes the ledgers workbook in a report thread, the same as on the server\'s thread, with the same refusals', async () => {
+    const pool = new ReportPool(store.config, 1);
+    try {
+      const sheets = async (data: Buffer) => {
+        const wb = new ExcelJS.Workbook();
+        await wb.xlsx.load(data as unknown as ArrayBuffer);
+        return wb.worksheets.map((w) => `${w.name}:${w.rowCount}`);
+      };
+      const there = await pool.render(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind: 'ledgers' });
+      expect(pool.load.threads).toBe(1);
+      const here = await renderReportHere(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind: 'ledgers' });
+      expect(await sheets(there)).toEqual(await sheets(here));
+      expect((await sheets(there)).length).toBeGreaterThan(3);
+      const one = await sheets(await pool.render(store, { actor: ADMIN, unit: COUNTY, year: YEAR, kind: 'ledgers', ledger: 'fund_allocation' }));
+      expect(one.length).toBeLessThan((await sheets(there)).length);
+      await expect(pool.render(store, { actor: { id: 'x', name: 'x', role: 'county_clerk', units: ['623024'] }, unit: COUNTY, year: YEAR, kind: 'ledgers' }))
+        .rejects.toMatchObject({ code: 'FORBIDDEN' });
+    } finally {
+      await pool.close();
+    }
+    const r = await app.inject({ method: 'GET', url: `/api/exports/${COUNTY}/${YEAR}?ledger=fund_allocation`, cookies: { xz_session: cookie } });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toMatch(/spreadsheetml/);
   });
 });

@@ -5,7 +5,7 @@ import { addEvidence, deleteEvidence, getEvidence, listEvidence, MAX_EVIDENCE_BY
 import { invalid } from '../../services/errors.ts';
 import { ReportJobs } from '../../services/report-jobs.ts';
 import { ReportPool } from '../../services/report-threads.ts';
-import { exportLedgersBuffer, templateBuffer } from '../../services/exports.ts';
+import { templateBuffer } from '../../services/exports.ts';
 import { Evidence, ReportJob } from '../../api/contract.ts';
 import { countyParam, idParam, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
@@ -101,7 +101,8 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     query: z.object({ ledger: z.string().regex(/^[a-z_]{2,40}$/).optional() }),
     produces: [XLSX],
     handler: async ({ actor, params, query, reply }) => {
-      const data = await exportLedgersBuffer(deps.store, actor, { counties: [params.county], year: params.year, ...(query.ledger ? { ledgers: [query.ledger] } : {}) });
+      // Writing a workbook of many thousand records takes a while: done in a report thread, like the reports.
+      const data = await reports.render(deps.store, { actor, unit: params.county, year: params.year, kind: 'ledgers', ...(query.ledger ? { ledger: query.ledger } : {}) });
       return reply.type(XLSX).header('content-disposition', attachment(`${params.county}-${params.year}-台账${query.ledger ? `-${query.ledger}` : ''}.xlsx`)).send(data);
     },
   });
