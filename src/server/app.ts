@@ -65,10 +65,10 @@ export async function buildApp(deps: ServerDeps, opts: { logger?: FastifyServerO
   ledgerRoutes(app, deps);
   workflowRoutes(app, deps);
   indicatorRoutes(app, deps);
-  reportRoutes(app, deps);
+  const reportPool = reportRoutes(app, deps);
   reportedRoutes(app, deps);
   importRoutes(app, deps);
-  warningRoutes(app, deps);
+  warningRoutes(app, deps, reportPool);
   figureAuditRoutes(app, deps);
   configRoutes(app, deps);
 

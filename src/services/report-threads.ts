@@ -19,9 +19,10 @@ import type { Actor } from './scope.ts';
 /**
  * The Word report, its figure-sources annex (Word), the HTML preview fragment, Markdown; or the Word
  * report without sources followed by its annex, built from one report model (`renderFiles` only);
- * or the county-year's ledgers as an Excel workbook (`ledgers`, one ledger with `ledger`).
+ * or the county-year's ledgers as an Excel workbook (`ledgers`, one ledger with `ledger`); or the
+ * early warnings of a unit as of a day (`warnings`, JSON text, with `asOf`).
  */
-export type ReportKind = 'docx' | 'annex' | 'html' | 'md' | 'docx+annex' | 'ledgers';
+export type ReportKind = 'docx' | 'annex' | 'html' | 'md' | 'docx+annex' | 'ledgers' | 'warnings';
 
 export interface ReportRequest {
   actor: Actor;
@@ -31,6 +32,8 @@ export interface ReportRequest {
   appendix?: AppendixMode;
   /** For `ledgers`: only this ledger. */
   ledger?: string;
+  /** For `warnings`: the day they are computed as of. */
+  asOf?: string;
 }
 
 /** Builds the report and renders it in this thread (text formats as UTF-8). Renderers load on first use. */
@@ -43,6 +46,10 @@ export async function renderReportHere(store: Store, r: ReportRequest): Promise<
  * report and then its annex (absent when the report has no figures to list sources for).
  */
 export async function renderFilesHere(store: Store, r: ReportRequest): Promise<Buffer[]> {
+  if (r.kind === 'warnings') {
+    const { computeWarnings } = await import('./warnings.ts');
+    return [Buffer.from(JSON.stringify(await computeWarnings(store, r.actor, r.unit, r.asOf ?? `${r.year}-12-31`)), 'utf8')];
+  }
   if (r.kind === 'ledgers') {
     const { exportLedgersBuffer } = await import('./exports.ts');
     return [await exportLedgersBuffer(store, r.actor, { counties: [r.unit], year: r.year, ...(r.ledger ? { ledgers: [r.ledger] } : {}) })];

@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docxText } from '../../src/reports/docx-text.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { createDemoAccounts, createUser } from '../../src/services/accounts.ts';
+import { actorOf, createDemoAccounts, createUser, findUser } from '../../src/services/accounts.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { renderReportHere, ReportPool } from '../../src/services/report-threads.ts';
+import { computeWarnings } from '../../src/services/warnings.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { engines, freshStore } from '../support/engines.ts';
 
@@ -123,4 +124,21 @@ describe.each(await engines())('reports in report threads (%s)', (engine) => {
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/spreadsheetml/);
   });
+
+  it('works out a province\'s early warnings in a report thread, the same as on the server\'s thread', async () => {
+    const asOf = `${YEAR}-06-30`;
+    const pool = new ReportPool(store.config, 1);
+    try {
+      const there = JSON.parse((await pool.render(store, { actor: ADMIN, unit: '62', year: YEAR, kind: 'warnings', asOf })).toString('utf8')) as unknown;
+      expect(pool.load.threads).toBe(1);
+      expect(there).toEqual(JSON.parse(JSON.stringify(await computeWarnings(store, ADMIN, '62', asOf))));
+    } finally {
+      await pool.close();
+    }
+    const me = actorOf((await findUser(store, 'zhouqu.admin'))!);
+    const r = await app.inject({ method: 'GET', url: `/api/warnings/6230?asOf=${asOf}`, cookies: { xz_session: cookie } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual(JSON.parse(JSON.stringify(await computeWarnings(store, me, '6230', asOf))));
+  });
 });
+

@@ -25,7 +25,8 @@ export function reportJobsOf(app: FastifyInstance): ReportJobs | undefined {
   return jobsOfApp.get(app);
 }
 
-export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
+/** The report routes; returns their pool of report threads, which other heavy answers share. */
+export function reportRoutes(app: FastifyInstance, deps: ServerDeps): ReportPool {
   // Reports are built in report threads: a burst of downloads must not hold up other requests.
   const reports = new ReportPool(deps.store.config);
   const jobs = new ReportJobs(deps.store, reports);
@@ -172,4 +173,5 @@ export function reportRoutes(app: FastifyInstance, deps: ServerDeps): void {
     params: z.object({ id: idParam }),
     handler: async ({ actor, params }) => deleteEvidence(deps.store, actor, deps.dataDir, params.id),
   });
+  return reports;
 }

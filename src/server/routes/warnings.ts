@@ -2,16 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { acknowledgeWarning, computeWarnings, draftProblems } from '../../services/warnings.ts';
 import { ProblemDrafts, WarningAck, WarningsReport } from '../../api/contract.ts';
-import { countyParam, route, type ServerDeps, yearParam } from '../http.ts';
+import type { ReportPool } from '../../services/report-threads.ts';
+import { countyParam, JsonText, route, type ServerDeps, yearParam } from '../http.ts';
 
-export function warningRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function warningRoutes(app: FastifyInstance, deps: ServerDeps, threads: ReportPool): void {
   route(app, deps, {
     method: 'GET', url: '/api/warnings/:unit', tag: 'warnings',
     summary: 'Early warnings as of a day for a county, or for the counties of a prefecture or province the caller may read, ranked by how far behind',
     params: z.object({ unit: z.string().regex(/^\d{2}(\d{2}(\d{2})?)?$/) }),
     query: z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
     response: WarningsReport,
-    handler: async ({ actor, params, query }) => computeWarnings(deps.store, actor, params.unit, query.asOf),
+    handler: async ({ actor, params, query }) => {
+      if (params.unit.length === 6) return computeWarnings(deps.store, actor, params.unit, query.asOf);
+      // A prefecture's or province's warnings read every county under it: worked out in a report thread.
+      const text = await threads.render(deps.store, { actor, unit: params.unit, year: Number(query.asOf.slice(0, 4)), kind: 'warnings', asOf: query.asOf });
+      return new JsonText(text.toString('utf8'));
+    },
   });
 
   route(app, deps, {
