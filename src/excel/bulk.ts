@@ -2,7 +2,7 @@
  * Writing imported rows in bulk inside the caller's transaction. Same upsert rule as the ledger
  * service — match on the ledger's natural key within the county-year; identical rows are left alone
  * (no version bump, no audit entry), changed rows are updated with their before and after in the
- * audit log, new rows are inserted — but in chunks: a multi-row INSERT per chunk.
+ * audit log, new rows are inserted — but in chunks: multi-row INSERTs per chunk (`insertMany`).
  *
  * Matching is linear in rows whatever the county-year holds: the keys of the records already there
  * are read once, page by page, into a fingerprint table (about 32 bytes a record), and each chunk
@@ -11,10 +11,10 @@
  * is matched on the key columns it has: one record → matched (only the columns the sheet has are
  * compared and updated), several → ambiguous, a located problem that stops the import.
  */
-import { CompiledQuery, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import type { Database } from '../store/schema.ts';
-import { LedgerRepo } from '../store/ledger-repo.ts';
+import { insertMany, LedgerRepo } from '../store/ledger-repo.ts';
 import { forEachKey, rowsById } from '../store/import-repo.ts';
 import { fingerprint, FingerprintTable } from './fingerprints.ts';
 import type { LocatedError } from './import.ts';
@@ -209,47 +209,9 @@ export class LedgerWriter {
       value: cols.map((c) => String(r[c] ?? '')).join(' / '), zh, en };
   }
 
-  private columns: string[] | undefined;
-  private readonly statements = new Map<number, string>();
-
-  /**
-   * One INSERT per chunk. On SQLite the chunk travels as a single JSON parameter expanded by
-   * json_each: the statement text is short and the same for every chunk, where a VALUES list of
-   * hundreds of rows costs more to compile than to run. On PostgreSQL a multi-row VALUES list with
-   * bound parameters, its text built once per row count.
-   */
+  /** New records of one chunk, through the ledger repository's bulk insert. */
   private async insert(rows: Row[]): Promise<void> {
-    const cols = (this.columns ??= [...this.decl.fields.flatMap((f) => columnsOf(f)), 'note']);
-    const all = [...cols, 'county_code', 'year', 'version', 'created_at', 'updated_at'];
-    const pg = this.tx.getExecutor().adapter.constructor.name === 'PostgresAdapter';
-    const t = now();
-    if (!pg) {
-      const text = this.statements.get(0) ?? `insert into "${this.table}" (${all.map((c) => `"${c}"`).join(',')}) `
-        + `select ${cols.map((_, i) => `value ->> ${i}`).join(', ')}, ?, ?, 1, ?, ? from json_each(?)`;
-      this.statements.set(0, text);
-      const data: unknown[][] = new Array<unknown[]>(rows.length);
-      for (let j = 0; j < rows.length; j++) {
-        const r = rows[j]!;
-        const v = new Array<unknown>(cols.length);
-        for (let i = 0; i < cols.length; i++) v[i] = r[cols[i]!] ?? null;
-        data[j] = v;
-      }
-      await this.tx.executeQuery(CompiledQuery.raw(text, [this.county, this.year, t, t, JSON.stringify(data)]));
-      return;
-    }
-    let text = this.statements.get(rows.length);
-    if (!text) {
-      let p = 0;
-      const tuples = rows.map(() => `(${all.map(() => `$${++p}`).join(',')})`);
-      text = `insert into "${this.table}" (${all.map((c) => `"${c}"`).join(',')}) values ${tuples.join(',')}`;
-      this.statements.set(rows.length, text);
-    }
-    const params: unknown[] = [];
-    for (const r of rows) {
-      for (const c of cols) params.push(r[c] ?? null);
-      params.push(this.county, this.year, 1, t, t);
-    }
-    await this.tx.executeQuery(CompiledQuery.raw(text, params));
+    await insertMany(this.tx, this.decl, this.county, this.year, rows, now());
   }
 
   private async updateIfChanged(raw: Row, cols: Row, present: readonly string[]): Promise<void> {

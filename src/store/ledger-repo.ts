@@ -1,4 +1,4 @@
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction, sql } from 'kysely';
 import { columnsOf, type FieldDecl, isAdditive, type LedgerDecl } from '../domain/ledgers/types.ts';
 import type { Database } from './schema.ts';
 
@@ -65,6 +65,70 @@ export function toRow(decl: LedgerDecl, input: Row, pii: (f: FieldDecl, raw: str
   }
   row.note = input.note ?? null;
   return row;
+}
+
+/** Rows per statement of a bulk insert on SQLite; the widest ledger stays far under its 32,766 parameters. */
+export const INSERT_BLOCK_ROWS = 100;
+
+interface InsertPlan {
+  /** The ledger's own columns in the order each row's values are bound (then county, year, version, times). */
+  columns: string[];
+  /** Statement text by row count, built once. */
+  texts: Map<number, string>;
+}
+
+const insertPlans = new WeakMap<LedgerDecl, { sqlite?: InsertPlan; postgres?: InsertPlan }>();
+
+function insertPlan(decl: LedgerDecl, pg: boolean): InsertPlan {
+  let byEngine = insertPlans.get(decl);
+  if (!byEngine) insertPlans.set(decl, (byEngine = {}));
+  const key = pg ? 'postgres' : 'sqlite';
+  return (byEngine[key] ??= { columns: [...decl.fields.flatMap((f) => columnsOf(f)), 'note'], texts: new Map() });
+}
+
+function insertText(decl: LedgerDecl, plan: InsertPlan, pg: boolean, rows: number): string {
+  let text = plan.texts.get(rows);
+  if (text) return text;
+  const all = [...plan.columns, 'county_code', 'year', 'version', 'created_at', 'updated_at'];
+  let p = 0;
+  const tuple = () => `(${all.map(() => (pg ? `$${++p}` : '?')).join(',')})`;
+  text = `insert into "${decl.table}" (${all.map((c) => `"${c}"`).join(',')}) values ${Array.from({ length: rows }, tuple).join(',')}`;
+  plan.texts.set(rows, text);
+  return text;
+}
+
+/**
+ * Inserts new records of one county-year (rows in column form, as `toRow` gives them; columns a
+ * row lacks are NULL), version 1, created and updated at `now`, inside the caller's transaction.
+ *
+ * The statement texts are built once per ledger and row count and kept, so on SQLite, whose
+ * connection keeps prepared statements by their text, a statement is parsed once and then only
+ * bound and stepped. There a batch goes as blocks of INSERT_BLOCK_ROWS rows and the rest as blocks
+ * of 64, 32, … 1 rows, so however the batches are cut at most eight statements exist per ledger.
+ * On PostgreSQL, which plans an unnamed statement each time anyway, one statement per batch.
+ */
+export async function insertMany(db: AnyDb, decl: LedgerDecl, county: string, year: number, rows: readonly Row[], now: string): Promise<void> {
+  const pg = db.getExecutor().adapter.constructor.name === 'PostgresAdapter';
+  const plan = insertPlan(decl, pg);
+  const cols = plan.columns;
+  let at = 0;
+  while (at < rows.length) {
+    const left = rows.length - at;
+    const n = pg ? left : left >= INSERT_BLOCK_ROWS ? INSERT_BLOCK_ROWS : 2 ** Math.floor(Math.log2(left));
+    const params = new Array<unknown>(n * (cols.length + 5));
+    let p = 0;
+    for (let j = at; j < at + n; j++) {
+      const r = rows[j]!;
+      for (let i = 0; i < cols.length; i++) params[p++] = r[cols[i]!] ?? null;
+      params[p++] = county;
+      params[p++] = year;
+      params[p++] = 1;
+      params[p++] = now;
+      params[p++] = now;
+    }
+    await db.executeQuery(CompiledQuery.raw(insertText(decl, plan, pg, n), params));
+    at += n;
+  }
 }
 
 export interface ListOptions {
