@@ -224,7 +224,7 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
         ctx.out(`${JSON.stringify(rows.map(({ trace: _t, exact: _e, exactBreakdown: _b, ...r }) => r), null, 2)}\n`);
         return;
       }
-      const status = { met: '达标', missed: '未达标', no_target: '—', no_data: '无数据' } as const;
+      const status = { met: '达标', missed: '未达标', no_target: '—', no_data: '无数据', to_date: '截至期末' } as const;
       for (const r of rows)
         ctx.out(`${r.id.padEnd(34)} ${r.label.zh}\t${r.display ?? '—'}\t${r.target ? `目标 ${r.target.display}` : ''}\t${status[r.status]}${r.source === 'reported' ? '\t(上报值)' : ''}\n`);
     }));

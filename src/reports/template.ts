@@ -101,7 +101,7 @@ export interface TemplateBlock {
   intro?: string;
   caption?: string;
   columns?: string[];
-  status?: Partial<Record<'met' | 'missed' | 'no_data' | 'no_target', string>>;
+  status?: Partial<Record<'met' | 'missed' | 'no_data' | 'no_target' | 'to_date', string>>;
   claims?: Partial<Record<'exceeded' | 'met', string>>;
 }
 

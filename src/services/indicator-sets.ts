@@ -9,7 +9,7 @@
 import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
 import type { Rational } from '../domain/rational.ts';
 import {
-  type AggregateBatch, batchAggregates, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
+  type AggregateBatch, batchAggregates, batchDatedReported, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
   claimsOfYears, countyDataVersion, pairedCounties, targetsOfYears, unitNames,
 } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
@@ -17,7 +17,9 @@ import type { Database } from '../store/schema.ts';
 import type { Selectable } from 'kysely';
 import { catalogueFor, type Catalogue } from './catalogue.ts';
 import { invalid } from './errors.ts';
-import { IndicatorEngine, type IndicatorResult, type RuleResult } from './indicators.ts';
+import { type DatedRow, IndicatorEngine, type IndicatorResult, type RuleResult } from './indicators.ts';
+import { isWholeYear, parsePeriod, type Period, periodEnd, periodKey, periodLabel, WHOLE_YEAR } from '../domain/period.ts';
+import { dateFieldFor, warningRulesFor } from './warning-rules.ts';
 import { type Actor, assertRead, canRead } from './scope.ts';
 
 type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
@@ -37,6 +39,10 @@ export interface Prefetched {
   anyRecords(county: string, ledger: string, year: number): boolean | undefined;
   states(county: string, year: number): Array<{ ledger: string; completeness: string }> | undefined;
   reported(county: string, year: number): ReportedRow[] | undefined;
+  /** A county's figures stated as of a day (read only for a period to date). */
+  datedReported(county: string, year: number): DatedRow[] | undefined;
+  /** For a query to date: records matching its condition, and how many of them have no date. */
+  undated(county: string, q: AggregateQuery): { matched: number; undated: number } | undefined;
   targets(year: number): TargetRow[] | undefined;
   /** A county's own claims about its targets (target_claim). */
   claims(county: string, year: number): ClaimRow[] | undefined;
@@ -52,22 +58,33 @@ const condId = (c: Cond | undefined) => {
   if (!condIds.has(c)) condIds.set(c, nextCond++);
   return condIds.get(c)!;
 };
-const termKey = (q: AggregateQuery) => `${q.year}|${q.fn}|${q.ledger}|${q.field ?? ''}|${q.by ?? ''}|${condId(q.where)}`;
+const termKey = (q: AggregateQuery) => `${q.year}|${q.fn}|${q.ledger}|${q.field ?? ''}|${q.by ?? ''}|${condId(q.where)}${q.upTo ? `|${q.upTo.field}<=${q.upTo.day}` : ''}`;
 
-/** Every aggregate (with its year) and every reported-value year the catalogue reads when evaluated for `year`. */
-export function compileCatalogue(cat: Catalogue, year: number): { terms: BatchTerm[]; reportedYears: number[]; ledgerYears: number[] } {
+/**
+ * Every aggregate (with its year) and every reported-value year the catalogue reads when evaluated for
+ * `year`; for a period to date, each aggregate carries the date condition the engine will ask with
+ * (the date fields in force for `unit`, the early warnings' configuration).
+ */
+export function compileCatalogue(cat: Catalogue, year: number, period: Period = WHOLE_YEAR, unit = ''): { terms: BatchTerm[]; reportedYears: number[]; ledgerYears: number[] } {
+  const dates = isWholeYear(period) ? undefined : warningRulesFor(year, unit);
+  const placed = (q: AggregateQuery, def: string | undefined): AggregateQuery => {
+    if (!dates) return q;
+    const field = def ? dateFieldFor(dates, def, q.ledger) : dates.dates[q.ledger] ?? null;
+    const day = periodEnd(period, q.year);
+    return field && day ? { ...q, upTo: { field, day } } : q;
+  };
   const terms = new Map<string, BatchTerm>();
   const reportedYears = new Set<number>([year]);
   const ledgerYears = new Set<number>([year]);
   const done = new Set<string>();
-  const walk = (e: Expr, y: number): void => {
+  const walk = (e: Expr, y: number, def?: string): void => {
     switch (e.kind) {
       case 'number': case 'year': return;
-      case 'neg': return walk(e.arg, y);
-      case 'binary': walk(e.left, y); return walk(e.right, y);
-      case 'fn': return e.args.forEach((a) => walk(a, y));
+      case 'neg': return walk(e.arg, y, def);
+      case 'binary': walk(e.left, y, def); return walk(e.right, y, def);
+      case 'fn': return e.args.forEach((a) => walk(a, y, def));
       case 'count': case 'sum': {
-        const q: AggregateQuery = { fn: e.kind, ledger: e.ledger, ...(e.kind === 'sum' && { field: e.field }), ...(e.where && { where: e.where }), ...(e.by !== undefined && { by: e.by }), year: y };
+        const q: AggregateQuery = placed({ fn: e.kind, ledger: e.ledger, ...(e.kind === 'sum' && { field: e.field }), ...(e.where && { where: e.where }), ...(e.by !== undefined && { by: e.by }), year: y }, def);
         terms.set(termKey(q), { key: termKey(q), q });
         ledgerYears.add(y);
         return;
@@ -84,8 +101,8 @@ export function compileCatalogue(cat: Catalogue, year: number): { terms: BatchTe
     done.add(k);
     const def = cat.byId.get(id);
     if (!def) return;
-    walk(def.ast, y);
-    if (def.reportedAst) walk(def.reportedAst, y);
+    walk(def.ast, y, id);
+    if (def.reportedAst) walk(def.reportedAst, y, id);
   };
   for (const d of cat.indicators) visit(d.id, year);
   for (const r of cat.rules) { walk(r.left, year); walk(r.right, year); }
@@ -93,15 +110,29 @@ export function compileCatalogue(cat: Catalogue, year: number): { terms: BatchTe
   return { terms: [...terms.values()], reportedYears: [...reportedYears].sort(), ledgerYears: [...ledgerYears].sort() };
 }
 
-/** Reads everything the catalogue needs for a set of counties in a fixed number of statements. */
-export async function prefetch(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year)): Promise<Prefetched & { batch: AggregateBatch; withData: string[] }> {
-  const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year);
+/** The unit whose date configuration a batch compiles with: the set's prefix, else the nation's (a county that differs asks for itself). */
+const unitOfSet = (set: CountySet) => (set.kind === 'prefix' ? set.prefix : set.kind === 'codes' && set.codes.length === 1 ? set.codes[0]! : '');
+
+/**
+ * Reads everything the catalogue needs for a set of counties in a fixed number of statements. For a
+ * period to date the aggregates carry the date condition (still one statement per ledger) and the
+ * figures stated as of a day are read too.
+ */
+export async function prefetch(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year), period: Period = WHOLE_YEAR): Promise<Prefetched & { batch: AggregateBatch; withData: string[] }> {
+  const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year, period, unitOfSet(set));
   // Targets and claims of every year read: an earlier year's figure (a year-on-year change) is judged against its own year's target.
   const targetYears = [...new Set([...reportedYears, ...ledgerYears])];
-  const [batch, reported, states, targets, claims, withData] = await Promise.all([
+  const [batch, reported, states, targets, claims, withData, datedRows] = await Promise.all([
     batchAggregates(store, set, terms), batchReported(store, set, reportedYears), batchStates(store, set, ledgerYears), targetsOfYears(store, targetYears),
     claimsOfYears(store, targetYears), countiesWithData(store, set, year),
+    isWholeYear(period) ? Promise.resolve([]) : batchDatedReported(store, set, reportedYears),
   ]);
+  const dated = new Map<string, DatedRow[]>();
+  for (const { county_code, ...r } of datedRows) {
+    const k = `${county_code}@${r.year}`;
+    if (!dated.has(k)) dated.set(k, []);
+    dated.get(k)!.push(r);
+  }
   const claimsOf = new Map<string, ClaimRow[]>();
   for (const c of claims) {
     const k = `${c.org_code}@${c.year}`;
@@ -132,10 +163,28 @@ export async function prefetch(store: Store, set: CountySet, year: number, cat: 
     anyRecords: (county, ledger, y) => { const n = batch.records(county, ledger, y); return n === undefined ? undefined : n > 0; },
     states: (county, y) => (inSet(set, county) && ledgerYears.includes(y) ? st.get(`${county}@${y}`) ?? [] : undefined),
     reported: (county, y) => (inSet(set, county) && reportedYears.includes(y) ? rep.get(`${county}@${y}`) ?? [] : undefined),
+    datedReported: (county, y) => (!isWholeYear(period) && inSet(set, county) && reportedYears.includes(y) ? dated.get(`${county}@${y}`) ?? [] : undefined),
+    undated: (county, q) => batch.undated(county, termKey(q)),
     targets: (y) => targetsOf.get(y),
     claims: (county, y) => (targetsOf.has(y) && inSet(set, county) ? claimsOf.get(`${county}@${y}`) ?? [] : undefined),
     counties: (unit, y) => (y === year && covers(unit) ? withData.filter((c) => c.startsWith(unit)) : undefined),
   };
+}
+
+/**
+ * The period of a request (query string `period=Q2|M08|year` or `to=YYYY-MM-DD`, or the CLI's
+ * `--period`) for an assessment year; Invalid with the reason in both languages.
+ */
+export function periodOf(text: string | undefined, to: string | undefined, year: number): Period {
+  const r = parsePeriod(text, { ...(to !== undefined && { to }), year });
+  if (!r.ok) throw invalid(r.error.zh, r.error.en);
+  return r.period;
+}
+
+/** What an answer says about its period: null for the whole year. */
+export function periodView(period: Period, year: number): { key: string; end: string; label: { zh: string; en: string } } | null {
+  const end = periodEnd(period, year);
+  return end ? { key: periodKey(period), end, label: periodLabel(period) } : null;
 }
 
 /** A set of counties: under a division code ('' for the nation, 2 digits a province, 4 a prefecture, 6 a county), or paired with an eastern unit. */
@@ -164,18 +213,19 @@ async function resolve(store: Store, scope: UnitScope): Promise<CountySet> {
  */
 export async function indicatorsForCounties(
   store: Store, actor: Actor, scope: UnitScope, year: number,
-  opts: { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void } = {},
+  opts: { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void; period?: Period } = {},
 ): Promise<CountyIndicators[]> {
   const cat = catalogueFor(year);
   for (const id of opts.ids ?? []) if (!cat.byId.has(id)) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
   const set = await resolve(store, scope);
-  const pre = await prefetch(store, set, year, cat);
+  const period = opts.period ?? WHOLE_YEAR;
+  const pre = await prefetch(store, set, year, cat, period);
   const readable: string[] = [];
   for (const c of pre.withData) if (await canRead(store, actor, c)) readable.push(c);
   const names = await unitNames(store, readable);
   const out: CountyIndicators[] = [];
   for (const code of readable) {
-    const e = new IndicatorEngine(store, code, year, { batch: pre });
+    const e = new IndicatorEngine(store, code, year, { batch: pre, period });
     const indicators = opts.ids ? await Promise.all(opts.ids.map((id) => e.evaluate(id))) : await e.all();
     out.push({ code, name: names.get(code) ?? code, indicators, ...(opts.rules && { rules: await e.rules() }) });
     // Let other work on this thread run between counties (the evaluation itself is CPU only).
@@ -196,8 +246,8 @@ export interface RankRow {
 }
 
 /** Counties of a scope ranked by one indicator (highest first, or lowest with `ascending`); ties share a rank. */
-export async function rankCounties(store: Store, actor: Actor, scope: UnitScope, year: number, indicator: string, opts: { ascending?: boolean } = {}): Promise<RankRow[]> {
-  const rows = await indicatorsForCounties(store, actor, scope, year, { ids: [indicator] });
+export async function rankCounties(store: Store, actor: Actor, scope: UnitScope, year: number, indicator: string, opts: { ascending?: boolean; period?: Period } = {}): Promise<RankRow[]> {
+  const rows = await indicatorsForCounties(store, actor, scope, year, { ids: [indicator], ...(opts.period && { period: opts.period }) });
   const list = rows.map((r) => ({ r, i: r.indicators[0]! }));
   const withValue = list.filter((x) => x.i.exact).sort((a, b) => (opts.ascending ? a.i.exact!.cmp(b.i.exact!) : b.i.exact!.cmp(a.i.exact!)) || a.r.code.localeCompare(b.r.code));
   const out: RankRow[] = [];
@@ -227,7 +277,7 @@ export async function unitDataVersion(store: Store, unit: string, year: number):
   return countyDataVersion(store, unit, yearsRead(year));
 }
 
-// Dashboard results per store and county-year, kept under the county-year's data version.
+// Dashboard results per store, county-year and period, kept under the county-year's data version.
 const dashboards = new WeakMap<Store, Map<string, { version: string; value: Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> }>>();
 
 /**
@@ -235,18 +285,19 @@ const dashboards = new WeakMap<Store, Map<string, { version: string; value: Prom
  * indicators already computed. The result is kept until anything that can change it is written
  * (countyDataVersion), so repeated requests cost two small queries; callers must not mutate it.
  */
-export async function indicatorsAndRules(store: Store, actor: Actor, county: string, year: number): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
+export async function indicatorsAndRules(store: Store, actor: Actor, county: string, year: number, period: Period = WHOLE_YEAR): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
   await assertRead(store, actor, county);
   if (!dashboards.has(store)) dashboards.set(store, new Map());
   const cache = dashboards.get(store)!;
-  const key = `${county}@${year}`;
+  // Figures stated as of a day are audited writes, so the data version covers them too.
+  const key = `${county}@${year}@${periodKey(period)}`;
   const version = await unitDataVersion(store, county, year);
   const hit = cache.get(key);
   if (hit && hit.version === version) return hit.value;
   const value = (async () => {
     // A prefecture or province adds up its counties: their data is read in one batch.
-    const e = county.length === 6 ? new IndicatorEngine(store, county, year)
-      : new IndicatorEngine(store, county, year, { batch: await prefetch(store, { kind: 'prefix', prefix: county }, year) });
+    const e = county.length === 6 ? new IndicatorEngine(store, county, year, { period })
+      : new IndicatorEngine(store, county, year, { period, batch: await prefetch(store, { kind: 'prefix', prefix: county }, year, catalogueFor(year), period) });
     const indicators = await e.all();
     return { indicators, rules: await e.rules() };
   })();
@@ -259,9 +310,9 @@ export async function indicatorsAndRules(store: Store, actor: Actor, county: str
  * A prefecture's or province's indicators (the roll-up engine: each county's own figures added up,
  * rates recomputed from the rolled-up parts), with every county's data read in one batch.
  */
-export async function indicatorsForUnit(store: Store, actor: Actor, unit: string, year: number): Promise<IndicatorResult[]> {
+export async function indicatorsForUnit(store: Store, actor: Actor, unit: string, year: number, period: Period = WHOLE_YEAR): Promise<IndicatorResult[]> {
   if (!/^(\d{2}|\d{4})$/.test(unit)) throw invalid('地区代码应为2位（省）或4位（市州）数字', 'a unit code has 2 (province) or 4 (prefecture) digits');
   await assertRead(store, actor, unit);
-  const pre = await prefetch(store, { kind: 'prefix', prefix: unit }, year);
-  return new IndicatorEngine(store, unit, year, { batch: pre }).all();
+  const pre = await prefetch(store, { kind: 'prefix', prefix: unit }, year, catalogueFor(year), period);
+  return new IndicatorEngine(store, unit, year, { batch: pre, period }).all();
 }

@@ -1,4 +1,4 @@
-import { evaluate, references, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
+import { type AggregateQuery, evaluate, references, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf } from '../domain/ledgers/types.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
@@ -7,7 +7,10 @@ import type { Selectable } from 'kysely';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
-import { aggregateLedger, qualifiedCount, recordRefs, statedCount } from '../store/aggregate.ts';
+import { aggregateLedger, qualifiedCount, recordRefs, statedCount, undatedCount } from '../store/aggregate.ts';
+import { datedStatements } from '../store/reported-dated-repo.ts';
+import { isWholeYear, type Period, periodEnd, periodKey, periodLabel, periodShareOfYear, WHOLE_YEAR } from '../domain/period.ts';
+import { dateFieldFor, type WarningConfig, warningRulesFor } from './warning-rules.ts';
 import { catalogueFor, type Catalogue, type IndicatorDef, type Unit } from './catalogue.ts';
 import { categoriesFor, roundingFor, type RoundingPolicy } from './config.ts';
 import { agreement } from '../domain/stated.ts';
@@ -17,8 +20,53 @@ import type { Prefetched } from './indicator-sets.ts';
 import { type Actor, assertRead, assertWrite } from './scope.ts';
 import { assertMaySetTarget } from './write-rules.ts';
 
-export type Status = 'met' | 'missed' | 'no_target' | 'no_data';
-type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
+/**
+ * Against the year's target: met, missed, no target, no figure; or, for a figure to date (a quarter,
+ * a month), `to_date`: a part of the year is never judged against the whole year's target.
+ */
+export type Status = 'met' | 'missed' | 'no_target' | 'no_data' | 'to_date';
+/** A reported value as the engine reads it; `as_of` is set when it is a figure stated as of that day. */
+type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'> & { as_of?: string };
+/** A figure stated as of a day, as the engine reads it (reported_value_dated). */
+export type DatedRow = ReportedRow & { as_of: string };
+
+/** What a figure to date says about itself: the period, its last day, and the records it could not place. */
+export interface ToDate {
+  /** The period's key (Q2, M08, D08-15). */
+  period: string;
+  /** The last day counted (ISO). */
+  end: string;
+  label: { zh: string; en: string };
+  /** Records of the ledgers the figure reads (this year) that have no date and so are left out. */
+  undated: number;
+  /** The same by ledger kind. */
+  byLedger: Record<string, number>;
+  /** The note to print beside the figure when records were left out; null when none were. */
+  note: { zh: string; en: string } | null;
+  /** The share of the year the period covers, as percent text (49.6). */
+  elapsed: string;
+  /** For a target to reach or exceed (counts and sums): the figure as a share of the year's target, as percent text. */
+  ofTarget: string | null;
+}
+
+/**
+ * The reported values a figure to date may read, given a year's undated statements, its statements as
+ * of a day and the period's last day: per element and dim, the latest statement dated on or before
+ * that day. An undated statement speaks for the whole year, so it stands only for a period that ends
+ * on 31 December, and there only where no dated statement does.
+ */
+export function reportedToDate(undated: readonly ReportedRow[], dated: readonly DatedRow[], end: string): ReportedRow[] {
+  const key = (r: { element: string; dim: string }) => `${r.element}\u0000${r.dim}`;
+  const latest = new Map<string, DatedRow>();
+  for (const d of dated) {
+    if (d.as_of > end) continue;
+    const was = latest.get(key(d));
+    if (!was || was.as_of <= d.as_of) latest.set(key(d), d);
+  }
+  const out: ReportedRow[] = [...latest.values()];
+  if (end.endsWith('-12-31')) for (const r of undated) if (!latest.has(key(r))) out.push(r);
+  return out.sort((a, b) => (a.element < b.element ? -1 : a.element > b.element ? 1 : a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0));
+}
 type TargetRow = Selectable<Database['target']>;
 export type { Qual } from '../domain/format.ts';
 import { qualified, type Qual } from '../domain/format.ts';
@@ -74,6 +122,8 @@ export interface IndicatorResult {
   rolledUp?: { display: string; exact: Rational; counties: number } | null;
   /** The exact value behind a rounded figure, as decimal text in display units (for the sources appendix). */
   exactText?: string | null;
+  /** Present exactly when the figure is for a period to date rather than the whole year. */
+  toDate?: ToDate;
   trace: TraceEntry[];
 }
 
@@ -170,8 +220,9 @@ export class IndicatorEngine {
    * keeps its choice between records and reported values), rates are recomputed from the rolled-up
    * parts they refer to, and rates without such parts are not added up at all.
    */
-  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean; batch?: Prefetched } = {}) {
+  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean; batch?: Prefetched; period?: Period } = {}) {
     this.batch = opts.batch;
+    this.period = opts.period ?? WHOLE_YEAR;
     this.cat = catalogueFor(year, county, store);
     this.rollup = county.length < 6 && !opts.own;
     this.policy = roundingFor(year, county, store);
@@ -192,6 +243,26 @@ export class IndicatorEngine {
   }
 
   readonly rollup: boolean;
+  /** The span of the year figures are for: the whole year unless a period to date was asked for. */
+  readonly period: Period;
+  private datesMemo?: WarningConfig;
+  /** Which date field places each ledger's records in the year: the same configuration the early warnings use. */
+  private dates(): WarningConfig {
+    return this.datesMemo ??= warningRulesFor(this.year, this.county);
+  }
+
+  /**
+   * A query as the period reads it: for a period to date, with the date condition of the ledger's
+   * date field for that indicator (`def` undefined for a rule: the ledger's own date field); a ledger
+   * without a date field holds figures known for the whole year and is read whole.
+   */
+  private placed(q: AggregateQuery, def: string | undefined): AggregateQuery {
+    if (isWholeYear(this.period) || q.upTo) return q;
+    const field = def ? dateFieldFor(this.dates(), def, q.ledger) : this.dates().dates[q.ledger] ?? null;
+    const day = periodEnd(this.period, q.year);
+    return field && day ? { ...q, upTo: { field, day } } : q;
+  }
+
   /** Data read for a whole set of counties at once (indicator-sets.ts); undefined reads county by county. */
   readonly batch?: Prefetched;
   private countyEngines = new Map<string, IndicatorEngine>();
@@ -217,7 +288,7 @@ export class IndicatorEngine {
   private ownEngineCache?: IndicatorEngine;
   /** The unit's own figures (what it states itself), computed the way a county's are. */
   private ownEngine(): IndicatorEngine {
-    this.ownEngineCache ??= new IndicatorEngine(this.store, this.county, this.year, { own: true });
+    this.ownEngineCache ??= new IndicatorEngine(this.store, this.county, this.year, { own: true, period: this.period });
     return this.ownEngineCache;
   }
 
@@ -229,6 +300,7 @@ export class IndicatorEngine {
       await this.applyTarget(counties, def, year);
       return counties;
     }
+    if (counties.toDate) own.toDate = { ...counties.toDate, ofTarget: own.toDate?.ofTarget ?? null };
     const result: IndicatorResult = {
       ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
       rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
@@ -248,7 +320,7 @@ export class IndicatorEngine {
     };
     const usesRef = references(def.ast).indicators.length > 0;
     if (usesRef) {
-      const r = await evaluate(def.ast, { year, source: this.source() });
+      const r = await evaluate(def.ast, { year, source: this.source(def.id) });
       if (r.value.kind === 'scalar' && r.value.value) {
         base.exact = r.value.value;
         base.value = formatValue(r.value.value, def.unit, def.round);
@@ -257,6 +329,7 @@ export class IndicatorEngine {
         base.source = 'records';
       }
       base.trace = r.trace;
+      await this.markToDate(base, year);
       return base;
     }
     // A rate is never added up across counties; without parts to recompute it from, it has no figure here.
@@ -265,7 +338,7 @@ export class IndicatorEngine {
     const parts = new Map<string, Rational>();
     let quals = false;
     for (const c of await this.countiesWithData(year)) {
-      if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year, { batch: this.batch }));
+      if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year, { batch: this.batch, period: this.period }));
       const r = await this.countyEngines.get(c)!.evaluate(def.id, year);
       base.trace.push({ kind: 'indicator', query: { id: `${def.id}@${c}`, year }, value: { kind: 'scalar', value: r.exact } });
       if (r.qual !== 'exact') quals = true;
@@ -288,15 +361,63 @@ export class IndicatorEngine {
       base.display = withUnit(base.value, def.unit, this.cat, base.qual);
       base.source = 'records';
     }
+    await this.markToDate(base, year);
     return base;
+  }
+
+  /** How many records of the year a query to date reads nothing from because they carry no date. */
+  private async undatedOf(q: AggregateQuery): Promise<{ matched: number; undated: number }> {
+    if (!q.upTo) return { matched: 0, undated: 0 };
+    return this.batch?.undated(this.county, q) ?? undatedCount(this.store, this.county, q);
+  }
+
+  /**
+   * For a period to date, says so on the result: the period, its last day, and the records of the
+   * year that could not be placed in it (per ledger, the most any of the figure's queries left out;
+   * for a roll-up, its counties' added up). Nothing for the whole year.
+   */
+  private async markToDate(r: IndicatorResult, year: number): Promise<void> {
+    const end = periodEnd(this.period, year);
+    if (!end) return;
+    const byLedger: Record<string, number> = {};
+    const most = (l: string, n: number) => { if (n > (byLedger[l] ?? 0)) byLedger[l] = n; };
+    const fromCounties: Record<string, number> = {};
+    for (const t of r.trace) {
+      if (t.kind === 'aggregate' && t.query.year === year && t.query.upTo) most(t.query.ledger, (await this.undatedOf(t.query)).undated);
+      if (t.kind !== 'indicator' || t.query.year !== year) continue;
+      const [id, county] = t.query.id.split('@') as [string, string | undefined];
+      const sub = county ? await this.countyEngines.get(county)?.evaluate(id, year) : await this.evaluate(id, year);
+      for (const [l, n] of Object.entries(sub?.toDate?.byLedger ?? {})) {
+        if (county) fromCounties[l] = (fromCounties[l] ?? 0) + n; else most(l, n);
+      }
+    }
+    for (const [l, n] of Object.entries(fromCounties)) most(l, n);
+    const undated = Object.values(byLedger).reduce((a, n) => a + n, 0);
+    const share = periodShareOfYear(this.period, year);
+    const label = periodLabel(this.period);
+    r.toDate = {
+      period: periodKey(this.period), end, label, undated, byLedger,
+      note: undated > 0 ? { zh: `${undated}条记录未填日期，未计入截至${end}的数`, en: `${undated} undated record${undated === 1 ? '' : 's'} left out of the figure to ${end}` } : null,
+      elapsed: Rational.of(share.days * 100).div(Rational.of(share.of)).toDecimalString(1),
+      ofTarget: null,
+    };
   }
 
   // One query per table and year fills these; every indicator then reads from memory.
   private reportedCache = new Map<number, Promise<ReportedRow[]>>();
   private targetCache = new Map<number, Promise<TargetRow[]>>();
 
-  /** Every reported value of the engine's county for a year. */
+  /** Every reported value of the engine's county for a year (for a period to date: those that speak for it). */
   private reportedRows(year: number): Promise<ReportedRow[]> {
+    const end = periodEnd(this.period, year);
+    if (end && !this.reportedCache.has(year)) {
+      const undated = this.batch?.reported(this.county, year);
+      const dated = this.batch?.datedReported(this.county, year);
+      this.reportedCache.set(year, (async () => reportedToDate(
+        undated ?? await this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
+          .where('county_code', '=', this.county).where('year', '=', year).execute(),
+        dated ?? await datedStatements(this.store.db, this.county, year), end))());
+    }
     const pre = this.reportedCache.has(year) ? undefined : this.batch?.reported(this.county, year);
     if (pre) this.reportedCache.set(year, Promise.resolve(pre));
     if (!this.reportedCache.has(year))
@@ -338,6 +459,12 @@ export class IndicatorEngine {
     if (!listed && states.some((s) => s === 'partial')) return false;
     const empty = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
     if (empty.every(Boolean)) return false;
+    // To date: when every record the figure reads has no date, none can be placed, so nothing is known.
+    if (aggs.every((t) => t.query.upTo)) {
+      const u = await Promise.all(aggs.map((t) => this.undatedOf(t.query)));
+      const matched = u.reduce((a, x) => a + x.matched, 0);
+      if (matched > 0 && u.reduce((a, x) => a + x.undated, 0) === matched) return false;
+    }
     const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
     if (sums.length === aggs.length && (await Promise.all(sums.map(async (t) => (this.batch?.stated(this.county, t.query) ?? await statedCount(this.store, this.county, t.query)) === 0))).every(Boolean)) return false;
     return true;
@@ -356,11 +483,19 @@ export class IndicatorEngine {
     return false;
   }
 
-  private sourceMemo?: DataSource;
+  private sourceMemo = new Map<string, DataSource>();
 
-  /** Where formulas read their inputs: this county's records (the batch first) and reported values. Made once per engine. */
-  private source(): DataSource {
-    return this.sourceMemo ??= {
+  /**
+   * Where formulas read their inputs: this county's records (the batch first) and reported values.
+   * Made once per engine and indicator (`def`; none for rules), since an indicator may place a
+   * ledger's records by a date field of its own.
+   */
+  private source(def?: string): DataSource {
+    const k = def ?? '';
+    const hit = this.sourceMemo.get(k);
+    if (hit) return hit;
+    const made: DataSource = {
+      place: (q) => this.placed(q, def),
       aggregate: async (q) => this.batch?.aggregate(this.county, q) ?? aggregateLedger(this.store, this.county, q),
       reported: async (q) => {
         const rows = await this.reportedMatching(q);
@@ -373,6 +508,8 @@ export class IndicatorEngine {
         return r.exactBreakdown ? { kind: 'breakdown', entries: r.exactBreakdown } : { kind: 'scalar', value: r.exact };
       },
     };
+    this.sourceMemo.set(k, made);
+    return made;
   }
 
   /** The indicator's result for the engine's county in `year` (default: the engine's year). */
@@ -388,7 +525,7 @@ export class IndicatorEngine {
     if (!def) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
     if (this.rollup) return this.english(await this.computeRollup(def, year), def, year);
     const round = this.roundOf(def);
-    const fromRecords = await evaluate(def.ast, { year, source: this.source() });
+    const fromRecords = await evaluate(def.ast, { year, source: this.source(id) });
     const ledgers = [...new Set(fromRecords.trace.flatMap((t) => (t.kind === 'aggregate' ? [t.query.ledger] : [])))];
     const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
     const allComplete = ledgers.length > 0 && states.every((s) => s === 'complete');
@@ -401,7 +538,7 @@ export class IndicatorEngine {
     let chosen = fromRecords;
     let source: IndicatorResult['source'] = 'records';
     if (def.reportedAst) {
-      const fromReported = await evaluate(def.reportedAst, { year, source: this.source() });
+      const fromReported = await evaluate(def.reportedAst, { year, source: this.source(id) });
       const rep = fromReported.value;
       const hasReported = rep.kind === 'scalar' ? rep.value !== null : rep.entries.length > 0;
       const a = recordsValue;
@@ -418,7 +555,8 @@ export class IndicatorEngine {
         else if (allComplete && verdict === 'fails')
           flags.push({ zh: `台账计算值与上报值不一致（上报 ${withUnit(formatValue(rep.value, def.unit, round), def.unit, this.cat)}，台账 ${withUnit(formatValue(a.value, def.unit, round), def.unit, this.cat)}）`, en: `records disagree with the reported value (${formatValue(rep.value, def.unit, round)})` });
       }
-      if (hasReported && !allComplete) {
+      // To date, a complete ledger whose records cannot be placed gives no figure; a figure stated as of a day then does.
+      if (hasReported && (!allComplete || (!isWholeYear(this.period) && partialOnly))) {
         chosen = fromReported;
         source = 'reported';
         // A stated rate or ratio is kept as stated and checked against the one its parts give.
@@ -475,6 +613,7 @@ export class IndicatorEngine {
         result.display = withUnit(result.value, def.unit, this.cat);
       } else result.source = entries.length ? result.source : 'none';
     }
+    await this.markToDate(result, year);
     await this.applyTarget(result, def, year);
     return this.english(result, def, year);
   }
@@ -532,6 +671,9 @@ export class IndicatorEngine {
     const t = targets.filter((x) => x.value !== null).sort((a, b) => b.org_code.length - a.org_code.length)[0]
       ?? targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
     const hasData = !!(result.exact || result.breakdown?.length);
+    const toDate = !isWholeYear(this.period);
+    // A figure to date is shown beside the year's target, never judged by it, and a unit's claim about the year does not speak for part of it.
+    if (toDate && !t) { result.status = hasData ? 'no_target' : 'no_data'; return; }
     if (!t && !claim) { result.status = hasData ? 'no_target' : 'no_data'; return; }
     const round = this.roundOf(def);
     const fmt = (s: string | null) => (s === null ? null : formatValue(Rational.parse(s), def.unit, { decimals: round.decimals, mode: 'half_up' }));
@@ -550,6 +692,13 @@ export class IndicatorEngine {
       op: t?.op ?? '>=', value: v, valueMax: vMax, display, displayEn, orgCode: t?.org_code ?? this.county,
       reportedStatus: claim?.status ?? null, note: t?.note ?? null, claimNote: claim?.note ?? null,
     };
+    if (toDate) {
+      result.status = hasData ? 'to_date' : 'no_data';
+      const aim = t?.value ? Rational.parse(t.value) : null;
+      if (result.toDate && aim && aim.cmp(Rational.of(0)) > 0 && result.exact && (t!.op === '>=' || t!.op === '>') && def.unit !== 'percent' && def.unit !== 'pp')
+        result.toDate.ofTarget = result.exact.mul(Rational.of(100)).div(aim).toDecimalString(1);
+      return;
+    }
     // Every unit is judged on its own figures; its own claim decides only where no figure can.
     if (t && t.value !== null && result.exact) {
       result.status = compare(result.exact, t.op, Rational.parse(t.value), t.value_max ? Rational.parse(t.value_max) : undefined) ? 'met' : 'missed';
@@ -698,10 +847,10 @@ export class IndicatorEngine {
   }
 }
 
-/** All indicators of a county-year with targets and status; Forbidden outside the actor's scope. */
-export async function computeIndicators(store: Store, actor: Actor, county: string, year: number): Promise<IndicatorResult[]> {
+/** All indicators of a county-year (or of a period to date of it) with targets and status; Forbidden outside the actor's scope. */
+export async function computeIndicators(store: Store, actor: Actor, county: string, year: number, period: Period = WHOLE_YEAR): Promise<IndicatorResult[]> {
   await assertRead(store, actor, county);
-  return new IndicatorEngine(store, county, year).all();
+  return new IndicatorEngine(store, county, year, { period }).all();
 }
 
 /** Validation rules for a county-year; `ok: false` marks a failing rule, `null` a rule without data. */

@@ -56,12 +56,44 @@ const toRational = (v: unknown): Rational => (v === null || v === undefined ? Ra
 
 export type { AggregateQuery };
 
+/**
+ * The date condition of a figure to date: the record's date field is on or before the day. A blank
+ * date compares as unknown in SQL, so undated records never satisfy it.
+ */
+export function upToSql(eb: EB, decl: LedgerDecl, upTo: NonNullable<AggregateQuery['upTo']>): Expression<SqlBool> {
+  return eb(column(decl, upTo.field), '<=', upTo.day);
+}
+
+/** A query's record condition with its date condition, if it has either. */
+export function recordCond(eb: EB, decl: LedgerDecl, q: AggregateQuery): Expression<SqlBool> | undefined {
+  const parts = [...(q.where ? [condSql(eb, decl, q.where)] : []), ...(q.upTo ? [upToSql(eb, decl, q.upTo)] : [])];
+  return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : eb.and(parts);
+}
+
 function scoped(store: Store, decl: LedgerDecl, county: string, q: AggregateQuery) {
   return store.db
     .selectFrom(decl.table as never)
     .where('county_code' as never, '=', county as never)
     .where('year' as never, '=', q.year as never)
-    .where((eb) => (q.where ? condSql(eb as EB, decl, q.where) : eb.lit(true)) as never);
+    .where((eb) => (recordCond(eb as EB, decl, q) ?? eb.lit(true)) as never);
+}
+
+/**
+ * For a figure to date: how many records match the query's condition in the year, and how many of
+ * them have no date in the query's date field (they cannot be placed in the year, so the figure to
+ * date leaves them out). Zero and zero for a query without a date condition.
+ */
+export async function undatedCount(store: Store, county: string, q: AggregateQuery): Promise<{ matched: number; undated: number }> {
+  if (!q.upTo) return { matched: 0, undated: 0 };
+  const decl = declFor(q.ledger);
+  const col = column(decl, q.upTo.field);
+  const row = (await store.db.selectFrom(decl.table as never)
+    .where('county_code' as never, '=', county as never)
+    .where('year' as never, '=', q.year as never)
+    .where((eb) => (q.where ? condSql(eb as EB, decl, q.where) : eb.lit(true)) as never)
+    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.count((eb as EB).case().when(col, 'is', null).then(1).end()).as('u')] as never)
+    .executeTakeFirst()) as { n: unknown; u: unknown } | undefined;
+  return { matched: Number(row?.n ?? 0), undated: Number(row?.u ?? 0) };
 }
 
 /**

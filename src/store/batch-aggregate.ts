@@ -1,9 +1,11 @@
-import type { AliasableExpression, Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely';
+import type { AliasableExpression, Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
+import type { DatedReportedRow } from './reported-dated-repo.ts';
+import type { Database } from './schema.ts';
 import type { AggregateQuery } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import { Rational } from '../domain/rational.ts';
-import { column, condSql } from './aggregate.ts';
+import { column, condSql, recordCond } from './aggregate.ts';
 import type { Store } from './db.ts';
 
 // Set-based aggregation: every count/sum a catalogue needs from one ledger, for many counties at
@@ -36,6 +38,8 @@ export interface BatchTerm {
   q: AggregateQuery;
 }
 
+type DatedRow = Omit<DatedReportedRow, 'id' | 'version'> & { id?: number; version?: number };
+
 type Answer = Rational | Array<{ key: string; value: Rational }>;
 
 export interface AggregateBatch {
@@ -45,6 +49,11 @@ export interface AggregateBatch {
   qualified(county: string, key: string): number | undefined;
   /** How many of a sum's matching records state the summed field at all (a blank is unknown, not zero). */
   stated(county: string, key: string): number | undefined;
+  /**
+   * For a term to date: records matching its condition in the year, and how many of them have no
+   * date in its date field (left out of the figure to date).
+   */
+  undated(county: string, key: string): { matched: number; undated: number } | undefined;
   /** Records of a ledger in a year for the county, when the batch read that ledger-year. */
   records(county: string, ledger: string, year: number): number | undefined;
   /** Statements run to fill the batch. */
@@ -83,7 +92,7 @@ function qualColumn(decl: LedgerDecl, field: string | undefined): string | undef
 }
 
 function termSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpression<unknown> {
-  const cond = q.where ? condSql(eb, decl, q.where) : undefined;
+  const cond = recordCond(eb, decl, q);
   if (q.fn === 'count') return cond ? eb.fn.count(eb.case().when(cond).then(eb.lit(1)).end()) : eb.fn.countAll();
   const col = column(decl, q.field!);
   return cond ? eb.fn.sum(eb.case().when(cond).then(eb.ref(col)).end()) : eb.fn.sum(eb.ref(col));
@@ -92,18 +101,30 @@ function termSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpressi
 function qualSql(eb: EB, decl: LedgerDecl, q: AggregateQuery, qual: string): AliasableExpression<unknown> {
   const col = column(decl, q.field!);
   const parts: Array<Expression<SqlBool>> = [eb(qual, '!=', 'exact'), eb(col, 'is not', null)];
-  if (q.where) parts.unshift(condSql(eb, decl, q.where));
+  const cond = recordCond(eb, decl, q);
+  if (cond) parts.unshift(cond);
   return eb.fn.count(eb.case().when(eb.and(parts)).then(eb.lit(1)).end());
 }
 
 /** Matching records whose summed field is not blank (count of a CASE that is null otherwise). */
 function statedSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpression<unknown> {
   const col = column(decl, q.field!);
-  return q.where ? eb.fn.count(eb.case().when(condSql(eb, decl, q.where)).then(eb.ref(col)).end()) : eb.fn.count(eb.ref(col));
+  const cond = recordCond(eb, decl, q);
+  return cond ? eb.fn.count(eb.case().when(cond).then(eb.ref(col)).end()) : eb.fn.count(eb.ref(col));
 }
 
 function matchSql(eb: EB, decl: LedgerDecl, q: AggregateQuery): AliasableExpression<unknown> {
-  return q.where ? eb.fn.count(eb.case().when(condSql(eb, decl, q.where)).then(eb.lit(1)).end()) : eb.fn.countAll();
+  const cond = recordCond(eb, decl, q);
+  return cond ? eb.fn.count(eb.case().when(cond).then(eb.lit(1)).end()) : eb.fn.countAll();
+}
+
+/** For a term to date: records matching its condition whatever their date (w), and those without a date (u). */
+function undatedSql(eb: EB, decl: LedgerDecl, q: AggregateQuery, i: number) {
+  if (!q.upTo) return [];
+  const blank = eb(column(decl, q.upTo.field), 'is', null);
+  const matched = q.where ? eb.fn.count(eb.case().when(condSql(eb, decl, q.where)).then(eb.lit(1)).end()) : eb.fn.countAll();
+  const undated = eb.fn.count(eb.case().when(q.where ? eb.and([condSql(eb, decl, q.where), blank]) : blank).then(eb.lit(1)).end());
+  return [matched.as(`w${i}`), undated.as(`u${i}`)];
 }
 
 interface GroupQuery { ts: BatchTerm[]; by: string | undefined; lk: string; query: Q }
@@ -126,6 +147,7 @@ function groupQueries(store: Store, set: CountySet, terms: readonly BatchTerm[])
         ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
         ...ts.flatMap((t, i) => { const qc = t.q.fn === 'sum' ? qualColumn(decl, t.q.field) : undefined; return qc ? [qualSql(eb, decl, t.q, qc).as(`q${i}`)] : []; }),
         ...ts.flatMap((t, i) => (t.q.fn === 'sum' ? [statedSql(eb, decl, t.q).as(`s${i}`)] : [])),
+        ...ts.flatMap((t, i) => undatedSql(eb, decl, t.q, i)),
       ]).groupBy('county_code');
       return { ts, by, lk: `${ledger}@${year}`, query };
     }
@@ -134,6 +156,7 @@ function groupQueries(store: Store, set: CountySet, terms: readonly BatchTerm[])
       'county_code', eb.ref(byCol).as('k'), eb.fn.countAll().as('n'),
       ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
       ...ts.map((t, i) => matchSql(eb, decl, t.q).as(`m${i}`)),
+      ...ts.flatMap((t, i) => undatedSql(eb, decl, t.q, i)),
     ]).groupBy(['county_code', byCol]).orderBy('county_code').orderBy(byCol);
     return { ts, by, lk: `${ledger}@${year}`, query };
   });
@@ -153,6 +176,12 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
   const quals = new Map<string, Map<string, number>>();
   const stated = new Map<string, Map<string, number>>();
   const counts = new Map<string, Map<string, number>>();
+  const undated = new Map<string, Map<string, { matched: number; undated: number }>>();
+  const addUndated = (county: string, key: string, r: Record<string, unknown>, i: number) => {
+    if (r[`u${i}`] === undefined) return;
+    const was = undated.get(county)?.get(key) ?? { matched: 0, undated: 0 };
+    put(undated, county, key, { matched: was.matched + Number(r[`w${i}`]), undated: was.undated + Number(r[`u${i}`]) });
+  };
   const byKeys = new Set<string>();
   const read = new Set<string>();
   const put = <V>(m: Map<string, Map<string, V>>, county: string, key: string, v: V) => {
@@ -171,6 +200,7 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
           put(values, c, t.key, toRational(r[`t${i}`]));
           if (r[`q${i}`] !== undefined) put(quals, c, t.key, Number(r[`q${i}`]));
           if (r[`s${i}`] !== undefined) put(stated, c, t.key, Number(r[`s${i}`]));
+          addUndated(c, t.key, r, i);
         });
       }
       return;
@@ -180,6 +210,7 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
       const c = String(r.county_code);
       put(counts, c, lk, (counts.get(c)?.get(lk) ?? 0) + Number(r.n));
       ts.forEach((t, i) => {
+        addUndated(c, t.key, r, i);
         if (!Number(r[`m${i}`])) return;
         if (!values.has(c)) values.set(c, new Map());
         const m = values.get(c)!;
@@ -205,6 +236,10 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
       if (!sums.has(key) || !inSet(set, county)) return undefined;
       return stated.get(county)?.get(key) ?? 0;
     },
+    undated(county, key) {
+      if (!known.has(key) || !inSet(set, county)) return undefined;
+      return undated.get(county)?.get(key) ?? { matched: 0, undated: 0 };
+    },
     records(county, ledger, year) {
       if (!read.has(`${ledger}@${year}`) || !inSet(set, county)) return undefined;
       return counts.get(county)?.get(`${ledger}@${year}`) ?? 0;
@@ -218,6 +253,15 @@ export async function batchReported(store: Store, set: CountySet, years: readonl
     .where('year', 'in', [...years]);
   q = restrict(q, set);
   return q.orderBy('county_code').orderBy('element').orderBy('dim').execute();
+}
+
+/** Figures stated as of a day (reported_value_dated) of every county of the set for the given years, oldest day first. */
+export async function batchDatedReported(store: Store, set: CountySet, years: readonly number[]) {
+  const db = store.db as unknown as Kysely<Database & { reported_value_dated: DatedRow }>;
+  let q = db.selectFrom('reported_value_dated').select(['county_code', 'element', 'dim', 'as_of', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
+    .where('year', 'in', [...years]);
+  q = restrict(q, set);
+  return q.orderBy('county_code').orderBy('element').orderBy('dim').orderBy('as_of').execute();
 }
 
 /** Ledger states (completeness) of every county of the set for the given years. */

@@ -20,6 +20,11 @@ export interface AggregateQuery {
   where?: Cond;
   by?: string;
   year: number;
+  /**
+   * Only records whose date field `field` is on or before `day` (ISO), for a figure to date; records
+   * with no date in that field are left out. Absent for the whole year's figure.
+   */
+  upTo?: { field: string; day: string };
 }
 
 /**
@@ -42,6 +47,11 @@ export interface IndicatorQuery {
 export interface DataSource {
   /** Returns an array exactly when `q.by` is set. */
   aggregate(q: AggregateQuery): Promise<Rational | Array<{ key: string; value: Rational }>>;
+  /**
+   * The query as this source reads it (a figure to date adds its date condition); the evaluation asks
+   * and traces that query, so the trace says exactly what was read. Absent: the query as written.
+   */
+  place?(q: AggregateQuery): AggregateQuery;
   /** Returns an array exactly when `q.byDim` is set; `null` when nothing was reported. */
   reported(q: ReportedQuery): Promise<Rational | null | Array<{ key: string; value: Rational }>>;
   indicator(id: string, year: number): Promise<Value>;
@@ -139,7 +149,7 @@ class Evaluation {
       }
       case 'count':
       case 'sum': {
-        const q: AggregateQuery = {
+        const asked: AggregateQuery = {
           fn: e.kind,
           ledger: e.ledger,
           ...(e.kind === 'sum' && { field: e.field }),
@@ -147,6 +157,7 @@ class Evaluation {
           ...(e.by !== undefined && { by: e.by }),
           year: ctx.year,
         };
+        const q = ctx.source.place?.(asked) ?? asked;
         const r = await ctx.source.aggregate(q);
         if (q.by !== undefined && !Array.isArray(r)) throw contract(`aggregate with 'by' must return an array (${e.kind}(${e.ledger}…) by ${q.by})`);
         if (q.by === undefined && !(r instanceof Rational)) throw contract(`aggregate without 'by' must return a Rational (${e.kind}(${e.ledger}…))`);
