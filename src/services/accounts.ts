@@ -6,6 +6,14 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
+import {
+  addThrottleFailure, anyUserExists, deleteExpiredSessions, deleteSession, deleteSessions, deleteSessionsOfUser, deleteThrottleKey,
+  deleteThrottleKeyAndLike, deleteThrottleKeys, findLiveTokenWithUser, findSessionWithUser, findThrottle, findUserId, findUserRow,
+  findUserWithHash, insertApiToken, insertSession, insertThrottleIfAbsent, insertUser, listUserRows, lockUserIfUnlocked,
+  revokeTokenOfUser, revokeTokensOfUser, sessionHashesNewestFirst, setTokenLastUsed, throttleFailures, tokenRowsOfUser,
+  type TokenRow, unrevokedTokenRowsOfUser, updateThrottleIfUnchanged, updateUserRow, type UserRow,
+} from '../store/accounts-repo.ts';
+import { orgUnitNames } from '../store/orgunit-repo.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
 import { ROOT } from './config.ts';
 import { DomainError, conflict, forbidden, invalid, notFound } from './errors.ts';
@@ -119,13 +127,6 @@ export interface UserView {
   createdAt: string;
 }
 
-type UserRow = {
-  id: number; username: string; display_name: string; role: string; units_json: string; ledgers_json: string | null;
-  disabled: number; created_at: string; locked_at: string | null; demo: number;
-};
-
-const USER_COLUMNS = ['app_user.id', 'username', 'display_name', 'role', 'units_json', 'ledgers_json', 'disabled', 'app_user.created_at', 'locked_at', 'demo'] as const;
-
 function view(r: UserRow): UserView {
   return {
     id: Number(r.id), username: r.username, displayName: r.display_name, role: r.role as Role,
@@ -178,43 +179,37 @@ export async function createUser(store: Store, input: NewUser, opts: { by?: Acto
   checkUnits(u.role, u.units);
   assertStrong(u.password, u.username);
   const db = accountsDb(store);
-  const exists = await db.selectFrom('app_user').select('id').where('username', '=', u.username).executeTakeFirst();
+  const exists = await findUserId(db, u.username);
   if (exists) throw conflict(`用户名 ${u.username} 已存在`, `username ${u.username} is taken`);
-  await db.insertInto('app_user').values({
+  await insertUser(db, {
     username: u.username, display_name: u.displayName, password_hash: await hashPassword(u.password), role: u.role,
     units_json: JSON.stringify(u.units), ledgers_json: u.ledgers ? JSON.stringify(u.ledgers) : null, created_at: clock().toISOString(),
     demo: opts.demo ? 1 : 0,
-  }).execute();
+  });
   const created = (await findUser(store, u.username))!;
   await auditAccount(store.db, opts.by ?? 'system', 'account.create', u.username, null, { role: u.role, units: u.units, ledgers: u.ledgers ?? null, demo: Boolean(opts.demo) });
   return created;
 }
 
 export async function findUser(store: Store, username: string): Promise<UserView | undefined> {
-  const r = await accountsDb(store).selectFrom('app_user')
-    .select([...USER_COLUMNS])
-    .where('username', '=', username).executeTakeFirst();
+  const r = await findUserRow(accountsDb(store), username);
   return r ? view(r) : undefined;
 }
 
 /** Every account with the names of its units (administrators only). */
 export async function listUsers(store: Store, actor: Actor): Promise<Array<UserView & { unitNames: Array<{ code: string; name: string | null }> }>> {
   if (actor.role !== 'admin') throw forbidden('只有系统管理员可以管理账号', 'only administrators manage accounts');
-  const rows = (await accountsDb(store).selectFrom('app_user')
-    .select([...USER_COLUMNS])
-    .orderBy('username').execute()).map(view);
+  const rows = (await listUserRows(accountsDb(store))).map(view);
   const codes = [...new Set(rows.flatMap((u) => u.units))];
-  const names = new Map(codes.length ? (await store.db.selectFrom('org_unit').select(['code', 'name']).where('code', 'in', codes).execute()).map((r) => [r.code, r.name]) : []);
+  const names = new Map(codes.length ? (await orgUnitNames(store.db, codes)).map((r) => [r.code, r.name]) : []);
   return rows.map((u) => ({ ...u, unitNames: u.units.map((code) => ({ code, name: names.get(code) ?? null })) }));
 }
 
 /** Ends every session of a user and revokes every API token (a new password, a disabled account). */
 async function endAccess(store: Store, userId: number, keepSessionToken?: string): Promise<void> {
   const db = accountsDb(store);
-  let q = db.deleteFrom('app_session').where('user_id', '=', userId);
-  if (keepSessionToken) q = q.where('id_hash', '!=', sha256(keepSessionToken));
-  await q.execute();
-  await db.updateTable('api_token').set({ revoked_at: clock().toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  await deleteSessionsOfUser(db, userId, keepSessionToken ? sha256(keepSessionToken) : undefined);
+  await revokeTokensOfUser(db, userId, clock().toISOString());
 }
 
 /**
@@ -226,9 +221,9 @@ export async function setPassword(store: Store, username: string, password: stri
   const u = await findUser(store, username);
   if (!u) throw notFound(`用户 ${username} 不存在`, `no user ${username}`);
   assertStrong(password, username);
-  await db.updateTable('app_user').set({ password_hash: await hashPassword(password), locked_at: null, updated_at: clock().toISOString() }).where('id', '=', u.id).execute();
+  await updateUserRow(db, u.id, { password_hash: await hashPassword(password), locked_at: null, updated_at: clock().toISOString() });
   await endAccess(store, u.id);
-  await db.deleteFrom('login_throttle').where('key', '=', accountKey(username)).execute();
+  await deleteThrottleKey(db, accountKey(username));
   await auditAccount(store.db, by, 'account.password_reset', username, null, { sessionsEnded: true, tokensRevoked: true });
 }
 
@@ -241,7 +236,7 @@ export async function setPassword(store: Store, username: string, password: stri
  */
 export async function changePassword(store: Store, username: string, current: string, next: string, keepSessionToken?: string, address = 'local'): Promise<void> {
   const db = accountsDb(store);
-  const row = await db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
+  const row = await findUserWithHash(db, username);
   if (!row) throw notFound(`用户 ${username} 不存在`, `no user ${username}`);
   const keys = await reserveAttempt(store, username, address);
   if (!(await checkPassword(current, row.password_hash))) {
@@ -251,7 +246,7 @@ export async function changePassword(store: Store, username: string, current: st
   await clearAttempts(store, keys);
   if (next === current) throw invalid('新密码不能与当前密码相同', 'the new password is the same as the current one', [{ field: 'next', zh: '新密码不能与当前密码相同', en: 'same as the current password' }]);
   assertStrong(next, username, 'next');
-  await db.updateTable('app_user').set({ password_hash: await hashPassword(next), updated_at: clock().toISOString() }).where('id', '=', row.id).execute();
+  await updateUserRow(db, row.id, { password_hash: await hashPassword(next), updated_at: clock().toISOString() });
   await endAccess(store, row.id, keepSessionToken);
   await auditAccount(store.db, username, 'account.password_change', username, null, { otherSessionsEnded: true, tokensRevoked: true });
 }
@@ -296,7 +291,7 @@ async function checkPassword(password: string, stored: string): Promise<boolean>
 async function reserve(store: Store, key: string, free: number): Promise<void> {
   const db = accountsDb(store);
   for (let tries = 0; ; tries++) {
-    const t = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+    const t = await findThrottle(db, key);
     const at = clock().getTime();
     if (t?.blocked_until) {
       const wait = Date.parse(t.blocked_until) - at;
@@ -305,9 +300,7 @@ async function reserve(store: Store, key: string, free: number): Promise<void> {
     const failures = (t ? Number(t.failures) : 0) + 1;
     const blockMs = failures >= free ? Math.min(BASE_BLOCK_MS * 2 ** (failures - free), MAX_BLOCK_MS) : 0;
     const row = { failures, blocked_until: blockMs ? new Date(at + blockMs).toISOString() : null, updated_at: clock().toISOString() };
-    const won = t
-      ? Number((await db.updateTable('login_throttle').set(row).where('key', '=', key).where('failures', '=', Number(t.failures)).executeTakeFirst()).numUpdatedRows) === 1
-      : Number((await db.insertInto('login_throttle').values({ key, ...row }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0) === 1;
+    const won = t ? await updateThrottleIfUnchanged(db, key, Number(t.failures), row) : await insertThrottleIfAbsent(db, { key, ...row });
     if (won) return;
     if (tries > 50) throw new TooManyAttempts(1);
   }
@@ -322,7 +315,7 @@ async function reserveAttempt(store: Store, username: string, address: string): 
 }
 
 async function clearAttempts(store: Store, keys: readonly string[]): Promise<void> {
-  await accountsDb(store).deleteFrom('login_throttle').where('key', 'in', [...keys]).execute();
+  await deleteThrottleKeys(accountsDb(store), keys);
 }
 
 /**
@@ -332,13 +325,10 @@ async function clearAttempts(store: Store, keys: readonly string[]): Promise<voi
 async function recordFailure(store: Store, username: string): Promise<void> {
   const db = accountsDb(store);
   const key = accountKey(username);
-  await db.insertInto('login_throttle').values({ key, failures: 1, blocked_until: null, updated_at: clock().toISOString() })
-    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ failures: eb(eb.ref('login_throttle.failures'), '+', 1), updated_at: clock().toISOString() })))
-    .execute();
-  const t = await db.selectFrom('login_throttle').select('failures').where('key', '=', key).executeTakeFirst();
-  if (t && Number(t.failures) >= LOCK_AFTER_FAILURES) {
-    const r = await db.updateTable('app_user').set({ locked_at: clock().toISOString() }).where('username', '=', username.trim()).where('locked_at', 'is', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 1) await auditAccount(store.db, 'system', 'account.lock', username.trim(), null, { failures: Number(t.failures) });
+  await addThrottleFailure(db, key, clock().toISOString());
+  const failures = await throttleFailures(db, key);
+  if (failures !== undefined && failures >= LOCK_AFTER_FAILURES) {
+    if (await lockUserIfUnlocked(db, username.trim(), clock().toISOString())) await auditAccount(store.db, 'system', 'account.lock', username.trim(), null, { failures });
   }
 }
 
@@ -371,7 +361,7 @@ export async function signIn(store: Store, username: string, password: string, o
   const address = opts.address ?? 'local';
   const keys = await reserveAttempt(store, username, address);
   const db = accountsDb(store);
-  const row = await db.selectFrom('app_user').selectAll().where('username', '=', username.trim()).executeTakeFirst();
+  const row = await findUserWithHash(db, username.trim());
   const ok = row ? await checkPassword(password, row.password_hash) : (await hashPassword(password), false);
   if (!row || !ok || Number(row.disabled)) {
     if (row && !ok) await recordFailure(store, username);
@@ -379,31 +369,28 @@ export async function signIn(store: Store, username: string, password: string, o
   }
   await clearAttempts(store, keys);
   if (row.locked_at) throw forbidden('该账号因多次密码错误已被锁定，请联系系统管理员解锁', 'this account is locked after repeated wrong passwords; ask an administrator to unlock it');
-  await db.deleteFrom('login_throttle').where('key', '=', accountKey(username)).execute();
-  await db.deleteFrom('app_session').where('expires_at', '<', clock().toISOString()).execute();
+  await deleteThrottleKey(db, accountKey(username));
+  await deleteExpiredSessions(db, clock().toISOString());
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const now = clock();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
-  await db.insertInto('app_session').values({ id_hash: sha256(token), user_id: row.id, csrf, created_at: now.toISOString(), expires_at: expiresAt }).execute();
-  const open = await db.selectFrom('app_session').select('id_hash').where('user_id', '=', row.id).orderBy('created_at', 'desc').orderBy('id_hash').execute();
-  const over = open.slice(MAX_SESSIONS).map((s) => s.id_hash).filter((h) => h !== sha256(token));
-  if (over.length) await db.deleteFrom('app_session').where('id_hash', 'in', over).execute();
+  await insertSession(db, { id_hash: sha256(token), user_id: row.id, csrf, created_at: now.toISOString(), expires_at: expiresAt });
+  const open = await sessionHashesNewestFirst(db, row.id);
+  const over = open.slice(MAX_SESSIONS).filter((h) => h !== sha256(token));
+  if (over.length) await deleteSessions(db, over);
   return { token, csrf, expiresAt, user: view(row) };
 }
 
 /** The session behind a cookie token, or undefined when unknown, expired or the user is disabled or locked. */
 export async function sessionFor(store: Store, token: string): Promise<{ user: UserView; csrf: string } | undefined> {
-  const r = await accountsDb(store).selectFrom('app_session')
-    .innerJoin('app_user', 'app_user.id', 'app_session.user_id')
-    .select([...USER_COLUMNS, 'csrf', 'expires_at'])
-    .where('id_hash', '=', sha256(token)).executeTakeFirst();
+  const r = await findSessionWithUser(accountsDb(store), sha256(token));
   if (!r || Date.parse(r.expires_at) <= clock().getTime() || Number(r.disabled) || r.locked_at) return undefined;
   return { user: view(r), csrf: r.csrf };
 }
 
 export async function signOut(store: Store, token: string): Promise<void> {
-  await accountsDb(store).deleteFrom('app_session').where('id_hash', '=', sha256(token)).execute();
+  await deleteSession(accountsDb(store), sha256(token));
 }
 
 // ---------------------------------------------------------------- API tokens
@@ -432,12 +419,10 @@ export const tokenScopeSchema = z.object({
 });
 export type TokenScopeInput = z.input<typeof tokenScopeSchema>;
 
-type TokenRow = { id: number; name: string; prefix: string; created_at: string; last_used_at: string | null; revoked_at: string | null; read_only: number; county_code: string | null; expires_at: string | null };
 const tokenView = (r: TokenRow): TokenView => ({
   id: Number(r.id), name: r.name, prefix: r.prefix, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
   readOnly: Boolean(Number(r.read_only)), county: r.county_code, expiresAt: r.expires_at,
 });
-const TOKEN_COLUMNS = ['api_token.id', 'name', 'prefix', 'api_token.created_at', 'last_used_at', 'revoked_at', 'read_only', 'county_code', 'expires_at'] as const;
 
 /**
  * Creates an API token for a user's account, optionally read-only, limited to one county the user
@@ -455,28 +440,23 @@ export async function createApiToken(store: Store, username: string, name: strin
   const token = `xz_${randomBytes(30).toString('base64url')}`;
   const createdAt = clock().toISOString();
   const expiresAt = sc.days ? new Date(clock().getTime() + sc.days * 86400_000).toISOString() : null;
-  const r = await accountsDb(store).insertInto('api_token')
-    .values({ user_id: u.id, name: label, token_hash: sha256(token), prefix: token.slice(0, 7), created_at: createdAt, last_used_at: null, revoked_at: null, read_only: sc.readOnly ? 1 : 0, county_code: sc.county, expires_at: expiresAt })
-    .returning('id').executeTakeFirstOrThrow();
-  const v: TokenView = { id: Number(r.id), name: label, prefix: token.slice(0, 7), createdAt, lastUsedAt: null, revokedAt: null, readOnly: sc.readOnly, county: sc.county, expiresAt };
+  const id = await insertApiToken(accountsDb(store),
+    { user_id: u.id, name: label, token_hash: sha256(token), prefix: token.slice(0, 7), created_at: createdAt, last_used_at: null, revoked_at: null, read_only: sc.readOnly ? 1 : 0, county_code: sc.county, expires_at: expiresAt });
+  const v: TokenView = { id, name: label, prefix: token.slice(0, 7), createdAt, lastUsedAt: null, revokedAt: null, readOnly: sc.readOnly, county: sc.county, expiresAt };
   await auditAccount(store.db, username, 'token.create', username, null, { id: v.id, name: label, readOnly: sc.readOnly, county: sc.county, expiresAt });
   return { token, view: v };
 }
 
 /** A user's tokens that are still valid (not revoked, not expired). */
 export async function listApiTokens(store: Store, username: string): Promise<TokenView[]> {
-  const rows = await accountsDb(store).selectFrom('api_token').innerJoin('app_user', 'app_user.id', 'api_token.user_id')
-    .select([...TOKEN_COLUMNS])
-    .where('username', '=', username).where('revoked_at', 'is', null).orderBy('api_token.id').execute();
+  const rows = await unrevokedTokenRowsOfUser(accountsDb(store), username);
   return rows.map(tokenView).filter((t) => !t.expiresAt || Date.parse(t.expiresAt) > clock().getTime());
 }
 
 /** Revokes one of the user's own tokens; NotFound for tokens of other users. Audited. */
 export async function revokeApiToken(store: Store, username: string, id: number, by: Actor | string = username): Promise<void> {
   const u = await findUser(store, username);
-  const r = await accountsDb(store).updateTable('api_token').set({ revoked_at: clock().toISOString() })
-    .where('id', '=', id).where('user_id', '=', u?.id ?? -1).where('revoked_at', 'is', null).executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) throw notFound('令牌不存在', 'token not found');
+  if (!(await revokeTokenOfUser(accountsDb(store), id, u?.id ?? -1, clock().toISOString()))) throw notFound('令牌不存在', 'token not found');
   await auditAccount(store.db, by, 'token.revoke', username, null, { id });
 }
 
@@ -486,15 +466,13 @@ const TOKEN_USE_GRAIN_MS = 60_000;
 /** The user behind a bearer token with the token's scope, or undefined when unknown, revoked, expired or the user is disabled or locked. */
 export async function userForApiToken(store: Store, token: string): Promise<(UserView & { scope: TokenScope }) | undefined> {
   const db = accountsDb(store);
-  const r = await db.selectFrom('api_token').innerJoin('app_user', 'app_user.id', 'api_token.user_id')
-    .select([...USER_COLUMNS, 'api_token.id as token_id', 'read_only', 'county_code', 'expires_at', 'last_used_at'])
-    .where('token_hash', '=', sha256(token)).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await findLiveTokenWithUser(db, sha256(token));
   if (!r || Number(r.disabled) || r.locked_at) return undefined;
   const now = clock();
   if (r.expires_at && Date.parse(r.expires_at) <= now.getTime()) return undefined;
   // "Last used" is kept to the minute: a script calling many times a second writes it once a minute, not on every call.
   if (!r.last_used_at || now.getTime() - Date.parse(r.last_used_at) >= TOKEN_USE_GRAIN_MS)
-    await db.updateTable('api_token').set({ last_used_at: now.toISOString() }).where('id', '=', r.token_id).execute();
+    await setTokenLastUsed(db, r.token_id, now.toISOString());
   return { ...view(r), scope: { readOnly: Boolean(Number(r.read_only)), county: r.county_code, expiresAt: r.expires_at } };
 }
 
@@ -544,14 +522,14 @@ export async function updateUser(store: Store, actor: Actor, username: string, c
   const units = c.units ?? before.units;
   checkUnits(role, units);
   const ledgers = c.ledgers === undefined ? before.ledgers : c.ledgers;
-  await accountsDb(store).updateTable('app_user').set({
+  await updateUserRow(accountsDb(store), before.id, {
     display_name: c.displayName ?? before.displayName, role, units_json: JSON.stringify(units),
     ledgers_json: ledgers && ledgers.length ? JSON.stringify(ledgers) : null,
     disabled: (c.disabled ?? before.disabled) ? 1 : 0, updated_at: clock().toISOString(),
-  }).where('id', '=', before.id).execute();
+  });
   if (c.disabled === true && !before.disabled) await endAccess(store, before.id);
   // A change of role or units changes what open sessions may see: they end, and the user signs in again.
-  else if (role !== before.role || JSON.stringify(units) !== JSON.stringify(before.units)) await accountsDb(store).deleteFrom('app_session').where('user_id', '=', before.id).execute();
+  else if (role !== before.role || JSON.stringify(units) !== JSON.stringify(before.units)) await deleteSessionsOfUser(accountsDb(store), before.id);
   const after = (await findUser(store, username))!;
   const pick = (u: UserView) => ({ displayName: u.displayName, role: u.role, units: u.units, ledgers: u.ledgers, disabled: u.disabled });
   const action = c.disabled === true && !before.disabled ? 'account.disable' : c.disabled === false && before.disabled ? 'account.enable' : 'account.update';
@@ -565,8 +543,8 @@ export async function unlockUser(store: Store, actor: Actor | string, username: 
   const u = await findUser(store, username);
   if (!u) throw notFound(`用户 ${username} 不存在`, `no user ${username}`);
   const db = accountsDb(store);
-  await db.updateTable('app_user').set({ locked_at: null, updated_at: clock().toISOString() }).where('id', '=', u.id).execute();
-  await db.deleteFrom('login_throttle').where((eb) => eb.or([eb('key', '=', accountKey(username)), eb('key', 'like', `pair:%|${username.trim().toLowerCase()}`)])).execute();
+  await updateUserRow(db, u.id, { locked_at: null, updated_at: clock().toISOString() });
+  await deleteThrottleKeyAndLike(db, accountKey(username), `pair:%|${username.trim().toLowerCase()}`);
   await auditAccount(store.db, actor, 'account.unlock', username, { lockedAt: u.lockedAt }, { lockedAt: null });
   return (await findUser(store, username))!;
 }
@@ -583,8 +561,7 @@ export async function resetPassword(store: Store, actor: Actor, username: string
 export async function listUserTokens(store: Store, actor: Actor, username: string): Promise<TokenView[]> {
   onlyAdmin(actor);
   if (!(await findUser(store, username))) throw notFound(`用户 ${username} 不存在`, `no user ${username}`);
-  const rows = await accountsDb(store).selectFrom('api_token').innerJoin('app_user', 'app_user.id', 'api_token.user_id')
-    .select([...TOKEN_COLUMNS]).where('username', '=', username).orderBy('api_token.id').execute();
+  const rows = await tokenRowsOfUser(accountsDb(store), username);
   return rows.map(tokenView);
 }
 
@@ -607,8 +584,7 @@ export const DEMO_ACCOUNTS: ReadonlyArray<Omit<NewUser, 'password'> & { role: Ro
  * resets or prints an account of a real deployment.
  */
 export async function createDemoAccounts(store: Store): Promise<Array<{ username: string; password: string; role: Role; displayName: string }>> {
-  const any = await accountsDb(store).selectFrom('app_user').select('id').limit(1).executeTakeFirst();
-  if (any) throw conflict('数据库中已有账号，不创建演示账号', 'the database already has accounts; demo accounts are not created');
+  if (await anyUserExists(accountsDb(store))) throw conflict('数据库中已有账号，不创建演示账号', 'the database already has accounts; demo accounts are not created');
   const out: Array<{ username: string; password: string; role: Role; displayName: string }> = [];
   for (const a of DEMO_ACCOUNTS) {
     const password = randomPassword();
