@@ -126,25 +126,35 @@ export const Indicator = z.object({
     op: z.string(), value: z.string().nullable(), valueMax: z.string().nullable(), display: z.string(), displayEn: z.string().optional(), orgCode: z.string(),
     reportedStatus: z.string().nullable(), note: z.string().nullable(), claimNote: z.string().nullable().optional(),
   }).optional(),
-  status: z.enum(['met', 'missed', 'no_target', 'no_data']),
+  /** `to_date`: a figure for part of the year, shown beside the year's target and not judged by it. */
+  status: z.enum(['met', 'missed', 'no_target', 'no_data', 'to_date']),
   flags: z.array(Label),
   partial: z.boolean().optional(),
   /** For a prefecture or province: what its counties add up to, beside its own stated figure. */
   rolledUp: z.object({ display: z.string(), counties: z.number() }).nullable().optional(),
   exactText: z.string().nullable().optional(),
+  /** Present for a figure to date (a quarter, a month, a day): the period, its last day and the undated records left out. */
+  toDate: z.object({
+    period: z.string(), end: z.string(), label: Label, undated: z.number(), byLedger: z.record(z.string(), z.number()),
+    note: Label.nullable(), elapsed: z.string(), ofTarget: z.string().nullable(),
+  }).optional(),
 });
 export type Indicator = z.infer<typeof Indicator>;
+
+/** The period an answer is for; absent for the whole year. */
+export const PeriodView = z.object({ key: z.string(), end: z.string(), label: Label });
+export type PeriodView = z.infer<typeof PeriodView>;
 
 export const RuleResult = z.object({
   id: z.string(), label: Label, ok: z.boolean().nullable(), left: z.string().nullable(), right: z.string().nullable(), op: z.string(), detail: Label,
 });
 export type RuleResult = z.infer<typeof RuleResult>;
 
-export const IndicatorsAndRules = z.object({ indicators: z.array(Indicator), rules: z.array(RuleResult) });
+export const IndicatorsAndRules = z.object({ period: PeriodView.optional(), indicators: z.array(Indicator), rules: z.array(RuleResult) });
 export type IndicatorsAndRules = z.infer<typeof IndicatorsAndRules>;
 
 export const Dashboard = z.object({
-  county: UnitName, year: z.number(),
+  county: UnitName, year: z.number(), period: PeriodView.optional(),
   indicators: z.array(Indicator), rules: z.array(RuleResult),
   states: z.array(z.object({ ledger: z.string(), label: Label, status: z.string() })),
 });

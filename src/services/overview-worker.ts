@@ -20,7 +20,7 @@ parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor } 
         stores.set(k, s);
       }
       if (m.unit !== undefined) {
-        parentPort!.postMessage({ id: m.id, text: await computeUnitView(stores.get(k)!, m.actor, m.unit, m.year) });
+        parentPort!.postMessage({ id: m.id, text: await computeUnitView(stores.get(k)!, m.actor, m.unit, m.year, m.period) });
         return;
       }
       const rows = await computeOverview(stores.get(k)!, m.actor, m.year, (done, total) => parentPort!.postMessage({ id: m.id, progress: [done, total] }));

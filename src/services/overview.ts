@@ -12,6 +12,7 @@ import { indicatorsJson } from './indicator-view.ts';
 import { DomainError } from './errors.ts';
 import { type Actor, assertRead } from './scope.ts';
 import { dataVersion, targetsOfYear } from '../store/batch-aggregate.ts';
+import { type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
 
 export interface OverviewRow {
@@ -46,13 +47,13 @@ export async function computeOverview(store: Store, actor: Actor, year: number, 
   return out.map((c, i) => ({ ...c, rank: i + 1 }));
 }
 
-/** A unit's indicators and rules as the API's JSON text (see indicatorsJson), computed in this thread. */
-export async function computeUnitView(store: Store, actor: Actor, unit: string, year: number): Promise<string> {
-  return indicatorsJson(await indicatorsAndRules(store, actor, unit, year), catalogueFor(year, unit, store));
+/** A unit's indicators and rules (for the whole year or a period to date) as the API's JSON text (see indicatorsJson), computed in this thread. */
+export async function computeUnitView(store: Store, actor: Actor, unit: string, year: number, period: Period = WHOLE_YEAR): Promise<string> {
+  return indicatorsJson(await indicatorsAndRules(store, actor, unit, year, period), catalogueFor(year, unit, store));
 }
 
-/** What the thread is asked: the ranking of a year, or one unit's roll-up. */
-export type ViewTask = { year: number; unit?: undefined } | { year: number; unit: string };
+/** What the thread is asked: the ranking of a year, or one unit's roll-up (for a period; the whole year when absent). */
+export type ViewTask = { year: number; unit?: undefined } | { year: number; unit: string; period?: Period };
 
 type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; text: string } | { id: number; error: { message: string; zh?: string; en?: string; code?: string } };
 
@@ -105,13 +106,13 @@ export class OverviewService {
    * under the unit (or above it, or in a year its figures read) is written. The first request after
    * a change waits for the thread; the server's own thread only checks the version.
    */
-  async unitView(actor: Actor, unit: string, year: number): Promise<string> {
+  async unitView(actor: Actor, unit: string, year: number, period: Period = WHOLE_YEAR): Promise<string> {
     await assertRead(this.store, actor, unit);
     const version = await unitDataVersion(this.store, unit, year);
-    const key = `${unit}@${year}`;
+    const key = `${unit}@${year}@${periodKey(period)}`;
     const hit = this.units.get(key);
     if (hit && hit.version === version) return hit.text;
-    const text = this.threaded ? this.inWorker(actor, { year, unit }) as Promise<string> : computeUnitView(this.store, actor, unit, year);
+    const text = this.threaded ? this.inWorker(actor, { year, unit, period }) as Promise<string> : computeUnitView(this.store, actor, unit, year, period);
     this.units.set(key, { version, text });
     text.catch(() => { if (this.units.get(key)?.text === text) this.units.delete(key); });
     return text;

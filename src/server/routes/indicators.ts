@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { type Catalogue, catalogueFor } from '../../services/catalogue.ts';
 import { type IndicatorResult, type RuleResult, setClaim, setTarget } from '../../services/indicators.ts';
 import { indicatorsJson } from '../../services/indicator-view.ts';
-import { indicatorsAndRules } from '../../services/indicator-sets.ts';
+import { indicatorsAndRules, periodOf, periodView } from '../../services/indicator-sets.ts';
+import { isWholeYear, type Period } from '../../domain/period.ts';
 import { orgUnit } from '../../services/orgunits.ts';
 import { OverviewService } from '../../services/overview.ts';
 import { ledgerStates } from '../../services/workflow.ts';
@@ -34,18 +35,27 @@ function overviews(deps: ServerDeps): OverviewService {
   return services.get(deps.store)!;
 }
 
+/** The period of a request: `period=year|Q1…Q4|M01…M12`, or `to=YYYY-MM-DD` (a day of the year). */
+const periodQuery = z.object({ period: z.string().max(8).optional(), to: z.string().max(10).optional() });
+
+/** `"period":{…},` for a figure to date; nothing for the whole year, whose answer is unchanged. */
+const periodText = (p: Period, year: number) => (isWholeYear(p) ? '' : `"period":${JSON.stringify(periodView(p, year))},`);
+
 export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.addHook('onClose', async () => { await services.get(deps.store)?.close(); services.delete(deps.store); });
   route(app, deps, {
     method: 'GET', url: '/api/indicators/:county/:year', tag: 'indicators',
-    summary: 'Every indicator of a county, prefecture or province for a year with its target and status, and the validation rules',
+    summary: 'Every indicator of a county, prefecture or province for a year (or to the end of a quarter, a month or a day: ?period=Q2, M08, or to=YYYY-MM-DD) with its target and status, and the validation rules',
     params: z.object({ county: unitParam, year: yearParam }),
+    query: periodQuery,
     response: IndicatorsAndRules,
-    handler: async ({ actor, params }) => {
+    handler: async ({ actor, params, query }) => {
+      const period = periodOf(query.period, query.to, params.year);
+      const head = periodText(period, params.year);
       // A prefecture or province adds up hundreds of counties: computed in the view thread, kept until something under it changes.
-      if (params.county.length < 6) return new JsonText(`{${await overviews(deps).unitView(actor, params.county, params.year)}}`);
-      const r = await indicatorsAndRules(deps.store, actor, params.county, params.year);
-      return new JsonText(`{${indicatorsText(r, catalogueFor(params.year, params.county, deps.store))}}`);
+      if (params.county.length < 6) return new JsonText(`{${head}${await overviews(deps).unitView(actor, params.county, params.year, period)}}`);
+      const r = await indicatorsAndRules(deps.store, actor, params.county, params.year, period);
+      return new JsonText(`{${head}${indicatorsText(r, catalogueFor(params.year, params.county, deps.store))}}`);
     },
   });
 
@@ -70,17 +80,19 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/dashboard/:county/:year', tag: 'dashboard',
-    summary: 'The year at a glance: indicators with targets, rule results and ledger states of a county-year',
+    summary: 'The year at a glance: indicators with targets, rule results and ledger states of a county-year (or of a period to date: ?period=Q2, M08, or to=YYYY-MM-DD)',
     params: z.object({ county: countyParam, year: yearParam }),
+    query: periodQuery,
     response: Dashboard,
-    handler: async ({ actor, params }) => {
-      const both = await indicatorsAndRules(deps.store, actor, params.county, params.year);
+    handler: async ({ actor, params, query }) => {
+      const period = periodOf(query.period, query.to, params.year);
+      const both = await indicatorsAndRules(deps.store, actor, params.county, params.year, period);
       // The ledger states are part of the data version the result is kept under, so its whole answer can be kept with it.
       let text = dashboardTexts.get(both);
       if (text === undefined) {
         const unit = await orgUnit(deps.store, params.county);
         const states = (await ledgerStates(deps.store, actor, params.county, params.year)).map(({ ledger, label, status }) => ({ ledger, label, status }));
-        text = `{"county":${JSON.stringify({ code: params.county, name: unit?.name ?? params.county })},"year":${params.year},${
+        text = `{"county":${JSON.stringify({ code: params.county, name: unit?.name ?? params.county })},"year":${params.year},${periodText(period, params.year)}${
           indicatorsText(both, catalogueFor(params.year, params.county, deps.store))},"states":${JSON.stringify(states)}}`;
         dashboardTexts.set(both, text);
       }
