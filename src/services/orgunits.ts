@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Store } from '../store/db.ts';
+import { findOrgUnit, insertCustomUnit, insertOrgUnitsIfAbsent, upsertCooperationPair } from '../store/orgunit-repo.ts';
 import type { OrgUnitRow } from '../store/schema.ts';
 import { invalid } from './errors.ts';
 
@@ -47,8 +48,7 @@ export async function loadDivisions(store: Store, provinces: readonly string[], 
     const batch: OrgUnitRow[] = [];
     const flush = async () => {
       if (!batch.length) return;
-      const r = await store.db.insertInto('org_unit').values(batch.splice(0)).onConflict((oc) => oc.column('code').doNothing()).executeTakeFirst();
-      inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+      inserted += await insertOrgUnitsIfAbsent(store.db, batch.splice(0));
     };
     const lines = createInterface({ input: createReadStream(join(dir, spec.file), 'utf8'), crlfDelay: Infinity });
     let header = true;
@@ -66,7 +66,7 @@ export async function loadDivisions(store: Store, provinces: readonly string[], 
 
 /** One org unit by code, or undefined. */
 export async function orgUnit(store: Store, code: string): Promise<OrgUnitRow | undefined> {
-  return store.db.selectFrom('org_unit').selectAll().where('code', '=', code).executeTakeFirst();
+  return findOrgUnit(store.db, code);
 }
 
 /** The unit's name prefixed by its ancestors' names up to the province, e.g. 甘肃省甘南藏族自治州舟曲县. */
@@ -88,8 +88,7 @@ export async function addCooperationPair(store: Store, east: string, west: strin
   if (since !== undefined && !/^\d{4}(-\d{2})?$/.test(since)) throw invalid(`结对起始时间须为 2021 或 2021-05：${since}`, `a pairing start is a year or year-month such as 2021-05: ${since}`);
   for (const code of [east, west])
     if (!(await orgUnit(store, code))) throw invalid(`区划代码 ${code} 未加载，请先用 --provinces 载入其所在省份`, `division code ${code} is not loaded; load its province with --provinces first`);
-  await store.db.insertInto('cooperation_pair').values({ east_code: east, west_code: west, since_year: since ? Number(since.slice(0, 4)) : null, until_year: null, since: since ?? null })
-    .onConflict((oc) => (since ? oc.columns(['east_code', 'west_code']).doUpdateSet({ since, since_year: Number(since.slice(0, 4)) }) : oc.columns(['east_code', 'west_code']).doNothing())).execute();
+  await upsertCooperationPair(store.db, east, west, since);
 }
 
 /**
@@ -104,5 +103,5 @@ export async function addCustomUnit(store: Store, code: string, name: string, pa
   if (!(await orgUnit(store, parent))) throw invalid(`上级区划 ${parent} 未加载`, `parent unit ${parent} is not loaded`);
   const had = await orgUnit(store, code);
   if (had && had.name !== name) throw invalid(`单位代码 ${code} 已用于“${had.name}”`, `unit code ${code} is already used for ${had.name}`);
-  if (!had) await store.db.insertInto('org_unit').values({ code, name, level: 'custom', parent_code: parent, custom: 1 }).execute();
+  if (!had) await insertCustomUnit(store.db, code, name, parent);
 }
