@@ -1,4 +1,5 @@
 import type { Store } from '../store/db.ts';
+import { orgUnitExists, pairedWithAny } from '../store/orgunit-repo.ts';
 import { forbidden, notFound } from './errors.ts';
 
 /**
@@ -28,15 +29,7 @@ export async function canRead(store: Store, actor: Actor, county: string): Promi
   if (actor.onlyCounty !== undefined && county !== actor.onlyCounty) return false;
   if (actor.role === 'admin') return true;
   if (actor.units.some((u) => county.startsWith(u))) return true;
-  if (actor.role === 'east_user' && actor.units.length > 0) {
-    const pair = await store.db
-      .selectFrom('cooperation_pair')
-      .select('west_code')
-      .where('east_code', 'in', [...actor.units])
-      .where('west_code', '=', county)
-      .executeTakeFirst();
-    return pair !== undefined;
-  }
+  if (actor.role === 'east_user' && actor.units.length > 0) return pairedWithAny(store.db, actor.units, county);
   return false;
 }
 
@@ -45,8 +38,7 @@ export async function assertRead(store: Store, actor: Actor, county: string): Pr
   if (!(await canRead(store, actor, county))) throw forbidden('无权查看该县数据', 'not allowed to read this county');
   // A code the actor's scope covers but that names no division (a typo, a county of another
   // province not loaded) is "not found", not a failure further down.
-  const unit = await store.db.selectFrom('org_unit').select('code').where('code', '=', county).executeTakeFirst();
-  if (!unit) throw notFound('未找到该县', 'county not found');
+  if (!(await orgUnitExists(store.db, county))) throw notFound('未找到该县', 'county not found');
 }
 
 /** Refuses with Forbidden unless the actor may change the county's ledger. Auditors and eastern users only read. */
