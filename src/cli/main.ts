@@ -215,18 +215,28 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
   program.command('indicators')
     .description('指标值、目标与达标情况；市州或省代码（如 6230、62）汇总所辖各县 / indicator values with units, targets and status; a prefecture or province code adds up its counties')
     .addOption(unitOpt()).addOption(yearOpt())
+    .option('--period <period>', '期间：year（全年，默认）、Q1–Q4（季度末）、M01–M12（1月至该月末） / the period: year (default), Q1–Q4 (to the end of a quarter), M01–M12 (January to the end of that month)')
+    .option('--to <day>', '截至某日（YYYY-MM-DD，本年度内） / to a day of the year (YYYY-MM-DD)')
     .option('--json', '输出 JSON / print JSON')
-    .action(async (o: { county: string; year: number; json?: boolean }) => withStore(ctx, async (s) => {
+    .action(async (o: { county: string; year: number; period?: string; to?: string; json?: boolean }) => withStore(ctx, async (s) => {
       const { computeIndicators } = await import('../services/indicators.ts');
+      const { periodOf, periodView } = await import('../services/indicator-sets.ts');
+      const period = periodOf(o.period, o.to, o.year);
       await requireUnit(s, o.county);
-      const rows = await computeIndicators(s, SYSTEM, o.county, o.year);
+      const rows = await computeIndicators(s, SYSTEM, o.county, o.year, period);
+      const view = periodView(period, o.year);
       if (o.json) {
-        ctx.out(`${JSON.stringify(rows.map(({ trace: _t, exact: _e, exactBreakdown: _b, ...r }) => r), null, 2)}\n`);
+        const list = rows.map(({ trace: _t, exact: _e, exactBreakdown: _b, ...r }) => r);
+        ctx.out(`${JSON.stringify(view ? { period: view, indicators: list } : list, null, 2)}\n`);
         return;
       }
+      if (view) ctx.out(`# ${o.year}年${view.label.zh}（截至${view.end}，目标为全年目标） / ${view.label.en} of ${o.year} (to ${view.end}; targets are the year's)\n`);
       const status = { met: '达标', missed: '未达标', no_target: '—', no_data: '无数据', to_date: '截至期末' } as const;
-      for (const r of rows)
-        ctx.out(`${r.id.padEnd(34)} ${r.label.zh}\t${r.display ?? '—'}\t${r.target ? `目标 ${r.target.display}` : ''}\t${status[r.status]}${r.source === 'reported' ? '\t(上报值)' : ''}\n`);
+      for (const r of rows) {
+        const share = r.toDate?.ofTarget ? `（已完成全年目标${r.toDate.ofTarget}%）` : '';
+        const note = r.toDate?.note ? `\t[${r.toDate.note.zh}]` : '';
+        ctx.out(`${r.id.padEnd(34)} ${r.label.zh}\t${r.display ?? '—'}\t${r.target ? `目标 ${r.target.display}` : ''}\t${status[r.status]}${share}${r.source === 'reported' ? '\t(上报值)' : ''}${note}\n`);
+      }
     }));
 
   program.command('check')
