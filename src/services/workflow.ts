@@ -1,6 +1,9 @@
 import { LEDGERS, ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
+import {
+  findLedgerState, insertLedgerState, ledgerStatesOf, ledgerStatus, updateLedgerState, updateLedgerStateIfStatus,
+} from '../store/ledger-state-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { conflict, forbidden, invalid, notFound } from './errors.ts';
 import { type Actor, assertRead, assertWrite } from './scope.ts';
@@ -47,12 +50,11 @@ export function setWorkflowClock(fn: () => string): void {
  * Accepts a transaction so the check and the write see the same state.
  */
 export async function assertEditable(store: Store | { db: Db }, county: string, year: number, kind: string): Promise<void> {
-  const state = await store.db.selectFrom('ledger_state').select('status')
-    .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).executeTakeFirst();
-  if (state && (state.status === 'submitted' || state.status === 'approved'))
+  const status = await ledgerStatus(store.db, county, year, kind);
+  if (status === 'submitted' || status === 'approved')
     throw conflict(
-      `该台账${STATUS_LABELS[state.status].zh}，已锁定；需退回或重新开启后才能修改`,
-      `this ledger is ${state.status} and locked; it must be returned or reopened before editing`,
+      `该台账${STATUS_LABELS[status].zh}，已锁定；需退回或重新开启后才能修改`,
+      `this ledger is ${status} and locked; it must be returned or reopened before editing`,
     );
 }
 
@@ -82,7 +84,7 @@ function mayPerform(actor: Actor, county: string, ledger: string, t: Transition)
 /** Every declared ledger's state for a county-year (draft when never touched). Forbidden outside scope. */
 export async function ledgerStates(store: Store, actor: Actor, county: string, year: number): Promise<LedgerStateView[]> {
   await assertRead(store, actor, county);
-  const rows = await store.db.selectFrom('ledger_state').selectAll().where('county_code', '=', county).where('year', '=', year).execute();
+  const rows = await ledgerStatesOf(store.db, county, year);
   const byLedger = new Map(rows.map((r) => [r.ledger, r]));
   return LEDGERS.map((d) => {
     const r = byLedger.get(d.kind);
@@ -112,21 +114,17 @@ export async function transition(
   if (step === 'return' && !text) throw invalid('退回时须填写退回意见', 'a return needs a comment');
   if (text && text.length > 2000) throw invalid('意见不能超过2000字', 'comment is too long');
   await store.db.transaction().execute(async (tx) => {
-    const before = await tx.selectFrom('ledger_state').selectAll()
-      .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).executeTakeFirst();
+    const before = await findLedgerState(tx, county, year, ledger);
     const status = before?.status ?? 'draft';
     if (!FROM[step].includes(status))
       throw conflict(`当前状态为“${STATUS_LABELS[status].zh}”，不能执行该操作`, `the ledger is ${status}; cannot ${step}`);
     const at = now();
     const after = { status: TO[step], comment: text, updated_by: actor.id, updated_at: at };
     if (before) {
-      const r = await tx.updateTable('ledger_state').set(after)
-        .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).where('status', '=', status)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw conflict('状态已被他人更改，请刷新', 'the state changed meanwhile; reload');
+      if (!(await updateLedgerStateIfStatus(tx, county, year, ledger, status, after))) throw conflict('状态已被他人更改，请刷新', 'the state changed meanwhile; reload');
     } else {
       // A transition never states completeness: that is the county's deliberate statement (setCompleteness).
-      await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness: 'unknown' as never, ...after }).execute();
+      await insertLedgerState(tx, { county_code: county, year, ledger, completeness: 'unknown' as never, ...after });
     }
     await appendAudit(tx, {
       at, actor: actor.id, action: `workflow.${step}`, entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
@@ -148,14 +146,12 @@ export async function setCompleteness(
   await assertRead(store, actor, county);
   assertWrite(actor, county, ledger);
   await store.db.transaction().execute(async (tx) => {
-    const before = await tx.selectFrom('ledger_state').selectAll()
-      .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).executeTakeFirst();
+    const before = await findLedgerState(tx, county, year, ledger);
     if (before && (before.status === 'submitted' || before.status === 'approved'))
       throw conflict(`台账已${STATUS_LABELS[before.status].zh}，不能更改完整性`, `the ledger is ${before.status}; its completeness cannot change`);
     const at = now();
-    if (before) await tx.updateTable('ledger_state').set({ completeness, updated_by: actor.id, updated_at: at })
-      .where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).execute();
-    else await tx.insertInto('ledger_state').values({ county_code: county, year, ledger, completeness, status: 'draft', comment: null, updated_by: actor.id, updated_at: at }).execute();
+    if (before) await updateLedgerState(tx, county, year, ledger, { completeness, updated_by: actor.id, updated_at: at });
+    else await insertLedgerState(tx, { county_code: county, year, ledger, completeness, status: 'draft', comment: null, updated_by: actor.id, updated_at: at });
     await appendAudit(tx, {
       at, actor: actor.id, action: 'ledger.completeness', entity: 'ledger_state', entity_id: `${county}/${year}/${ledger}`,
       county_code: county, year, before_json: JSON.stringify({ completeness: before?.completeness ?? 'unknown' }), after_json: JSON.stringify({ completeness }),
