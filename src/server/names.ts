@@ -1,3 +1,4 @@
+import { displayNameRows } from '../store/accounts-repo.ts';
 import type { Store } from '../store/db.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
 
@@ -9,6 +10,6 @@ import { accountsDb } from '../store/schema-accounts.ts';
 export async function displayNames(store: Store, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
   const wanted = [...new Set([...ids].filter((x): x is string => !!x && x !== 'system'))];
   if (!wanted.length) return new Map();
-  const rows = await accountsDb(store).selectFrom('app_user').select(['username', 'display_name']).where('username', 'in', wanted).execute();
+  const rows = await displayNameRows(accountsDb(store), wanted);
   return new Map(rows.map((r) => [r.username, r.display_name]));
 }

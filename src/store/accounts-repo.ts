@@ -197,3 +197,8 @@ export async function deleteThrottleKeys(db: Db, keys: readonly string[]): Promi
 export async function deleteThrottleKeyAndLike(db: Db, key: string, likePattern: string): Promise<void> {
   await db.deleteFrom('login_throttle').where((eb) => eb.or([eb('key', '=', key), eb('key', 'like', likePattern)])).execute();
 }
+
+/** Username and display name of the accounts among `usernames`, in no particular order. */
+export async function displayNameRows(db: Db, usernames: readonly string[]): Promise<Array<{ username: string; display_name: string }>> {
+  return db.selectFrom('app_user').select(['username', 'display_name']).where('username', 'in', [...usernames]).execute();
+}
