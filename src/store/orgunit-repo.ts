@@ -1,5 +1,5 @@
 /** Queries of the org units and of the cooperation pairs between them. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database, OrgUnitRow } from './schema.ts';
 
 type Db = Kysely<Database>;
@@ -53,4 +53,20 @@ export async function pairedWithAny(db: Db, eastCodes: readonly string[], county
     .where('west_code', '=', county)
     .executeTakeFirst();
   return pair !== undefined;
+}
+
+/** The pair of an eastern unit and a western one, if recorded. */
+export async function findCooperationPair(db: Db, east: string, west: string): Promise<Selectable<Database['cooperation_pair']> | undefined> {
+  return db.selectFrom('cooperation_pair').selectAll().where('east_code', '=', east).where('west_code', '=', west).executeTakeFirst();
+}
+
+/** The id of the pair of an eastern unit and a western one, if recorded. */
+export async function findCooperationPairId(db: Db, east: string, west: string): Promise<{ id: number } | undefined> {
+  return db.selectFrom('cooperation_pair').select('id').where('east_code', '=', east).where('west_code', '=', west).executeTakeFirst();
+}
+
+/** Records a pair with no start or end, unless it is recorded already. */
+export async function insertCooperationPairIfAbsent(db: Db, east: string, west: string): Promise<void> {
+  await db.insertInto('cooperation_pair').values({ east_code: east, west_code: west, since_year: null, until_year: null })
+    .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
 }

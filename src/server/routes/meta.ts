@@ -6,6 +6,9 @@ import { categoriesFor } from '../../services/config.ts';
 import { canRead } from '../../services/scope.ts';
 import { STATUS_LABELS } from '../../services/workflow.ts';
 import { syntheticDataset } from '../../services/dataset.ts';
+import { countyYearsWithLedgerStates } from '../../store/ledger-state-repo.ts';
+import { orgUnitNames, probeOrgUnits } from '../../store/orgunit-repo.ts';
+import { countyYearsWithReportMeta } from '../../store/report-repo.ts';
 import { Categories, Counties, Health, Meta, MyUnits } from '../../api/contract.ts';
 import { route, type ServerDeps, yearParam } from '../http.ts';
 
@@ -14,7 +17,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
     method: 'GET', url: '/api/health', tag: 'meta', access: 'public', summary: 'Liveness and database reachability',
     response: Health,
     handler: async () => {
-      await deps.store.db.selectFrom('org_unit').select('code').limit(1).execute();
+      await probeOrgUnits(deps.store.db);
       return { ok: true, engine: deps.store.engine };
     },
   });
@@ -49,7 +52,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
         ? (query.county ? [query.county.slice(0, 2), query.county.slice(0, 4), query.county] : [])
         : [...actor.units];
       if (!codes.length) return [];
-      const rows = await deps.store.db.selectFrom('org_unit').select(['code', 'name']).where('code', 'in', codes).execute();
+      const rows = await orgUnitNames(deps.store.db, codes);
       const nameOf = new Map(rows.map((r) => [r.code, r.name]));
       return codes.map((code) => ({ code, name: nameOf.get(code) ?? code }));
     },
@@ -61,8 +64,8 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
     handler: async ({ actor }) => {
       const db = deps.store.db;
       const rows = [
-        ...(await db.selectFrom('report_meta').select(['county_code', 'year']).execute()),
-        ...(await db.selectFrom('ledger_state').select(['county_code', 'year']).distinct().execute()),
+        ...(await countyYearsWithReportMeta(db)),
+        ...(await countyYearsWithLedgerStates(db)),
       ];
       // A county user whose county holds no data yet still gets it, with the current year, to start filling in.
       if (actor.role === 'county_clerk' || actor.role === 'county_admin')
@@ -73,7 +76,7 @@ export function metaRoutes(app: FastifyInstance, deps: ServerDeps): void {
         (years.get(r.county_code) ?? years.set(r.county_code, new Set()).get(r.county_code)!).add(Number(r.year));
       }
       const codes = [...years.keys()].sort();
-      const names = codes.length ? await db.selectFrom('org_unit').select(['code', 'name']).where('code', 'in', codes).execute() : [];
+      const names = codes.length ? await orgUnitNames(db, codes) : [];
       const nameOf = new Map(names.map((n) => [n.code, n.name]));
       return codes.map((code) => ({ code, name: nameOf.get(code) ?? code, years: [...years.get(code)!].sort((a, b) => b - a) }));
     },
