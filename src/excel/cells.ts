@@ -85,6 +85,7 @@ export function serialToIso(serial: number): string {
 }
 
 const pad = (n: string) => n.padStart(2, '0');
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A real calendar day written YYYY-MM-DD (the same test as the schema's, without building a Date). */
 function isCalendarDay(iso: string): boolean {
@@ -111,6 +112,9 @@ export function readDate(v: CellValue): Read<string> {
   } else if (typeof v === 'number') {
     if (v < 1 || v > 2958465) return badDate;
     iso = serialToIso(v);
+  } else if (typeof v === 'string' && ISO_DAY.test(v)) {
+    // Already YYYY-MM-DD: what the patterns below would make of it.
+    iso = v;
   } else if (typeof v === 'string') {
     const t = normaliseText(v).replace(/\s+/g, '');
     let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(t);
@@ -155,9 +159,12 @@ function indexOf(list: readonly CategoryItem[]): Map<string, string> {
 
 export function readEnum(v: CellValue, list: readonly CategoryItem[]): Read<string> {
   const index = indexOf(list);
+  // Most cells spell a label or code exactly; only the others are normalised.
+  const exact = index.get(String(v));
+  if (exact !== undefined) return ok(exact);
   const text = plain(String(v));
   const bare = text.replace(/\(.*\)$/, '');
-  const hit = index.get(String(v)) ?? index.get(text) ?? index.get(bare);
+  const hit = index.get(text) ?? index.get(bare);
   if (hit !== undefined) return ok(hit);
   // A shortened label, as department sheets write them ("协作地（…）" for "东部协作地"): accepted only
   // when exactly one label contains it and it is at least two characters long.

@@ -42,11 +42,20 @@ function fromRow(decl: LedgerDecl, row: Row): LedgerRecord {
   return out as LedgerRecord;
 }
 
+/** Per field of a ledger, in order: the field, its columns, and the names of its qualifier inputs. */
+type ColumnPlan = Array<{ f: FieldDecl; cols: string[]; qual: string; max: string }>;
+const columnPlans = new WeakMap<LedgerDecl, ColumnPlan>();
+
+function columnPlan(decl: LedgerDecl): ColumnPlan {
+  let plan = columnPlans.get(decl);
+  if (!plan) columnPlans.set(decl, (plan = decl.fields.map((f) => ({ f, cols: columnsOf(f), qual: `${f.name}_qual`, max: `${f.name}_max` }))));
+  return plan;
+}
+
 /** Column values for a validated domain input. `pii` maps a raw personal ID to its hash and masked form. */
 export function toRow(decl: LedgerDecl, input: Row, pii: (f: FieldDecl, raw: string) => { hash: string; masked: string }): Row {
   const row: Row = {};
-  for (const f of decl.fields) {
-    const cols = columnsOf(f);
+  for (const { f, cols, qual, max } of columnPlan(decl)) {
     const v = input[f.name];
     if (f.pii) {
       if (typeof v === 'string' && v) {
@@ -58,9 +67,9 @@ export function toRow(decl: LedgerDecl, input: Row, pii: (f: FieldDecl, raw: str
     }
     row[cols[0]!] = v === undefined ? null : f.type === 'bool' ? (v === null ? null : v ? 1 : 0) : v;
     if (f.qualified) {
-      const q = input[`${f.name}_qual`];
-      row[`${cols[0]}_qual`] = v == null ? null : (q ?? 'exact');
-      row[`${cols[0]}_max`] = input[`${f.name}_max`] ?? null;
+      const q = input[qual];
+      row[cols[1]!] = v == null ? null : (q ?? 'exact');
+      row[cols[2]!] = input[max] ?? null;
     }
   }
   row.note = input.note ?? null;
