@@ -26,7 +26,22 @@ export interface SheetSource {
   name: string;
   /** Hidden sheets (lists behind drop-downs) hold no ledger. */
   hidden: boolean;
+  /** The rows one by one. */
   rows: AsyncIterable<RawRow>;
+  /**
+   * The same rows in order, as many at a time as the reader has at hand (a CSV: hundreds), so a
+   * caller going through a million rows waits once per group rather than once per row. Both views
+   * share one reader: a caller uses one of them.
+   */
+  batches: AsyncIterable<RawRow[]>;
+}
+
+/** A sheet source from its rows in groups; the one-by-one view reads from the same groups. */
+function sheetSource(name: string, hidden: boolean, batches: AsyncIterable<RawRow[]>): SheetSource {
+  async function* rows(): AsyncGenerator<RawRow> {
+    for await (const b of batches) yield* b;
+  }
+  return { name, hidden, rows: rows(), batches };
 }
 
 export type FileFormat = 'xlsx' | 'csv';
@@ -183,15 +198,15 @@ async function* xlsxSheets(file: string, limits: ReadLimits): AsyncGenerator<She
     for (const ev of reader._parseWorksheet(guarded(utf8Chunks(entry.stream()), limits, s.name, Number.MAX_SAFE_INTEGER), sheetNo)) if (ev.eventType === 'worksheet') ws = ev.value as typeof ws;
     if (!ws) continue;
     const sheet = ws;
-    async function* rows(): AsyncGenerator<RawRow> {
+    async function* rows(): AsyncGenerator<RawRow[]> {
       for await (const row of sheet) {
         const values = row.values as ExcelValue[];
         const cells: CellValue[] = [];
         for (let i = 1; i < values.length; i++) cells.push(plainValue(values[i]));
-        yield { number: row.number, cells };
+        yield [{ number: row.number, cells }];
       }
     }
-    yield { name: s.name, hidden: s.state === 'hidden' || s.state === 'veryHidden', rows: rows() };
+    yield sheetSource(s.name, s.state === 'hidden' || s.state === 'veryHidden', rows());
   }
 }
 
@@ -243,19 +258,38 @@ async function sniff(file: string): Promise<{ encoding: 'utf8' | 'gb18030'; deli
 async function* csvSheets(file: string, limits: ReadLimits): AsyncGenerator<SheetSource> {
   const { encoding, delimiter } = await sniff(file);
   const name = basename(file, extname(file));
-  async function* rows(): AsyncGenerator<RawRow> {
+  async function* rows(): AsyncGenerator<RawRow[]> {
     const input = createReadStream(file, { highWaterMark: 256 * 1024 });
-    const decoded = encoding === 'utf8' ? input.setEncoding('utf8') : input.pipe(iconv.decodeStream('gb18030'));
+    // UTF-8 bytes go to the parser as they are (it works on bytes and decodes each field once); GB18030 is decoded first.
+    const decoded = encoding === 'utf8' ? input : input.pipe(iconv.decodeStream('gb18030'));
     // A record may hold a few full cells; past that the parser stops before buffering more.
     const maxRecord = limits.cellChars * 16;
     const parser = decoded.pipe(parse({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: maxRecord }));
+    // Records are taken from the parser's buffer as they come, as many as it holds, and handed on
+    // in one group; then this waits for the parser to have more, to end, or to fail.
+    let ended = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const rouse = () => { const w = wake; wake = undefined; w?.(); };
+    parser.on('readable', rouse);
+    parser.on('end', () => { ended = true; rouse(); });
+    parser.on('error', (e) => { failure ??= e; rouse(); });
     let n = 0;
     try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        n++;
-        const cells: CellValue[] = new Array<CellValue>(record.length);
-        for (let i = 0; i < record.length; i++) cells[i] = record[i] === '' ? null : record[i]!;
-        yield { number: n, cells };
+      for (;;) {
+        if (failure) throw failure;
+        const batch: RawRow[] = [];
+        for (let record = parser.read() as string[] | null; record !== null; record = parser.read() as string[] | null) {
+          n++;
+          const cells: CellValue[] = new Array<CellValue>(record.length);
+          for (let i = 0; i < record.length; i++) cells[i] = record[i] === '' ? null : record[i]!;
+          batch.push({ number: n, cells });
+          if (batch.length >= CSV_BATCH) break;
+        }
+        if (batch.length) { yield batch; continue; }
+        if (failure) throw failure;
+        if (ended) return;
+        await new Promise<void>((resolve) => { wake = resolve; });
       }
     } catch (e) {
       if ((e as { code?: string }).code === 'CSV_MAX_RECORD_SIZE')
@@ -263,7 +297,11 @@ async function* csvSheets(file: string, limits: ReadLimits): AsyncGenerator<Shee
       throw e;
     } finally {
       input.destroy();
+      parser.destroy();
     }
   }
-  yield { name, hidden: false, rows: rows() };
+  yield sheetSource(name, false, rows());
 }
+
+/** Most CSV records handed on at once; bounds what a group holds. */
+const CSV_BATCH = 1000;

@@ -17,6 +17,7 @@ import type { ImportFile, LocatedError, Notice, SheetReport } from './import.ts'
 import { formatOf, type RawRow, ReadLimitError, readSheets } from './read.ts';
 import { columnLetter } from './layout.ts';
 import { isReportSheet } from './report-sheets.ts';
+import { precompiledCheck } from './precheck.ts';
 import { bounded, DEFAULT_LIMITS, echo, type ImportLimits } from './limits.ts';
 import { columnsOf } from '../domain/ledgers/types.ts';
 import { type BoundColumn, HEADER_SEARCH_ROWS, maskedForReport, readRow, recognise, type Recognised } from './recognise.ts';
@@ -70,6 +71,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
   const cellError = (file: string, sheet: string, row: number, column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
     addError({ file, sheet, row, column: column?.letter ?? null, header: column?.header ?? null, field, value, zh, en });
   const schemas = new Map<string, z.ZodType>();
+  const quickChecks = new Map<string, (input: Record<string, unknown>) => boolean>();
   const keys = new Map<string, FingerprintTable>();
   const contexts: SheetCtx[] = [];
   const refOf = (ctx: number, row: number) => ctx * 2 ** 32 + row;
@@ -97,17 +99,19 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
       for await (const sheet of readSheets(file.path, format, { cellChars: limits.cellChars })) {
         if (stopped) break;
         sheetsSeen++;
-        const iterator = sheet.rows[Symbol.asyncIterator]();
+        // Rows come in groups; the first rows, where the header is looked for, and the rest of their group.
+        const batches = sheet.batches[Symbol.asyncIterator]();
         const head: RawRow[] = [];
+        const after: RawRow[] = [];
         while (head.length < HEADER_SEARCH_ROWS) {
-          const n = await iterator.next();
+          const n = await batches.next();
           if (n.done) break;
-          head.push(n.value);
+          for (const r of n.value) (head.length < HEADER_SEARCH_ROWS ? head : after).push(r);
         }
-        const drain = async () => { while (!(await iterator.next()).done) { /* skip the rest of an unused sheet */ } };
+        const drain = async () => { while (!(await batches.next()).done) { /* skip the rest of an unused sheet */ } };
         if (!sheet.hidden && isReportSheet(sheet.name)) {
-          const rows = [...head];
-          for (let n = await iterator.next(); !n.done; n = await iterator.next()) rows.push(n.value);
+          const rows = [...head, ...after];
+          for (let n = await batches.next(); !n.done; n = await batches.next()) rows.push(...n.value);
           reportSheetsSeen++;
           pending.push({ t: 'report', file: name, sheet: sheet.name, rows });
           pending.push({ t: 'sheet', report: { file: name, sheet: sheet.name, ledger: null, headerRow: null, rows: rows.length } });
@@ -140,20 +144,22 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
         const kind = rec.decl.kind;
         if (!schemas.has(kind)) {
           schemas.set(kind, schemaFor(kind, categories));
+          quickChecks.set(kind, precompiledCheck(rec.decl, categories));
           keys.set(kind, new FingerprintTable());
         }
         pending.push({ t: 'ledger', kind, source: `${name}#${sheet.name}` });
         yield* flush();
         contexts.push({ file: name, sheet: sheet.name });
         const ctx = contexts.length - 1;
-        const sheetRows = async function* () {
-          for (const r of head) if (r.number > rec.headerRow) yield r;
-          for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value;
+        const sheetBatches = async function* () {
+          const first = [...head.filter((r) => r.number > rec.headerRow), ...after];
+          if (first.length) yield first;
+          for (let n = await batches.next(); !n.done; n = await batches.next()) yield n.value;
         };
         const present = presentColumns(rec);
         let chunk: Array<Record<string, unknown>> = [];
         let lines: number[] = [];
-        for await (const row of sheetRows()) {
+        for await (const batch of sheetBatches()) for (const row of batch) {
           const cols = processRow(rec, row, ctx, name, sheet.name);
           if (cols === 'skip') continue;
           report.rows++;
@@ -218,29 +224,29 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
     }
     if (r.skip) return 'skip';
     const decl = rec.decl;
-    const err = (column: BoundColumn | undefined, field: string | null, value: string, zh: string, en: string) =>
-      cellError(file, sheet, row.number, column, field, value, zh, en);
+    const line = row.number;
     let bad = r.problems.length > 0;
-    const reported = new Set<string>();
+    // Fields already reported for this row; a clean row never needs one.
+    let reported: Set<string> | undefined;
     for (const p of r.problems) {
-      err(p.column, p.column?.column.field?.name ?? null, p.value, p.zh, p.en);
-      if (p.column?.column.field) reported.add(p.column.column.field.name);
+      cellError(file, sheet, line, p.column, p.column?.column.field?.name ?? null, p.value, p.zh, p.en);
+      if (p.column?.column.field) (reported ??= new Set()).add(p.column.column.field.name);
     }
     if (r.county !== undefined && r.county !== county) {
       const c = rec.columns.find((b) => b.column.role === 'county');
-      err(c, 'county_code', r.county, `该行属于${r.county}，与导入目标县${county}不符`, `the row belongs to ${r.county}, not to the county being imported (${county})`);
+      cellError(file, sheet, line, c, 'county_code', r.county, `该行属于${r.county}，与导入目标县${county}不符`, `the row belongs to ${r.county}, not to the county being imported (${county})`);
       bad = true;
     }
     const input = r.input;
     for (const f of decl.fields) {
-      if (f.required && (input[f.name] === undefined || input[f.name] === null) && !reported.has(f.name)) {
+      if (f.required && (input[f.name] === undefined || input[f.name] === null) && !reported?.has(f.name)) {
         const col = columnFor(rec, f.name);
-        err(col, f.name, '', '必填，不能为空', 'required; the cell is empty');
-        reported.add(f.name);
+        cellError(file, sheet, line, col, f.name, '', '必填，不能为空', 'required; the cell is empty');
+        (reported ??= new Set()).add(f.name);
         bad = true;
       }
       const v = input[f.name];
-      if (f.orgUnit && typeof v === 'string' && !reported.has(f.name) && v !== county) {
+      if (f.orgUnit && typeof v === 'string' && !reported?.has(f.name) && v !== county) {
         if (!divisions) {
           if (!divisionsNoticed) {
             divisionsNoticed = true;
@@ -249,22 +255,23 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
               zh: `本县（${county}）的乡镇、村区划代码尚未载入，区划代码只核对了格式`, en: `the township and village codes of this county (${county}) are not loaded; division codes were checked for their form only` });
           }
         } else if (!divisions.has(v)) {
-          err(columnFor(rec, f.name), f.name, v, `不是本县（${county}）的乡镇或村级区划代码`, `not a township or village division code of this county (${county})`);
-          reported.add(f.name);
+          cellError(file, sheet, line, columnFor(rec, f.name), f.name, v, `不是本县（${county}）的乡镇或村级区划代码`, `not a township or village division code of this county (${county})`);
+          (reported ??= new Set()).add(f.name);
           bad = true;
         }
       }
     }
-    // Every problem of the row at once: the schema's too, for the fields not reported above.
-    const parsed = schemas.get(decl.kind)!.safeParse(input);
+    // Every problem of the row at once: the schema's too, for the fields not reported above. A row
+    // the quick test passes is one the schema accepts as it is; any other is the schema's to judge.
+    const parsed = quickChecks.get(decl.kind)!(input) ? { success: true as const, data: input } : schemas.get(decl.kind)!.safeParse(input);
     if (!parsed.success) {
       for (const p of problemsOf(parsed.error)) {
         const base = p.field.replace(/_(qual|max)$/, '');
-        if (reported.has(base)) continue;
+        if (reported?.has(base)) continue;
         const col = columnFor(rec, p.field) ?? columnFor(rec, base);
         const f = decl.fields.find((x) => x.name === base);
         const raw = col ? row.cells[col.index] ?? null : null;
-        err(col, p.field || null, f?.pii ? maskedForReport(raw) : cellText(raw), p.zh, p.en);
+        cellError(file, sheet, line, col, p.field || null, f?.pii ? maskedForReport(raw) : cellText(raw), p.zh, p.en);
       }
       return null;
     }
@@ -282,7 +289,7 @@ export async function* scanFiles(files: readonly ImportFile[], opts: ScanOptions
       const where = at.file === file && at.sheet === sheet ? `第${at.row}行` : `${at.file}“${at.sheet}”第${at.row}行`;
       const whereEn = at.file === file && at.sheet === sheet ? `row ${at.row}` : `row ${at.row} of ${at.file} / ${at.sheet}`;
       const names = decl.naturalKey.map((k) => decl.fields.find((x) => x.name === k)!.label);
-      err(keyCols[0], decl.naturalKey[0]!, keyCols[0] ? displayCell(rec, row, keyCols[0]) : '',
+      cellError(file, sheet, line, keyCols[0], decl.naturalKey[0]!, keyCols[0] ? displayCell(rec, row, keyCols[0]) : '',
         `与${where}重复（${names.map((n) => n.zh).join('、')}相同）`, `duplicates ${whereEn} (same ${names.map((n) => n.en).join(', ')})`);
       return null;
     }
