@@ -541,7 +541,8 @@ export class IndicatorEngine {
       const fromReported = await evaluate(def.reportedAst, { year, source: this.source(id) });
       const rep = fromReported.value;
       const hasReported = rep.kind === 'scalar' ? rep.value !== null : rep.entries.length > 0;
-      const a = recordsValue;
+      // To date, records that cannot be placed say nothing, so there is nothing to hold the stated figure against.
+      const a: Value = !isWholeYear(this.period) && partialOnly ? { kind: 'scalar', value: null } : recordsValue;
       if (hasReported && rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value) {
         // Both a stated figure and one computed from its parts: keep the stated one where the ledger is
         // partial, the computed one where it is complete, and flag a disagreement either way.

@@ -61,6 +61,8 @@ for (const engine of await engines()) {
       expect(h1.status).toBe('to_date');
       expect(h1.target?.display).toBe('超过1000万元');
       expect(h1.toDate?.ofTarget).toBe('25.8');
+      // The undated record says nothing to date, so nothing disagrees with the stated figure.
+      expect(h1.flags).toEqual([]);
       // An undated statement (meetings: 15) says nothing about part of the year.
       expect((await at(demo.store, P('Q2')).evaluate('meetings.total')).display).toBeNull();
       expect((await at(demo.store, P('Q4')).evaluate('meetings.total')).display).toBe('15次');
@@ -69,6 +71,11 @@ for (const engine of await engines()) {
       const may = await at(demo.store, P('M05')).evaluate('meetings.total');
       expect(may.exact?.toNumber()).toBe(3);
       expect((await at(demo.store, P('M04')).evaluate('meetings.total')).exact).toBeNull();
+    });
+
+    it('checks the rules over the period too, without flagging figures it cannot place', async () => {
+      const rules = await at(demo.store, P('M08')).rules();
+      expect(rules.filter((r) => r.id.startsWith('consistency.'))).toEqual([]);
     });
 
     it('leaves undated records out and says how many; a record dated later in the year waits for its period', async () => {

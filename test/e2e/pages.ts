@@ -374,3 +374,18 @@ export class ReportZipPage {
     return { name: download.suggestedFilename(), data: readFileSync((await download.path())!) };
   }
 }
+
+/** The period selector of the indicators page and the dashboard (全年 / 一季度末 … / 1—n月). */
+export class PeriodPicker {
+  constructor(private readonly page: Page) {}
+  /** Picks a period by its label as shown, e.g. "二季度末" or "1—8月", and waits for the figures of that period. */
+  async pick(label: string): Promise<void> {
+    await this.page.getByTestId('period-select').click();
+    await this.page.locator('.ant-select-item-option', { hasText: label }).first().click();
+    if (label === '全年' || label === 'Whole year') await this.page.getByTestId('period-banner').waitFor({ state: 'detached' });
+    else await this.page.getByTestId('period-banner').waitFor();
+  }
+  async banner(): Promise<string> {
+    return (await this.page.getByTestId('period-banner').innerText()).trim();
+  }
+}

@@ -6,6 +6,7 @@ import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
 import { navigate } from '../../router.ts';
 import { IndicatorTable } from '../indicators/IndicatorTable.tsx';
+import { PeriodBanner, periodQuery, PeriodSelect, ToDateNote } from '../indicators/period.tsx';
 import { figure, partLabel, targetText } from '../indicators/show.ts';
 import { Chart } from './Chart.tsx';
 
@@ -18,11 +19,14 @@ export function DashboardPage() {
   const { county, year, version, session } = useApp();
   const [data, setData] = useState<Dashboard>();
   const [ranking, setRanking] = useState<Ranked[]>();
+  const [period, setPeriod] = useState('year');
   const wide = ['province_user', 'east_user', 'admin'].includes(session.user.role);
 
   useEffect(() => {
     setData(undefined);
-    api.get<Dashboard>(`/api/dashboard/${county}/${year}`).then(setData, (e) => showError(e, i18n));
+    api.get<Dashboard>(`/api/dashboard/${county}/${year}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n));
+  }, [county, year, version, period]);
+  useEffect(() => {
     if (wide) api.get<Ranked[]>(`/api/overview/${year}`).then(setRanking, () => setRanking([]));
   }, [county, year, version]);
 
@@ -85,6 +89,10 @@ export function DashboardPage() {
 
   return (
     <div data-testid="dashboard">
+      <div style={{ display: 'flex', justifyContent: 'flex-end', marginBottom: 12 }}>
+        <PeriodSelect value={period} onChange={setPeriod} i18n={i18n} />
+      </div>
+      <PeriodBanner data={data} i18n={i18n} />
       {ranking && ranking.length > 0 && (
         <Card title={t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')} size="small" style={{ marginBottom: 16 }} data-testid="ranking">
           <Table<Ranked> rowKey="code" size="small" pagination={false} dataSource={ranking}
@@ -112,6 +120,7 @@ export function DashboardPage() {
                 <Statistic title={L(r.label)} value={figure(r, i18n) ?? '—'}
                   valueStyle={{ fontSize: 22, color: r.status === 'missed' ? '#cf1322' : r.status === 'met' ? '#389e0d' : undefined }} />
                 {r.target && <Tag style={{ marginTop: 4 }} color={r.status === 'met' ? 'success' : r.status === 'missed' ? 'error' : 'default'}>{t('target')} {targetText(r, i18n)}</Tag>}
+                <ToDateNote r={r} i18n={i18n} />
               </Card>
             </Col>
           );

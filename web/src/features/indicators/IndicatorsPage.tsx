@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n.ts';
 import { OPS, opLabel } from '../audit/describe.ts';
 import { EvidenceDrawer } from '../evidence/EvidenceDrawer.tsx';
 import { IndicatorTable } from './IndicatorTable.tsx';
+import { PeriodBanner, periodQuery, PeriodSelect } from './period.tsx';
 import { figure, targetText } from './show.ts';
 
 const SYMBOL: Record<string, string> = { '<=': '≤', '>=': '≥', '=': '＝', '<': '＜', '>': '＞' };
@@ -21,7 +22,8 @@ export function IndicatorsPage() {
   const { t, L } = i18n;
   const { message } = App.useApp();
   const { county, year, version, bump, session } = useApp();
-  const [data, setData] = useState<{ indicators: Indicator[]; rules: Rule[] }>();
+  const [data, setData] = useState<IndicatorsAndRules>();
+  const [period, setPeriod] = useState('year');
   const [editing, setEditing] = useState<Indicator>();
   const [evidence, setEvidence] = useState<Indicator>();
   const [form] = Form.useForm();
@@ -33,8 +35,8 @@ export function IndicatorsPage() {
   }, [canSet, county]);
 
   useEffect(() => {
-    api.get<IndicatorsAndRules>(`/api/indicators/${county}/${year}`).then(setData, (e) => showError(e, i18n));
-  }, [county, year, version]);
+    api.get<IndicatorsAndRules>(`/api/indicators/${county}/${year}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n));
+  }, [county, year, version, period]);
 
   const open = (r: Indicator) => {
     form.setFieldsValue({
@@ -55,7 +57,11 @@ export function IndicatorsPage() {
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size={16}>
       <Card title={t('indicators')} data-testid="indicators"
-        extra={<Input.Search allowClear placeholder={t('search')} style={{ width: 220 }} onChange={(e) => setSearch(e.target.value.trim())} data-testid="indicator-search" />}>
+        extra={<Space wrap size={8} style={{ justifyContent: 'flex-end' }}>
+          <PeriodSelect value={period} onChange={setPeriod} i18n={i18n} />
+          <Input.Search allowClear placeholder={t('search')} style={{ width: 200 }} onChange={(e) => setSearch(e.target.value.trim())} data-testid="indicator-search" />
+        </Space>}>
+        <PeriodBanner data={data} i18n={i18n} />
         <IndicatorTable rows={(data?.indicators ?? []).filter((r) => !search || r.id.includes(search) || r.label.zh.includes(search) || r.label.en.toLowerCase().includes(search.toLowerCase()))} pageSize={20} extra={{
           title: t('actions'),
           render: (r) => (
