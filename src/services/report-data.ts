@@ -4,12 +4,18 @@
  * narrative — read from and written to the database in the text form the dataset files and the
  * export workbook share: figures as reports write them (`约12万元`, `40余`, `1.2万元-1.5万元`).
  */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { parseStated } from '../domain/figures.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { qualified } from '../domain/format.ts';
 import { appendAudit } from '../store/audit-repo.ts';
+import { completenessAndStatusOf, completenessOf, deleteLedgerState, insertLedgerState, updateLedgerState } from '../store/ledger-state-repo.ts';
+import { findCooperationPairId, insertCooperationPairIfAbsent } from '../store/orgunit-repo.ts';
 import { datedStatements, findStatement, putStatement } from '../store/reported-dated-repo.ts';
+import {
+  findReportMeta, narrativeFields, narrativesOf, replaceReportMeta, reportedValueFields, reportedValuesUpTo, reportMetaFields, targetClaimFields,
+  targetClaimsOf, targetFields, targetsFor, upsertNarrative, upsertReportedValue, upsertTarget, upsertTargetClaim,
+} from '../store/report-repo.ts';
 import { isIsoDate } from '../domain/pace.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
@@ -80,18 +86,16 @@ type Db = Kysely<Database>;
 
 /** Reads a county-year's report data; `report` is absent when the county-year has no report details. */
 export async function readReportData(db: Db, county: string, year: number, store?: Store): Promise<ReportData> {
-  const meta = await db.selectFrom('report_meta').selectAll().where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
-  const states = await db.selectFrom('ledger_state').select(['ledger', 'completeness'])
-    .where('county_code', '=', county).where('year', '=', year).orderBy('ledger').execute();
-  const rv = await db.selectFrom('reported_value').selectAll().where('county_code', '=', county).where('year', '<=', year)
-    .orderBy('year', 'desc').orderBy('id').execute();
+  const meta = await findReportMeta(db, county, year);
+  const states = await completenessOf(db, county, year);
+  const rv = await reportedValuesUpTo(db, county, year);
   const entry = (r: (typeof rv)[number]) => ({
     element: r.element, ...(r.dim ? { dim: r.dim } : {}), value: statedText(r.value, r.qual, r.value_max, moneyElement(year, r.element, county, store), r.scale ?? '', r.unit_word ?? null), ...(r.note ? { note: r.note } : {}),
   });
   const dated = (await datedStatements(db, county, year)).map((r) => ({ ...entry(r), as_of: r.as_of }));
-  const targets = await db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', targetOrgs(county)).orderBy('id').execute();
-  const claims = await db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', county).orderBy('indicator').execute();
-  const narratives = await db.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year).orderBy('section').orderBy('seq').execute();
+  const targets = await targetsFor(db, year, targetOrgs(county));
+  const claims = await targetClaimsOf(db, county, year);
+  const narratives = await narrativesOf(db, county, year);
   return {
     ...(meta?.partner_code ? { partner: meta.partner_code } : {}),
     ...(meta ? { report: { issuer: meta.issuer, date: meta.report_date } } : {}),
@@ -182,16 +186,15 @@ export async function planReportData(tx: Db, county: string, year: number, data:
   const by = opts.actor?.id ?? SYSTEM.id;
   const out: ReportChange[] = [];
   if (data.partner) {
-    const had = await tx.selectFrom('cooperation_pair').select('id').where('east_code', '=', data.partner).where('west_code', '=', county).executeTakeFirst();
+    const had = await findCooperationPairId(tx, data.partner, county);
     if (!had) out.push({
       part: 'partner', entity: 'cooperation_pair', entityId: `${data.partner}:${county}`, before: null, after: { east_code: data.partner, west_code: county },
       apply: async () => {
-        await tx.insertInto('cooperation_pair').values({ east_code: data.partner!, west_code: county, since_year: null, until_year: null })
-          .onConflict((oc) => oc.columns(['east_code', 'west_code']).doNothing()).execute();
+        await insertCooperationPairIfAbsent(tx, data.partner!, county);
       },
     });
   }
-  const meta = await tx.selectFrom('report_meta').select(['issuer', 'report_date', 'partner_code']).where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
+  const meta = await reportMetaFields(tx, county, year);
   if (data.report) {
     const row = { issuer: data.report.issuer, report_date: data.report.date, partner_code: data.partner ?? null };
     if (!(meta && sameValues(meta, row))) out.push({
@@ -199,13 +202,11 @@ export async function planReportData(tx: Db, county: string, year: number, data:
       part: meta && (meta.partner_code ?? null) !== row.partner_code && row.partner_code ? 'partner' : 'report',
       entity: 'report_meta', entityId: `${county}/${year}`, before: meta ?? null, after: row,
       apply: async () => {
-        await tx.deleteFrom('report_meta').where('county_code', '=', county).where('year', '=', year).execute();
-        await tx.insertInto('report_meta').values({ county_code: county, year, ...row }).execute();
+        await replaceReportMeta(tx, county, year, row);
       },
     });
   }
-  const states = new Map((await tx.selectFrom('ledger_state').select(['ledger', 'completeness', 'status'])
-    .where('county_code', '=', county).where('year', '=', year).execute()).map((r) => [r.ledger, r]));
+  const states = new Map((await completenessAndStatusOf(tx, county, year)).map((r) => [r.ledger, r]));
   for (const [kind, completeness] of Object.entries(data.completeness)) {
     const had = states.get(kind);
     if (had && had.completeness === completeness && (opts.ledgerStates === 'merge' || had.status === 'draft')) continue;
@@ -213,11 +214,11 @@ export async function planReportData(tx: Db, county: string, year: number, data:
       part: 'completeness', key: kind, entity: 'ledger_state', entityId: `${county}/${year}/${kind}`, before: had ?? null, after: { completeness },
       apply: async () => {
         if (opts.ledgerStates === 'merge' && had) {
-          await tx.updateTable('ledger_state').set({ completeness }).where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
+          await updateLedgerState(tx, county, year, kind, { completeness });
           return;
         }
-        await tx.deleteFrom('ledger_state').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', kind).execute();
-        await tx.insertInto('ledger_state').values({ county_code: county, year, ledger: kind, completeness, status: 'draft', comment: null, updated_by: by, updated_at: t }).execute();
+        await deleteLedgerState(tx, county, year, kind);
+        await insertLedgerState(tx, { county_code: county, year, ledger: kind, completeness, status: 'draft', comment: null, updated_by: by, updated_at: t });
       },
     });
   }
@@ -259,15 +260,12 @@ export async function planReportData(tx: Db, county: string, year: number, data:
       });
       continue;
     }
-    const had = await tx.selectFrom('reported_value').select(['value', 'qual', 'value_max', 'note', 'scale', 'unit_word'])
-      .where('county_code', '=', county).where('year', '=', r.year).where('element', '=', r.element).where('dim', '=', row.dim).executeTakeFirst();
+    const had = await reportedValueFields(tx, county, r.year, r.element, row.dim);
     if (had && sameValues(had, row)) continue;
     out.push({
       part: 'reported', entity: 'reported_value', entityId: `${r.element}${row.dim ? `[${row.dim}]` : ''}${r.year !== year ? `@${r.year}` : ''}`, before: had ?? null, after: row,
       apply: async () => {
-        await tx.insertInto('reported_value').values(row)
-          .onConflict((oc) => oc.columns(['county_code', 'year', 'element', 'dim']).doUpdateSet({ value: row.value, qual: row.qual, value_max: row.value_max, note: row.note, scale: row.scale, unit_word: row.unit_word, updated_at: t, version: sql`reported_value.version + 1` }))
-          .execute();
+        await upsertReportedValue(tx, row);
       },
     });
   }
@@ -277,13 +275,12 @@ export async function planReportData(tx: Db, county: string, year: number, data:
       if (!['met', 'exceeded', 'missed'].includes(g.reported_status))
         throw invalid(`${file} targets.${g.indicator}：完成情况须为 met、exceeded 或 missed`, `${file} targets.${g.indicator}: status must be met, exceeded or missed`);
       const claim = { org_code: county, year, indicator: g.indicator, status: g.reported_status, note: g.note ?? null, updated_by: by, updated_at: t };
-      const had = await tx.selectFrom('target_claim').select(['status', 'note']).where('org_code', '=', county).where('year', '=', year).where('indicator', '=', g.indicator).executeTakeFirst();
+      const had = await targetClaimFields(tx, county, year, g.indicator);
       // The county's own statement about a target is reported data of the county, not the target.
       if (!(had && sameValues(had, { status: claim.status, note: claim.note }))) out.push({
         part: 'reported', entity: 'target_claim', entityId: `${county}/${year}/${g.indicator}`, before: had ?? null, after: claim,
         apply: async () => {
-          await tx.insertInto('target_claim').values(claim)
-            .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status: claim.status, note: claim.note, updated_by: claim.updated_by, updated_at: t })).execute();
+          await upsertTargetClaim(tx, claim);
         },
       });
       if (g.value === undefined) continue;
@@ -294,29 +291,23 @@ export async function planReportData(tx: Db, county: string, year: number, data:
       value_max: g.value_max === undefined ? null : statedFigure(g.value_max, `${file} targets.${g.indicator}`).value,
       reported_status: null, set_by: opts.actor ? opts.actor.id : g.org, note: g.note ?? null, updated_at: t,
     };
-    const had = await tx.selectFrom('target').select(['op', 'value', 'value_max', 'reported_status', 'note'])
-      .where('org_code', '=', g.org).where('year', '=', year).where('indicator', '=', g.indicator).executeTakeFirst();
+    const had = await targetFields(tx, g.org, year, g.indicator);
     if (had && sameValues(had, { op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, note: row.note })) continue;
     out.push({
       part: 'target', key: g.org, entity: 'target', entityId: `${g.org}/${year}/${g.indicator}`, before: had ?? null, after: row,
       apply: async () => {
-        await tx.insertInto('target').values(row)
-          .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ op: row.op, value: row.value, value_max: row.value_max, reported_status: row.reported_status, set_by: row.set_by, note: row.note, updated_at: t, version: sql`target.version + 1` }))
-          .execute();
+        await upsertTarget(tx, row);
       },
     });
   }
   for (const n of data.narratives) {
     const row = { county_code: county, year, section: n.section, seq: n.seq, title: n.title ?? null, body: n.body, note: n.note ?? null, updated_at: t };
-    const had = await tx.selectFrom('narrative').select(['title', 'body', 'note'])
-      .where('county_code', '=', county).where('year', '=', year).where('section', '=', n.section).where('seq', '=', n.seq).executeTakeFirst();
+    const had = await narrativeFields(tx, county, year, n.section, n.seq);
     if (had && sameValues(had, row)) continue;
     out.push({
       part: 'narrative', entity: 'narrative', entityId: `${n.section}#${n.seq}`, before: had ?? null, after: row,
       apply: async () => {
-        await tx.insertInto('narrative').values(row)
-          .onConflict((oc) => oc.columns(['county_code', 'year', 'section', 'seq']).doUpdateSet({ title: row.title, body: row.body, note: row.note, updated_at: t, version: sql`narrative.version + 1` }))
-          .execute();
+        await upsertNarrative(tx, row);
       },
     });
   }

@@ -67,3 +67,8 @@ export async function completenessAndStatusOf(db: Db, county: string, year: numb
 export async function deleteLedgerState(db: Db, county: string, year: number, ledger: string): Promise<void> {
   await db.deleteFrom('ledger_state').where('county_code', '=', county).where('year', '=', year).where('ledger', '=', ledger).execute();
 }
+
+/** Each touched ledger's status of a county-year, in no particular order. */
+export async function statusesOf(db: Db, county: string, year: number): Promise<Array<Pick<LedgerStateRow, 'ledger' | 'status'>>> {
+  return db.selectFrom('ledger_state').select(['ledger', 'status']).where('county_code', '=', county).where('year', '=', year).execute();
+}

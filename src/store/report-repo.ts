@@ -34,6 +34,11 @@ export async function replaceReportMeta(db: Db, county: string, year: number, ro
   await db.insertInto('report_meta').values({ county_code: county, year, ...row }).execute();
 }
 
+/** Whether a county-year has report metadata. */
+export async function reportMetaExists(db: Db, county: string, year: number): Promise<boolean> {
+  return (await db.selectFrom('report_meta').select('county_code').where('county_code', '=', county).where('year', '=', year).executeTakeFirst()) !== undefined;
+}
+
 // ---------------------------------------------------------------- narrative
 
 /** The narrative paragraphs of a county-year, by section and order. */
