@@ -3,6 +3,10 @@ import { isIsoDate } from '../domain/pace.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Store } from '../store/db.ts';
 import { datedStatements, type DatedReportedRow, findStatement, findStatementById, putStatement, removeStatement } from '../store/reported-dated-repo.ts';
+import {
+  deleteReportedValueAtVersion, findNarrative, findReportedValue, findReportedValueById, insertNarrative, insertReportedValue, narrativesOf,
+  reportedValuesOf, updateNarrative, updateReportedValue,
+} from '../store/report-repo.ts';
 import { catalogueFor } from './catalogue.ts';
 import { categoriesFor } from './config.ts';
 import { conflict, invalid, notFound } from './errors.ts';
@@ -52,8 +56,7 @@ function views(store: Store, county: string, year: number, rows: readonly ViewRo
 /** Reported values (aggregates without records) of a county-year, labelled from the catalogue: the undated statements. */
 export async function listReported(store: Store, actor: Actor, county: string, year: number): Promise<ReportedView[]> {
   await assertRead(store, actor, county);
-  const rows = await store.db.selectFrom('reported_value').selectAll()
-    .where('county_code', '=', county).where('year', '=', year).orderBy('element').orderBy('dim').execute();
+  const rows = await reportedValuesOf(store.db, county, year);
   return views(store, county, year, rows);
 }
 
@@ -126,15 +129,14 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
   }
   await store.db.transaction().execute(async (tx) => {
     await assertReportOpen(tx, county, year);
-    const before = await tx.selectFrom('reported_value').selectAll()
-      .where('county_code', '=', county).where('year', '=', year).where('element', '=', input.element).where('dim', '=', dim).executeTakeFirst();
+    const before = await findReportedValue(tx, county, year, input.element, dim);
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)
       throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
     const row = { value: stated.value, qual: stated.qual, value_max: stated.max, scale: stated.scale ?? '', unit_word: stated.unitWord ?? null, note: input.note === undefined ? before?.note ?? null : input.note?.trim() || null, updated_at: t };
     if (before) {
-      await tx.updateTable('reported_value').set({ ...row, version: before.version + 1 }).where('id', '=', before.id).execute();
+      await updateReportedValue(tx, before.id, { ...row, version: before.version + 1 });
     } else {
-      await tx.insertInto('reported_value').values({ county_code: county, year, element: input.element, dim, ...row }).execute();
+      await insertReportedValue(tx, { county_code: county, year, element: input.element, dim, ...row });
     }
     await audit(tx, actor, before ? 'update' : 'create', 'reported_value', `${input.element}${dim ? `[${dim}]` : ''}`, county, year, before ?? null, row);
   });
@@ -144,14 +146,13 @@ export async function setReported(store: Store, actor: Actor, county: string, ye
 
 /** Removes a reported value; refused when it changed since `expectedVersion`. Audited. */
 export async function deleteReported(store: Store, actor: Actor, id: number, expectedVersion: number): Promise<void> {
-  const before = await store.db.selectFrom('reported_value').selectAll().where('id', '=', id).executeTakeFirst();
+  const before = await findReportedValueById(store.db, id);
   await assertVisible(store, actor, before?.county_code, () => notFound('上报值不存在', 'reported value not found'));
   if (!before) throw notFound('上报值不存在', 'reported value not found');
   assertWrite(actor, before.county_code);
   await store.db.transaction().execute(async (tx) => {
     await assertReportOpen(tx, before.county_code, before.year);
-    const r = await tx.deleteFrom('reported_value').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
-    if (Number(r.numDeletedRows) !== 1) throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
+    if (!(await deleteReportedValueAtVersion(tx, id, expectedVersion))) throw conflict('该数据已被他人修改，请刷新后重试', 'the value was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', 'reported_value', `${before.element}${before.dim ? `[${before.dim}]` : ''}`, before.county_code, before.year, before, null);
   });
 }
@@ -175,7 +176,7 @@ export type NarrativeSection = (typeof NARRATIVE_SECTIONS)[number];
 /** Narrative text of a county-year, by section and order. */
 export async function listNarratives(store: Store, actor: Actor, county: string, year: number) {
   await assertRead(store, actor, county);
-  return store.db.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year).orderBy('section').orderBy('seq').execute();
+  return narrativesOf(store.db, county, year);
 }
 
 /**
@@ -196,13 +197,12 @@ export async function setNarrative(
   const t = now();
   await store.db.transaction().execute(async (tx) => {
     await assertReportOpen(tx, county, year);
-    const before = await tx.selectFrom('narrative').selectAll().where('county_code', '=', county).where('year', '=', year)
-      .where('section', '=', input.section).where('seq', '=', input.seq).executeTakeFirst();
+    const before = await findNarrative(tx, county, year, input.section, input.seq);
     if (before && expectedVersion !== undefined && before.version !== expectedVersion)
       throw conflict('该内容已被他人修改，请刷新后重试', 'the text was changed by someone else; reload and try again');
     const row = { title: input.title ?? null, body: input.body.trim(), note: input.note ?? null, updated_at: t };
-    if (before) await tx.updateTable('narrative').set({ ...row, version: before.version + 1 }).where('id', '=', before.id).execute();
-    else await tx.insertInto('narrative').values({ county_code: county, year, section: input.section, seq: input.seq, ...row }).execute();
+    if (before) await updateNarrative(tx, before.id, { ...row, version: before.version + 1 });
+    else await insertNarrative(tx, { county_code: county, year, section: input.section, seq: input.seq, ...row });
     await audit(tx, actor, before ? 'update' : 'create', 'narrative', `${input.section}#${input.seq}`, county, year, before ?? null, row);
   });
 }
