@@ -5,6 +5,9 @@ import { checkTemplate, forLevel, headingNumber, parseSentence, type Piece, plac
 import type { Store } from '../store/db.ts';
 import type { LedgerRecord } from '../store/ledger-repo.ts';
 import { LedgerRepo } from '../store/ledger-repo.ts';
+import { anyLedgerStateOf } from '../store/ledger-state-repo.ts';
+import { findCooperationPair } from '../store/orgunit-repo.ts';
+import { anyReportedValueOf, findReportMeta, narrativesOf } from '../store/report-repo.ts';
 import { categoryLabel, wholeLayer } from './config.ts';
 import { invalid, notFound } from './errors.ts';
 import { qualified } from '../domain/format.ts';
@@ -182,14 +185,14 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
   await assertRead(store, actor, unitCode);
   const unit = await orgUnit(store, unitCode);
   if (!unit) throw notFound(`未找到区划 ${unitCode}`, `unit ${unitCode} not found`);
-  const meta = await store.db.selectFrom('report_meta').selectAll().where('county_code', '=', unitCode).where('year', '=', year).executeTakeFirst();
+  const meta = await findReportMeta(store.db, unitCode, year);
   const engine = new IndicatorEngine(store, unitCode, year);
-  const anyData = meta ?? (await store.db.selectFrom('ledger_state').select('ledger').where('county_code', '=', unitCode).where('year', '=', year).executeTakeFirst())
-    ?? (await store.db.selectFrom('reported_value').select('id').where('county_code', '=', unitCode).where('year', '=', year).executeTakeFirst())
+  const anyData = meta ?? (await anyLedgerStateOf(store.db, unitCode, year))
+    ?? (await anyReportedValueOf(store.db, unitCode, year))
     ?? (unitCode.length < 6 && (await engine.countiesWithData(year)).length ? {} : undefined);
   if (!anyData) throw notFound(`${unit.name}${year}年尚无任何数据，无法生成报告`, `${unitCode} has no data for ${year}; there is nothing to report`);
   const template = reportTemplate(year, unitCode, store);
-  const pair = meta?.partner_code ? await store.db.selectFrom('cooperation_pair').selectAll().where('east_code', '=', meta.partner_code).where('west_code', '=', unitCode).executeTakeFirst() : undefined;
+  const pair = meta?.partner_code ? await findCooperationPair(store.db, meta.partner_code, unitCode) : undefined;
   const partnerUnit = meta?.partner_code ? await orgUnit(store, meta.partner_code) : undefined;
   const partnerProvince = meta?.partner_code ? (await orgUnit(store, meta.partner_code.slice(0, 2)))?.name ?? null : null;
   const since = pair?.since ? /^(\d{4})-(\d{2})/.exec(pair.since) : null;
@@ -209,7 +212,7 @@ export async function buildReport(store: Store, actor: Actor, unitCode: string, 
     if (!recCache.has(kind)) recCache.set(kind, (await new LedgerRepo(store.db, ledgerDecl(kind)!).list(unitCode, year)).rows);
     return recCache.get(kind)!;
   };
-  const narratives = await store.db.selectFrom('narrative').selectAll().where('county_code', '=', unitCode).where('year', '=', year).orderBy('section').orderBy('seq').execute();
+  const narratives = await narrativesOf(store.db, unitCode, year);
 
   /** Resolves a record placeholder: r.field, r.field|单位, r.start~end, r.produced (its output rows). */
   const recordField = async (kind: string, r: LedgerRecord, spec: string): Promise<Piece[] | null> => {
