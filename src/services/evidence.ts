@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { appendAudit } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
-import { evidenceBytes, lockCountyEvidence } from '../store/evidence-repo.ts';
+import { deleteEvidenceRow, evidenceBytes, evidenceOf, findEvidence, insertEvidence, lockCountyEvidence } from '../store/evidence-repo.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { catalogueFor } from './catalogue.ts';
@@ -143,16 +143,16 @@ export async function addEvidence(
       mkdirSync(join(dataDir, 'evidence', dir), { recursive: true, mode: 0o700 });
       writeFileSync(path, file.data, { flag: 'wx', mode: 0o600 });
       written = true;
-      const r = await etx.insertInto('evidence_file').values({
+      const evidenceId = await insertEvidence(etx, {
         county_code: target.county, year: target.year, ledger: target.ledger ?? null, record_id: target.recordId ?? null,
         indicator: target.indicator ?? null, filename: safeName(file.filename), mime, size: file.data.length, sha256,
         stored_name: stored, uploaded_by: actor.id, uploaded_at: at,
-      }).returning('id').executeTakeFirstOrThrow();
+      });
       await appendAudit(tx, {
-        at, actor: actor.id, action: 'evidence.add', entity: 'evidence', entity_id: String(r.id), county_code: target.county, year: target.year,
+        at, actor: actor.id, action: 'evidence.add', entity: 'evidence', entity_id: String(evidenceId), county_code: target.county, year: target.year,
         before_json: null, after_json: JSON.stringify({ filename: file.filename, ledger: target.ledger ?? null, recordId: target.recordId ?? null, indicator: target.indicator ?? null, size: file.data.length, sha256 }),
       });
-      return Number(r.id);
+      return evidenceId;
     });
     return (await getEvidence(store, actor, id)).view;
   } catch (e) {
@@ -166,16 +166,12 @@ export async function listEvidence(
   store: Store, actor: Actor, county: string, year: number, f: { ledger?: string; recordId?: number; indicator?: string } = {},
 ): Promise<EvidenceView[]> {
   await assertRead(store, actor, county);
-  let q = accountsDb(store).selectFrom('evidence_file').selectAll().where('county_code', '=', county).where('year', '=', year);
-  if (f.ledger) q = q.where('ledger', '=', f.ledger);
-  if (f.recordId) q = q.where('record_id', '=', f.recordId);
-  if (f.indicator) q = q.where('indicator', '=', f.indicator);
-  return (await q.orderBy('id').execute()).map(view);
+  return (await evidenceOf(accountsDb(store), county, year, f)).map(view);
 }
 
 /** One evidence file's record and where its bytes are; NotFound when absent, Forbidden outside scope. */
 export async function getEvidence(store: Store, actor: Actor, id: number, dataDir?: string): Promise<{ view: EvidenceView; path: string }> {
-  const r = await accountsDb(store).selectFrom('evidence_file').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await findEvidence(accountsDb(store), id);
   await assertVisible(store, actor, r?.county_code, () => notFound('佐证材料不存在', 'evidence not found'));
   if (!r) throw notFound('佐证材料不存在', 'evidence not found');
   const root = resolve(dataDir ?? '.', 'evidence');
@@ -191,8 +187,7 @@ export async function deleteEvidence(store: Store, actor: Actor, dataDir: string
     assertWrite(actor, v.county, v.ledger);
     await assertEditable(store, v.county, v.year, v.ledger);
   } else assertWrite(actor, v.county);
-  const db = accountsDb(store);
-  await db.deleteFrom('evidence_file').where('id', '=', id).execute();
+  await deleteEvidenceRow(accountsDb(store), id);
   await appendAudit(store.db, {
     at: new Date().toISOString(), actor: actor.id, action: 'evidence.delete', entity: 'evidence', entity_id: String(id),
     county_code: v.county, year: v.year, before_json: JSON.stringify(v), after_json: null,

@@ -1,5 +1,5 @@
 /** Queries of the evidence ledger that must hold under concurrent uploads. */
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { FullDatabase } from './schema-accounts.ts';
 
 /**
@@ -16,4 +16,31 @@ export async function evidenceBytes(db: Kysely<FullDatabase>, county: string): P
   const r = await db.selectFrom('evidence_file').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('n'))
     .where('county_code', '=', county).executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+export type EvidenceRow = Selectable<FullDatabase['evidence_file']>;
+
+/** Stores an evidence file's record; returns its id. */
+export async function insertEvidence(db: Kysely<FullDatabase>, row: Insertable<FullDatabase['evidence_file']>): Promise<number> {
+  const r = await db.insertInto('evidence_file').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+/** Evidence of a county-year, optionally of one ledger, record or indicator, by id. */
+export async function evidenceOf(
+  db: Kysely<FullDatabase>, county: string, year: number, f: { ledger?: string; recordId?: number; indicator?: string } = {},
+): Promise<EvidenceRow[]> {
+  let q = db.selectFrom('evidence_file').selectAll().where('county_code', '=', county).where('year', '=', year);
+  if (f.ledger) q = q.where('ledger', '=', f.ledger);
+  if (f.recordId) q = q.where('record_id', '=', f.recordId);
+  if (f.indicator) q = q.where('indicator', '=', f.indicator);
+  return q.orderBy('id').execute();
+}
+
+export async function findEvidence(db: Kysely<FullDatabase>, id: number): Promise<EvidenceRow | undefined> {
+  return db.selectFrom('evidence_file').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function deleteEvidenceRow(db: Kysely<FullDatabase>, id: number): Promise<void> {
+  await db.deleteFrom('evidence_file').where('id', '=', id).execute();
 }
