@@ -1,4 +1,5 @@
 import type { Store } from '../store/db.ts';
+import { deleteNarrativeAtVersion, findNarrativeById } from '../store/report-repo.ts';
 import { conflict, notFound } from './errors.ts';
 import { audit } from './ledgers.ts';
 import { type Actor, assertVisible, assertWrite } from './scope.ts';
@@ -10,14 +11,13 @@ import { assertReportOpen } from './write-rules.ts';
  * not even read it get Forbidden before learning whether the paragraph exists.
  */
 export async function deleteNarrative(store: Store, actor: Actor, id: number, expectedVersion: number): Promise<void> {
-  const before = await store.db.selectFrom('narrative').selectAll().where('id', '=', id).executeTakeFirst();
+  const before = await findNarrativeById(store.db, id);
   await assertVisible(store, actor, before?.county_code, () => notFound('该段文字不存在', 'narrative paragraph not found'));
   if (!before) throw notFound('该段文字不存在', 'narrative paragraph not found');
   assertWrite(actor, before.county_code);
   await store.db.transaction().execute(async (tx) => {
     await assertReportOpen(tx, before.county_code, Number(before.year));
-    const r = await tx.deleteFrom('narrative').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
-    if (Number(r.numDeletedRows) !== 1) throw conflict('该内容已被他人修改，请刷新后重试', 'the text was changed by someone else; reload and try again');
+    if (!(await deleteNarrativeAtVersion(tx, id, expectedVersion))) throw conflict('该内容已被他人修改，请刷新后重试', 'the text was changed by someone else; reload and try again');
     await audit(tx, actor, 'delete', 'narrative', `${before.section}#${before.seq}`, before.county_code, Number(before.year), before, null);
   });
 }
