@@ -13,6 +13,7 @@
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import { statusesOf } from '../store/ledger-state-repo.ts';
 import { conflict, forbidden } from './errors.ts';
 import { type Actor, assertWrite } from './scope.ts';
 
@@ -49,7 +50,7 @@ export function assertMayWriteReport(actor: Actor, county: string, part: ReportP
  * values, narrative and details are locked with the ledgers until one is reopened.
  */
 export async function reportLocked(db: Kysely<Database>, county: string, year: number): Promise<boolean> {
-  const rows = await db.selectFrom('ledger_state').select(['ledger', 'status']).where('county_code', '=', county).where('year', '=', year).execute();
+  const rows = await statusesOf(db, county, year);
   const approved = new Set(rows.filter((r) => r.status === 'approved').map((r) => r.ledger));
   return LEDGERS.every((d) => approved.has(d.kind));
 }
