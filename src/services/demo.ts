@@ -5,6 +5,7 @@ import { parseStated } from '../domain/figures.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
 import { getMeta, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
+import { reportMetaExists } from '../store/report-repo.ts';
 import { createDemoAccounts } from './accounts.ts';
 import { configYear, ROOT } from './config.ts';
 import { conflict, invalid } from './errors.ts';
@@ -128,8 +129,7 @@ export async function demoLoaded(store: Store): Promise<boolean> {
  */
 export async function loadDemo(store: Store): Promise<{ county: string; year: number; records: number }> {
   if (!(await demoLoaded(store))) {
-    const real = await store.db.selectFrom('report_meta').select('county_code').where('county_code', '=', '623023').where('year', '=', 2022).executeTakeFirst();
-    if (real) throw conflict('数据库中已有该县该年度的真实数据，不加载演示数据', 'the database already holds real data for the demo\'s county-year; the demo is not loaded');
+    if (await reportMetaExists(store.db, '623023', 2022)) throw conflict('数据库中已有该县该年度的真实数据，不加载演示数据', 'the database already holds real data for the demo\'s county-year; the demo is not loaded');
   }
   const r = await loadDataset(store, DEMO_FILE, DEMO);
   await setMeta(store.db, DEMO_MARK, JSON.stringify({ county: r.county, year: r.year, at: new Date().toISOString() }));
