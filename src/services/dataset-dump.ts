@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
 import { LedgerRepo } from '../store/ledger-repo.ts';
+import { findReportMeta } from '../store/report-repo.ts';
 import { notFound } from './errors.ts';
 import { readReportData, statedText } from './report-data.ts';
 import { type Actor, assertRead } from './scope.ts';
@@ -14,7 +15,7 @@ import { type Actor, assertRead } from './scope.ts';
  */
 export async function dumpDataset(store: Store, actor: Actor, county: string, year: number): Promise<{ yaml: string; omitted: string[] }> {
   await assertRead(store, actor, county);
-  const meta = await store.db.selectFrom('report_meta').selectAll().where('county_code', '=', county).where('year', '=', year).executeTakeFirst();
+  const meta = await findReportMeta(store.db, county, year);
   if (!meta) throw notFound('该县该年度没有报告信息', 'no report details for this county and year');
   const data = await readReportData(store.db, county, year, store);
   const states = new Map(Object.entries(data.completeness));
