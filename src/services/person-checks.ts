@@ -4,9 +4,10 @@
  * findings for a person to look at — a worker may really have had two placements in a year — never
  * merged or dropped silently.
  */
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
+import { recordsWithHashes, sharedHashGroups } from '../store/person-repo.ts';
 import { type Actor, assertRead } from './scope.ts';
 
 type AnyDb = Kysely<any> | Transaction<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -45,22 +46,12 @@ export async function findDuplicatePersonsIn(
   for (const decl of PERSON_LEDGERS) {
     const f = decl.fields.find((x) => x.pii === 'resident_id')!;
     const hashCol = `${f.name}_hash`;
-    let q = db.selectFrom(decl.table)
-      .select([hashCol, sql<number>`count(*)`.as('n')])
-      .where('county_code', '=', county).where('year', '=', year)
-      .groupBy(hashCol)
-      .having(sql<number>`count(*)`, '>', 1);
-    if (opts.newAbove !== undefined) {
-      q = q.having(sql<number>`max(id)`, '>', opts.newAbove);
-      if (opts.withOlder) q = q.having(sql<number>`min(id)`, '<=', opts.newAbove);
-    }
-    const groups = await q.orderBy(sql`count(*)`, 'desc').orderBy(hashCol).limit(opts.limit ?? 1000).execute() as Array<Record<string, unknown>>;
+    const groups = await sharedHashGroups(db, decl.table, hashCol, county, year, {
+      ...(opts.newAbove !== undefined ? { newAbove: opts.newAbove } : {}), ...(opts.withOlder ? { withOlder: true } : {}), limit: opts.limit ?? 1000,
+    });
     if (!groups.length) continue;
     const hashes = groups.map((g) => String(g[hashCol]));
-    const rows = await db.selectFrom(decl.table).selectAll()
-      .where('county_code', '=', county).where('year', '=', year)
-      .where(hashCol, 'in', hashes)
-      .orderBy('id').execute() as Array<Record<string, unknown>>;
+    const rows = await recordsWithHashes(db, decl.table, hashCol, county, year, hashes);
     for (const h of hashes) {
       const recs = rows.filter((r) => r[hashCol] === h);
       const masked = String(recs[0]?.[`${f.name}_masked`] ?? '');
