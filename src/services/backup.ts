@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 import { appliedMigrations, columnsOf, insertRows, resetSequences, tableRows, tablesInOrder } from '../store/backup-repo.ts';
 import type { Store } from '../store/db.ts';
-import { appTables, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
+import { appTables, clearMeta, isEmptyDatabase, setMeta } from '../store/deployment-repo.ts';
 import { conflict, invalid } from './errors.ts';
 import { chainFingerprints, piiKeys, rehashStored } from './pii.ts';
 
@@ -133,7 +133,7 @@ export async function restore(store: Store, dataDir: string, file: string): Prom
           if (missing.length) throw conflict(`备份来自更新的版本（${missing.join(', ')}），请先升级`, `the backup comes from a newer version (${missing.join(', ')}); upgrade first`);
           // This empty database's only facts (the fingerprint of the key at hand) give way to the backup's,
           // whose key fingerprint is checked against the key at hand when its row arrives.
-          await db.deleteFrom('deployment_meta').execute();
+          await clearMeta(db);
           continue;
         }
         if (typeof obj.table === 'string') {

@@ -76,3 +76,8 @@ export async function rewriteHashColumn(db: Db, table: string, column: string, f
     after = Number(page[page.length - 1]!.id);
   }
 }
+
+/** Removes every deployment fact (a restore replaces them with the backup's). */
+export async function clearMeta(db: Db): Promise<void> {
+  await db.deleteFrom('deployment_meta').execute();
+}
