@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, CommanderError, Option } from 'commander';
 import { createApiToken, createUser, findUser, listUserTokens, randomPassword, revokeAnyToken, ROLE_LABELS, ROLES, setPassword, unlockUser, updateUser } from '../services/accounts.ts';
 import { SYSTEM } from '../services/scope.ts';
+import { listUserRows } from '../store/accounts-repo.ts';
 import { accountsDb } from '../store/schema-accounts.ts';
 import type { CliContext } from './main.ts';
 
@@ -57,7 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async () => {
       const store = await ctx.openStore();
       try {
-        const rows = await accountsDb(store).selectFrom('app_user').select(['username', 'role', 'units_json', 'disabled', 'locked_at', 'demo']).orderBy('username').execute();
+        const rows = await listUserRows(accountsDb(store));
         for (const r of rows) ctx.out(`${r.username.padEnd(20)} ${r.role.padEnd(14)} ${(JSON.parse(r.units_json) as string[]).join(',')}${Number(r.disabled) ? '  (disabled)' : ''}${r.locked_at ? '  (locked)' : ''}${Number(r.demo) ? '  (demo)' : ''}\n`);
       } finally {
         await store.close();
