@@ -828,7 +828,7 @@ export class IndicatorEngine {
           const unit = el?.unit ?? 'items';
           const fmt = (v: string) => formatValue(Rational.parse(v), unit, { decimals: 4, mode: 'half_up' }).replace(/\.0+$|(\.\d*?)0+$/, '$1');
           const dim = row.dim ? `·${(el?.dims && cats[el.dims]?.find((c) => c.value === row.dim)?.zh) || row.dim}` : '';
-          out.push(`上报值「${el?.label.zh ?? q.element}${dim}」${row.year}年：${withUnit(fmt(row.value), unit, this.cat, row.qual as Qual, row.value_max ? fmt(row.value_max) : undefined)}${row.note ? `（来源：${row.note}）` : ''}`);
+          out.push(`上报值「${el?.label.zh ?? q.element}${dim}」${row.year}年${row.as_of ? `（截至${row.as_of}）` : ''}：${withUnit(fmt(row.value), unit, this.cat, row.qual as Qual, row.value_max ? fmt(row.value_max) : undefined)}${row.note ? `（来源：${row.note}）` : ''}`);
         }
       } else if (t.kind === 'aggregate') {
         const q = t.query;
