@@ -1,4 +1,4 @@
-import { verifyChain } from '../store/audit-repo.ts';
+import { auditEntries, verifyChain } from '../store/audit-repo.ts';
 import type { Store } from '../store/db.ts';
 import { forbidden } from './errors.ts';
 import { type Actor, assertRead } from './scope.ts';
@@ -41,16 +41,14 @@ export async function listAudit(store: Store, actor: Actor, q: AuditQuery): Prom
     if (!q.county) throw forbidden('请选择有权查看的县', 'choose a county you may read');
     await assertRead(store, actor, q.county);
   }
-  let base = store.db.selectFrom('audit_log');
-  if (q.county) base = base.where('county_code', '=', q.county);
-  if (q.year !== undefined) base = base.where('year', '=', q.year);
-  if (q.actor) base = base.where('actor', '=', q.actor);
-  if (q.entity) base = base.where('entity', '=', q.entity);
-  if (q.action) base = base.where('action', 'like', `${q.action.replace(/[%_]/g, '')}%`);
-  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.selectAll().orderBy('id', 'desc').limit(Math.min(q.limit ?? 50, 500)).offset(q.offset ?? 0).execute();
+  const { rows, total } = await auditEntries(store.db, {
+    ...(q.county ? { county: q.county } : {}), ...(q.year !== undefined ? { year: q.year } : {}),
+    ...(q.actor ? { actor: q.actor } : {}), ...(q.entity ? { entity: q.entity } : {}),
+    // Wildcards in the asked prefix are dropped: it matches literally, at the start.
+    ...(q.action ? { actionPrefix: q.action.replace(/[%_]/g, '') } : {}),
+  }, Math.min(q.limit ?? 50, 500), q.offset ?? 0);
   return {
-    total: Number(total.n),
+    total,
     rows: rows.map((r) => ({
       id: Number(r.id), at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id,
       county: r.county_code, year: r.year === null ? null : Number(r.year), before: parse(r.before_json), after: parse(r.after_json),

@@ -7,7 +7,7 @@
  * names it.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database>;
@@ -124,4 +124,26 @@ export async function verifyChain(db: Db, page = 5000): Promise<{ entries: numbe
   else if (head && Number(head.seq) === expected - 1 && head.hash !== prevHash && entries > 0)
     problems.push({ id: lastId, seq: expected - 1, kind: 'edited', zh: `最后一条记录（第${lastId}条）与链头不符`, en: `the last entry (#${lastId}) does not match the chain head` });
   return { entries, head: head ? { seq: Number(head.seq), hash: head.hash } : null, problems };
+}
+
+/** Which audit entries to read; `actionPrefix` is matched at the start of the action. */
+export interface AuditFilter {
+  county?: string;
+  year?: number;
+  actor?: string;
+  entity?: string;
+  actionPrefix?: string;
+}
+
+/** Audit entries matching the filter, newest first, one page of them, with how many match in all. */
+export async function auditEntries(db: Db, f: AuditFilter, limit: number, offset: number): Promise<{ rows: Array<Selectable<Database['audit_log']>>; total: number }> {
+  let base = db.selectFrom('audit_log');
+  if (f.county) base = base.where('county_code', '=', f.county);
+  if (f.year !== undefined) base = base.where('year', '=', f.year);
+  if (f.actor) base = base.where('actor', '=', f.actor);
+  if (f.entity) base = base.where('entity', '=', f.entity);
+  if (f.actionPrefix !== undefined) base = base.where('action', 'like', `${f.actionPrefix}%`);
+  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await base.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute();
+  return { rows, total: Number(total.n) };
 }
