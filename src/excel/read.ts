@@ -281,8 +281,9 @@ async function* csvSheets(file: string, limits: ReadLimits): AsyncGenerator<Shee
         const batch: RawRow[] = [];
         for (let record = parser.read() as string[] | null; record !== null; record = parser.read() as string[] | null) {
           n++;
-          const cells: CellValue[] = new Array<CellValue>(record.length);
-          for (let i = 0; i < record.length; i++) cells[i] = record[i] === '' ? null : record[i]!;
+          // The parser hands over a new array per record: empty cells become null in place.
+          const cells: CellValue[] = record;
+          for (let i = 0; i < cells.length; i++) if (cells[i] === '') cells[i] = null;
           batch.push({ number: n, cells });
           if (batch.length >= CSV_BATCH) break;
         }
