@@ -4,7 +4,7 @@ import { columnsOf } from '../domain/ledgers/types.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { Rational } from '../domain/rational.ts';
 import type { Selectable } from 'kysely';
-import { appendAudit } from '../store/audit-repo.ts';
+import { anyRecord, claimsOf, countiesUnder, ledgerStatesOf, reportedOf, saveClaim, saveTarget, targetsOf } from '../store/indicator-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { aggregateLedger, qualifiedCount, recordRefs, statedCount, undatedCount } from '../store/aggregate.ts';
@@ -269,15 +269,7 @@ export class IndicatorEngine {
 
   /** Counties under a roll-up unit that hold any data for the year. */
   async countiesWithData(year: number): Promise<string[]> {
-    const pre = this.batch?.counties(this.county, year);
-    if (pre) return pre;
-    const like = `${this.county}%`;
-    const db = this.store.db;
-    const codes = new Set<string>();
-    for (const r of await db.selectFrom('ledger_state').select('county_code').distinct().where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
-    for (const r of await db.selectFrom('reported_value').select('county_code').distinct().where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
-    for (const r of await db.selectFrom('report_meta').select('county_code').where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
-    return [...codes].filter((c) => c.length === 6).sort();
+    return this.batch?.counties(this.county, year) ?? countiesUnder(this.store, this.county, year);
   }
 
   /**
@@ -414,15 +406,13 @@ export class IndicatorEngine {
       const undated = this.batch?.reported(this.county, year);
       const dated = this.batch?.datedReported(this.county, year);
       this.reportedCache.set(year, (async () => reportedToDate(
-        undated ?? await this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
-          .where('county_code', '=', this.county).where('year', '=', year).execute(),
+        undated ?? await reportedOf(this.store, this.county, year),
         dated ?? await datedStatements(this.store.db, this.county, year), end))());
     }
     const pre = this.reportedCache.has(year) ? undefined : this.batch?.reported(this.county, year);
     if (pre) this.reportedCache.set(year, Promise.resolve(pre));
     if (!this.reportedCache.has(year))
-      this.reportedCache.set(year, this.store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])
-        .where('county_code', '=', this.county).where('year', '=', year).orderBy('element').orderBy('dim').execute());
+      this.reportedCache.set(year, reportedOf(this.store, this.county, year));
     return this.reportedCache.get(year)!;
   }
 
@@ -437,8 +427,7 @@ export class IndicatorEngine {
 
   private async ledgerCompleteness(kind: string, year: number): Promise<string> {
     if (!this.completeness.has(`*@${year}`)) {
-      const rows = this.batch?.states(this.county, year) ?? await this.store.db.selectFrom('ledger_state').select(['ledger', 'completeness'])
-        .where('county_code', '=', this.county).where('year', '=', year).execute();
+      const rows = this.batch?.states(this.county, year) ?? await ledgerStatesOf(this.store, this.county, year);
       for (const r of rows) this.completeness.set(`${r.ledger}@${year}`, r.completeness);
       this.completeness.set(`*@${year}`, 'loaded');
     }
@@ -476,9 +465,7 @@ export class IndicatorEngine {
       if (!decl) continue;
       const pre = this.batch?.anyRecords(this.county, l, year);
       if (pre !== undefined) { if (pre) return true; continue; }
-      const r = await this.store.db.selectFrom(decl.table as never).select('id' as never)
-        .where('county_code' as never, '=', this.county as never).where('year' as never, '=', year as never).limit(1).executeTakeFirst();
-      if (r) return true;
+      if (await anyRecord(this.store, decl.table, this.county, year)) return true;
     }
     return false;
   }
@@ -661,11 +648,11 @@ export class IndicatorEngine {
       const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
       const pre = this.batch?.targets(year)?.filter((t) => prefixes.includes(t.org_code));
       if (pre) this.targetCache.set(year, Promise.resolve(pre));
-      else this.targetCache.set(year, this.store.db.selectFrom('target').selectAll().where('year', '=', year).where('org_code', 'in', prefixes).execute());
+      else this.targetCache.set(year, targetsOf(this.store, year, prefixes));
       // A claim about a target ("超额完成") is the unit's own data and speaks only for that unit.
       const claims = this.batch?.claims(this.county, year);
       if (claims) this.claimCache.set(year, Promise.resolve(claims));
-      else this.claimCache.set(year, this.store.db.selectFrom('target_claim').selectAll().where('year', '=', year).where('org_code', '=', this.county).execute());
+      else this.claimCache.set(year, claimsOf(this.store, this.county, year));
     }
     const targets = (await this.targetCache.get(year)!).filter((x) => x.indicator === def.id);
     const claim = (await this.claimCache.get(year)!).find((c) => c.indicator === def.id);
@@ -879,12 +866,7 @@ export async function setTarget(
     return def.unit === 'money' ? r.mul(FEN_PER_WAN).toDecimalString(0) : r.toString();
   };
   const row = { op: t.op, value: toStored(t.value), value_max: toStored(t.valueMax), note: t.note ?? null, set_by: actor.id, reported_status: null, updated_at: new Date().toISOString() };
-  await store.db.transaction().execute(async (tx) => {
-    const before = await tx.selectFrom('target').selectAll().where('org_code', '=', orgCode).where('year', '=', year).where('indicator', '=', indicator).executeTakeFirst();
-    await tx.insertInto('target').values({ org_code: orgCode, year, indicator, ...row })
-      .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet(row)).execute();
-    await appendAudit(tx, { at: row.updated_at, actor: actor.id, action: 'target.set', entity: 'target', entity_id: `${orgCode}/${year}/${indicator}`, county_code: orgCode, year, before_json: before ? JSON.stringify(before) : null, after_json: JSON.stringify(row) });
-  });
+  await saveTarget(store, { org: orgCode, year, indicator, actor: actor.id }, row);
 }
 
 /**
@@ -899,13 +881,7 @@ export async function setClaim(
   assertWrite(actor, county);
   if (!catalogueFor(year).byId.has(indicator)) throw invalid(`未知指标 ${indicator}`, `unknown indicator ${indicator}`);
   const at = new Date().toISOString();
-  await store.db.transaction().execute(async (tx) => {
-    const before = await tx.selectFrom('target_claim').selectAll().where('org_code', '=', county).where('year', '=', year).where('indicator', '=', indicator).executeTakeFirst();
-    if (status === null) await tx.deleteFrom('target_claim').where('org_code', '=', county).where('year', '=', year).where('indicator', '=', indicator).execute();
-    else await tx.insertInto('target_claim').values({ org_code: county, year, indicator, status, note, updated_by: actor.id, updated_at: at })
-      .onConflict((oc) => oc.columns(['org_code', 'year', 'indicator']).doUpdateSet({ status, note, updated_by: actor.id, updated_at: at })).execute();
-    await appendAudit(tx, { at, actor: actor.id, action: 'target.claim', entity: 'target_claim', entity_id: `${county}/${year}/${indicator}`, county_code: county, year, before_json: before ? JSON.stringify(before) : null, after_json: status ? JSON.stringify({ status, note }) : null });
-  });
+  await saveClaim(store, { org: county, year, indicator, actor: actor.id, at }, status === null ? null : { status, note });
 }
 
 export { columnsOf };
