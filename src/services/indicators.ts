@@ -292,10 +292,11 @@ export class IndicatorEngine {
       await this.applyTarget(counties, def, year);
       return counties;
     }
-    if (counties.toDate) own.toDate = { ...counties.toDate, ofTarget: own.toDate?.ofTarget ?? null };
     const result: IndicatorResult = {
       ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
       rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
+      // The unit's own figure to date, with the undated records its counties left out.
+      ...(counties.toDate && { toDate: { ...counties.toDate, ofTarget: own.toDate?.ofTarget ?? null } }),
     };
     if (n > 0 && own.exact && counties.exact) {
       const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
