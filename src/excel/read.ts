@@ -351,25 +351,30 @@ async function* plainCsvRows(file: string, delimiter: string): AsyncGenerator<Ra
     for (let i = 0; i < cells.length; i++) if (cells[i] === '') cells[i] = null;
     return { number: ++n, cells };
   };
+  const line = (text: string): RawRow => record(n === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      const b = rest ? Buffer.concat([rest, chunk]) : chunk;
-      const batch: RawRow[] = [];
+      let batch: RawRow[] = [];
       let at = 0;
-      for (let nl = b.indexOf(0x0a); nl >= 0; nl = b.indexOf(0x0a, at)) {
-        let text = b.toString('utf8', at, nl);
-        if (n === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        batch.push(record(text));
+      if (rest) {
+        // Only the line cut by the chunk's start is joined, not the whole chunk.
+        const nl = chunk.indexOf(0x0a);
+        if (nl < 0) { rest = Buffer.concat([rest, chunk]); continue; }
+        batch.push(line(Buffer.concat([rest, chunk.subarray(0, nl)]).toString('utf8')));
         at = nl + 1;
       }
-      rest = at < b.length ? b.subarray(at) : undefined;
+      for (let nl = chunk.indexOf(0x0a, at); nl >= 0; nl = chunk.indexOf(0x0a, at)) {
+        batch.push(line(chunk.toString('utf8', at, nl)));
+        at = nl + 1;
+        if (batch.length >= CSV_BATCH) { yield batch; batch = []; }
+      }
+      rest = at < chunk.length ? chunk.subarray(at) : undefined;
       if (batch.length) yield batch;
     }
     if (rest) {
-      let text = rest.toString('utf8');
-      if (n === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const text = rest.toString('utf8');
       // A file of a byte-order mark alone holds no record.
-      if (text !== '' || n > 0) yield [record(text)];
+      if (n > 0 || (text !== '' && text !== '\ufeff')) yield [line(text)];
     }
   } finally {
     input.destroy();

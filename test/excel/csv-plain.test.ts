@@ -54,6 +54,25 @@ describe('plain CSV files read by hand', () => {
     }
   });
 
+  it('gives the same records when lines and characters are cut by the reader\'s chunks', async () => {
+    const dir = tempDir('csv-plain');
+    const r = rng(7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const lines = ['姓名,身份证号,备注'];
+    // About 1.5 MB: several chunks of the reader, with a 200 KB line among short ones.
+    for (let i = 0; i < 20_000; i++) lines.push(Array.from({ length: 3 }, () => pick(PIECES)).join(','));
+    lines.splice(9_000, 0, `长,${'协作地'.repeat(25_000)},x`);
+    const text = `\ufeff${lines.join('\n')}`;
+    const file = join(dir, 'big.csv');
+    writeFileSync(file, text);
+    const expected = (parse(text, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: 32_767 * 16 }) as string[][])
+      .map((rec, i) => ({ number: i + 1, cells: rec.map((v) => (v === '' ? null : v)) }));
+    const got: unknown[] = [];
+    for await (const sheet of readSheets(file, 'csv')) for await (const row of sheet.rows) got.push(row);
+    expect(got.length).toBe(expected.length);
+    expect(got).toEqual(expected);
+  });
+
   it('a byte-order mark alone, or an empty file, holds no record', async () => {
     const dir = tempDir('csv-plain');
     for (const [name, content] of [['bom.csv', '\ufeff'], ['empty.csv', ''], ['nl.csv', '\ufeff\n']] as const) {
