@@ -11,11 +11,11 @@
  * is matched on the key columns it has: one record → matched (only the columns the sheet has are
  * compared and updated), several → ambiguous, a located problem that stops the import.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import type { Database } from '../store/schema.ts';
 import { insertMany, LedgerRepo } from '../store/ledger-repo.ts';
-import { forEachKey, rowsById } from '../store/import-repo.ts';
+import { forEachKey, maxRecordId, rowsById } from '../store/import-repo.ts';
 import { fingerprint, FingerprintTable } from './fingerprints.ts';
 import type { LocatedError } from './import.ts';
 import { conflict } from '../services/errors.ts';
@@ -26,7 +26,6 @@ import { assertEditable } from '../services/workflow.ts';
 type Tx = Transaction<Database>;
 type Row = Record<string, unknown>;
 // Ledger tables are typed from declarations, not in Database; queries on them go through this view.
-type AnyTx = Transaction<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Rows per INSERT statement; keeps bound parameters well under SQLite's and PostgreSQL's limits. */
 export const CHUNK_ROWS = 500;
@@ -89,15 +88,10 @@ export class LedgerWriter {
     this.table = decl.table;
   }
 
-  private get db(): AnyTx {
-    return this.tx as unknown as AnyTx;
-  }
-
   /** Refuses a locked ledger (submitted or approved) and reads the keys of the records already there. */
   async begin(): Promise<void> {
     await assertEditable({ db: this.tx }, this.county, this.year, this.decl.kind);
-    const m = await this.db.selectFrom(this.table).select([sql<number | null>`max(id)`.as('m')]).executeTakeFirstOrThrow();
-    this.maxIdBefore = Number(m.m ?? 0);
+    this.maxIdBefore = await maxRecordId(this.tx, this.table);
     await forEachKey(this.tx, this.table, this.county, this.year, this.keyCols, (r) => {
       this.existing.add(fingerprint(this.keyOf(r)), Number(r.id));
     });

@@ -10,6 +10,7 @@ import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Categories } from '../domain/ledgers/schema.ts';
 import type { LedgerDecl } from '../domain/ledgers/types.ts';
 import type { Store } from '../store/db.ts';
+import { columnById } from '../store/import-repo.ts';
 import { categoryLabel, categoriesFor } from '../services/config.ts';
 import { listRecords, type LedgerRecord } from '../services/ledgers.ts';
 import type { Actor } from '../services/scope.ts';
@@ -179,7 +180,5 @@ export async function writeExport(store: Store, actor: Actor, opts: ExportOption
 async function hashesOf(store: Store, decl: LedgerDecl, ids: number[]): Promise<Map<number, string>> {
   const f = decl.fields.find((x) => x.pii)!;
   const col = `${f.name}_hash`;
-  const db = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
-  const rows = await db.selectFrom(decl.table).select(['id', col]).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [Number(r.id), String(r[col])]));
+  return columnById(store.db, decl.table, col, ids);
 }

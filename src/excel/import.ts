@@ -17,6 +17,7 @@ import { LedgerWriter } from './bulk.ts';
 import type { UpsertSummary } from '../services/ledgers.ts';
 import { bounded, type ImportLimits } from './limits.ts';
 import { codesUnder } from '../store/import-repo.ts';
+import { findOrgUnit, orgUnitExists } from '../store/orgunit-repo.ts';
 import type { FileFormat } from './read.ts';
 import { readReportSheets, REPORT_SHEETS, reportSheetKey, type ReportSheetRows } from './report-sheets.ts';
 import { categoriesFor } from '../services/config.ts';
@@ -158,7 +159,7 @@ async function* scanInWorker(files: readonly ImportFile[], opts: ScanOptions): A
 export async function runImport(store: Store, actor: Actor, files: readonly ImportFile[], opts: ImportOptions): Promise<ImportResult> {
   const { county, year } = opts;
   const maxErrors = opts.maxErrors ?? 1000;
-  const unit = await store.db.selectFrom('org_unit').select(['code', 'level']).where('code', '=', county).executeTakeFirst();
+  const unit = await findOrgUnit(store.db, county);
   if (!unit) throw invalid(`未知的县级区划代码 ${county}`, `unknown county code ${county}`);
   if (opts.ledger && !ledgerDecl(opts.ledger)) throw invalid(`没有名为 ${opts.ledger} 的台账`, `no ledger named ${opts.ledger}`);
 
@@ -282,7 +283,6 @@ async function permissionProblems(tx: Store['db'], actor: Actor, county: string,
 /** Loads the division codes of a province when a code of it is missing (inside the import's transaction). */
 async function ensureDivisions(tx: Store['db'], codes: readonly string[]): Promise<void> {
   for (const code of codes) {
-    const found = await tx.selectFrom('org_unit').select('code').where('code', '=', code).executeTakeFirst();
-    if (!found) await loadDivisions({ db: tx } as Store, [code.slice(0, 2)]);
+    if (!(await orgUnitExists(tx, code))) await loadDivisions({ db: tx } as Store, [code.slice(0, 2)]);
   }
 }

@@ -3,7 +3,7 @@
  * (so matching is one pass over the existing records, not one search per imported chunk), records by
  * id, and the division codes below a county.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 
 type AnyDb = Kysely<any> | Transaction<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Row = Record<string, unknown>;
@@ -38,4 +38,17 @@ export async function rowsById(db: AnyDb, table: string, ids: readonly number[])
 export async function codesUnder(db: AnyDb, county: string): Promise<string[]> {
   const rows = await db.selectFrom('org_unit').select('code').where('code', 'like', `${county}%`).where('code', '!=', county).execute() as Array<{ code: string }>;
   return rows.map((r) => r.code);
+}
+
+/** The highest record id of a ledger table (0 when it is empty): records above it were added since. */
+export async function maxRecordId(db: AnyDb, table: string): Promise<number> {
+  const m = await db.selectFrom(table).select([sql<number | null>`max(id)`.as('m')]).executeTakeFirstOrThrow() as { m: number | null };
+  return Number(m.m ?? 0);
+}
+
+/** One column of the given records by id (e.g. the keyed hash of a person's ID number). */
+export async function columnById(db: AnyDb, table: string, column: string, ids: readonly number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom(table).select(['id', column]).where('id', 'in', [...ids]).execute() as Row[];
+  return new Map(rows.map((r) => [Number(r.id), String(r[column])]));
 }
