@@ -114,11 +114,13 @@ export class ReportedPage {
       if (search) await this.page.keyboard.type(label);
       await this.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: label }).first().click();
       try {
-        await select.filter({ hasText: label }).waitFor({ timeout: 5_000 });
+        await select.filter({ hasText: label }).waitFor({ timeout: 8_000 });
         break;
       } catch (e) {
-        if (attempt === 3) throw e;
+        if (attempt === 5) throw e;
         await this.page.keyboard.press('Escape');
+        // Let the list finish closing before the next try opens it again.
+        await expect.poll(() => this.page.locator('.ant-select-dropdown:visible').count(), { timeout: 10_000 }).toBe(0);
       }
     }
     // The list closes with an animation; a slow machine may still show it when the next list opens,
