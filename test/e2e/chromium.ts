@@ -1,10 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
-import { WEB_DIST } from '../../src/cli/serve.ts';
+import { ensureWebBuilt, WEB_DIST } from '../../src/cli/serve.ts';
 import { buildApp } from '../../src/server/app.ts';
-import type { Store } from '../../src/store/db.ts';
+import { createDemoAccounts } from '../../src/services/accounts.ts';
+import { loadDemo } from '../../src/services/demo.ts';
+import { migrate, openStore, type Store } from '../../src/store/db.ts';
 
 /** Debian's chromium, or XIEZUO_CHROMIUM. */
 export const CHROMIUM = process.env.XIEZUO_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,4 +39,40 @@ export async function serveForBrowser(store: Store, dataDir: string): Promise<{ 
   const app = await buildApp({ store, dataDir, webDir: WEB_DIST });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
   return { app, base, browser: await launchChromium() };
+}
+
+export interface DemoBrowser {
+  store: Store;
+  app: FastifyInstance;
+  base: string;
+  browser: Browser;
+  /** The demo accounts' passwords by user name. */
+  passwords: Map<string, string>;
+  /** Closes the browser, the server and the store, and removes the database folder. */
+  dispose: () => Promise<void>;
+}
+
+/**
+ * A browser suite's usual start: the web app built, a SQLite file with the demo dataset (and
+ * whatever `prepare` adds), the demo accounts, the server and a browser.
+ */
+export async function demoForBrowser(prefix: string, prepare?: (store: Store) => Promise<void>): Promise<DemoBrowser> {
+  mkdirSync(OUT, { recursive: true });
+  await ensureWebBuilt(() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const store = openStore({ engine: 'sqlite', file: join(dir, 'xiezuo.sqlite') });
+  await migrate(store);
+  await loadDemo(store);
+  await prepare?.(store);
+  const passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
+  const { app, base, browser } = await serveForBrowser(store, dir);
+  return {
+    store, app, base, browser, passwords,
+    dispose: async () => {
+      await browser.close();
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

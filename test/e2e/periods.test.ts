@@ -1,14 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt } from '../../src/cli/serve.ts';
-import { createDemoAccounts } from '../../src/services/accounts.ts';
-import { loadDemo } from '../../src/services/demo.ts';
-import { migrate, openStore, type Store } from '../../src/store/db.ts';
-import { chromiumAvailable, OUT, serveForBrowser } from './chromium.ts';
+import { join } from 'node:path';
+import { chromiumAvailable, type DemoBrowser, demoForBrowser, OUT } from './chromium.ts';
 import { DashboardPage, LoginPage, PeriodPicker } from './pages.ts';
 
 /**
@@ -19,30 +12,18 @@ import { DashboardPage, LoginPage, PeriodPicker } from './pages.ts';
 const haveChromium = chromiumAvailable('the period browser test');
 
 describe.skipIf(!haveChromium)('picking a period to date in the web app', () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let base: string;
+  let t: DemoBrowser;
+  let base = '';
   let browser: Browser;
   let password = '';
 
   beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
-    await ensureWebBuilt(() => undefined);
-    dir = mkdtempSync(join(tmpdir(), 'xiezuo-periods-web-'));
-    store = openStore({ engine: 'sqlite', file: join(dir, 'xiezuo.sqlite') });
-    await migrate(store);
-    await loadDemo(store);
-    password = (await createDemoAccounts(store)).find((a) => a.username === 'zhouqu.admin')!.password;
-    ({ app, base, browser } = await serveForBrowser(store, dir));
+    t = await demoForBrowser('xiezuo-periods-web-');
+    ({ base, browser } = t);
+    password = t.passwords.get('zhouqu.admin')!;
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => { await t?.dispose(); });
 
   for (const [width, height, name] of [[390, 844, 'phone'], [1280, 900, 'desktop']] as const) {
     it(`${name} (${width} px): the end of Q2 shows the smaller figure to date, marked as such`, async () => {

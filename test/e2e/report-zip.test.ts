@@ -1,17 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import JSZip from 'jszip';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt } from '../../src/cli/serve.ts';
-import { createDemoAccounts } from '../../src/services/accounts.ts';
-import { loadDemo } from '../../src/services/demo.ts';
 import { setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
-import { migrate, openStore, type Store } from '../../src/store/db.ts';
-import { chromiumAvailable, OUT, serveForBrowser } from './chromium.ts';
+import { chromiumAvailable, type DemoBrowser, demoForBrowser, OUT } from './chromium.ts';
 import { LoginPage, ReportZipPage } from './pages.ts';
 
 /**
@@ -22,10 +15,8 @@ import { LoginPage, ReportZipPage } from './pages.ts';
 const haveChromium = chromiumAvailable('the report zip browser suite');
 
 describe.skipIf(!haveChromium)('report zip in chromium', () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let base: string;
+  let t: DemoBrowser;
+  let base = '';
   let browser: Browser;
   let passwords: Map<string, string>;
   const contexts: BrowserContext[] = [];
@@ -41,23 +32,13 @@ describe.skipIf(!haveChromium)('report zip in chromium', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
-    await ensureWebBuilt(() => undefined);
-    dir = mkdtempSync(join(tmpdir(), 'xiezuo-zip-'));
-    store = openStore({ engine: 'sqlite', file: join(dir, 'xiezuo.sqlite') });
-    await migrate(store);
-    await loadDemo(store);
-    await setReported(store, SYSTEM, '623024', 2022, { element: 'donation.social_orgs', text: '3' });
-    passwords = new Map((await createDemoAccounts(store)).map((a) => [a.username, a.password]));
-    ({ app, base, browser } = await serveForBrowser(store, dir));
+    t = await demoForBrowser('xiezuo-zip-', (store) => setReported(store, SYSTEM, '623024', 2022, { element: 'donation.social_orgs', text: '3' }).then(() => undefined));
+    ({ base, browser, passwords } = t);
   }, 240_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close();
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await t?.dispose();
   });
 
   for (const width of [390, 1280]) {

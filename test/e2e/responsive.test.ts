@@ -1,16 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { LEDGERS } from '../../src/domain/ledgers/declarations.ts';
-import { createDemoAccounts } from '../../src/services/accounts.ts';
-import { loadDemo } from '../../src/services/demo.ts';
-import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { LoginPage } from './pages.ts';
-import { chromiumAvailable, serveForBrowser, OUT } from './chromium.ts';
+import { join } from 'node:path';
+import { chromiumAvailable, type DemoBrowser, demoForBrowser, OUT } from './chromium.ts';
 
 /**
  * Every page of the web app at phone (390 px) and desktop (1440 px) width: nothing wider than the
@@ -25,30 +18,18 @@ const PAGES = ['/', ...LEDGERS.map((d) => `/ledgers/${d.kind}`), '/import', '/re
 const overflow = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
 
 describe.skipIf(!haveChromium)('the web app on a phone and on a desktop', () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let base: string;
+  let t: DemoBrowser;
+  let base = '';
   let browser: Browser;
   let password = '';
 
   beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
-    await ensureWebBuilt(() => undefined);
-    dir = mkdtempSync(join(tmpdir(), 'xiezuo-responsive-'));
-    store = openStore({ engine: 'sqlite', file: join(dir, 'xiezuo.sqlite') });
-    await migrate(store);
-    await loadDemo(store);
-    password = (await createDemoAccounts(store)).find((a) => a.username === 'zhouqu.admin')!.password;
-    ({ app, base, browser } = await serveForBrowser(store, dir));
+    t = await demoForBrowser('xiezuo-responsive-');
+    ({ base, browser } = t);
+    password = t.passwords.get('zhouqu.admin')!;
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => { await t?.dispose(); });
 
   for (const [width, height, name] of [[390, 844, 'phone'], [1440, 960, 'desktop']] as const) {
     it(`${name} (${width} px): no page is wider than the window`, async () => {
