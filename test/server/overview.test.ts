@@ -95,5 +95,28 @@ describe('national overview off the request path (SQLite file, worker thread)', 
       expect(after).toEqual(await fresh());
     }
   }, 60_000);
-});
 
+  it('passes the period to the thread, keeps each period apart, and equals the engine', async () => {
+    const rows = await store.db.selectFrom('ledger_state').select('county_code').distinct().execute();
+    const unit = rows[0]!.county_code.slice(0, 2);
+    const fresh = async (period?: { kind: 'quarter'; n: 2 }) => {
+      const e = new IndicatorEngine(store, unit, 2022, period ? { period } : {});
+      const cat = catalogueFor(2022, unit, store);
+      return JSON.parse(JSON.stringify({ indicators: (await e.all()).map((i) => publicIndicator(i, cat)), rules: await e.rules() })) as unknown;
+    };
+    const get = async (q: string) => {
+      const r = await app.inject({ method: 'GET', url: `/api/indicators/${unit}/2022${q}`, headers: auth });
+      expect(r.statusCode).toBe(200);
+      return r.json() as { period?: unknown; indicators: Array<{ id: string; raw: number | null }> };
+    };
+    const q2 = await get('?period=Q2');
+    const year = await get('');
+    const { period, ...rest } = q2;
+    expect(period).toEqual({ key: 'Q2', end: '2022-06-30', label: { zh: '第二季度末', en: 'to the end of Q2' } });
+    expect(rest).toEqual(await fresh({ kind: 'quarter', n: 2 }));
+    expect(year).toEqual(await fresh());
+    const disbursed = (b: typeof year) => b.indicators.find((i) => i.id === 'funds.disbursed')!.raw ?? 0;
+    expect(disbursed(q2)).toBeLessThan(disbursed(year));
+    expect(await get('?period=Q2')).toEqual(q2);
+  }, 60_000);
+});

@@ -1,16 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dashboard, IndicatorsAndRules } from '../../src/api/contract.ts';
-import { buildApp } from '../../src/server/app.ts';
-import { createApiToken, createUser } from '../../src/services/accounts.ts';
-import { catalogueFor } from '../../src/services/catalogue.ts';
-import { publicIndicator } from '../../src/services/indicator-view.ts';
-import { IndicatorEngine } from '../../src/services/indicators.ts';
-import { synthesize } from '../../src/services/synth.ts';
-import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { type Client, COUNTY, demoServer, type Fixture, YEAR } from './fixture.ts';
 
 process.env.XIEZUO_SECRET ??= 'test-secret';
@@ -64,49 +53,4 @@ describe('indicators and dashboard for a period to date over HTTP', () => {
       expect(r.body).toMatch(/[\u4e00-\u9fff]/);
     }
   });
-});
-
-describe('a province for a period to date, from the view thread', () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let auth: { authorization: string };
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'xiezuo-periods-'));
-    store = openStore({ engine: 'sqlite', file: join(dir, 'x.sqlite') });
-    await migrate(store);
-    await synthesize(store, { counties: 6, year: 2022, seed: 7 });
-    await createUser(store, { username: 'nation', displayName: 'nation', password: 'correct horse battery', role: 'admin', units: [] });
-    auth = { authorization: `Bearer ${(await createApiToken(store, 'nation', 'periods')).token}` };
-    app = await buildApp({ store, dataDir: dir });
-  }, 120_000);
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('passes the period to the thread, keeps each period apart, and equals the engine', async () => {
-    const rows = await store.db.selectFrom('ledger_state').select('county_code').distinct().execute();
-    const unit = rows[0]!.county_code.slice(0, 2);
-    const fresh = async (period?: { kind: 'quarter'; n: 2 }) => {
-      const e = new IndicatorEngine(store, unit, 2022, period ? { period } : {});
-      const cat = catalogueFor(2022, unit, store);
-      return JSON.parse(JSON.stringify({ indicators: (await e.all()).map((i) => publicIndicator(i, cat)), rules: await e.rules() })) as unknown;
-    };
-    const get = async (q: string) => {
-      const r = await app.inject({ method: 'GET', url: `/api/indicators/${unit}/2022${q}`, headers: auth });
-      expect(r.statusCode).toBe(200);
-      return r.json() as { period?: unknown; indicators: Array<{ id: string; raw: number | null }> };
-    };
-    const q2 = await get('?period=Q2');
-    const year = await get('');
-    const { period, ...rest } = q2;
-    expect(period).toEqual({ key: 'Q2', end: '2022-06-30', label: { zh: '第二季度末', en: 'to the end of Q2' } });
-    expect(rest).toEqual(await fresh({ kind: 'quarter', n: 2 }));
-    expect(year).toEqual(await fresh());
-    const disbursed = (b: typeof year) => b.indicators.find((i) => i.id === 'funds.disbursed')!.raw ?? 0;
-    expect(disbursed(q2)).toBeLessThan(disbursed(year));
-    expect(await get('?period=Q2')).toEqual(q2);
-  }, 60_000);
 });
