@@ -165,4 +165,16 @@ describe('toString, toJSON and toNumber', () => {
     expect(r('-12').toNumber()).toBe(-12);
     expect(Rational.ratio(10n ** 40n, 3n).toNumber()).toBeCloseTo(3.3333333333333333e39, -25);
   });
+
+  it('gives the nearest double of a fraction whose parts fit in a double, as one division does', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 2000; i++) {
+      const a = next() * (i % 2 ? -1 : 1) * (i % 3 ? 1 : 4096);
+      const b = (next() % 100000) + 1;
+      expect(Rational.ratio(BigInt(a), BigInt(b)).toNumber()).toBe(a / b);
+    }
+    expect(Rational.ratio(2n, 3n).toNumber()).toBe(2 / 3);
+    expect(Rational.ratio(-7n, 40n).toNumber()).toBe(-0.175);
+  });
 });

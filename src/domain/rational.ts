@@ -11,6 +11,7 @@ const ROUNDING_MODES: readonly RoundingMode[] = ['half_up', 'truncate', 'half_ev
 
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
 const FRACTION = /^([+-]?)(\d+)\/(\d+)$/;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function abs(n: bigint): bigint {
   return n < 0n ? -n : n;
@@ -158,6 +159,8 @@ export class Rational {
   /** The nearest double. Only for charts and other display that tolerates approximation. */
   toNumber(): number {
     if (this.den === 1n) return Number(this.num);
+    // Both parts exact as doubles: one IEEE division is the correctly rounded quotient.
+    if (this.den <= SAFE && this.num <= SAFE && this.num >= -SAFE) return Number(this.num) / Number(this.den);
     return Number(this.toDecimalString(20, 'half_even'));
   }
 
