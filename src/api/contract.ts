@@ -163,6 +163,8 @@ export type Dashboard = z.infer<typeof Dashboard>;
 export const RankedCounty = z.object({
   code: z.string(), name: z.string(), met: z.number(), missed: z.number(), withTarget: z.number(),
   disbursementRate: z.number().nullable(), rank: z.number(),
+  /** Only for a period to date: targets whose figure keeps pace with the part of the year gone, those behind, and their sum. */
+  onPace: z.number().optional(), behind: z.number().optional(), paced: z.number().optional(),
 });
 export type RankedCounty = z.infer<typeof RankedCounty>;
 export const Overview = z.array(RankedCounty);

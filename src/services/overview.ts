@@ -12,7 +12,8 @@ import { indicatorsJson } from './indicator-view.ts';
 import { DomainError } from './errors.ts';
 import { type Actor, assertRead } from './scope.ts';
 import { dataVersion, targetsOfYear } from '../store/batch-aggregate.ts';
-import { type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
+import { isWholeYear, type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
+import { Rational } from '../domain/rational.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
 
 export interface OverviewRow {
@@ -23,6 +24,14 @@ export interface OverviewRow {
   withTarget: number;
   disbursementRate: number | null;
   rank: number;
+  /**
+   * For a period to date only (never for the whole year, whose answer is unchanged): of the targets
+   * whose share can be worked out (`toDate.ofTarget`: counts and sums to reach), how many stand at or
+   * above the share of the year elapsed (`onPace`) and how many below it (`behind`); `paced` is their sum.
+   */
+  onPace?: number;
+  behind?: number;
+  paced?: number;
 }
 
 export interface Overview {
@@ -33,17 +42,29 @@ export interface Overview {
   cached: boolean;
 }
 
-/** Computes the ranking in this thread: only indicators with a target (and the disbursement rate) are evaluated. */
-export async function computeOverview(store: Store, actor: Actor, year: number, onProgress?: (done: number, total: number) => void): Promise<OverviewRow[]> {
+/**
+ * Computes the ranking in this thread: only indicators with a target (and the disbursement rate) are
+ * evaluated. For the whole year counties are ranked by the share of their targets met; for a period
+ * to date, when no target is judged yet, by the share of targets whose figure keeps pace with the
+ * part of the year gone (the year's target spread evenly over its days), then by the disbursement
+ * rate to date.
+ */
+export async function computeOverview(store: Store, actor: Actor, year: number, onProgress?: (done: number, total: number) => void, period: Period = WHOLE_YEAR): Promise<OverviewRow[]> {
   const cat = catalogueFor(year);
   const ids = [...new Set([...(await targetsOfYear(store, year)).map((t) => t.indicator), 'funds.disbursement_rate'])].filter((id) => cat.byId.has(id));
-  const rows = await indicatorsForCounties(store, actor, { unit: '' }, year, { ids, onProgress });
-  const out = rows.map((r) => {
+  const rows = await indicatorsForCounties(store, actor, { unit: '' }, year, { ids, onProgress, period });
+  const toDate = !isWholeYear(period);
+  const out = rows.map((r): OverviewRow => {
     const met = r.indicators.filter((i) => i.status === 'met').length;
     const missed = r.indicators.filter((i) => i.status === 'missed').length;
-    return { code: r.code, name: r.name, met, missed, withTarget: met + missed, disbursementRate: r.indicators.find((i) => i.id === 'funds.disbursement_rate')?.raw ?? null, rank: 0 };
+    const row: OverviewRow = { code: r.code, name: r.name, met, missed, withTarget: met + missed, disbursementRate: r.indicators.find((i) => i.id === 'funds.disbursement_rate')?.raw ?? null, rank: 0 };
+    if (!toDate) return row;
+    const shares = r.indicators.flatMap((i) => (i.toDate?.ofTarget == null ? [] : [Rational.parse(i.toDate.ofTarget).cmp(Rational.parse(i.toDate.elapsed)) >= 0]));
+    const onPace = shares.filter(Boolean).length;
+    return { ...row, onPace, behind: shares.length - onPace, paced: shares.length };
   });
-  out.sort((a, b) => (b.withTarget ? b.met / b.withTarget : 0) - (a.withTarget ? a.met / a.withTarget : 0) || (b.disbursementRate ?? 0) - (a.disbursementRate ?? 0) || a.code.localeCompare(b.code));
+  const share = (c: OverviewRow) => (toDate ? (c.paced ? c.onPace! / c.paced : 0) : c.withTarget ? c.met / c.withTarget : 0);
+  out.sort((a, b) => share(b) - share(a) || (b.disbursementRate ?? 0) - (a.disbursementRate ?? 0) || a.code.localeCompare(b.code));
   return out.map((c, i) => ({ ...c, rank: i + 1 }));
 }
 
@@ -52,8 +73,8 @@ export async function computeUnitView(store: Store, actor: Actor, unit: string, 
   return indicatorsJson(await indicatorsAndRules(store, actor, unit, year, period), catalogueFor(year, unit, store));
 }
 
-/** What the thread is asked: the ranking of a year, or one unit's roll-up (for a period; the whole year when absent). */
-export type ViewTask = { year: number; unit?: undefined } | { year: number; unit: string; period?: Period };
+/** What the thread is asked: the ranking of a year, or one unit's roll-up (either for a period; the whole year when absent). */
+export type ViewTask = { year: number; unit?: undefined; period?: Period } | { year: number; unit: string; period?: Period };
 
 type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; text: string } | { id: number; error: { message: string; zh?: string; en?: string; code?: string } };
 
@@ -82,16 +103,16 @@ export class OverviewService {
     return [...this.waiting.values()].map((w) => w.progress);
   }
 
-  /** The ranking for the caller's scope; cached until anything for the year is written. */
-  async get(actor: Actor, year: number): Promise<Overview> {
+  /** The ranking for the caller's scope (for the year or a period to date); cached until anything for the year is written. */
+  async get(actor: Actor, year: number, period: Period = WHOLE_YEAR): Promise<Overview> {
     const version = await dataVersion(this.store, year);
-    const key = `${actor.role}|${[...actor.units].sort().join(',')}|${year}`;
+    const key = `${actor.role}|${[...actor.units].sort().join(',')}|${year}|${periodKey(period)}`;
     const hit = this.cache.get(key);
     if (hit && hit.version === version) return { ...hit, cached: true };
     const flight = `${key}|${version}`;
     if (!this.inflight.has(flight)) {
       const p = (async () => {
-        const rows = this.threaded ? await this.inWorker(actor, { year }) as OverviewRow[] : await computeOverview(this.store, actor, year);
+        const rows = this.threaded ? await this.inWorker(actor, { year, period }) as OverviewRow[] : await computeOverview(this.store, actor, year, undefined, period);
         const o: Overview = { rows, version, computedAt: new Date().toISOString(), cached: false };
         this.cache.set(key, o);
         return o;

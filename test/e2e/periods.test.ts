@@ -68,4 +68,31 @@ describe.skipIf(!haveChromium)('picking a period to date in the web app', () => 
       }
     }, 120_000);
   }
+
+  it('a province at phone and desktop width: the ranking follows the period and counts targets on pace', async () => {
+    for (const [width, height] of [[390, 844], [1280, 900]] as const) {
+      const ctx = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', isMobile: width < 500, hasTouch: width < 500, deviceScaleFactor: 1 });
+      const page = await ctx.newPage();
+      try {
+        await new LoginPage(page, base).signIn('gansu.province', t.passwords.get('gansu.province')!);
+        await new DashboardPage(page, base).open();
+        const ranking = page.getByTestId('ranking');
+        await expect.poll(() => ranking.innerText()).toContain('达标指标');
+        expect(await ranking.innerText()).toContain('舟曲县（623023）');
+        await new PeriodPicker(page).pick('二季度末');
+        await expect.poll(() => ranking.innerText()).toContain('进度达标指标');
+        const text = await ranking.innerText();
+        expect(text).toContain('第二季度末');
+        const rows = await page.evaluate(async () => (await fetch('/api/overview/2022?period=Q2')).json()) as Array<{ code: string; onPace: number; paced: number }>;
+        const own = rows.find((r) => r.code === '623023')!;
+        expect(own.paced).toBeGreaterThan(0);
+        expect(text).toContain(`${own.onPace} / ${own.paced}`);
+        expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+        await ranking.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(OUT, `periods-ranking-${width}.png`), fullPage: false });
+      } finally {
+        await ctx.close();
+      }
+    }
+  }, 120_000);
 });

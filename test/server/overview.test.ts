@@ -119,4 +119,29 @@ describe('national overview off the request path (SQLite file, worker thread)', 
     expect(disbursed(q2)).toBeLessThan(disbursed(year));
     expect(await get('?period=Q2')).toEqual(q2);
   }, 60_000);
+
+  it('ranks counties for a period to date by targets on pace, in the thread, equal to the engine', async () => {
+    const q2 = { kind: 'quarter', n: 2 } as const;
+    const r = await app.inject({ method: 'GET', url: '/api/overview/2022?period=Q2', headers: auth });
+    expect(r.statusCode).toBe(200);
+    const rows = r.json() as Array<{ code: string; rank: number; met: number; missed: number; onPace: number; behind: number; paced: number }>;
+    expect(rows).toHaveLength(8);
+    expect(rows).toEqual(await computeOverview(store, SYSTEM, 2022, undefined, q2));
+    // No target is judged for part of the year; the pace is what ranks.
+    expect(rows.every((x) => x.met === 0 && x.missed === 0 && x.onPace + x.behind === x.paced)).toBe(true);
+    expect(rows.some((x) => x.paced > 0)).toBe(true);
+    const shares = rows.map((x) => (x.paced ? x.onPace / x.paced : 0));
+    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+    // One county's counts, from its own engine.
+    const one = rows.find((x) => x.paced > 0)!;
+    const e = new IndicatorEngine(store, one.code, 2022, { period: q2 });
+    const paced = (await e.all()).filter((i) => i.toDate?.ofTarget != null);
+    expect(paced.length).toBe(one.paced);
+    expect(paced.filter((i) => Number(i.toDate!.ofTarget) >= Number(i.toDate!.elapsed)).length).toBe(one.onPace);
+    // The whole year's answer is unchanged and kept apart from the period's.
+    const year = (await app.inject({ method: 'GET', url: '/api/overview/2022', headers: auth })).json() as Array<Record<string, unknown>>;
+    expect(year.every((x) => !('onPace' in x) && (x.withTarget as number) > 0)).toBe(true);
+    const bad = await app.inject({ method: 'GET', url: '/api/overview/2022?period=Q5', headers: auth });
+    expect(bad.statusCode).toBe(400);
+  }, 60_000);
 });

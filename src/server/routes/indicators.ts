@@ -102,9 +102,10 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
   route(app, deps, {
     method: 'GET', url: '/api/overview/:year', tag: 'dashboard',
-    summary: 'Counties the caller may read that hold data for the year, ranked by share of targets met',
+    summary: 'Counties the caller may read that hold data for the year, ranked by share of targets met (for a period to date, ?period=Q2, M08 or to=YYYY-MM-DD: by share of targets on pace)',
     params: z.object({ year: yearParam }),
+    query: periodQuery,
     response: Overview,
-    handler: async ({ actor, params }) => (await overviews(deps).get(actor, params.year)).rows,
+    handler: async ({ actor, params, query }) => (await overviews(deps).get(actor, params.year, periodOf(query.period, query.to, params.year))).rows,
   });
 }

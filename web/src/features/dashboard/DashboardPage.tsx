@@ -27,8 +27,9 @@ export function DashboardPage() {
     api.get<Dashboard>(`/api/dashboard/${county}/${year}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n));
   }, [county, year, version, period]);
   useEffect(() => {
-    if (wide) api.get<Ranked[]>(`/api/overview/${year}`).then(setRanking, () => setRanking([]));
-  }, [county, year, version]);
+    setRanking(undefined);
+    if (wide) api.get<Ranked[]>(`/api/overview/${year}${periodQuery(period)}`).then(setRanking, () => setRanking([]));
+  }, [county, year, version, period]);
 
   const by = useMemo(() => new Map((data?.indicators ?? []).map((r) => [r.id, r])), [data]);
   if (!data) return <Spin style={{ width: '100%', marginTop: 80 }} />;
@@ -94,14 +95,20 @@ export function DashboardPage() {
       </div>
       <PeriodBanner data={data} i18n={i18n} />
       {ranking && ranking.length > 0 && (
-        <Card title={t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')} size="small" style={{ marginBottom: 16 }} data-testid="ranking">
+        <Card title={`${t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')}${data.period ? `（${L(data.period.label)}）` : ''}`}
+          size="small" style={{ marginBottom: 16 }} data-testid="ranking">
           <Table<Ranked> rowKey="code" size="small" pagination={false} dataSource={ranking}
             onRow={(r) => ({ style: { cursor: 'pointer', background: r.code === county ? '#e6f4ff' : undefined } })}
             columns={[
               { title: t('rank'), dataIndex: 'rank', width: 70 },
               { title: t('county'), key: 'name', render: (_, r) => `${r.name}（${r.code}）` },
-              { title: t('metCount'), key: 'met', render: (_, r) => `${r.met} / ${r.withTarget}` },
-              { title: t('missedCount'), dataIndex: 'missed' },
+              ...(ranking[0]?.paced === undefined ? [
+                { title: t('metCount'), key: 'met', render: (_: unknown, r: Ranked) => `${r.met} / ${r.withTarget}` },
+                { title: t('missedCount'), dataIndex: 'missed' },
+              ] : [
+                { title: <span title={t('paceHint')}>{t('onPaceCount')}</span>, key: 'onPace', render: (_: unknown, r: Ranked) => `${r.onPace} / ${r.paced}` },
+                { title: t('behindCount'), dataIndex: 'behind' },
+              ]),
               { title: t('disbursementRate'), key: 'rate', render: (_, r) => (r.disbursementRate === null ? '—' : `${r.disbursementRate.toFixed(2)}%`) },
             ]} />
         </Card>
