@@ -90,6 +90,13 @@ describe.skipIf(!haveChromium)('picking a period to date in the web app', () => 
         expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
         await ranking.scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(OUT, `periods-ranking-${width}.png`), fullPage: false });
+        // The same in English: the period's label, the banner and the ranking's columns.
+        await page.getByTestId('locale-switch').getByText('EN').click();
+        await expect.poll(() => ranking.innerText()).toContain('Targets on pace');
+        expect(await ranking.innerText()).toContain('to the end of Q2');
+        expect(await new PeriodPicker(page).banner()).toContain('to the end of Q2');
+        expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(OUT, `periods-ranking-en-${width}.png`), fullPage: false });
       } finally {
         await ctx.close();
       }

@@ -95,9 +95,9 @@ export function DashboardPage() {
       </div>
       <PeriodBanner data={data} i18n={i18n} />
       {ranking && ranking.length > 0 && (
-        <Card title={`${t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')}${data.period ? `（${L(data.period.label)}）` : ''}`}
+        <Card title={`${t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')}${data.period ? (i18n.locale === 'en' ? ` (${L(data.period.label)})` : `（${L(data.period.label)}）`) : ''}`}
           size="small" style={{ marginBottom: 16 }} data-testid="ranking">
-          <Table<Ranked> rowKey="code" size="small" pagination={false} dataSource={ranking}
+          <Table<Ranked> rowKey="code" size="small" pagination={false} dataSource={ranking} scroll={{ x: 'max-content' }}
             onRow={(r) => ({ style: { cursor: 'pointer', background: r.code === county ? '#e6f4ff' : undefined } })}
             columns={[
               { title: t('rank'), dataIndex: 'rank', width: 70 },
