@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { CatalogueInvalid, DomainError } from '../services/errors.ts';
+import type { ReportJob } from '../services/report-jobs.ts';
 
 /**
  * Exit codes of the `xiezuo` command (README "Command line"):
@@ -104,4 +105,20 @@ export function redactUrl(url: string): string {
   } catch {
     return '(not a URL)';
   }
+}
+
+/**
+ * How `report --all` ends once its zip is written: a summary line on stderr when every county's
+ * report is in it; when some could not be written, the zip is still kept (with the list of those
+ * counties inside) but the command fails with exit 3, so a script that checks the exit code notices.
+ */
+export function zipOutcome(out: string, job: Pick<ReportJob, 'total' | 'failures'>): string | CliError {
+  const written = job.total - job.failures.length;
+  if (!job.failures.length) return `written ${out}: ${written} reports\n`;
+  const codes = job.failures.map((f) => f.code).join(', ');
+  return new CliError(
+    `已写出 ${out}：${written}份报告，${job.failures.length}个县未能生成（${codes}），名单见压缩包内`,
+    `written ${out}: ${written} reports, ${job.failures.length} failed (${codes}); the list is inside the zip`,
+    EXIT.checksFailed,
+  );
 }

@@ -6,7 +6,7 @@ import { DomainError, notFound } from '../services/errors.ts';
 import { SYSTEM } from '../services/scope.ts';
 import { configFromEnv } from '../store/config.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
-import { CliError, describeFailure, EXIT, redactUrl, usageError } from './errors.ts';
+import { CliError, describeFailure, EXIT, redactUrl, usageError, zipOutcome } from './errors.ts';
 import { extraCommands, type LazyCommand } from './registry.ts';
 
 // Start-up loads only commander and the command tree; each command imports what it needs when it
@@ -204,8 +204,9 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
         throw new Error(e?.en ?? `the zip job ended ${job.state}`);
       }
       copyFileSync(jobs.zip(SYSTEM, job.id).path, o.out);
-      const failed = job.failures.length ? `, ${job.failures.length} failed (${job.failures.map((f) => f.code).join(', ')})` : '';
-      c.err(`written ${o.out}: ${job.total - job.failures.length} reports${failed}\n`);
+      const outcome = zipOutcome(o.out, job);
+      if (outcome instanceof CliError) throw outcome;
+      c.err(outcome);
     } finally {
       await jobs.close();
       await pool.close();
