@@ -55,8 +55,40 @@ export function openStore(config: StoreConfig): Store {
   // An idle connection the server ends (a restart, an administrator's termination) is dropped from the
   // pool and replaced on next use; unhandled, its error would end the process.
   pool.on('error', (e) => { process.stderr.write(`xiezuo: PostgreSQL ended an idle connection (${e.message}); a new one is opened when needed\n`); });
+  if (namedStatements()) pool.on('connect', namingStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', config, close: () => db.destroy() };
+}
+
+/** How many statements a PostgreSQL connection keeps prepared under a name (the rest are sent unnamed). */
+export const PG_NAMED_STATEMENTS = 300;
+
+/**
+ * Sends a connection's parameterised queries as named prepared statements, one name per SQL text,
+ * so that a statement the server has seen on this connection is bound and executed without being
+ * parsed again (and, once its plan is generic, without being planned again). Names belong to the
+ * connection and end with it; past PG_NAMED_STATEMENTS texts a connection sends the rest unnamed, as
+ * before. A query without parameters keeps the simple protocol (it may hold several statements). When
+ * the server refuses a kept plan because a table changed under it, the text is given a fresh name for
+ * its next use.
+ */
+function namingStatements(client: pg.PoolClient): void {
+  const names = new Map<string, string>();
+  let next = 0;
+  const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined) return query(text, values, callback);
+    let name = names.get(text);
+    if (name === undefined) {
+      if (names.size >= PG_NAMED_STATEMENTS) return query(text, values);
+      name = `xz${next++}`;
+      names.set(text, name);
+    }
+    return (query({ name, text, values }) as Promise<unknown>).catch((e: unknown) => {
+      if ((e as { code?: string }).code === '0A000') names.delete(text);
+      throw e;
+    });
+  };
 }
 
 /** How many prepared SQLite statements a connection keeps for reuse (least recently used dropped first). */
@@ -101,6 +133,18 @@ function poolSize(): number {
   if (!Number.isInteger(n) || n < 1 || n > 200)
     throw Object.assign(new Error(`XIEZUO_PG_POOL must be a whole number from 1 to 200, not '${v}'`), { code: 'XIEZUO_SETTING', zh: `XIEZUO_PG_POOL 应为1到200的整数，而不是“${v}”` });
   return n;
+}
+
+/**
+ * Whether PostgreSQL connections keep named prepared statements: XIEZUO_PG_PREPARE, `on` (the
+ * default) or `off`. Off is for a connection pooler that hands one client's statements to different
+ * server sessions (PgBouncer in transaction mode before version 1.21).
+ */
+function namedStatements(): boolean {
+  const v = process.env.XIEZUO_PG_PREPARE;
+  if (v === undefined || v === '' || v === 'on') return true;
+  if (v === 'off') return false;
+  throw Object.assign(new Error(`XIEZUO_PG_PREPARE must be on or off, not '${v}'`), { code: 'XIEZUO_SETTING', zh: `XIEZUO_PG_PREPARE 应为 on 或 off，而不是“${v}”` });
 }
 
 const MIGRATIONS: Record<string, Migration> = {

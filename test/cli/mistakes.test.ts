@@ -49,6 +49,7 @@ const CASES: Case[] = [
   { name: 'load of a missing file', args: () => ['load', join(dir, 'nope.yaml')], exit: 1, says: /找不到文件或目录：.*nope\.yaml \/ no such file or directory/ },
   { name: 'load of broken YAML', args: () => ['load', join(dir, 'broken.yaml')], exit: 1, says: /broken\.yaml:\d+:\d+/ },
   { name: 'a DATABASE_URL that is not a URL', args: () => ['indicators', '--county', '623023', '--year', '2022'], env: () => ({ DATABASE_URL: 'localhost/xiezuo' }), exit: 1, says: /DATABASE_URL 应形如 postgres:\/\// },
+  { name: 'a prepared-statements switch that is neither on nor off', args: () => ['indicators', '--county', '623023', '--year', '2022'], env: () => ({ DATABASE_URL: 'postgres://u@127.0.0.1:1/x', XIEZUO_PG_PREPARE: 'yes' }), exit: 1, says: /XIEZUO_PG_PREPARE 应为 on 或 off/ },
   { name: 'a pool size that is not a number', args: () => ['indicators', '--county', '623023', '--year', '2022'], env: () => ({ DATABASE_URL: 'postgres://u@127.0.0.1:1/x', XIEZUO_PG_POOL: 'many' }), exit: 1, says: /XIEZUO_PG_POOL 应为1到200的整数/ },
   { name: 'a DATABASE_URL nobody answers', args: () => ['indicators', '--county', '623023', '--year', '2022'], env: () => ({ DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x' }), exit: 2, says: /无法连接数据库 \(postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x\)/ },
   { name: 'an unknown option', args: () => ['report', '--county', '623023', '--year', '2022', '--frob'], exit: 1, says: /未知选项 --frob \/ unknown option --frob/ },

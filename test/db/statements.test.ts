@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { migrate, openStore, STATEMENT_CACHE } from '../../src/store/db.ts';
+import { migrate, openStore, PG_NAMED_STATEMENTS, STATEMENT_CACHE } from '../../src/store/db.ts';
+import { freshStore, postgresAvailable } from '../support/engines.ts';
 
 process.env.XIEZUO_SECRET ??= 'test-secret';
 
@@ -49,5 +50,45 @@ describe('SQLite prepared statements', () => {
     await numbered(STATEMENT_CACHE);
     expect(prepare.mock.calls.length).toBe(before + 1);
     await store.close();
+  });
+});
+
+describe.skipIf(!(await postgresAvailable()))('PostgreSQL named statements', () => {
+  it('prepares a parameterised query once per connection, under one name, and keeps the simple protocol for the rest', async () => {
+    const t = await freshStore('postgres');
+    try {
+      const { db } = t.store;
+      await db.insertInto('org_unit').values([{ code: '990001', name: '甲', level: 'county', parent_code: null }, { code: '990002', name: '乙', level: 'county', parent_code: null }] as never).execute();
+      await db.connection().execute(async (c) => {
+        const name = (code: string) => c.selectFrom('org_unit').select('name').where('code', '=', code).executeTakeFirst();
+        expect((await name('990001'))?.name).toBe('甲');
+        expect((await name('990002'))?.name).toBe('乙');
+        expect(await name('990003')).toBeUndefined();
+        const kept = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements where statement like '%org_unit%'`.execute(c);
+        // The lookup above, three times with three codes, is one statement kept on this connection.
+        expect(kept.rows.filter((r) => r.statement.includes('"code" = $1'))).toHaveLength(1);
+        expect(kept.rows[0]!.name).toMatch(/^xz\d+$/);
+        // Several statements without parameters still go in one message.
+        await sql`select 1; select 2`.execute(c);
+      });
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('sends statements unnamed past the bound, still correctly', async () => {
+    const t = await freshStore('postgres');
+    try {
+      await t.store.db.connection().execute(async (c) => {
+        for (let i = 0; i < PG_NAMED_STATEMENTS + 20; i++) {
+          const r = await sql<{ v: number }>`select ${i}::int + ${String(i)}::int as ${sql.ref(`v${i}`)}`.execute(c);
+          expect(Object.values(r.rows[0]!)[0]).toBe(2 * i);
+        }
+        const n = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where name like 'xz%'`.execute(c);
+        expect(n.rows[0]!.n).toBeLessThanOrEqual(PG_NAMED_STATEMENTS);
+      });
+    } finally {
+      await t.dispose();
+    }
   });
 });
