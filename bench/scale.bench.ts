@@ -157,7 +157,7 @@ export async function pgCopy(sqliteFile: string, codes: string[], log: (s: strin
   return { store, drop: async () => { await store.close(); await db.drop(); } };
 }
 
-export interface ScalePoint { engine: string; counties: number; engine_ms: number; handsql_ms: number; duckdb_ms: number | null; percounty_ms: number | null }
+export interface ScalePoint { engine: string; counties: number; engine_ms: number; handsql_ms: number; duckdb_ms: number | null; percounty_ms: number | null; percounty_unnamed_ms?: number }
 
 export async function run(): Promise<void> {
   const log = (s: string) => process.stdout.write(s);
@@ -197,9 +197,20 @@ export async function run(): Promise<void> {
         const set: CountySet = { kind: 'codes', codes: sub };
         const statements = batchStatements(p.store, set, terms);
         const [handsql, engine] = await paired(async () => { for (const s of statements) await client.query(s.sql, s.parameters as unknown[]); }, () => engineRun(p.store, set, sub));
-        const percounty = k === 100 ? await best(() => perCountyRun(p.store, sub), 1) : null;
-        points.push({ engine: 'postgres', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: null, percounty_ms: percounty === null ? null : Math.round(percounty) });
-        log(`postgres ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×)${percounty ? `, county by county ${percounty.toFixed(0)} ms` : ''}\n`);
+        // County by county (about 60 small statements a county), with named prepared statements and without (XIEZUO_PG_PREPARE=off), in turns.
+        let percounty: number | null = null;
+        let unnamed: number | null = null;
+        if (k === 100) {
+          const was = process.env.XIEZUO_PG_PREPARE;
+          process.env.XIEZUO_PG_PREPARE = 'off';
+          const plain = openStore({ engine: 'postgres', url: (p.store.config as { url: string }).url });
+          if (was === undefined) delete process.env.XIEZUO_PG_PREPARE; else process.env.XIEZUO_PG_PREPARE = was;
+          await migrate(plain);
+          [percounty, unnamed] = await paired(() => perCountyRun(p.store, sub), () => perCountyRun(plain, sub), 2);
+          await plain.close();
+        }
+        points.push({ engine: 'postgres', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: null, percounty_ms: percounty === null ? null : Math.round(percounty), ...(unnamed !== null && { percounty_unnamed_ms: Math.round(unnamed) }) });
+        log(`postgres ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×)${percounty !== null && unnamed !== null ? `, county by county ${percounty.toFixed(0)} ms (unnamed statements ${unnamed.toFixed(0)} ms, ${(percounty / unnamed).toFixed(2)}×)` : ''}\n`);
       }
       await client.end();
     } finally {
