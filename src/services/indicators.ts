@@ -1,8 +1,9 @@
-import { type AggregateQuery, evaluate, references, type DataSource, type TraceEntry, type Value } from '../domain/expr/index.ts';
+import { type AggregateQuery, evaluation, references, type DataSource, type ReportedQuery, type TraceEntry, type Value } from '../domain/expr/index.ts';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf } from '../domain/ledgers/types.ts';
 import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { Rational } from '../domain/rational.ts';
+import { isThenable, type Maybe, run, runAsync, settle, type Steps } from '../domain/steps.ts';
 import type { Selectable } from 'kysely';
 import { anyRecord, claimsOf, countiesUnder, ledgerStatesOf, reportedOf, saveClaim, saveTarget, targetsOf } from '../store/indicator-repo.ts';
 import type { Store } from '../store/db.ts';
@@ -188,6 +189,13 @@ export function englishFigure(v: Rational, unit: Unit, round: IndicatorDef['roun
   return `${pre}${text}${u === '%' ? '%' : u ? ` ${u}` : ''}`;
 }
 
+/** The ledgers a formula's trace read, each once, in the order first read. */
+function ledgersOf(trace: TraceEntry[]): string[] {
+  const out: string[] = [];
+  for (const t of trace) if (t.kind === 'aggregate' && !out.includes(t.query.ledger)) out.push(t.query.ledger);
+  return out;
+}
+
 function compare(a: Rational, op: string, b: Rational, bMax?: Rational): boolean {
   const c = a.cmp(b);
   switch (op) {
@@ -210,7 +218,7 @@ const OP_EN: Record<string, string> = { '>=': 'at least', '>': 'more than', '<='
  * a consistent computation (a report, a dashboard request).
  */
 export class IndicatorEngine {
-  private memo = new Map<string, Promise<IndicatorResult>>();
+  private memo = new Map<string, Maybe<IndicatorResult>>();
   private completeness = new Map<string, string>();
   readonly cat: Catalogue;
 
@@ -269,7 +277,11 @@ export class IndicatorEngine {
 
   /** Counties under a roll-up unit that hold any data for the year. */
   async countiesWithData(year: number): Promise<string[]> {
-    return this.batch?.counties(this.county, year) ?? countiesUnder(this.store, this.county, year);
+    return runAsync(this.countiesIn(year));
+  }
+
+  private *countiesIn(year: number): Steps<string[]> {
+    return yield* settle(this.batch?.counties(this.county, year) ?? countiesUnder(this.store, this.county, year));
   }
 
   /**
@@ -284,12 +296,12 @@ export class IndicatorEngine {
     return this.ownEngineCache;
   }
 
-  private async computeRollup(def: IndicatorDef, year: number): Promise<IndicatorResult> {
-    const counties = await this.rollupFromCounties(def, year);
-    const own = await this.ownEngine().evaluate(def.id, year);
+  private *computeRollup(def: IndicatorDef, year: number): Steps<IndicatorResult> {
+    const counties = yield* this.rollupFromCounties(def, year);
+    const own = yield* this.ownEngine().evaluating(def.id, year);
     const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
     if (own.source === 'none' || (!own.exact && !own.breakdown?.length)) {
-      await this.applyTarget(counties, def, year);
+      yield* this.applyTarget(counties, def, year);
       return counties;
     }
     const result: IndicatorResult = {
@@ -306,14 +318,14 @@ export class IndicatorEngine {
     return result;
   }
 
-  private async rollupFromCounties(def: IndicatorDef, year: number): Promise<IndicatorResult> {
+  private *rollupFromCounties(def: IndicatorDef, year: number): Steps<IndicatorResult> {
     const base: IndicatorResult = {
       id: def.id, label: def.label, unit: def.unit, formula: def.formula, value: null, display: null, raw: null, exact: null,
       qual: 'exact', source: 'none', status: 'no_target', flags: [], trace: [],
     };
     const usesRef = references(def.ast).indicators.length > 0;
     if (usesRef) {
-      const r = await evaluate(def.ast, { year, source: this.source(def.id) });
+      const r = yield* evaluation(def.ast, { year, source: this.source(def.id) });
       if (r.value.kind === 'scalar' && r.value.value) {
         base.exact = r.value.value;
         base.value = formatValue(r.value.value, def.unit, def.round);
@@ -322,7 +334,7 @@ export class IndicatorEngine {
         base.source = 'records';
       }
       base.trace = r.trace;
-      await this.markToDate(base, year);
+      yield* this.markToDate(base, year);
       return base;
     }
     // A rate is never added up across counties; without parts to recompute it from, it has no figure here.
@@ -330,9 +342,9 @@ export class IndicatorEngine {
     let total: Rational | null = null;
     const parts = new Map<string, Rational>();
     let quals = false;
-    for (const c of await this.countiesWithData(year)) {
+    for (const c of yield* this.countiesIn(year)) {
       if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year, { batch: this.batch, period: this.period }));
-      const r = await this.countyEngines.get(c)!.evaluate(def.id, year);
+      const r = yield* this.countyEngines.get(c)!.evaluating(def.id, year);
       base.trace.push({ kind: 'indicator', query: { id: `${def.id}@${c}`, year }, value: { kind: 'scalar', value: r.exact } });
       if (r.qual !== 'exact') quals = true;
       if (r.exactBreakdown) for (const e of r.exactBreakdown) if (e.value) parts.set(e.key, (parts.get(e.key) ?? Rational.of(0)).add(e.value));
@@ -354,14 +366,14 @@ export class IndicatorEngine {
       base.display = withUnit(base.value, def.unit, this.cat, base.qual);
       base.source = 'records';
     }
-    await this.markToDate(base, year);
+    yield* this.markToDate(base, year);
     return base;
   }
 
   /** How many records of the year a query to date reads nothing from because they carry no date. */
-  private async undatedOf(q: AggregateQuery): Promise<{ matched: number; undated: number }> {
+  private *undatedOf(q: AggregateQuery): Steps<{ matched: number; undated: number }> {
     if (!q.upTo) return { matched: 0, undated: 0 };
-    return this.batch?.undated(this.county, q) ?? undatedCount(this.store, this.county, q);
+    return yield* settle(this.batch?.undated(this.county, q) ?? undatedCount(this.store, this.county, q));
   }
 
   /**
@@ -369,17 +381,18 @@ export class IndicatorEngine {
    * year that could not be placed in it (per ledger, the most any of the figure's queries left out;
    * for a roll-up, its counties' added up). Nothing for the whole year.
    */
-  private async markToDate(r: IndicatorResult, year: number): Promise<void> {
+  private *markToDate(r: IndicatorResult, year: number): Steps<void> {
     const end = periodEnd(this.period, year);
     if (!end) return;
     const byLedger: Record<string, number> = {};
     const most = (l: string, n: number) => { if (n > (byLedger[l] ?? 0)) byLedger[l] = n; };
     const fromCounties: Record<string, number> = {};
     for (const t of r.trace) {
-      if (t.kind === 'aggregate' && t.query.year === year && t.query.upTo) most(t.query.ledger, (await this.undatedOf(t.query)).undated);
+      if (t.kind === 'aggregate' && t.query.year === year && t.query.upTo) most(t.query.ledger, (yield* this.undatedOf(t.query)).undated);
       if (t.kind !== 'indicator' || t.query.year !== year) continue;
       const [id, county] = t.query.id.split('@') as [string, string | undefined];
-      const sub = county ? await this.countyEngines.get(county)?.evaluate(id, year) : await this.evaluate(id, year);
+      const engine = county ? this.countyEngines.get(county) : this;
+      const sub = engine ? yield* engine.evaluating(id, year) : undefined;
       for (const [l, n] of Object.entries(sub?.toDate?.byLedger ?? {})) {
         if (county) fromCounties[l] = (fromCounties[l] ?? 0) + n; else most(l, n);
       }
@@ -397,38 +410,34 @@ export class IndicatorEngine {
   }
 
   // One query per table and year fills these; every indicator then reads from memory.
-  private reportedCache = new Map<number, Promise<ReportedRow[]>>();
-  private targetCache = new Map<number, Promise<TargetRow[]>>();
+  private reportedCache = new Map<number, ReportedRow[]>();
+  private targetCache = new Map<number, TargetRow[]>();
 
   /** Every reported value of the engine's county for a year (for a period to date: those that speak for it). */
-  private reportedRows(year: number): Promise<ReportedRow[]> {
+  private *reportedRows(year: number): Steps<ReportedRow[]> {
+    const hit = this.reportedCache.get(year);
+    if (hit) return hit;
     const end = periodEnd(this.period, year);
-    if (end && !this.reportedCache.has(year)) {
-      const undated = this.batch?.reported(this.county, year);
-      const dated = this.batch?.datedReported(this.county, year);
-      this.reportedCache.set(year, (async () => reportedToDate(
-        undated ?? await reportedOf(this.store, this.county, year),
-        dated ?? await datedStatements(this.store.db, this.county, year), end))());
-    }
-    const pre = this.reportedCache.has(year) ? undefined : this.batch?.reported(this.county, year);
-    if (pre) this.reportedCache.set(year, Promise.resolve(pre));
-    if (!this.reportedCache.has(year))
-      this.reportedCache.set(year, reportedOf(this.store, this.county, year));
-    return this.reportedCache.get(year)!;
+    const undated = yield* settle(this.batch?.reported(this.county, year) ?? reportedOf(this.store, this.county, year));
+    const rows = end
+      ? reportedToDate(undated, yield* settle(this.batch?.datedReported(this.county, year) ?? datedStatements(this.store.db, this.county, year)), end)
+      : undated;
+    this.reportedCache.set(year, rows);
+    return rows;
   }
 
   /** The rows of a reported query: one dim (the undimensioned one by default) or all dims. */
-  private async reportedMatching(q: { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean }): Promise<ReportedRow[]> {
-    const rows = (await this.reportedRows(q.year)).filter((r) => r.element === q.element);
+  private *reportedMatching(q: { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean }): Steps<ReportedRow[]> {
+    const rows = (yield* this.reportedRows(q.year)).filter((r) => r.element === q.element);
     // A stated total (no dim) stands for the whole; its parts are read only by dim.
     if (q.byDim) return rows.filter((r) => r.dim !== '');
     if (q.allDims) return rows.some((r) => r.dim === '') ? rows.filter((r) => r.dim === '') : rows;
     return rows.filter((r) => r.dim === (q.dim ?? ''));
   }
 
-  private async ledgerCompleteness(kind: string, year: number): Promise<string> {
+  private *ledgerCompleteness(kind: string, year: number): Steps<string> {
     if (!this.completeness.has(`*@${year}`)) {
-      const rows = this.batch?.states(this.county, year) ?? await ledgerStatesOf(this.store, this.county, year);
+      const rows = yield* settle(this.batch?.states(this.county, year) ?? ledgerStatesOf(this.store, this.county, year));
       for (const r of rows) this.completeness.set(`${r.ledger}@${year}`, r.completeness);
       this.completeness.set(`*@${year}`, 'loaded');
     }
@@ -441,34 +450,37 @@ export class IndicatorEngine {
    * ledger it reads is undeclared and empty (nobody has said anything), nor when it only sums a field
    * that no record states (a blank cell is unknown, not zero). Then the figure is "no data", never 0.
    */
-  private async recordsKnown(trace: TraceEntry[], year: number, listed = false): Promise<boolean> {
+  private *recordsKnown(trace: TraceEntry[], year: number, listed = false): Steps<boolean> {
     const aggs = trace.filter((t): t is Extract<TraceEntry, { kind: 'aggregate' }> => t.kind === 'aggregate');
     if (!aggs.length) return true;
-    const ledgers = [...new Set(aggs.map((t) => t.query.ledger))];
-    const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
-    if (!listed && states.some((s) => s === 'partial')) return false;
-    const empty = await Promise.all(ledgers.map(async (l, i) => states[i] !== 'complete' && !(await this.anyRecords([l], year))));
-    if (empty.every(Boolean)) return false;
+    const ledgers = ledgersOf(trace);
+    const states: string[] = [];
+    for (const l of ledgers) states.push(yield* this.ledgerCompleteness(l, year));
+    if (!listed && states.includes('partial')) return false;
+    let anySays = false;
+    for (const [i, l] of ledgers.entries()) if (states[i] === 'complete' || (yield* this.anyRecords(l, year))) { anySays = true; break; }
+    if (!anySays) return false;
     // To date: when every record the figure reads has no date, none can be placed, so nothing is known.
     if (aggs.every((t) => t.query.upTo)) {
-      const u = await Promise.all(aggs.map((t) => this.undatedOf(t.query)));
-      const matched = u.reduce((a, x) => a + x.matched, 0);
-      if (matched > 0 && u.reduce((a, x) => a + x.undated, 0) === matched) return false;
+      let matched = 0;
+      let undated = 0;
+      for (const t of aggs) {
+        const u = yield* this.undatedOf(t.query);
+        matched += u.matched;
+        undated += u.undated;
+      }
+      if (matched > 0 && undated === matched) return false;
     }
     const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
-    if (sums.length === aggs.length && (await Promise.all(sums.map(async (t) => (this.batch?.stated(this.county, t.query) ?? await statedCount(this.store, this.county, t.query)) === 0))).every(Boolean)) return false;
-    return true;
+    if (sums.length !== aggs.length) return true;
+    for (const t of sums) if ((yield* settle(this.batch?.stated(this.county, t.query) ?? statedCount(this.store, this.county, t.query))) !== 0) return true;
+    return false;
   }
 
-  private async anyRecords(ledgers: string[], year: number): Promise<boolean> {
-    for (const l of ledgers) {
-      const decl = ledgerDecl(l);
-      if (!decl) continue;
-      const pre = this.batch?.anyRecords(this.county, l, year);
-      if (pre !== undefined) { if (pre) return true; continue; }
-      if (await anyRecord(this.store, decl.table, this.county, year)) return true;
-    }
-    return false;
+  private *anyRecords(ledger: string, year: number): Steps<boolean> {
+    const decl = ledgerDecl(ledger);
+    if (!decl) return false;
+    return yield* settle(this.batch?.anyRecords(this.county, ledger, year) ?? anyRecord(this.store, decl.table, this.county, year));
   }
 
   private sourceMemo = new Map<string, DataSource>();
@@ -484,49 +496,66 @@ export class IndicatorEngine {
     if (hit) return hit;
     const made: DataSource = {
       place: (q) => this.placed(q, def),
-      aggregate: async (q) => this.batch?.aggregate(this.county, q) ?? aggregateLedger(this.store, this.county, q),
-      reported: async (q) => {
-        const rows = await this.reportedMatching(q);
-        if (q.byDim) return rows.map((r) => ({ key: r.dim, value: Rational.parse(r.value) }));
-        if (!rows.length) return null;
-        return rows.reduce((acc, r) => acc.add(Rational.parse(r.value)), Rational.of(0));
-      },
-      indicator: async (id, year) => {
-        const r = await this.evaluate(id, year);
-        return r.exactBreakdown ? { kind: 'breakdown', entries: r.exactBreakdown } : { kind: 'scalar', value: r.exact };
-      },
+      aggregate: (q) => this.batch?.aggregate(this.county, q) ?? aggregateLedger(this.store, this.county, q),
+      reported: (q) => run(this.reportedValue(q)),
+      indicator: (id, year) => run(this.indicatorValue(id, year)),
     };
     this.sourceMemo.set(k, made);
     return made;
   }
 
-  /** The indicator's result for the engine's county in `year` (default: the engine's year). */
-  evaluate(id: string, year: number = this.year): Promise<IndicatorResult> {
-    // The catalogue refuses reference cycles when it is parsed, so this recursion always ends.
-    const key = `${id}@${year}`;
-    if (!this.memo.has(key)) this.memo.set(key, this.compute(id, year));
-    return this.memo.get(key)!;
+  private *reportedValue(q: ReportedQuery): Steps<Rational | null | Array<{ key: string; value: Rational }>> {
+    const rows = yield* this.reportedMatching(q);
+    if (q.byDim) return rows.map((r) => ({ key: r.dim, value: Rational.parse(r.value) }));
+    if (!rows.length) return null;
+    return rows.reduce((acc, r) => acc.add(Rational.parse(r.value)), Rational.of(0));
   }
 
-  private async compute(id: string, year: number): Promise<IndicatorResult> {
+  private *indicatorValue(id: string, year: number): Steps<Value> {
+    const r = yield* this.evaluating(id, year);
+    return r.exactBreakdown ? { kind: 'breakdown', entries: r.exactBreakdown } : { kind: 'scalar', value: r.exact };
+  }
+
+  /** The indicator's result for the engine's county in `year` (default: the engine's year). */
+  async evaluate(id: string, year: number = this.year): Promise<IndicatorResult> {
+    return runAsync(this.evaluating(id, year));
+  }
+
+  /**
+   * `evaluate` as a computation: from memory without waiting when a batch holds what it reads. Each
+   * (id, year) is computed once; a computation that had to wait is kept as its promise until it ends.
+   */
+  private *evaluating(id: string, year: number): Steps<IndicatorResult> {
+    // The catalogue refuses reference cycles when it is parsed, so this recursion always ends.
+    const key = `${id}@${year}`;
+    let hit = this.memo.get(key);
+    if (hit === undefined) {
+      hit = run(this.compute(id, year));
+      this.memo.set(key, hit);
+      if (isThenable(hit)) hit.then((r) => this.memo.set(key, r), () => {});
+    }
+    return yield* settle(hit);
+  }
+
+  private *compute(id: string, year: number): Steps<IndicatorResult> {
     const def = this.cat.byId.get(id);
     if (!def) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
-    if (this.rollup) return this.english(await this.computeRollup(def, year), def, year);
+    if (this.rollup) return this.english(yield* this.computeRollup(def, year), def, year);
     const round = this.roundOf(def);
-    const fromRecords = await evaluate(def.ast, { year, source: this.source(id) });
-    const ledgers = [...new Set(fromRecords.trace.flatMap((t) => (t.kind === 'aggregate' ? [t.query.ledger] : [])))];
-    const states = await Promise.all(ledgers.map((l) => this.ledgerCompleteness(l, year)));
-    const allComplete = ledgers.length > 0 && states.every((s) => s === 'complete');
+    const fromRecords = yield* evaluation(def.ast, { year, source: this.source(id) });
+    const ledgers = ledgersOf(fromRecords.trace);
+    let allComplete = ledgers.length > 0;
+    for (const l of ledgers) if ((yield* this.ledgerCompleteness(l, year)) !== 'complete') allComplete = false;
     // No silent zeros: a ledger the county has not declared complete and that holds no records says
     // nothing, so a figure read only from such ledgers is "no data", never 0.
     const recordsValue = fromRecords.value;
-    const partialOnly = !(await this.recordsKnown(fromRecords.trace, year, def.listed));
+    const partialOnly = !(yield* this.recordsKnown(fromRecords.trace, year, def.listed));
     if (partialOnly) fromRecords.value = fromRecords.value.kind === 'scalar' ? { kind: 'scalar', value: null } : { kind: 'breakdown', entries: [] };
     const flags: IndicatorResult['flags'] = [];
     let chosen = fromRecords;
     let source: IndicatorResult['source'] = 'records';
     if (def.reportedAst) {
-      const fromReported = await evaluate(def.reportedAst, { year, source: this.source(id) });
+      const fromReported = yield* evaluation(def.reportedAst, { year, source: this.source(id) });
       const rep = fromReported.value;
       const hasReported = rep.kind === 'scalar' ? rep.value !== null : rep.entries.length > 0;
       // To date, records that cannot be placed say nothing, so there is nothing to hold the stated figure against.
@@ -534,7 +563,7 @@ export class IndicatorEngine {
       if (hasReported && rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value) {
         // Both a stated figure and one computed from its parts: keep the stated one where the ledger is
         // partial, the computed one where it is complete, and flag a disagreement either way.
-        const q = await this.qualOf(fromReported.trace, year);
+        const q = yield* this.qualOf(fromReported.trace, year);
         const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
         const verdict = allComplete || a.value.cmp(rep.value) > 0
           ? agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null)
@@ -550,7 +579,7 @@ export class IndicatorEngine {
         source = 'reported';
         // A stated rate or ratio is kept as stated and checked against the one its parts give.
         if (rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value && ledgers.length === 0) {
-          const q = await this.qualOf(fromReported.trace, year);
+          const q = yield* this.qualOf(fromReported.trace, year);
           const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
           const verdict = agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null);
           if (verdict === 'fails')
@@ -561,7 +590,7 @@ export class IndicatorEngine {
     const value = chosen.value;
     // A formula that reads only reported values is a reported figure, whatever key it came under.
     if (source === 'records' && !chosen.trace.some((t) => t.kind === 'aggregate') && chosen.trace.some((t) => t.kind === 'reported')) source = 'reported';
-    const qual = await this.qualOf(chosen.trace, year);
+    const qual = yield* this.qualOf(chosen.trace, year);
     const result: IndicatorResult = {
       id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported ?? def.formula : def.formula,
       value: null, display: null, raw: null, exact: null, qual: qual.qual, source, status: 'no_target', flags, trace: chosen.trace,
@@ -592,7 +621,7 @@ export class IndicatorEngine {
       // Stated parts need not be the whole: where the unit also states the total, that is the total.
       const ra = def.reportedAst;
       if (source === 'reported' && ra?.kind === 'values') {
-        const whole = (await this.reportedRows(year)).find((r) => r.element === ra.element && r.dim === '');
+        const whole = (yield* this.reportedRows(year)).find((r) => r.element === ra.element && r.dim === '');
         if (whole) total = Rational.parse(whole.value);
       }
       if (total && entries.length && def.total !== false) {
@@ -602,8 +631,8 @@ export class IndicatorEngine {
         result.display = withUnit(result.value, def.unit, this.cat);
       } else result.source = entries.length ? result.source : 'none';
     }
-    await this.markToDate(result, year);
-    await this.applyTarget(result, def, year);
+    yield* this.markToDate(result, year);
+    yield* this.applyTarget(result, def, year);
     return this.english(result, def, year);
   }
 
@@ -625,38 +654,36 @@ export class IndicatorEngine {
   }
 
   /** A figure read from one qualified source keeps its qualifier; combined ones become "about" if any part is. */
-  private async qualOf(trace: TraceEntry[], year: number): Promise<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> {
+  private *qualOf(trace: TraceEntry[], year: number): Steps<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> {
     const leaves = trace.filter((t) => t.kind === 'reported' || t.kind === 'aggregate');
     const quals: Array<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> = [];
     for (const t of leaves) {
       if (t.kind === 'reported') {
-        for (const r of await this.reportedMatching({ ...t.query, year: t.query.year ?? year }))
+        for (const r of yield* this.reportedMatching({ ...t.query, year: t.query.year ?? year }))
           quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale, ...(r.unit_word ? { word: r.unit_word } : {}) });
       } else {
         const q = t.query;
-        if (q.fn === 'sum' && q.field && (this.batch?.qualified(this.county, q) ?? await qualifiedCount(this.store, this.county, q)) > 0) quals.push({ qual: 'about' });
+        if (q.fn === 'sum' && q.field && (yield* settle(this.batch?.qualified(this.county, q) ?? qualifiedCount(this.store, this.county, q))) > 0) quals.push({ qual: 'about' });
       }
     }
     if (quals.length === 1 && leaves.length === 1) return quals[0]!;
     return { qual: quals.some((q) => q.qual !== 'exact') ? 'about' : 'exact' };
   }
 
-  private claimCache = new Map<number, Promise<Array<Selectable<Database['target_claim']>>>>();
+  private claimCache = new Map<number, Array<Selectable<Database['target_claim']>>>();
 
-  private async applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Promise<void> {
+  private *applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Steps<void> {
     if (!this.targetCache.has(year)) {
       // Targets are set by a unit for the units under it: the county itself, its prefecture, its province.
       const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
-      const pre = this.batch?.targets(year)?.filter((t) => prefixes.includes(t.org_code));
-      if (pre) this.targetCache.set(year, Promise.resolve(pre));
-      else this.targetCache.set(year, targetsOf(this.store, year, prefixes));
+      const targets = this.batch?.targets(year)?.filter((t) => prefixes.includes(t.org_code)) ?? (yield* settle(targetsOf(this.store, year, prefixes)));
       // A claim about a target ("超额完成") is the unit's own data and speaks only for that unit.
-      const claims = this.batch?.claims(this.county, year);
-      if (claims) this.claimCache.set(year, Promise.resolve(claims));
-      else this.claimCache.set(year, claimsOf(this.store, this.county, year));
+      const claims = yield* settle(this.batch?.claims(this.county, year) ?? claimsOf(this.store, this.county, year));
+      this.targetCache.set(year, targets);
+      this.claimCache.set(year, claims);
     }
-    const targets = (await this.targetCache.get(year)!).filter((x) => x.indicator === def.id);
-    const claim = (await this.claimCache.get(year)!).find((c) => c.indicator === def.id);
+    const targets = this.targetCache.get(year)!.filter((x) => x.indicator === def.id);
+    const claim = this.claimCache.get(year)!.find((c) => c.indicator === def.id);
     const t = targets.filter((x) => x.value !== null).sort((a, b) => b.org_code.length - a.org_code.length)[0]
       ?? targets.sort((a, b) => b.org_code.length - a.org_code.length)[0];
     const hasData = !!(result.exact || result.breakdown?.length);
@@ -699,13 +726,21 @@ export class IndicatorEngine {
 
   /** Every indicator of the catalogue, in catalogue order. */
   async all(): Promise<IndicatorResult[]> {
+    return runAsync(this.allSteps());
+  }
+
+  private *allSteps(): Steps<IndicatorResult[]> {
     const out: IndicatorResult[] = [];
-    for (const d of this.cat.indicators) out.push(await this.evaluate(d.id));
+    for (const d of this.cat.indicators) out.push(yield* this.evaluating(d.id, this.year));
     return out;
   }
 
   /** Evaluates the catalogue's validation rules, plus one check per partial ledger figure that records stay within the reported total. */
   async rules(): Promise<RuleResult[]> {
+    return runAsync(this.ruleSteps());
+  }
+
+  private *ruleSteps(): Steps<RuleResult[]> {
     const out: RuleResult[] = [];
     const fmt = (v: Value, unit: Unit | undefined) =>
       v.kind === 'scalar' && v.value
@@ -717,9 +752,10 @@ export class IndicatorEngine {
         out.push({ id: r.id, label: r.label, ok: null, left: null, right: null, op: r.op, detail: { zh: '按县逐一检查', en: 'checked county by county' } });
         continue;
       }
-      const [l, rt] = [await evaluate(r.left, { year: this.year, source: this.source() }), await evaluate(r.right, { year: this.year, source: this.source() })];
+      const l = yield* evaluation(r.left, { year: this.year, source: this.source() });
+      const rt = yield* evaluation(r.right, { year: this.year, source: this.source() });
       // A side read from records that say nothing has no figure, so the rule cannot be checked.
-      for (const side of [l, rt]) if (!(await this.recordsKnown(side.trace, this.year))) side.value = { kind: 'scalar', value: null };
+      for (const side of [l, rt]) if (!(yield* this.recordsKnown(side.trace, this.year))) side.value = { kind: 'scalar', value: null };
       const unit = this.unitOf(l.trace) ?? this.unitOf(rt.trace);
       const lv = l.value.kind === 'scalar' ? l.value.value : null;
       const rv = rt.value.kind === 'scalar' ? rt.value.value : null;
@@ -733,8 +769,8 @@ export class IndicatorEngine {
           : { zh: `${left} ${r.op} ${right}${ok ? '' : ' 不成立'}`, en: `${left} ${r.op} ${right}${ok ? '' : ' does not hold'}` },
       });
     }
-    out.push(...(await this.statedRelations()));
-    for (const ind of await this.all()) {
+    out.push(...(yield* this.statedRelations()));
+    for (const ind of yield* this.allSteps()) {
       for (const f of ind.flags)
         out.push({ id: `consistency.${ind.id}`, label: { zh: `${ind.label.zh}：明细与上报值一致`, en: `${ind.label.en}: records agree with reported value` }, ok: false, left: ind.display, right: null, op: '=', detail: f });
     }
@@ -746,9 +782,9 @@ export class IndicatorEngine {
    * that exceed the total always fail; parts of an exhaustive list must add up to it), and subsets
    * (其中) that must not exceed their whole. Each is checked at the precision the figures were stated to.
    */
-  private async statedRelations(): Promise<RuleResult[]> {
+  private *statedRelations(): Steps<RuleResult[]> {
     const out: RuleResult[] = [];
-    const rows = await this.reportedRows(this.year);
+    const rows = yield* this.reportedRows(this.year);
     const cats = categoriesFor(this.year, this.county, this.store);
     const show = (el: { unit: Unit }, v: Rational) => withUnit(formatValue(v, el.unit, { decimals: 4, mode: 'half_up' }).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), el.unit, this.cat);
     const disp = (v: Rational, el: { unit: Unit }) => (el.unit === 'money' ? v.div(FEN_PER_WAN) : v);
@@ -812,7 +848,7 @@ export class IndicatorEngine {
       if (t.kind === 'reported') {
         const q = t.query;
         const el = this.cat.elements[q.element];
-        for (const row of await this.reportedMatching(q)) {
+        for (const row of await runAsync(this.reportedMatching(q))) {
           const unit = el?.unit ?? 'items';
           const fmt = (v: string) => formatValue(Rational.parse(v), unit, { decimals: 4, mode: 'half_up' }).replace(/\.0+$|(\.\d*?)0+$/, '$1');
           const dim = row.dim ? `·${(el?.dims && cats[el.dims]?.find((c) => c.value === row.dim)?.zh) || row.dim}` : '';

@@ -60,7 +60,8 @@ export interface AggregateBatch {
   statements: number;
 }
 
-const toRational = (v: unknown): Rational => (v === null || v === undefined ? Rational.of(0) : Rational.parse(String(v)));
+// SQLite answers a sum of integers as a number, PostgreSQL as a decimal text.
+const toRational = (v: unknown): Rational => (v === null || v === undefined ? Rational.ZERO : typeof v === 'number' && Number.isSafeInteger(v) ? Rational.of(v) : Rational.parse(String(v)));
 
 function declFor(ledger: string): LedgerDecl {
   const d = ledgerDecl(ledger);
@@ -177,47 +178,52 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
   const stated = new Map<string, Map<string, number>>();
   const counts = new Map<string, Map<string, number>>();
   const undated = new Map<string, Map<string, { matched: number; undated: number }>>();
-  const addUndated = (county: string, key: string, r: Record<string, unknown>, i: number) => {
-    if (r[`u${i}`] === undefined) return;
-    const was = undated.get(county)?.get(key) ?? { matched: 0, undated: 0 };
-    put(undated, county, key, { matched: was.matched + Number(r[`w${i}`]), undated: was.undated + Number(r[`u${i}`]) });
-  };
   const byKeys = new Set<string>();
   const read = new Set<string>();
-  const put = <V>(m: Map<string, Map<string, V>>, county: string, key: string, v: V) => {
-    if (!m.has(county)) m.set(county, new Map());
-    m.get(county)!.set(key, v);
+  // A county's map in one of the maps above, made on first use.
+  const of = <V>(m: Map<string, Map<string, V>>, county: string): Map<string, V> => {
+    let x = m.get(county);
+    if (!x) m.set(county, x = new Map());
+    return x;
+  };
+  const addUndated = (u: Map<string, { matched: number; undated: number }>, key: string, w: unknown, n: unknown) => {
+    const was = u.get(key);
+    u.set(key, { matched: (was?.matched ?? 0) + Number(w), undated: (was?.undated ?? 0) + Number(n) });
   };
   const groups = groupQueries(store, set, terms);
   await Promise.all(groups.map(async ({ ts, by, lk, query }) => {
     read.add(lk);
     const rows = (await query.execute()) as Array<Record<string, unknown>>;
+    // Column names of each term, made once per statement rather than once per row.
+    const cols = ts.map((t, i) => ({ key: t.key, t: `t${i}`, q: `q${i}`, s: `s${i}`, m: `m${i}`, w: `w${i}`, u: `u${i}` }));
     if (by === undefined) {
       for (const r of rows) {
         const c = String(r.county_code);
-        put(counts, c, lk, Number(r.n));
-        ts.forEach((t, i) => {
-          put(values, c, t.key, toRational(r[`t${i}`]));
-          if (r[`q${i}`] !== undefined) put(quals, c, t.key, Number(r[`q${i}`]));
-          if (r[`s${i}`] !== undefined) put(stated, c, t.key, Number(r[`s${i}`]));
-          addUndated(c, t.key, r, i);
-        });
+        of(counts, c).set(lk, Number(r.n));
+        const vs = of(values, c);
+        for (const k of cols) {
+          vs.set(k.key, toRational(r[k.t]));
+          if (r[k.q] !== undefined) of(quals, c).set(k.key, Number(r[k.q]));
+          if (r[k.s] !== undefined) of(stated, c).set(k.key, Number(r[k.s]));
+          if (r[k.u] !== undefined) addUndated(of(undated, c), k.key, r[k.w], r[k.u]);
+        }
       }
       return;
     }
     for (const t of ts) byKeys.add(t.key);
     for (const r of rows) {
       const c = String(r.county_code);
-      put(counts, c, lk, (counts.get(c)?.get(lk) ?? 0) + Number(r.n));
-      ts.forEach((t, i) => {
-        addUndated(c, t.key, r, i);
-        if (!Number(r[`m${i}`])) return;
-        if (!values.has(c)) values.set(c, new Map());
-        const m = values.get(c)!;
-        const list = (m.get(t.key) as Array<{ key: string; value: Rational }> | undefined) ?? [];
-        list.push({ key: r.k === null ? '' : String(r.k), value: toRational(r[`t${i}`]) });
-        m.set(t.key, list);
-      });
+      const cs = of(counts, c);
+      cs.set(lk, (cs.get(lk) ?? 0) + Number(r.n));
+      const vs = of(values, c);
+      const entry = r.k === null ? '' : String(r.k);
+      for (const k of cols) {
+        if (r[k.u] !== undefined) addUndated(of(undated, c), k.key, r[k.w], r[k.u]);
+        if (!Number(r[k.m])) continue;
+        let list = vs.get(k.key) as Array<{ key: string; value: Rational }> | undefined;
+        if (!list) vs.set(k.key, list = []);
+        list.push({ key: entry, value: toRational(r[k.t]) });
+      }
     }
   }));
   const known = new Set(terms.map((t) => t.key));

@@ -68,6 +68,20 @@ for (const engine of await engines()) {
       expect(statements).toBeGreaterThan(0);
     });
 
+    it('computes a county\'s whole catalogue from the batch in one go, without waiting on any promise', async () => {
+      const pre = await prefetch(synth.store, { kind: 'all' }, 2022);
+      let read = 0;
+      const counted = { ...pre, aggregate: (county: string, q: Parameters<typeof pre.aggregate>[1]) => { read++; return pre.aggregate(county, q); } };
+      const e = new IndicatorEngine(synth.store, pre.withData[0]!, 2022, { batch: counted });
+      const pending = e.all();
+      // Everything was read before the call returned: nothing waited for a later turn.
+      const before = read;
+      const result = await pending;
+      expect(before).toBeGreaterThan(0);
+      expect(read).toBe(before);
+      expect(result).toEqual(await alone(synth, pre.withData[0]!).then((x) => x.indicators));
+    });
+
     it('rolls up a prefecture and a province from the batch as it does alone', async () => {
       for (const unit of ['6230', '62']) {
         const pre = await prefetch(demo.store, { kind: 'prefix', prefix: unit }, 2022);

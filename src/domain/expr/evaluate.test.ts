@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rational } from '../rational.ts';
-import { type AggregateQuery, type DataSource, evaluate, parse, type ReportedQuery, type Value } from './index.ts';
+import { isThenable, run as runSteps } from '../steps.ts';
+import { type AggregateQuery, type DataSource, evaluate, evaluation, parse, type ReportedQuery, type Value } from './index.ts';
 
 const R = (s: string) => Rational.parse(s);
 type Entries = Array<{ key: string; value: Rational }>;
@@ -213,5 +214,24 @@ describe('evaluate', () => {
     await expect(run('count(x) by y', wrongShape)).rejects.toThrow(/must return an array/);
     const nullByDim: DataSource = { ...failing, reported: async () => null };
     expect((await run('values(x) by dim', nullByDim)).value).toEqual({ kind: 'breakdown', entries: [] });
+  });
+
+  it('evaluates without waiting when the source answers directly, with the same value and trace', async () => {
+    const { source } = fake({ aggregates: { 'sum spend.amount 2022': R('250'), 'count spend 2022 by kind': [{ key: 'a', value: R('2') }] }, reported: { 'plan 2022': '1000' } });
+    const parsed = parse('sum(spend.amount) / value(plan) * 100 + count(spend) by kind');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    // The answers are learnt once from the asynchronous source, then served directly.
+    const answers = new Map<string, never>();
+    const learning: DataSource = {
+      ...source,
+      aggregate: async (q) => { const v = await source.aggregate(q); answers.set(JSON.stringify(q), v as never); return v; },
+      reported: async (q) => { const v = await source.reported(q); answers.set(JSON.stringify(q), v as never); return v; },
+    };
+    const learnt = await evaluate(parsed.ast, { year: 2022, source: learning });
+    const direct: DataSource = { aggregate: (q) => answers.get(JSON.stringify(q))!, reported: (q) => answers.get(JSON.stringify(q))!, indicator: () => { throw new Error('not read'); } };
+    const r = runSteps(evaluation(parsed.ast, { year: 2022, source: direct }));
+    expect(isThenable(r)).toBe(false);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(JSON.parse(JSON.stringify(learnt)));
+    expect(text(learnt.value)).toBe('a=27');
   });
 });

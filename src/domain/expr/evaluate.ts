@@ -1,9 +1,10 @@
 /**
- * Exact evaluation of a parsed formula over an asynchronous data source. Every figure fetched is
- * recorded in the trace, so a result can be traced back to the records and reported values it
- * came from.
+ * Exact evaluation of a parsed formula over a data source that answers at once or asynchronously.
+ * Every figure fetched is recorded in the trace, so a result can be traced back to the records and
+ * reported values it came from.
  */
 import { Rational } from '../rational.ts';
+import { type Maybe, runAsync, settle, type Steps } from '../steps.ts';
 import type { Cond, Expr, Pos, YearRef } from './ast.ts';
 
 /** A result: one number, or one number per key (a category, a dim). `null` means missing data. */
@@ -44,17 +45,18 @@ export interface IndicatorQuery {
   year: number;
 }
 
+/** Each method may answer directly or with a promise; a source that answers directly is evaluated without waiting. */
 export interface DataSource {
   /** Returns an array exactly when `q.by` is set. */
-  aggregate(q: AggregateQuery): Promise<Rational | Array<{ key: string; value: Rational }>>;
+  aggregate(q: AggregateQuery): Maybe<Rational | Array<{ key: string; value: Rational }>>;
   /**
    * The query as this source reads it (a figure to date adds its date condition); the evaluation asks
    * and traces that query, so the trace says exactly what was read. Absent: the query as written.
    */
   place?(q: AggregateQuery): AggregateQuery;
   /** Returns an array exactly when `q.byDim` is set; `null` when nothing was reported. */
-  reported(q: ReportedQuery): Promise<Rational | null | Array<{ key: string; value: Rational }>>;
-  indicator(id: string, year: number): Promise<Value>;
+  reported(q: ReportedQuery): Maybe<Rational | null | Array<{ key: string; value: Rational }>>;
+  indicator(id: string, year: number): Maybe<Value>;
 }
 
 /** One step of an evaluation: a figure fetched from the data source, or a note about a figure that could not be computed. */
@@ -120,7 +122,7 @@ class Evaluation {
     };
   }
 
-  async eval(e: Expr): Promise<Value> {
+  *eval(e: Expr): Steps<Value> {
     const { ctx } = this;
     switch (e.kind) {
       case 'number':
@@ -128,10 +130,10 @@ class Evaluation {
       case 'year':
         return scalar(Rational.of(ctx.year));
       case 'neg':
-        return this.combine([await this.eval(e.arg)], ([x]) => (x ? x.neg() : null));
+        return this.combine([yield* this.eval(e.arg)], ([x]) => (x ? x.neg() : null));
       case 'binary': {
-        const left = await this.eval(e.left);
-        const right = await this.eval(e.right);
+        const left = yield* this.eval(e.left);
+        const right = yield* this.eval(e.right);
         return this.combine([left, right], ([a, b], key) => {
           if (!a || !b) return null;
           switch (e.op) {
@@ -158,7 +160,7 @@ class Evaluation {
           year: ctx.year,
         };
         const q = ctx.source.place?.(asked) ?? asked;
-        const r = await ctx.source.aggregate(q);
+        const r = yield* settle(ctx.source.aggregate(q));
         if (q.by !== undefined && !Array.isArray(r)) throw contract(`aggregate with 'by' must return an array (${e.kind}(${e.ledger}…) by ${q.by})`);
         if (q.by === undefined && !(r instanceof Rational)) throw contract(`aggregate without 'by' must return a Rational (${e.kind}(${e.ledger}…))`);
         this.trace.push({ kind: 'aggregate', query: q, value: r });
@@ -166,14 +168,14 @@ class Evaluation {
       }
       case 'value': {
         const q: ReportedQuery = { element: e.element, year: yearOf(e.year, ctx), ...(e.dim !== undefined && { dim: e.dim }) };
-        const r = await ctx.source.reported(q);
+        const r = yield* settle(ctx.source.reported(q));
         if (Array.isArray(r)) throw contract(`reported(${e.element}) without byDim must return a Rational or null`);
         this.trace.push({ kind: 'reported', query: q, value: r });
         return scalar(r);
       }
       case 'values': {
         const q: ReportedQuery = { element: e.element, year: yearOf(e.year, ctx), ...(e.byDim ? { byDim: true } : { allDims: true }) };
-        const r = await ctx.source.reported(q);
+        const r = yield* settle(ctx.source.reported(q));
         if (e.byDim) {
           const entries = r === null ? [] : r;
           if (!Array.isArray(entries)) throw contract(`reported(${e.element}) with byDim must return an array`);
@@ -186,13 +188,13 @@ class Evaluation {
       }
       case 'ref': {
         const q: IndicatorQuery = { id: e.id, year: yearOf(e.year, ctx) };
-        const v = await ctx.source.indicator(q.id, q.year);
+        const v = yield* settle(ctx.source.indicator(q.id, q.year));
         this.trace.push({ kind: 'indicator', query: q, value: v });
         return v;
       }
       case 'fn': {
         const args: Value[] = [];
-        for (const a of e.args) args.push(await this.eval(a));
+        for (const a of e.args) args.push(yield* this.eval(a));
         switch (e.name) {
           case 'coalesce':
             return this.combine(args, (xs) => xs.find((x) => x !== null) ?? null);
@@ -216,8 +218,13 @@ class Evaluation {
  * one at a time, left to right, and appear in the trace in that order. Errors thrown by the data
  * source propagate unchanged.
  */
-export async function evaluate(ast: Expr, ctx: EvalContext): Promise<{ value: Value; trace: TraceEntry[] }> {
+export function evaluate(ast: Expr, ctx: EvalContext): Promise<{ value: Value; trace: TraceEntry[] }> {
+  return runAsync(evaluation(ast, ctx));
+}
+
+/** `evaluate` as a computation (steps.ts), for callers that compose it into one of their own. */
+export function* evaluation(ast: Expr, ctx: EvalContext): Steps<{ value: Value; trace: TraceEntry[] }> {
   const run = new Evaluation(ctx);
-  const value = await run.eval(ast);
+  const value = yield* run.eval(ast);
   return { value, trace: run.trace };
 }

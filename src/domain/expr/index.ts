@@ -8,6 +8,7 @@ export {
   type DataSource,
   type EvalContext,
   evaluate,
+  evaluation,
   type IndicatorQuery,
   type ReportedQuery,
   type TraceEntry,
