@@ -12,6 +12,9 @@ const ROUNDING_MODES: readonly RoundingMode[] = ['half_up', 'truncate', 'half_ev
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
 const FRACTION = /^([+-]?)(\d+)\/(\d+)$/;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+// 10^0 … 10^20, the scales figures are printed at; larger ones are computed.
+const POW10 = Array.from({ length: 21 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (n: number): bigint => POW10[n] ?? 10n ** BigInt(n);
 
 function abs(n: bigint): bigint {
   return n < 0n ? -n : n;
@@ -73,7 +76,7 @@ export class Rational {
     if (d) {
       const frac = d[3] ?? '';
       const num = BigInt(d[2]! + frac);
-      return Rational.ratio(d[1] === '-' ? -num : num, 10n ** BigInt(frac.length));
+      return Rational.ratio(d[1] === '-' ? -num : num, pow10(frac.length));
     }
     const f = FRACTION.exec(t);
     if (f) {
@@ -144,7 +147,7 @@ export class Rational {
   toDecimalString(decimals: number, mode: RoundingMode = 'half_up'): string {
     if (!Number.isSafeInteger(decimals) || decimals < 0) throw new RangeError(`decimals must be a non-negative integer, got ${String(decimals)}`);
     if (!ROUNDING_MODES.includes(mode)) throw new RangeError(`unknown rounding mode ${quote(String(mode))}`);
-    const scaled = this.num * 10n ** BigInt(decimals);
+    const scaled = this.num * pow10(decimals);
     let q = scaled / this.den; // truncates toward zero
     const twiceRest = abs(scaled % this.den) * 2n;
     const away = this.num < 0n ? -1n : 1n;

@@ -218,7 +218,8 @@ const OP_EN: Record<string, string> = { '>=': 'at least', '>': 'more than', '<='
  * a consistent computation (a report, a dashboard request).
  */
 export class IndicatorEngine {
-  private memo = new Map<string, Maybe<IndicatorResult>>();
+  /** Results by year, then indicator id. */
+  private memo = new Map<number, Map<string, Maybe<IndicatorResult>>>();
   private completeness = new Map<string, string>();
   readonly cat: Catalogue;
 
@@ -527,12 +528,13 @@ export class IndicatorEngine {
    */
   private *evaluating(id: string, year: number): Steps<IndicatorResult> {
     // The catalogue refuses reference cycles when it is parsed, so this recursion always ends.
-    const key = `${id}@${year}`;
-    let hit = this.memo.get(key);
+    let ofYear = this.memo.get(year);
+    if (!ofYear) this.memo.set(year, ofYear = new Map());
+    let hit = ofYear.get(id);
     if (hit === undefined) {
       hit = run(this.compute(id, year));
-      this.memo.set(key, hit);
-      if (isThenable(hit)) hit.then((r) => this.memo.set(key, r), () => {});
+      ofYear.set(id, hit);
+      if (isThenable(hit)) hit.then((r) => ofYear.set(id, r), () => {});
     }
     return yield* settle(hit);
   }
