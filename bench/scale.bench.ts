@@ -9,7 +9,9 @@
  *   per-county    — the engine county by county without the batch, on the smallest set.
  * With XIEZUO_BENCH_PG=1 the same is repeated on PostgreSQL (data copied from the SQLite file;
  * XIEZUO_BENCH_PG_COUNTIES, default 300, limits the copy). Ends with one JSON line.
- * The dataset is generated once and reused from XIEZUO_BENCH_DB (default: the temp folder).
+ * The dataset is generated once and reused from XIEZUO_BENCH_DB (default: the temp folder). The
+ * engine measured is the one the server and the `xiezuo` command run: the compiled JavaScript in
+ * dist/ when it is up to date (`npm run build`), otherwise the TypeScript sources (the line it prints says which).
  * Run: npm run bench -- scale
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +22,8 @@ import pg from 'pg';
 import { ledgerDecl } from '../src/domain/ledgers/declarations.ts';
 import { catalogueFor } from '../src/services/catalogue.ts';
 import { syntheticDataset } from '../src/services/dataset.ts';
-import { compileCatalogue, prefetch } from '../src/services/indicator-sets.ts';
-import { IndicatorEngine } from '../src/services/indicators.ts';
+import { compileCatalogue, type prefetch } from '../src/services/indicator-sets.ts';
+import type { IndicatorEngine } from '../src/services/indicators.ts';
 import { synthesize } from '../src/services/synth.ts';
 import { batchStatements, countiesWithData, type CountySet } from '../src/store/batch-aggregate.ts';
 import { migrate, openStore, type Store } from '../src/store/db.ts';
@@ -77,18 +79,41 @@ export async function scaleDataset(n: number, log: (s: string) => void): Promise
 /** Evenly spread subset of `k` codes. */
 const spread = (codes: string[], k: number) => (k >= codes.length ? codes : Array.from({ length: k }, (_, i) => codes[Math.floor((i * codes.length) / k)]!));
 
-async function engineRun(store: Store, set: CountySet, codes: string[]): Promise<void> {
-  const pre = await prefetch(store, set, YEAR);
+interface Measured {
+  compiled: boolean;
+  prefetch: typeof prefetch;
+  IndicatorEngine: typeof IndicatorEngine;
+  openStore: typeof openStore;
+  migrate: typeof migrate;
+}
+
+/** The engine's modules as the server runs them: compiled (dist/) when that is up to date, else the sources. */
+async function measured(): Promise<Measured> {
+  const { builtIsFresh } = await import('../bin/built.mjs');
+  const compiled = builtIsFresh();
+  const at = (m: string) => (compiled ? `../dist/src/${m}.js` : `../src/${m}.ts`);
+  const [sets, indicators, db] = await Promise.all([
+    import(at('services/indicator-sets')) as Promise<typeof import('../src/services/indicator-sets.ts')>,
+    import(at('services/indicators')) as Promise<typeof import('../src/services/indicators.ts')>,
+    import(at('store/db')) as Promise<typeof import('../src/store/db.ts')>,
+  ]);
+  // A store's configuration is read when it is migrated, by the configuration module of the same build.
+  await import(at('services/config'));
+  return { compiled, prefetch: sets.prefetch, IndicatorEngine: indicators.IndicatorEngine, openStore: db.openStore, migrate: db.migrate };
+}
+
+async function engineRun(m: Measured, store: Store, set: CountySet, codes: string[]): Promise<void> {
+  const pre = await m.prefetch(store, set, YEAR);
   for (const c of codes) {
-    const e = new IndicatorEngine(store, c, YEAR, { batch: pre });
+    const e = new m.IndicatorEngine(store, c, YEAR, { batch: pre });
     await e.all();
     await e.rules();
   }
 }
 
-async function perCountyRun(store: Store, codes: string[]): Promise<void> {
+async function perCountyRun(m: Measured, store: Store, codes: string[]): Promise<void> {
   for (const c of codes) {
-    const e = new IndicatorEngine(store, c, YEAR);
+    const e = new m.IndicatorEngine(store, c, YEAR);
     await e.all();
     await e.rules();
   }
@@ -169,6 +194,10 @@ export async function run(): Promise<void> {
   const sizes = [...new Set([100, 300, n].filter((k) => k <= all.length))];
   const tables = [...new Set(terms.map((t) => ledgerDecl(t.q.ledger)!.table))];
   const raw = new Database(file, { readonly: true });
+  const m = await measured();
+  const mstore = m.openStore({ engine: 'sqlite', file });
+  await m.migrate(mstore);
+  log(`engine: ${m.compiled ? 'compiled JavaScript (dist/)' : 'TypeScript sources (dist/ is missing or older than src/)'}\n`);
   log(`measuring on ${all.length} counties; DuckDB copy…\n`);
   const duck = await duckdbCopy(file, tables);
   const points: ScalePoint[] = [];
@@ -176,19 +205,22 @@ export async function run(): Promise<void> {
     const codes = spread(all, k);
     const set: CountySet = { kind: 'codes', codes };
     const statements = batchStatements(store, set, terms);
-    const [handsql, engine] = await paired(async () => { for (const s of statements) raw.prepare(s.sql).all(...(s.parameters as unknown[])); }, () => engineRun(store, set, codes));
+    const [handsql, engine] = await paired(async () => { for (const s of statements) raw.prepare(s.sql).all(...(s.parameters as unknown[])); }, () => engineRun(m, mstore, set, codes));
     const duckdb = await best(async () => { for (const s of statements) await duck.conn.runAndReadAll(s.sql, s.parameters as never); });
-    const percounty = k === sizes[0] ? await best(() => perCountyRun(store, codes), 1) : null;
+    const percounty = k === sizes[0] ? await best(() => perCountyRun(m, mstore, codes), 1) : null;
     points.push({ engine: 'sqlite', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: Math.round(duckdb), percounty_ms: percounty === null ? null : Math.round(percounty) });
     log(`sqlite  ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×), DuckDB ${duckdb.toFixed(0)} ms${percounty ? `, county by county ${percounty.toFixed(0)} ms` : ''}  [${statements.length} statements]\n`);
   }
   duck.close();
   raw.close();
+  await mstore.close();
   if (process.env.XIEZUO_BENCH_PG === '1') {
     const pk = Math.min(Number(process.env.XIEZUO_BENCH_PG_COUNTIES ?? 300), all.length);
     const codes = spread(all, pk);
     log(`PostgreSQL: copying ${pk} counties…\n`);
     const p = await pgCopy(file, codes, log);
+    const named = m.openStore({ engine: 'postgres', url: (p.store.config as { url: string }).url });
+    await m.migrate(named);
     try {
       const client = new pg.Client({ connectionString: (p.store.config as { url: string }).url });
       await client.connect();
@@ -196,17 +228,14 @@ export async function run(): Promise<void> {
         const sub = spread(codes, k);
         const set: CountySet = { kind: 'codes', codes: sub };
         const statements = batchStatements(p.store, set, terms);
-        const [handsql, engine] = await paired(async () => { for (const s of statements) await client.query(s.sql, s.parameters as unknown[]); }, () => engineRun(p.store, set, sub));
-        // County by county (about 60 small statements a county), with named prepared statements and without (XIEZUO_PG_PREPARE=off), in turns.
+        const [handsql, engine] = await paired(async () => { for (const s of statements) await client.query(s.sql, s.parameters as unknown[]); }, () => engineRun(m, named, set, sub));
+        // County by county (about 60 small statements a county), with named prepared statements and without (`prepare: false`, as XIEZUO_PG_PREPARE=off), in turns.
         let percounty: number | null = null;
         let unnamed: number | null = null;
         if (k === 100) {
-          const was = process.env.XIEZUO_PG_PREPARE;
-          process.env.XIEZUO_PG_PREPARE = 'off';
-          const plain = openStore({ engine: 'postgres', url: (p.store.config as { url: string }).url });
-          if (was === undefined) delete process.env.XIEZUO_PG_PREPARE; else process.env.XIEZUO_PG_PREPARE = was;
-          await migrate(plain);
-          [percounty, unnamed] = await paired(() => perCountyRun(p.store, sub), () => perCountyRun(plain, sub), 2);
+          const plain = m.openStore({ engine: 'postgres', url: (p.store.config as { url: string }).url, prepare: false });
+          await m.migrate(plain);
+          [percounty, unnamed] = await paired(() => perCountyRun(m, named, sub), () => perCountyRun(m, plain, sub), 2);
           await plain.close();
         }
         points.push({ engine: 'postgres', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: null, percounty_ms: percounty === null ? null : Math.round(percounty), ...(unnamed !== null && { percounty_unnamed_ms: Math.round(unnamed) }) });
@@ -214,6 +243,7 @@ export async function run(): Promise<void> {
       }
       await client.end();
     } finally {
+      await named.close();
       await p.drop();
     }
   }

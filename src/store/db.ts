@@ -55,7 +55,7 @@ export function openStore(config: StoreConfig): Store {
   // An idle connection the server ends (a restart, an administrator's termination) is dropped from the
   // pool and replaced on next use; unhandled, its error would end the process.
   pool.on('error', (e) => { process.stderr.write(`xiezuo: PostgreSQL ended an idle connection (${e.message}); a new one is opened when needed\n`); });
-  if (namedStatements()) pool.on('connect', namingStatements);
+  if (config.prepare ?? namedStatements()) pool.on('connect', namingStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', config, close: () => db.destroy() };
 }

@@ -1,0 +1,2 @@
+/** Whether dist/ is at least as new as every file under src/. */
+export function builtIsFresh(): boolean;
