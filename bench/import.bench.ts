@@ -22,14 +22,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { toRow } from '../src/store/ledger-repo.ts';
-// Loaded before any store is migrated: migrating then loads the stored configuration that imports read.
-import '../src/services/config.ts';
-import { migrate, openStore, type Store } from '../src/store/db.ts';
-import { ledgerDecl } from '../src/domain/ledgers/declarations.ts';
-import { protectResidentId } from '../src/services/pii.ts';
-import { SYSTEM } from '../src/services/scope.ts';
+import type { Store } from '../src/store/db.ts';
 import { placementRow, writePlacementsCsv, writePlacementsXlsx } from './placements.ts';
+import { measuredCode, productModule } from './product.ts';
 
 process.env.XIEZUO_SECRET ??= 'bench-secret';
 
@@ -38,9 +33,27 @@ export interface Measure { mode: string; rows: number; seconds: number; rowsPerS
 const COUNTY = '623023';
 const YEAR = 2022;
 
-async function prepare(file: string): Promise<Store> {
-  const store = openStore({ engine: 'sqlite', file });
-  await migrate(store);
+/**
+ * The product's modules a child uses, as the server loads them (bench/product.ts); the configuration
+ * module first, so that migrating a store loads the stored configuration that imports read.
+ */
+async function product() {
+  await productModule('services/config');
+  const [db, repo, ledgers, pii, scope, imports] = await Promise.all([
+    productModule<typeof import('../src/store/db.ts')>('store/db'),
+    productModule<typeof import('../src/store/ledger-repo.ts')>('store/ledger-repo'),
+    productModule<typeof import('../src/domain/ledgers/declarations.ts')>('domain/ledgers/declarations'),
+    productModule<typeof import('../src/services/pii.ts')>('services/pii'),
+    productModule<typeof import('../src/services/scope.ts')>('services/scope'),
+    productModule<typeof import('../src/services/imports.ts')>('services/imports'),
+  ]);
+  return { ...db, ...repo, ...ledgers, ...pii, ...scope, ...imports };
+}
+type Product = Awaited<ReturnType<typeof product>>;
+
+async function prepare(p: Product, file: string): Promise<Store> {
+  const store = p.openStore({ engine: 'sqlite', file });
+  await p.migrate(store);
   await store.db.insertInto('org_unit').values([
     { code: '62', name: '甘肃省', level: 'province', parent_code: null },
     { code: '6230', name: '甘南藏族自治州', level: 'prefecture', parent_code: '62' },
@@ -52,8 +65,9 @@ async function prepare(file: string): Promise<Store> {
 const DEST: Record<string, string> = { '协作地（天津）': 'partner_region', 省内: 'in_province', 省外: 'out_of_province' };
 
 /** The bare baseline: column values as the import would store them, one prepared INSERT, one transaction. */
-function baseline(dbFile: string, n: number): void {
-  const decl = ledgerDecl('labour_placement')!;
+function baseline(p: Product, dbFile: string, n: number): void {
+  const { toRow, protectResidentId } = p;
+  const decl = p.ledgerDecl('labour_placement')!;
   const db = new Database(dbFile);
   db.pragma('journal_mode = WAL');
   const sample = toRow(decl, { person_name: 'x', resident_id: placementRow(0)[1], destination: 'in_province', start_date: '2022-01-01' }, (_f, raw) => protectResidentId(raw));
@@ -72,8 +86,9 @@ function baseline(dbFile: string, n: number): void {
 }
 
 async function child(mode: string, dbFile: string, input: string, n: number): Promise<void> {
-  const store = await prepare(dbFile);
-  const { importFiles } = await import('../src/services/imports.ts');
+  const p = await product();
+  const store = await prepare(p, dbFile);
+  const { importFiles, SYSTEM } = p;
   // "into-existing" and "again": the county-year first gets the records of `input`'s companion file (not timed).
   const [file, before] = input.split('|') as [string, string | undefined];
   if (before) {
@@ -81,7 +96,7 @@ async function child(mode: string, dbFile: string, input: string, n: number): Pr
     if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
   }
   if (mode.startsWith('probe')) {
-    process.stdout.write(`${JSON.stringify(await probe(store, file, mode === 'probe-thread'))}\n`);
+    process.stdout.write(`${JSON.stringify(await probe(p, store, file, mode === 'probe-thread'))}\n`);
     await store.close();
     return;
   }
@@ -90,7 +105,7 @@ async function child(mode: string, dbFile: string, input: string, n: number): Pr
   let rows = n;
   if (mode === 'baseline') {
     await store.close();
-    baseline(dbFile, n);
+    baseline(p, dbFile, n);
   } else {
     const r = await importFiles(store, SYSTEM, [{ path: input }], { county: COUNTY, year: YEAR, parallel: mode.endsWith('+thread') });
     if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
@@ -114,9 +129,9 @@ export interface Probe { mode: string; seconds: number; probes: number; p50Ms: n
  * Serves the API on loopback and imports `file` through the same service the upload route uses,
  * while a client asks for /api/health every 10 ms; returns the probe latencies during the import.
  */
-async function probe(store: Store, file: string, thread: boolean): Promise<Probe> {
-  const { buildApp } = await import('../src/server/app.ts');
-  const { importFiles } = await import('../src/services/imports.ts');
+async function probe(p: Product, store: Store, file: string, thread: boolean): Promise<Probe> {
+  const { buildApp } = await productModule<typeof import('../src/server/app.ts')>('server/app');
+  const { importFiles, SYSTEM } = p;
   const app = await buildApp({ store, dataDir: tmpdir() });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const lat: number[] = [];
@@ -193,7 +208,7 @@ export async function runImportBench(log: (s: string) => void = (s) => process.s
       ...(process.env.XIEZUO_BENCH_THREAD === '1' ? [runChild('csv+thread', join(dir, 't.sqlite'), csv, csvRows)] : []),
     ];
     const [b1, c, b2, x, ct] = results as [Measure, Measure, Measure, Measure, Measure | undefined];
-    log('\nimport of labour placements into SQLite (one transaction)\n');
+    log(`\nimport of labour placements into SQLite (one transaction; ${measuredCode})\n`);
     log('mode       rows        seconds   rows/s     peak RSS   vs baseline\n');
     const line = (m: Measure, base?: Measure) =>
       log(`${m.mode.padEnd(10)} ${String(m.rows).padEnd(11)} ${m.seconds.toFixed(2).padEnd(9)} ${String(m.rowsPerSecond).padEnd(10)} ${`${m.peakRssMb} MB`.padEnd(10)} ${base ? `${(m.seconds / base.seconds).toFixed(2)}× the time` : ''}\n`);

@@ -4,7 +4,6 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import ExcelJS from 'exceljs';
 import { residentIdCheckChar } from '../src/domain/ids.ts';
 
 export const PLACEMENT_HEADER = ['姓名', '身份证号', '就业去向', '就业单位', '就业地点', '就业日期', '务工月数', '脱贫人口', '监测对象'];
@@ -43,6 +42,8 @@ export async function writePlacementsCsv(file: string, n: number, from = 0): Pro
 
 /** Writes `n` rows as a streamed .xlsx (IDs as text, months as numbers). */
 export async function writePlacementsXlsx(file: string, n: number): Promise<void> {
+  // Loaded only here: an import child reads placementRow and must not carry exceljs in its memory.
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
   const ws = wb.addWorksheet('转移就业');
   ws.addRow(PLACEMENT_HEADER).commit();

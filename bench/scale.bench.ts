@@ -27,6 +27,7 @@ import type { IndicatorEngine } from '../src/services/indicators.ts';
 import { synthesize } from '../src/services/synth.ts';
 import { batchStatements, countiesWithData, type CountySet } from '../src/store/batch-aggregate.ts';
 import { migrate, openStore, type Store } from '../src/store/db.ts';
+import { compiled, measuredCode, productModule } from './product.ts';
 
 process.env.XIEZUO_SECRET ??= 'bench-secret';
 const YEAR = 2022;
@@ -87,18 +88,13 @@ interface Measured {
   migrate: typeof migrate;
 }
 
-/** The engine's modules as the server runs them: compiled (dist/) when that is up to date, else the sources. */
+/** The engine's modules as the server runs them (bench/product.ts). */
 async function measured(): Promise<Measured> {
-  const { builtIsFresh } = await import('../bin/built.mjs');
-  const compiled = builtIsFresh();
-  const at = (m: string) => (compiled ? `../dist/src/${m}.js` : `../src/${m}.ts`);
   const [sets, indicators, db] = await Promise.all([
-    import(at('services/indicator-sets')) as Promise<typeof import('../src/services/indicator-sets.ts')>,
-    import(at('services/indicators')) as Promise<typeof import('../src/services/indicators.ts')>,
-    import(at('store/db')) as Promise<typeof import('../src/store/db.ts')>,
+    productModule<typeof import('../src/services/indicator-sets.ts')>('services/indicator-sets'),
+    productModule<typeof import('../src/services/indicators.ts')>('services/indicators'),
+    productModule<typeof import('../src/store/db.ts')>('store/db'),
   ]);
-  // A store's configuration is read when it is migrated, by the configuration module of the same build.
-  await import(at('services/config'));
   return { compiled, prefetch: sets.prefetch, IndicatorEngine: indicators.IndicatorEngine, openStore: db.openStore, migrate: db.migrate };
 }
 
@@ -197,7 +193,7 @@ export async function run(): Promise<void> {
   const m = await measured();
   const mstore = m.openStore({ engine: 'sqlite', file });
   await m.migrate(mstore);
-  log(`engine: ${m.compiled ? 'compiled JavaScript (dist/)' : 'TypeScript sources (dist/ is missing or older than src/)'}\n`);
+  log(`engine: ${measuredCode}\n`);
   log(`measuring on ${all.length} counties; DuckDB copy…\n`);
   const duck = await duckdbCopy(file, tables);
   const points: ScalePoint[] = [];
