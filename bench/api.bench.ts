@@ -9,17 +9,23 @@
  *                under the data version until something under the province changes);
  *   probe      — GET /api/health latency while GET /api/overview/{year} computes the national
  *                ranking of the synthetic dataset (XIEZUO_BENCH_COUNTIES, default 900) in its worker.
+ * The server is the product's modules as `npm start` loads them (bench/product.ts).
  * Run: npm run bench -- api
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
-import { buildApp } from '../src/server/app.ts';
-import { createApiToken, createUser } from '../src/services/accounts.ts';
-import { loadDemo } from '../src/services/demo.ts';
-import { migrate, openStore, type Store } from '../src/store/db.ts';
+import type { Store } from '../src/store/db.ts';
+import { measuredCode, productModule } from './product.ts';
 import { scaleDataset } from './scale.bench.ts';
+
+const [{ buildApp }, { createApiToken, createUser }, { loadDemo }, { migrate, openStore }] = await Promise.all([
+  productModule<typeof import('../src/server/app.ts')>('server/app'),
+  productModule<typeof import('../src/services/accounts.ts')>('services/accounts'),
+  productModule<typeof import('../src/services/demo.ts')>('services/demo'),
+  productModule<typeof import('../src/store/db.ts')>('store/db'),
+]);
 
 process.env.XIEZUO_SECRET ??= 'bench-secret';
 const seconds = Number(process.env.XIEZUO_BENCH_SECONDS ?? 5);
@@ -48,7 +54,7 @@ export async function run(): Promise<void> {
     const s = await serve(demo, dir);
     const health = await load(`${s.url}/api/health`, s.headers);
     const dash = await load(`${s.url}/api/dashboard/623023/2022`, s.headers);
-    log(`loopback, ${seconds} s each, 10 connections, demo database (SQLite file)\n`);
+    log(`loopback, ${seconds} s each, 10 connections, demo database (SQLite file); server: ${measuredCode}\n`);
     log(line('health', health));
     log(line('dashboard', dash, health));
     await s.app.close();
@@ -58,7 +64,11 @@ export async function run(): Promise<void> {
     out.dashboard_p99_ms = dash.latency.p99;
 
     const n = Number(process.env.XIEZUO_BENCH_COUNTIES ?? 900);
-    const { store } = await scaleDataset(n, log);
+    // The dataset is made (once) through the sources; the server opens it as the product does.
+    const made = await scaleDataset(n, log);
+    await made.store.close();
+    const store = openStore({ engine: 'sqlite', file: made.file });
+    await migrate(store);
     const province = (await store.db.selectFrom('report_meta').select('county_code').orderBy('county_code').executeTakeFirstOrThrow()).county_code.slice(0, 2);
     const big = await serve(store, dir);
     const p0 = performance.now();

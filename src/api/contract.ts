@@ -136,7 +136,7 @@ export const Indicator = z.object({
   /** Present for a figure to date (a quarter, a month, a day): the period, its last day and the undated records left out. */
   toDate: z.object({
     period: z.string(), end: z.string(), label: Label, undated: z.number(), byLedger: z.record(z.string(), z.number()),
-    note: Label.nullable(), elapsed: z.string(), ofTarget: z.string().nullable(),
+    note: Label.nullable(), elapsed: z.string(), ofTarget: z.string().nullable(), onPace: z.boolean().nullable(),
   }).optional(),
 });
 export type Indicator = z.infer<typeof Indicator>;

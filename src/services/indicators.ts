@@ -48,6 +48,11 @@ export interface ToDate {
   elapsed: string;
   /** For a target to reach or exceed (counts and sums): the figure as a share of the year's target, as percent text. */
   ofTarget: string | null;
+  /**
+   * Whether that share is at least the share of the year elapsed, compared exactly (the two texts
+   * are rounded); null when there is no share.
+   */
+  onPace: boolean | null;
 }
 
 /**
@@ -309,7 +314,7 @@ export class IndicatorEngine {
       ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
       rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
       // The unit's own figure to date, with the undated records its counties left out.
-      ...(counties.toDate && { toDate: { ...counties.toDate, ofTarget: own.toDate?.ofTarget ?? null } }),
+      ...(counties.toDate && { toDate: { ...counties.toDate, ofTarget: own.toDate?.ofTarget ?? null, onPace: own.toDate?.onPace ?? null } }),
     };
     if (n > 0 && own.exact && counties.exact) {
       const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
@@ -407,6 +412,7 @@ export class IndicatorEngine {
       note: undated > 0 ? { zh: `${undated}条记录未填日期，未计入截至${end}的数`, en: `${undated} undated record${undated === 1 ? '' : 's'} left out of the figure to ${end}` } : null,
       elapsed: Rational.of(share.days * 100).div(Rational.of(share.of)).toDecimalString(1),
       ofTarget: null,
+      onPace: null,
     };
   }
 
@@ -713,8 +719,12 @@ export class IndicatorEngine {
     if (toDate) {
       result.status = hasData ? 'to_date' : 'no_data';
       const aim = t?.value ? Rational.parse(t.value) : null;
-      if (result.toDate && aim && aim.cmp(Rational.of(0)) > 0 && result.exact && (t!.op === '>=' || t!.op === '>') && def.unit !== 'percent' && def.unit !== 'pp')
-        result.toDate.ofTarget = result.exact.mul(Rational.of(100)).div(aim).toDecimalString(1);
+      if (result.toDate && aim && aim.cmp(Rational.of(0)) > 0 && result.exact && (t!.op === '>=' || t!.op === '>') && def.unit !== 'percent' && def.unit !== 'pp') {
+        const ofTarget = result.exact.div(aim);
+        const share = periodShareOfYear(this.period, year);
+        result.toDate.ofTarget = ofTarget.mul(Rational.of(100)).toDecimalString(1);
+        result.toDate.onPace = ofTarget.cmp(Rational.of(share.days).div(Rational.of(share.of))) >= 0;
+      }
       return;
     }
     // Every unit is judged on its own figures; its own claim decides only where no figure can.

@@ -13,7 +13,6 @@ import { DomainError } from './errors.ts';
 import { type Actor, assertRead } from './scope.ts';
 import { dataVersion, targetsOfYear } from '../store/batch-aggregate.ts';
 import { isWholeYear, type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
-import { Rational } from '../domain/rational.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
 
 export interface OverviewRow {
@@ -59,7 +58,7 @@ export async function computeOverview(store: Store, actor: Actor, year: number, 
     const missed = r.indicators.filter((i) => i.status === 'missed').length;
     const row: OverviewRow = { code: r.code, name: r.name, met, missed, withTarget: met + missed, disbursementRate: r.indicators.find((i) => i.id === 'funds.disbursement_rate')?.raw ?? null, rank: 0 };
     if (!toDate) return row;
-    const shares = r.indicators.flatMap((i) => (i.toDate?.ofTarget == null ? [] : [Rational.parse(i.toDate.ofTarget).cmp(Rational.parse(i.toDate.elapsed)) >= 0]));
+    const shares = r.indicators.flatMap((i) => (i.toDate?.onPace == null ? [] : [i.toDate.onPace]));
     const onPace = shares.filter(Boolean).length;
     return { ...row, onPace, behind: shares.length - onPace, paced: shares.length };
   });

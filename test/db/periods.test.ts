@@ -61,6 +61,8 @@ for (const engine of await engines()) {
       expect(h1.status).toBe('to_date');
       expect(h1.target?.display).toBe('超过1000万元');
       expect(h1.toDate?.ofTarget).toBe('25.8');
+      // A quarter of the target with half of the year gone is behind pace.
+      expect(h1.toDate?.onPace).toBe(false);
       expect(await at(demo.store, P('M06')).sources(h1)).toEqual([expect.stringContaining('2022年（截至2022-06-30）：257.7万元')]);
       // The undated record says nothing to date, so nothing disagrees with the stated figure.
       expect(h1.flags).toEqual([]);
