@@ -23,7 +23,7 @@ parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor } 
         parentPort!.postMessage({ id: m.id, text: await computeUnitView(stores.get(k)!, m.actor, m.unit, m.year, m.period) });
         return;
       }
-      const rows = await computeOverview(stores.get(k)!, m.actor, m.year, (done, total) => parentPort!.postMessage({ id: m.id, progress: [done, total] }), m.period);
+      const rows = await computeOverview(stores.get(k)!, m.actor, m.year, { period: m.period, onProgress: (done, total) => parentPort!.postMessage({ id: m.id, progress: [done, total] }) });
       parentPort!.postMessage({ id: m.id, rows });
     } catch (e) {
       const d = e instanceof DomainError ? { zh: e.zh, en: e.en, code: e.code } : {};

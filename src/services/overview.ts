@@ -48,7 +48,8 @@ export interface Overview {
  * part of the year gone (the year's target spread evenly over its days), then by the disbursement
  * rate to date.
  */
-export async function computeOverview(store: Store, actor: Actor, year: number, onProgress?: (done: number, total: number) => void, period: Period = WHOLE_YEAR): Promise<OverviewRow[]> {
+export async function computeOverview(store: Store, actor: Actor, year: number, opts: { period?: Period; onProgress?: (done: number, total: number) => void } = {}): Promise<OverviewRow[]> {
+  const { period = WHOLE_YEAR, onProgress } = opts;
   const cat = catalogueFor(year);
   const ids = [...new Set([...(await targetsOfYear(store, year)).map((t) => t.indicator), 'funds.disbursement_rate'])].filter((id) => cat.byId.has(id));
   const rows = await indicatorsForCounties(store, actor, { unit: '' }, year, { ids, onProgress, period });
@@ -111,7 +112,7 @@ export class OverviewService {
     const flight = `${key}|${version}`;
     if (!this.inflight.has(flight)) {
       const p = (async () => {
-        const rows = this.threaded ? await this.inWorker(actor, { year, period }) as OverviewRow[] : await computeOverview(this.store, actor, year, undefined, period);
+        const rows = this.threaded ? await this.inWorker(actor, { year, period }) as OverviewRow[] : await computeOverview(this.store, actor, year, { period });
         const o: Overview = { rows, version, computedAt: new Date().toISOString(), cached: false };
         this.cache.set(key, o);
         return o;
