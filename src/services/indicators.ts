@@ -298,7 +298,7 @@ export class IndicatorEngine {
   private ownEngineCache?: IndicatorEngine;
   /** The unit's own figures (what it states itself), computed the way a county's are. */
   private ownEngine(): IndicatorEngine {
-    this.ownEngineCache ??= new IndicatorEngine(this.store, this.county, this.year, { own: true, period: this.period });
+    this.ownEngineCache ??= new IndicatorEngine(this.store, this.county, this.year, { own: true, period: this.period, batch: this.batch });
     return this.ownEngineCache;
   }
 

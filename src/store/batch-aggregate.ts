@@ -22,9 +22,12 @@ export type CountySet = { kind: 'all' } | { kind: 'prefix'; prefix: string } | {
 // A list's codes as a set, made once per list: a batch asks "is this county in it?" for every value it answers.
 const codeSets = new WeakMap<readonly string[], Set<string>>();
 
-/** Whether a county code belongs to the set. */
+/**
+ * Whether a unit's rows are among those the set's statements read: any code for every county, a code
+ * under (or equal to) the prefix, a listed county. A prefecture's or province's own stated figures
+ * are read with its counties', so its own engine answers from the same batch.
+ */
 export function inSet(set: CountySet, county: string): boolean {
-  if (county.length !== 6) return false;
   if (set.kind === 'all') return true;
   if (set.kind === 'prefix') return county.startsWith(set.prefix);
   let codes = codeSets.get(set.codes);
