@@ -10,7 +10,7 @@ import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
 import type { Rational } from '../domain/rational.ts';
 import {
   type AggregateBatch, batchAggregates, batchDatedReported, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
-  claimsOfYears, countyDataVersion, pairedCounties, targetsOfYears, unitNames,
+  claimsOfYears, countyDataVersion, pairedCounties, targetsOfYears, unitNames, type WriteMarks, writeMarks, writesSince,
 } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -295,15 +295,77 @@ export async function indicatorsAndRules(store: Store, actor: Actor, county: str
   const hit = cache.get(key);
   if (hit && hit.version === version) return hit.value;
   const value = (async () => {
-    // A prefecture or province adds up its counties: their data is read in one batch.
-    const e = county.length === 6 ? new IndicatorEngine(store, county, year, { period })
-      : new IndicatorEngine(store, county, year, { period, batch: await prefetch(store, { kind: 'prefix', prefix: county }, year, catalogueFor(year), period) });
+    // A prefecture or province adds up its counties: their data is read in one batch, and after a
+    // write only the counties written to are read and evaluated again.
+    const e = county.length === 6 ? new IndicatorEngine(store, county, year, { period }) : await unitEngine(store, county, year, period);
     const indicators = await e.all();
     return { indicators, rules: await e.rules() };
   })();
   cache.set(key, { version, value });
   value.catch(() => { if (cache.get(key)?.value === value) cache.delete(key); });
   return value;
+}
+
+type Batch = Awaited<ReturnType<typeof prefetch>>;
+
+/** A unit's batch as layers: the batch read for every county, and the batches read later for counties written to since. */
+interface Layered { base: Batch; latest: Map<string, Batch>; targets: Batch; withData: string[] }
+
+/** The batch the layers make: each county answered by the latest batch that read it. */
+function composed(l: Layered, unit: string, year: number): Batch {
+  const of = (county: string) => l.latest.get(county) ?? l.base;
+  return {
+    batch: l.base.batch,
+    withData: l.withData,
+    aggregate: (c, q) => of(c).aggregate(c, q),
+    qualified: (c, q) => of(c).qualified(c, q),
+    stated: (c, q) => of(c).stated(c, q),
+    anyRecords: (c, ledger, y) => of(c).anyRecords(c, ledger, y),
+    states: (c, y) => of(c).states(c, y),
+    reported: (c, y) => of(c).reported(c, y),
+    datedReported: (c, y) => of(c).datedReported(c, y),
+    undated: (c, q) => of(c).undated(c, q),
+    targets: (y) => l.targets.targets(y),
+    claims: (c, y) => of(c).claims(c, y),
+    counties: (u, y) => (y === year && u.startsWith(unit) ? l.withData.filter((c) => c.startsWith(u)) : undefined),
+  };
+}
+
+// Per store and prefecture or province view (unit, year, period): what its last computation read, and its engine.
+const unitViews = new WeakMap<Store, Map<string, { marks: WriteMarks; layers: Layered; engine: IndicatorEngine }>>();
+
+/**
+ * The roll-up engine of a prefecture or province. The first time, every county under it is read in
+ * one batch. After that, the writes since the last computation say which counties changed: only
+ * those are read again (a batch of their own) and evaluated again; the others keep their figures.
+ * A write to the unit itself, a unit above it or the configuration reads everything again.
+ */
+async function unitEngine(store: Store, unit: string, year: number, period: Period): Promise<IndicatorEngine> {
+  if (!unitViews.has(store)) unitViews.set(store, new Map());
+  const views = unitViews.get(store)!;
+  const key = `${unit}@${year}@${periodKey(period)}`;
+  const last = views.get(key);
+  const years = yearsRead(year);
+  // Where the writes stand is read before the data, so a write in between is read again next time.
+  const since = last ? await writesSince(store, unit, years, last.marks) : null;
+  const marks = since?.now ?? await writeMarks(store, unit, years);
+  let layers: Layered;
+  let engine: IndicatorEngine;
+  if (last && since?.counties) {
+    const changed = since.counties;
+    const fresh = changed.length ? await prefetch(store, { kind: 'codes', codes: changed }, year, catalogueFor(year), period) : null;
+    const latest = new Map(last.layers.latest);
+    if (fresh) for (const c of changed) latest.set(c, fresh);
+    layers = { base: last.layers.base, latest, targets: fresh ?? last.layers.targets, withData: await countiesWithData(store, { kind: 'prefix', prefix: unit }, year) };
+    engine = new IndicatorEngine(store, unit, year, { period, batch: composed(layers, unit, year) });
+    engine.adoptCounties(last.engine, new Set(changed));
+  } else {
+    const base = await prefetch(store, { kind: 'prefix', prefix: unit }, year, catalogueFor(year), period);
+    layers = { base, latest: new Map(), targets: base, withData: base.withData };
+    engine = new IndicatorEngine(store, unit, year, { period, batch: base });
+  }
+  views.set(key, { marks, layers, engine });
+  return engine;
 }
 
 /**

@@ -281,6 +281,16 @@ export class IndicatorEngine {
   readonly batch?: Prefetched;
   private countyEngines = new Map<string, IndicatorEngine>();
 
+  /**
+   * For a roll-up recomputed after writes to a few of its counties: takes over the other counties'
+   * engines (and so their results) from the roll-up computed before. Their data has not changed, so
+   * their figures are the same; only the counties in `changed` are evaluated again.
+   */
+  adoptCounties(from: IndicatorEngine, changed: ReadonlySet<string>): void {
+    if (from.year !== this.year || from.period !== this.period) return;
+    for (const [c, e] of from.countyEngines) if (!changed.has(c) && !this.countyEngines.has(c)) this.countyEngines.set(c, e);
+  }
+
   /** Counties under a roll-up unit that hold any data for the year. */
   async countiesWithData(year: number): Promise<string[]> {
     return runAsync(this.countiesIn(year));

@@ -334,6 +334,27 @@ export async function dataVersion(store: Store, year: number): Promise<string> {
   return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
 }
 
+/** Where a unit-year's writes stand: the last audit entry and their number, the latest ledger state and theirs. */
+export interface WriteMarks { audit: number; audits: number; state: string; states: number }
+
+/** Audit entries that can change a unit's figures: the unit, the units above it, configuration (no unit) and, for a prefecture or province, its counties. */
+function auditsFor(store: Store, unit: string, years: readonly number[]) {
+  const above = [...new Set([unit, unit.slice(0, 4), unit.slice(0, 2)])];
+  return store.db.selectFrom('audit_log').where('year', 'in', [...years])
+    .where((eb) => eb.or([eb('county_code', 'in', above), eb('county_code', 'is', null),
+      ...(unit.length < 6 ? [eb.and([eb('county_code', '>=', unit), eb('county_code', '<', nextPrefix(unit))])] : [])]));
+}
+
+function statesFor(store: Store, unit: string, years: readonly number[]) {
+  return restrict(store.db.selectFrom('ledger_state').where('year', 'in', [...years]), unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit });
+}
+
+export async function writeMarks(store: Store, unit: string, years: readonly number[]): Promise<WriteMarks> {
+  const a = await auditsFor(store, unit, years).select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')]).executeTakeFirst();
+  const s = await statesFor(store, unit, years).select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')]).executeTakeFirst();
+  return { audit: Number(a?.m ?? 0), audits: Number(a?.n ?? 0), state: String(s?.m ?? ''), states: Number(s?.n ?? 0) };
+}
+
 /**
  * The data version of a unit-year: audited writes for the unit, the units above it (targets and
  * configuration are set there) and, for a prefecture or province, every county under it (its figures
@@ -341,14 +362,31 @@ export async function dataVersion(store: Store, year: number): Promise<string> {
  * year-on-year changes); and the ledger states of the unit's counties in those years.
  */
 export async function countyDataVersion(store: Store, unit: string, years: readonly number[]): Promise<string> {
-  const above = [...new Set([unit, unit.slice(0, 4), unit.slice(0, 2)])];
-  const under: CountySet = unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit };
-  const a = await store.db.selectFrom('audit_log').select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')])
-    .where('year', 'in', [...years])
-    .where((eb) => eb.or([eb('county_code', 'in', above), eb('county_code', 'is', null),
-      ...(under.kind === 'prefix' ? [eb.and([eb('county_code', '>=', under.prefix), eb('county_code', '<', nextPrefix(under.prefix))])] : [])]))
-    .executeTakeFirst();
-  const s = await restrict(store.db.selectFrom('ledger_state').select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')])
-    .where('year', 'in', [...years]), under).executeTakeFirst();
-  return `${a?.m ?? 0}.${a?.n ?? 0}.${s?.m ?? ''}.${s?.n ?? 0}`;
+  return versionOf(await writeMarks(store, unit, years));
+}
+
+export const versionOf = (m: WriteMarks): string => `${m.audit}.${m.audits}.${m.state}.${m.states}`;
+
+/**
+ * What was written for a prefecture's or province's figures since `since`: the counties under it whose
+ * data changed, or null when anything else did (the unit itself or one above it, the configuration,
+ * a ledger state removed, or an entry that appeared below the mark, as a transaction committing
+ * late can on PostgreSQL) — then every figure must be read again.
+ */
+export async function writesSince(store: Store, unit: string, years: readonly number[], since: WriteMarks): Promise<{ now: WriteMarks; counties: string[] | null }> {
+  const now = await writeMarks(store, unit, years);
+  if (now.audits < since.audits || now.states < since.states) return { now, counties: null };
+  const codes = new Set<string>();
+  const rows = await auditsFor(store, unit, years).where('id', '>', since.audit).select((eb) => ['county_code', eb.fn.countAll().as('n')]).groupBy('county_code').execute();
+  let added = 0;
+  for (const r of rows) {
+    added += Number(r.n);
+    if (r.county_code === null || r.county_code.length !== 6 || !r.county_code.startsWith(unit)) return { now, counties: null };
+    codes.add(r.county_code);
+  }
+  if (since.audits + added !== now.audits) return { now, counties: null };
+  // Ledger states changed at or after the last one seen (the same instant may hold more than one).
+  if (now.state !== since.state || now.states !== since.states)
+    for (const r of await statesFor(store, unit, years).where('updated_at', '>=', since.state).select('county_code').distinct().execute()) codes.add(r.county_code);
+  return { now, counties: [...codes].sort() };
 }

@@ -153,5 +153,51 @@ for (const engine of await engines()) {
         expect(b).toEqual(await alone());
       }
     });
+
+    it('after a write to one county reads only that county again, and stays equal to a fresh computation through any write', async () => {
+      const { indicatorsAndRules } = await import('../../src/services/indicator-sets.ts');
+      const { setReported } = await import('../../src/services/reported.ts');
+      const { setTarget } = await import('../../src/services/indicators.ts');
+      const { LEDGERS } = await import('../../src/domain/ledgers/declarations.ts');
+      const ledgerTables = new Set(LEDGERS.map((l) => l.table));
+      // Every statement that reads a ledger table, as its operation tree in text.
+      const reads: string[] = [];
+      const spying: KyselyPlugin = {
+        transformQuery: (a) => {
+          const from = (a.node as { from?: { froms?: Array<{ table?: { identifier?: { name?: string } } }> } }).from?.froms?.[0]?.table?.identifier?.name;
+          if (from && ledgerTables.has(from)) reads.push(JSON.stringify(a.node));
+          return a.node;
+        },
+        transformResult: async (a) => a.result,
+      };
+      const store = { ...t.store, db: t.store.db.withPlugin(spying) };
+      await refreshConfig(store);
+      const alone = async () => { const e = new IndicatorEngine(t.store, '62', 2022); return { indicators: await e.all(), rules: await e.rules() }; };
+      const meetings = (r: { indicators: Array<{ id: string; exact: unknown }> }) => r.indicators.find((i) => i.id === 'meetings.total')?.exact;
+      const first = await indicatorsAndRules(store, SYSTEM, '62', 2022);
+      expect(first).toEqual(await alone());
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.every((r) => r.includes('"62"') && r.includes('"63"'))).toBe(true);
+
+      reads.length = 0;
+      await setReported(t.store, SYSTEM, '623023', 2022, { element: 'meeting.count', text: '16' });
+      const second = await indicatorsAndRules(store, SYSTEM, '62', 2022);
+      expect(second).toEqual(await alone());
+      expect(meetings(second)).not.toEqual(meetings(first));
+      // Only the county written to was read again: no statement covers the province's range or the other county.
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.every((r) => r.includes('"623023"') && !r.includes('"63"') && !r.includes('"623024"'))).toBe(true);
+
+      // Writes to the other county, to the province itself and to an earlier year: always equal to reading everything afresh.
+      await createRecord(t.store, SYSTEM, 'meeting', '623024', 2022, { type: 'leading_group', date: '2022-12-23', topic: '另一县' });
+      expect(await indicatorsAndRules(store, SYSTEM, '62', 2022)).toEqual(await alone());
+      reads.length = 0;
+      await setTarget(t.store, SYSTEM, '62', 2022, 'meetings.total', { op: '>=', value: '40' });
+      const targeted = await indicatorsAndRules(store, SYSTEM, '62', 2022);
+      expect(targeted).toEqual(await alone());
+      expect(reads.some((r) => r.includes('"63"'))).toBe(true);
+      await setReported(t.store, SYSTEM, '623023', 2021, { element: 'edu.undergrad_line_rate', text: '31' });
+      expect(await indicatorsAndRules(store, SYSTEM, '62', 2022)).toEqual(await alone());
+    });
   });
 }
