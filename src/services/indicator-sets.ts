@@ -122,11 +122,13 @@ export async function prefetch(store: Store, set: CountySet, year: number, cat: 
   const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year, period, unitOfSet(set));
   // Targets and claims of every year read: an earlier year's figure (a year-on-year change) is judged against its own year's target.
   const targetYears = [...new Set([...reportedYears, ...ledgerYears])];
-  const [batch, reported, states, targets, claims, withData, datedRows] = await Promise.all([
+  const [batch, reported, states, targets, claims, declared, datedRows] = await Promise.all([
     batchAggregates(store, set, terms), batchReported(store, set, reportedYears), batchStates(store, set, ledgerYears), targetsOfYears(store, targetYears),
     claimsOfYears(store, targetYears), countiesWithData(store, set, year),
     isWholeYear(period) ? Promise.resolve([]) : batchDatedReported(store, set, reportedYears),
   ]);
+  // Counties with data: those that declared or stated anything, and those that entered records.
+  const withData = [...new Set([...declared, ...batch.withRecords(year)])].sort();
   const dated = new Map<string, DatedRow[]>();
   for (const { county_code, ...r } of datedRows) {
     const k = `${county_code}@${r.year}`;
@@ -309,7 +311,7 @@ export async function indicatorsAndRules(store: Store, actor: Actor, county: str
 type Batch = Awaited<ReturnType<typeof prefetch>>;
 
 /** A unit's batch as layers: the batch read for every county, and the batches read later for counties written to since. */
-interface Layered { base: Batch; latest: Map<string, Batch>; targets: Batch; withData: string[] }
+interface Layered { base: Batch; latest: Map<string, Batch>; targets: Batch; withData: string[]; withRecords: Set<string> }
 
 /** The batch the layers make: each county answered by the latest batch that read it. */
 function composed(l: Layered, unit: string, year: number): Batch {
@@ -356,12 +358,15 @@ async function unitEngine(store: Store, unit: string, year: number, period: Peri
     const fresh = changed.length ? await prefetch(store, { kind: 'codes', codes: changed }, year, catalogueFor(year), period) : null;
     const latest = new Map(last.layers.latest);
     if (fresh) for (const c of changed) latest.set(c, fresh);
-    layers = { base: last.layers.base, latest, targets: fresh ?? last.layers.targets, withData: await countiesWithData(store, { kind: 'prefix', prefix: unit }, year) };
+    const withRecords = new Set([...last.layers.withRecords].filter((c) => !changed.includes(c)));
+    for (const c of fresh?.batch.withRecords(year) ?? []) withRecords.add(c);
+    const declared = await countiesWithData(store, { kind: 'prefix', prefix: unit }, year);
+    layers = { base: last.layers.base, latest, targets: fresh ?? last.layers.targets, withData: [...new Set([...declared, ...withRecords])].sort(), withRecords };
     engine = new IndicatorEngine(store, unit, year, { period, batch: composed(layers, unit, year) });
     engine.adoptCounties(last.engine, new Set(changed));
   } else {
     const base = await prefetch(store, { kind: 'prefix', prefix: unit }, year, catalogueFor(year), period);
-    layers = { base, latest: new Map(), targets: base, withData: base.withData };
+    layers = { base, latest: new Map(), targets: base, withData: base.withData, withRecords: new Set(base.batch.withRecords(year)) };
     engine = new IndicatorEngine(store, unit, year, { period, batch: base });
   }
   views.set(key, { marks, layers, engine });

@@ -59,6 +59,8 @@ export interface AggregateBatch {
   undated(county: string, key: string): { matched: number; undated: number } | undefined;
   /** Records of a ledger in a year for the county, when the batch read that ledger-year. */
   records(county: string, ledger: string, year: number): number | undefined;
+  /** Counties of the set holding any record of the year in a ledger the batch read. */
+  withRecords(year: number): string[];
   /** Statements run to fill the batch. */
   statements: number;
 }
@@ -252,6 +254,15 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
     records(county, ledger, year) {
       if (!read.has(`${ledger}@${year}`) || !inSet(set, county)) return undefined;
       return counts.get(county)?.get(`${ledger}@${year}`) ?? 0;
+    },
+    withRecords(year) {
+      const suffix = `@${year}`;
+      const out: string[] = [];
+      for (const [c, m] of counts) {
+        if (c.length !== 6) continue;
+        for (const [lk, n] of m) if (n > 0 && lk.endsWith(suffix)) { out.push(c); break; }
+      }
+      return out.sort();
     },
   };
 }

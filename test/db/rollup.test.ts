@@ -33,6 +33,27 @@ for (const engine of await engines()) {
       expect(pairs.display).toBe('41对');
     });
 
+    it('counts a county that has entered records and nothing else, alone and from a batch', async () => {
+      const { prefetch } = await import('../../src/services/indicator-sets.ts');
+      const { freshStore: fresh } = await import('../support/engines.ts');
+      const u = await fresh(engine);
+      try {
+        await loadDemo(u.store);
+        const before = (await new IndicatorEngine(u.store, '62', 2022).evaluate('meetings.total')).exact!;
+        // 迭部县 has no ledger state, stated figure or report details: only this one record.
+        await createRecord(u.store, SYSTEM, 'meeting', '623024', 2022, { type: 'leading_group', date: '2022-12-23', topic: '只有台账' });
+        const alone = new IndicatorEngine(u.store, '62', 2022);
+        expect(await alone.countiesWithData(2022)).toEqual(['623023', '623024']);
+        const summed = (await alone.evaluate('meetings.total')).exact!;
+        expect(summed.sub(before).toString()).toBe('1');
+        const pre = await prefetch(u.store, { kind: 'prefix', prefix: '62' }, 2022);
+        expect(pre.withData).toEqual(['623023', '623024']);
+        expect((await new IndicatorEngine(u.store, '62', 2022, { batch: pre }).evaluate('meetings.total')).exact).toEqual(summed);
+      } finally {
+        await u.dispose();
+      }
+    });
+
     it('recomputes rates from the rolled-up parts and refuses to add rates up', async () => {
       const prov = new IndicatorEngine(t.store, '62', 2022);
       expect((await prov.evaluate('funds.disbursement_rate')).display).toBe('81.97%'); // 5000 / 6100
