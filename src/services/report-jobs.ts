@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { AppendixMode } from '../reports/render-docx.ts';
-import { countiesWithData, type CountySet, pairedCounties, unitNames } from '../store/batch-aggregate.ts';
+import { countiesHoldingData, type CountySet, pairedCounties, unitNames } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
 import { conflict, DomainError, forbidden, invalid, notFound } from './errors.ts';
 import type { ReportPool, ReportRequest } from './report-threads.ts';
@@ -122,7 +122,7 @@ export async function countiesForJob(store: Store, actor: Actor, unit: string, y
     set = paired.length ? { kind: 'codes', codes: paired } : unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit };
   }
   const readable: string[] = [];
-  for (const c of await countiesWithData(store, set, year)) if (await canRead(store, actor, c)) readable.push(c);
+  for (const c of await countiesHoldingData(store, set, year)) if (await canRead(store, actor, c)) readable.push(c);
   if (!readable.length) throw notFound(`${unit || '全国'}所辖各县${year}年都没有数据`, `no county under ${unit || 'the nation'} has data for ${year}`);
   const names = await unitNames(store, readable);
   return readable.map((code) => ({ code, name: names.get(code) ?? code }));

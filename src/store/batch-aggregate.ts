@@ -2,7 +2,7 @@ import type { AliasableExpression, Expression, ExpressionBuilder, Kysely, Select
 import type { DatedReportedRow } from './reported-dated-repo.ts';
 import type { Database } from './schema.ts';
 import type { AggregateQuery } from '../domain/expr/index.ts';
-import { ledgerDecl } from '../domain/ledgers/declarations.ts';
+import { LEDGERS, ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import { Rational } from '../domain/rational.ts';
 import { column, condSql, recordCond } from './aggregate.ts';
@@ -304,6 +304,23 @@ export async function targetsOfYears(store: Store, years: readonly number[]) {
 /** Every claim units made about their targets in the given years (a few per unit). */
 export async function claimsOfYears(store: Store, years: readonly number[]) {
   return store.db.selectFrom('target_claim').selectAll().where('year', 'in', [...years]).execute();
+}
+
+/**
+ * Counties of the set that hold any ledger record of the year, in code order: one pass per ledger
+ * table over its county-year index. (A batch knows these from the rows it reads: `withRecords`.)
+ */
+export async function countiesWithRecords(store: Store, set: CountySet, year: number): Promise<string[]> {
+  const codes = new Set<string>();
+  const db = store.db as unknown as Kysely<Record<string, { county_code: string; year: number }>>;
+  for (const l of LEDGERS)
+    for (const r of await restrict(db.selectFrom(l.table).select('county_code').distinct().where('year', '=', year), set).execute()) codes.add(r.county_code);
+  return [...codes].filter((c) => c.length === 6).sort();
+}
+
+/** Counties of the set with any data for the year, in code order: they declared or stated something, or entered records. */
+export async function countiesHoldingData(store: Store, set: CountySet, year: number): Promise<string[]> {
+  return [...new Set([...await countiesWithData(store, set, year), ...await countiesWithRecords(store, set, year)])].sort();
 }
 
 /** Counties of the set that hold any ledger state, reported value or report details for the year, in code order. */

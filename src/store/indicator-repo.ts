@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
-import { LEDGERS } from '../domain/ledgers/declarations.ts';
+import type { Selectable } from 'kysely';
 import { appendAudit } from './audit-repo.ts';
+import { countiesHoldingData } from './batch-aggregate.ts';
 import type { Store } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -14,21 +14,7 @@ export type ClaimRow = Selectable<Database['target_claim']>;
 
 /** Counties (6-digit codes) under a unit code that hold a ledger state, reported value, report details or any ledger record for the year, in code order. */
 export async function countiesUnder(store: Store, unit: string, year: number): Promise<string[]> {
-  const like = `${unit}%`;
-  const db = store.db;
-  const codes = new Set<string>();
-  for (const r of await db.selectFrom('ledger_state').select('county_code').distinct().where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
-  for (const r of await db.selectFrom('reported_value').select('county_code').distinct().where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
-  for (const r of await db.selectFrom('report_meta').select('county_code').where('year', '=', year).where('county_code', 'like', like).execute()) codes.add(r.county_code);
-  // A county that has entered records, and nothing else yet, has data too (a code range, which the
-  // ledgers' county-year index serves).
-  const ledgers = db as unknown as Kysely<Record<string, { county_code: string; year: number }>>;
-  for (const l of LEDGERS) {
-    let q = ledgers.selectFrom(l.table).select('county_code').distinct().where('year', '=', year);
-    if (unit) q = q.where('county_code', '>=', unit).where('county_code', '<', String(Number(unit) + 1).padStart(unit.length, '0'));
-    for (const r of await q.execute()) codes.add(r.county_code);
-  }
-  return [...codes].filter((c) => c.length === 6).sort();
+  return countiesHoldingData(store, unit ? { kind: 'prefix', prefix: unit } : { kind: 'all' }, year);
 }
 
 /** A unit's reported values (the undated, whole-year statements) for a year, by element and dim. */

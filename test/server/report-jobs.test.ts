@@ -181,6 +181,15 @@ for (const engine of await engines()) {
       await jobs.close();
       await expect(jobs.start(a, req)).rejects.toMatchObject({ code: 'CONFLICT' });
     });
+
+    it('includes a county that has only entered ledger records (last: it adds a county)', async () => {
+      const { createRecord } = await import('../../src/services/ledgers.ts');
+      const other = await t.store.db.selectFrom('org_unit').select('code').where('level', '=', 'county').where('code', '>=', '62').where('code', '<', '63')
+        .where('code', 'not in', gansu).orderBy('code').executeTakeFirstOrThrow();
+      await createRecord(t.store, ADMIN, 'meeting', other.code, YEAR, { type: 'leading_group', date: `${YEAR}-12-20`, topic: '只有台账的县' });
+      const listed = (await countiesForJob(t.store, ADMIN, '62', YEAR)).map((c) => c.code);
+      expect(listed).toEqual([...gansu, other.code].sort());
+    });
   });
 }
 
