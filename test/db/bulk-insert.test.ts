@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerDecl } from '../../src/domain/ledgers/declarations.ts';
+import { CompiledQuery } from 'kysely';
+import { EACH_ROW } from '../../src/store/db.ts';
 import { insertMany, LedgerRepo, toRow } from '../../src/store/ledger-repo.ts';
 import { engines, freshStore, type TestStore } from '../support/engines.ts';
 
@@ -40,7 +42,7 @@ for (const engine of await engines()) {
     });
     afterAll(async () => { await t.dispose(); });
 
-    // Batch sizes around the block size and its remainders (237 = 100 + 100 + 32 + 4 + 1).
+    // Batch sizes of one, a few, and more than a hundred (the multi-row statements PostgreSQL gets have no fixed block).
     for (const n of [1, 3, 100, 237]) {
       it(`stores ${n} rows exactly as one insert per record does`, async () => {
         for (const [decl, make] of [[labour, placement], [sales, sale]] as const) {
@@ -52,6 +54,26 @@ for (const engine of await engines()) {
           expect(a).toHaveLength(n);
           expect(await stored(t, decl.table, `b${n}`)).toEqual(a);
         }
+      });
+    }
+
+    it('writes a batch inside the caller\'s transaction: a rollback leaves none of its rows', async () => {
+      const rows = Array.from({ length: 50 }, (_, i) => placement(1000 + i));
+      await expect(t.store.db.transaction().execute(async (tx) => {
+        await insertMany(tx, labour, 'a1', 2022, rows, NOW);
+        throw new Error('stop');
+      })).rejects.toThrow('stop');
+      expect(await stored(t, labour.table, 'a1')).toHaveLength(1);
+    });
+
+    if (engine === 'sqlite') {
+      it('runs an each-row statement once per row, and refuses parameters that are not whole rows', async () => {
+        const text = `${EACH_ROW}insert into org_unit (code, name, level, parent_code) values (?, ?, 'county', '62')`;
+        await t.store.db.executeQuery(CompiledQuery.raw(text, ['e1', 'e1', 'e2', 'e2', 'e3', 'e3']));
+        const made = await t.store.db.selectFrom('org_unit').select('code').where('code', 'like', 'e%').orderBy('code').execute();
+        expect(made.map((r) => r.code)).toEqual(['e1', 'e2', 'e3']);
+        await expect(t.store.db.executeQuery(CompiledQuery.raw(text, ['e4', 'e4', 'e5']))).rejects.toThrow(/not whole rows of 2/);
+        expect(await t.store.db.selectFrom('org_unit').select('code').where('code', '=', 'e4').execute()).toEqual([]);
       });
     }
   });
