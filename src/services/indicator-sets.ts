@@ -335,6 +335,11 @@ function composed(l: Layered, unit: string, year: number): Batch {
 
 // Per store and prefecture or province view (unit, year, period): what its last computation read, and its engine.
 const unitViews = new WeakMap<Store, Map<string, { marks: WriteMarks; layers: Layered; engine: IndicatorEngine }>>();
+/**
+ * Views kept per store, the most recently computed first out last. Each holds every county's batch
+ * and figures (tens of MB for a large province), and periods to date multiply the keys.
+ */
+export const UNIT_VIEWS_KEPT = 8;
 
 /**
  * The roll-up engine of a prefecture or province. The first time, every county under it is read in
@@ -369,7 +374,9 @@ async function unitEngine(store: Store, unit: string, year: number, period: Peri
     layers = { base, latest: new Map(), targets: base, withData: base.withData, withRecords: new Set(base.batch.withRecords(year)) };
     engine = new IndicatorEngine(store, unit, year, { period, batch: base });
   }
+  views.delete(key);
   views.set(key, { marks, layers, engine });
+  for (const k of views.keys()) { if (views.size <= UNIT_VIEWS_KEPT) break; views.delete(k); }
   return engine;
 }
 

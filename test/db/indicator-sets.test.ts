@@ -201,5 +201,29 @@ for (const engine of await engines()) {
       await setReported(t.store, SYSTEM, '623023', 2021, { element: 'edu.undergrad_line_rate', text: '31' });
       expect(await indicatorsAndRules(store, SYSTEM, '62', 2022)).toEqual(await alone());
     });
+
+    it('keeps a bounded number of unit views: the least recently computed one reads everything again', async () => {
+      const { indicatorsAndRules, UNIT_VIEWS_KEPT } = await import('../../src/services/indicator-sets.ts');
+      const { setReported } = await import('../../src/services/reported.ts');
+      const { parsePeriod } = await import('../../src/domain/period.ts');
+      const month = (m: number) => { const r = parsePeriod(`M${String(m).padStart(2, '0')}`, {}); if (!r.ok) throw new Error(r.error.en); return r.period; };
+      const ranges: boolean[] = [];
+      const spying: KyselyPlugin = {
+        transformQuery: (a) => { const text = JSON.stringify(a.node); if (text.includes('"meeting"') && text.includes('2022')) ranges.push(text.includes('"63"')); return a.node; },
+        transformResult: async (a) => a.result,
+      };
+      const store = { ...t.store, db: t.store.db.withPlugin(spying) };
+      await refreshConfig(store);
+      const months = Array.from({ length: UNIT_VIEWS_KEPT + 1 }, (_, i) => month(i + 1));
+      for (const m of months) await indicatorsAndRules(store, SYSTEM, '62', 2022, m);
+      await setReported(t.store, SYSTEM, '623023', 2022, { element: 'meeting.count', text: '17' });
+      ranges.length = 0;
+      await indicatorsAndRules(store, SYSTEM, '62', 2022, months.at(-1)!);
+      expect(ranges.length).toBeGreaterThan(0);
+      expect(ranges.some(Boolean)).toBe(false);
+      ranges.length = 0;
+      await indicatorsAndRules(store, SYSTEM, '62', 2022, months[0]!);
+      expect(ranges.some(Boolean)).toBe(true);
+    });
   });
 }
