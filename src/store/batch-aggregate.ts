@@ -393,7 +393,7 @@ export async function countyDataVersion(store: Store, unit: string, years: reado
   return versionOf(await writeMarks(store, unit, years));
 }
 
-export const versionOf = (m: WriteMarks): string => `${m.audit}.${m.audits}.${m.state}.${m.states}`;
+const versionOf = (m: WriteMarks): string => `${m.audit}.${m.audits}.${m.state}.${m.states}`;
 
 /**
  * What was written for a prefecture's or province's figures since `since`: the counties under it whose

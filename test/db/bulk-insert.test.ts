@@ -42,7 +42,7 @@ for (const engine of await engines()) {
     });
     afterAll(async () => { await t.dispose(); });
 
-    // Batch sizes of one, a few, and more than a hundred (the multi-row statements PostgreSQL gets have no fixed block).
+    // Batch sizes around PostgreSQL's block size and its remainders (237 = 100 + 100 + 32 + 4 + 1).
     for (const n of [1, 3, 100, 237]) {
       it(`stores ${n} rows exactly as one insert per record does`, async () => {
         for (const [decl, make] of [[labour, placement], [sales, sale]] as const) {
