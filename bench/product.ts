@@ -5,7 +5,7 @@
  */
 import { builtIsFresh } from '../bin/built.mjs';
 
-export const compiled = process.env.XIEZUO_TS !== '1' && builtIsFresh();
+const compiled = process.env.XIEZUO_TS !== '1' && builtIsFresh();
 
 /** What the benchmark output says it measured. */
 export const measuredCode = compiled ? 'compiled JavaScript (dist/)' : 'TypeScript sources (dist/ is missing or older than src/)';

@@ -27,7 +27,7 @@ import type { IndicatorEngine } from '../src/services/indicators.ts';
 import { synthesize } from '../src/services/synth.ts';
 import { batchStatements, countiesWithData, type CountySet } from '../src/store/batch-aggregate.ts';
 import { migrate, openStore, type Store } from '../src/store/db.ts';
-import { compiled, measuredCode, productModule } from './product.ts';
+import { measuredCode, productModule } from './product.ts';
 
 process.env.XIEZUO_SECRET ??= 'bench-secret';
 const YEAR = 2022;
@@ -81,7 +81,6 @@ export async function scaleDataset(n: number, log: (s: string) => void): Promise
 const spread = (codes: string[], k: number) => (k >= codes.length ? codes : Array.from({ length: k }, (_, i) => codes[Math.floor((i * codes.length) / k)]!));
 
 interface Measured {
-  compiled: boolean;
   prefetch: typeof prefetch;
   IndicatorEngine: typeof IndicatorEngine;
   openStore: typeof openStore;
@@ -95,7 +94,7 @@ async function measured(): Promise<Measured> {
     productModule<typeof import('../src/services/indicators.ts')>('services/indicators'),
     productModule<typeof import('../src/store/db.ts')>('store/db'),
   ]);
-  return { compiled, prefetch: sets.prefetch, IndicatorEngine: indicators.IndicatorEngine, openStore: db.openStore, migrate: db.migrate };
+  return { prefetch: sets.prefetch, IndicatorEngine: indicators.IndicatorEngine, openStore: db.openStore, migrate: db.migrate };
 }
 
 async function engineRun(m: Measured, store: Store, set: CountySet, codes: string[]): Promise<void> {

@@ -292,7 +292,7 @@ export class IndicatorEngine {
   }
 
   /** Counties under a roll-up unit that hold any data for the year. */
-  async countiesWithData(year: number): Promise<string[]> {
+  countiesWithData(year: number): Promise<string[]> {
     return runAsync(this.countiesIn(year));
   }
 
@@ -534,7 +534,7 @@ export class IndicatorEngine {
   }
 
   /** The indicator's result for the engine's county in `year` (default: the engine's year). */
-  async evaluate(id: string, year: number = this.year): Promise<IndicatorResult> {
+  evaluate(id: string, year: number = this.year): Promise<IndicatorResult> {
     return runAsync(this.evaluating(id, year));
   }
 
@@ -747,7 +747,7 @@ export class IndicatorEngine {
   }
 
   /** Every indicator of the catalogue, in catalogue order. */
-  async all(): Promise<IndicatorResult[]> {
+  all(): Promise<IndicatorResult[]> {
     return runAsync(this.allSteps());
   }
 
@@ -758,7 +758,7 @@ export class IndicatorEngine {
   }
 
   /** Evaluates the catalogue's validation rules, plus one check per partial ledger figure that records stay within the reported total. */
-  async rules(): Promise<RuleResult[]> {
+  rules(): Promise<RuleResult[]> {
     return runAsync(this.ruleSteps());
   }
 
