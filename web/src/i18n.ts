@@ -94,6 +94,8 @@ const DICT = {
   fundsByCategory: ['协作资金安排与拨付（按用途）', 'Funds allocated and disbursed by category'],
   fundsNoCategoryRecords: ['注：暂无按用途登记的拨付记录，拨付资金仅显示合计（{d}，{s}）。', 'Note: no disbursement records by category yet; disbursed is shown as a total only ({d}, {s}).'],
   fundsPartialLedger: ['注：拨付台账尚不完整，按用途的拨付暂不显示；拨付合计采用上报值（{d}）。', 'Note: the disbursement records are incomplete, so disbursed by category is not shown; the disbursed total is the reported value ({d}).'],
+  fundsPartialLedgerNoTotal: ['注：拨付台账尚不完整，按用途的拨付暂不显示。', 'Note: the disbursement records are incomplete, so disbursed by category is not shown.'],
+  fundsNoCategoryRecordsNoTotal: ['注：暂无按用途登记的拨付记录。', 'Note: no disbursement records by category yet.'],
   fundsPartialCategoryRecords: ['注：按用途的拨付来自拨付台账，台账尚不完整；拨付合计采用上报值（{d}）。', 'Note: disbursed by category comes from disbursement records, which are incomplete; the disbursed total is the reported value ({d}).'],
   allocated: ['安排', 'Allocated'],
   disbursed: ['拨付', 'Disbursed'],

@@ -78,11 +78,13 @@ export function DashboardPage() {
       { name: t('allocated'), data: [...keys.map((k) => rawOf(funds, k.key)), get('funds.allocated')?.raw ?? null] },
       { name: t('disbursed'), data: [...keys.map((k) => (perCategory ? rawOf(disbByCat, k.key) : null)), disbursedTotal?.raw ?? null] },
     ], t('wan'));
+  // The note names the disbursed total only when there is one.
+  const total = figure(disbursedTotal, i18n);
   const fundsNote = get('funds.disbursed_by_category')?.partial
-    ? t('fundsPartialLedger', { d: figure(disbursedTotal, i18n) ?? '—' })
+    ? total ? t('fundsPartialLedger', { d: total }) : t('fundsPartialLedgerNoTotal')
     : !perCategory
-    ? t('fundsNoCategoryRecords', { d: figure(disbursedTotal, i18n) ?? '—', s: disbursedTotal?.source === 'reported' ? t('fromReported') : disbursedTotal?.source === 'records' ? t('fromRecords') : t('noData') })
-    : disbursedTotal?.source === 'reported' ? t('fundsPartialCategoryRecords', { d: figure(disbursedTotal, i18n) ?? '—' }) : null;
+    ? total ? t('fundsNoCategoryRecords', { d: total, s: disbursedTotal?.source === 'reported' ? t('fromReported') : t('fromRecords') }) : t('fundsNoCategoryRecordsNoTotal')
+    : disbursedTotal?.source === 'reported' && total ? t('fundsPartialCategoryRecords', { d: total }) : null;
   const projects = ['projects.planned', 'projects.started', 'projects.completed'].map(get);
   const talent = ['talent.west_to_east_planned', 'talent.west_to_east_sent'].map(get);
   const consumption = get('consumption.by_channel');
