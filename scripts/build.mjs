@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { compiledEntry } from './entries.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -19,7 +20,7 @@ const copy = (dir) => {
     else if (e.name.endsWith('.mjs')) {
       const out = join(dist, relative(root, p));
       mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, readFileSync(p, 'utf8').replace(/(import\(\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
+      writeFileSync(out, compiledEntry(readFileSync(p, 'utf8'), relative(root, p)));
     } else if (/\.(txt|json)$/.test(e.name)) {
       // Data files read beside their module (e.g. the common-password list) travel with it.
       const out = join(dist, relative(root, p));

@@ -9,9 +9,8 @@ import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import unzipper from 'unzipper';
 import type { CellValue } from './cells.ts';
 
 export interface RawRow {
@@ -171,10 +170,13 @@ interface ZipEntry { path: string; stream(): Readable }
  * chunks stays whole.
  */
 async function* xlsxSheets(file: string, limits: ReadLimits): AsyncGenerator<SheetSource> {
+  const { default: unzipper } = await import('unzipper');
   const zip = (await unzipper.Open.file(file)) as unknown as { files: ZipEntry[] };
   const parts = new Map(zip.files.map((f) => [f.path.replace(/^\//, ''), f]));
   const part = (p: string) => parts.get(p);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  // Loaded on the first workbook: a CSV import (and its reading thread) never carries the spreadsheet library.
+  const { default: excel } = await import('exceljs');
+  const reader = new excel.stream.xlsx.WorkbookReader(file, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   }) as unknown as ReaderInternals;
   const rels = part('xl/_rels/workbook.xml.rels');

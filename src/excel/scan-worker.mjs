@@ -1,4 +1,4 @@
-// Entry of the reading thread: registers the TypeScript loader in this thread, then runs the worker.
+// Entry of the reading thread. From the sources it registers the TypeScript loader first; the build's copy loads the compiled module directly.
 import { register } from 'tsx/esm/api';
 
 register();

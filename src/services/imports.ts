@@ -7,7 +7,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { writeAnnotated } from '../excel/annotate.ts';
 import { type ImportFile, type ImportOptions, type ImportResult, runImport } from '../excel/import.ts';
 import { formatOf } from '../excel/read.ts';
 import { runImportInThread } from '../excel/import-thread.ts';
@@ -52,6 +51,8 @@ export async function importFiles(store: Store, actor: Actor, files: readonly Im
     : await runImport(store, actor, files, opts);
   const annotated: ImportOutcome['annotated'] = [];
   if (req.annotateDir && result.errorCount > 0) {
+    // The spreadsheet writer is loaded only for files with problems: a clean import never carries it.
+    const { writeAnnotated } = await import('../excel/annotate.ts');
     for (const f of files) {
       const name = f.name ?? basename(f.path);
       const format = f.format ?? formatOf(name) ?? formatOf(f.path);

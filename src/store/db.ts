@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import * as m0001 from './migrations/20261129_0001_core.ts';
 import * as m0003 from './migrations/20261129_0003_disbursement_category.ts';
 import * as m0010 from './migrations/20261201_0010_target_claims.ts';
@@ -32,7 +33,19 @@ const toSafeInt = (s: string): number => {
   if (!Number.isSafeInteger(n)) throw new RangeError(`integer out of range: ${s}`);
   return n;
 };
-pg.types.setTypeParser(20, toSafeInt);
+let pgModule: typeof pg | undefined;
+
+/**
+ * The PostgreSQL driver, loaded with the first PostgreSQL store: a process on the embedded SQLite
+ * file (the default server, its threads, the command line) never carries it.
+ */
+function pgDriver(): typeof pg {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pg;
+    pgModule.types.setTypeParser(20, toSafeInt);
+  }
+  return pgModule;
+}
 
 /** Opens a store. SQLite files get WAL and foreign keys; ':memory:' is accepted for tests. */
 export function openStore(config: StoreConfig): Store {
@@ -51,7 +64,7 @@ export function openStore(config: StoreConfig): Store {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
     return { db, engine: 'sqlite', config, ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: poolSize() });
+  const pool = new (pgDriver().Pool)({ connectionString: config.url, max: poolSize() });
   // An idle connection the server ends (a restart, an administrator's termination) is dropped from the
   // pool and replaced on next use; unhandled, its error would end the process.
   pool.on('error', (e) => { process.stderr.write(`xiezuo: PostgreSQL ended an idle connection (${e.message}); a new one is opened when needed\n`); });

@@ -49,6 +49,26 @@ describe('command-line start-up', () => {
 
   it('the walk sees a driver when a module imports one', () => {
     // A module known to open the database reaches its drivers: the check above is not vacuous.
-    expect([...reached(join(SRC, 'store', 'db.ts')).packages]).toEqual(expect.arrayContaining(['better-sqlite3', 'pg']));
+    expect([...reached(join(SRC, 'store', 'db.ts')).packages]).toEqual(expect.arrayContaining(['better-sqlite3', 'kysely']));
+  });
+});
+
+describe('what a process on the embedded database and a CSV import carry', () => {
+  it('the store loads the PostgreSQL driver only for a PostgreSQL store', () => {
+    expect([...reached(join(SRC, 'store', 'db.ts')).packages]).not.toContain('pg');
+  });
+
+  it('the reading thread of an import reaches neither the spreadsheet library nor the zip reader until a workbook is read', () => {
+    const { files, packages } = reached(join(SRC, 'excel', 'scan-worker.ts'));
+    // It does reach the readers, the CSV parser and the checks: the walk went through them.
+    expect([...files].map((f) => f.slice(SRC.length + 1))).toEqual(expect.arrayContaining(['excel/read.ts', 'excel/scan.ts', 'excel/precheck.ts']));
+    expect([...packages]).toContain('csv-parse');
+    for (const p of ['exceljs', 'unzipper', 'pg']) expect([...packages]).not.toContain(p);
+  });
+
+  it('an import of clean files loads the spreadsheet writer only to annotate files with problems', () => {
+    const { files, packages } = reached(join(SRC, 'services', 'imports.ts'));
+    expect([...files].map((f) => f.slice(SRC.length + 1))).toEqual(expect.arrayContaining(['excel/import.ts', 'excel/import-thread.ts']));
+    expect([...packages]).not.toContain('exceljs');
   });
 });
