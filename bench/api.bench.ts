@@ -10,7 +10,7 @@
  *                after each of five writes to one of its counties;
  *   probe      — GET /api/health latency while GET /api/overview/{year} computes the national
  *                ranking of the synthetic dataset (XIEZUO_BENCH_COUNTIES, default 900) in its worker.
- * The server is the product's modules as `npm start` loads them (bench/product.ts).
+ * The server is the product's modules as `npm start` loads them (bench/product.mjs).
  * Run: npm run bench -- api
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import type { Store } from '../src/store/db.ts';
-import { measuredCode, productModule } from './product.ts';
+import { measuredCode, productModule } from './product.mjs';
 import { scaleDataset } from './scale.bench.ts';
 
 const [{ buildApp }, { createApiToken, createUser }, { loadDemo }, { migrate, openStore }] = await Promise.all([

@@ -1,10 +1,11 @@
 /**
  * Import throughput and memory. Measures, each in its own process so peak RSS belongs to one job:
  *   baseline — the same rows (same column values) inserted with one bare prepared statement in one transaction;
- *   csv      — `importFiles` on a CSV of those rows (read, recognise, validate, hash IDs, upsert, one transaction);
+ *   csv      — `importFiles` on a CSV of those rows (read, recognise, validate, hash IDs, upsert, one
+ *              transaction), as the product runs it: on a machine with a second core a file this large
+ *              is read and checked in a thread of its own while the rows are written (`readsInThread`);
+ *   csv-inline — the same, read and written on one thread (`parallel: false`), as on a single core;
  *   xlsx     — the same on a streamed .xlsx;
- *   csv+thread — only with XIEZUO_BENCH_THREAD=1: the CSV import reading and validating in a worker
- *              thread (overlaps with writing when a core is free; costs a second JavaScript heap).
  * Then, at XIEZUO_BENCH_LINEAR_ROWS (default 100,000):
  *   linear   — the same number of new rows imported into an empty county-year and into one that
  *              already holds that many records (goal: within 2×, i.e. linear whatever the database holds),
@@ -24,43 +25,22 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Store } from '../src/store/db.ts';
 import { placementRow, writePlacementsCsv, writePlacementsXlsx } from './placements.ts';
-import { measuredCode, productModule } from './product.ts';
+import { COUNTY, importInto, measuredCode, prepare, productModule, YEAR } from './import-child.mjs';
 
 process.env.XIEZUO_SECRET ??= 'bench-secret';
 
 export interface Measure { mode: string; rows: number; seconds: number; rowsPerSecond: number; peakRssMb: number }
 
-const COUNTY = '623023';
-const YEAR = 2022;
-
-/**
- * The product's modules a child uses, as the server loads them (bench/product.ts); the configuration
- * module first, so that migrating a store loads the stored configuration that imports read.
- */
+/** The product's modules the baseline uses, as the server loads them (bench/product.mjs). */
 async function product() {
-  await productModule('services/config');
-  const [db, repo, ledgers, pii, scope, imports] = await Promise.all([
-    productModule<typeof import('../src/store/db.ts')>('store/db'),
+  const [repo, ledgers, pii] = await Promise.all([
     productModule<typeof import('../src/store/ledger-repo.ts')>('store/ledger-repo'),
     productModule<typeof import('../src/domain/ledgers/declarations.ts')>('domain/ledgers/declarations'),
     productModule<typeof import('../src/services/pii.ts')>('services/pii'),
-    productModule<typeof import('../src/services/scope.ts')>('services/scope'),
-    productModule<typeof import('../src/services/imports.ts')>('services/imports'),
   ]);
-  return { ...db, ...repo, ...ledgers, ...pii, ...scope, ...imports };
+  return { ...repo, ...ledgers, ...pii };
 }
 type Product = Awaited<ReturnType<typeof product>>;
-
-async function prepare(p: Product, file: string): Promise<Store> {
-  const store = p.openStore({ engine: 'sqlite', file });
-  await p.migrate(store);
-  await store.db.insertInto('org_unit').values([
-    { code: '62', name: '甘肃省', level: 'province', parent_code: null },
-    { code: '6230', name: '甘南藏族自治州', level: 'prefecture', parent_code: '62' },
-    { code: COUNTY, name: '舟曲县', level: 'county', parent_code: '6230' },
-  ]).execute();
-  return store;
-}
 
 const DEST: Record<string, string> = { '协作地（天津）': 'partner_region', 省内: 'in_province', 省外: 'out_of_province' };
 
@@ -85,41 +65,32 @@ function baseline(p: Product, dbFile: string, n: number): void {
   db.close();
 }
 
+/** The baseline, or the health probe during an import: in a child of this (TypeScript) file. The timed imports run in bench/import-child.mjs. */
 async function child(mode: string, dbFile: string, input: string, n: number): Promise<void> {
-  const p = await product();
-  const store = await prepare(p, dbFile);
-  const { importFiles, SYSTEM } = p;
-  // "into-existing" and "again": the county-year first gets the records of `input`'s companion file (not timed).
+  const store = await prepare(dbFile);
   const [file, before] = input.split('|') as [string, string | undefined];
-  if (before) {
-    const r = await importFiles(store, SYSTEM, [{ path: before }], { county: COUNTY, year: YEAR });
-    if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
-  }
+  if (before) await importInto(store, before);
   if (mode.startsWith('probe')) {
-    process.stdout.write(`${JSON.stringify(await probe(p, store, file, mode === 'probe-thread'))}\n`);
+    process.stdout.write(`${JSON.stringify(await probe(store, file, mode === 'probe-thread'))}\n`);
     await store.close();
     return;
   }
-  input = file;
+  if (mode !== 'baseline') throw new Error(`unknown child mode ${mode}`);
+  await store.close();
+  const p = await product();
   const t0 = process.hrtime.bigint();
-  let rows = n;
-  if (mode === 'baseline') {
-    await store.close();
-    baseline(p, dbFile, n);
-  } else {
-    const r = await importFiles(store, SYSTEM, [{ path: input }], { county: COUNTY, year: YEAR, parallel: mode.endsWith('+thread') });
-    if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
-    rows = r.rows;
-    await store.close();
-  }
+  baseline(p, dbFile, n);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const m: Measure = { mode, rows, seconds, rowsPerSecond: Math.round(rows / seconds), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const m: Measure = { mode, rows: n, seconds, rowsPerSecond: Math.round(n / seconds), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
 function runChild<T = Measure>(mode: string, dbFile: string, input: string, n: number): T {
-  const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', mode, dbFile, input, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The imports in a plain JavaScript process, as `xiezuo import` runs (its peak memory holds no TypeScript loader).
+  const args = mode === 'baseline' || mode.startsWith('probe')
+    ? ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, dbFile, input, String(n)]
+    : [fileURLToPath(new URL('./import-child.mjs', import.meta.url)), mode, dbFile, input];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
 
@@ -129,9 +100,8 @@ export interface Probe { mode: string; seconds: number; probes: number; p50Ms: n
  * Serves the API on loopback and imports `file` through the same service the upload route uses,
  * while a client asks for /api/health every 10 ms; returns the probe latencies during the import.
  */
-async function probe(p: Product, store: Store, file: string, thread: boolean): Promise<Probe> {
+async function probe(store: Store, file: string, thread: boolean): Promise<Probe> {
   const { buildApp } = await productModule<typeof import('../src/server/app.ts')>('server/app');
-  const { importFiles, SYSTEM } = p;
   const app = await buildApp({ store, dataDir: tmpdir() });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const lat: number[] = [];
@@ -147,12 +117,11 @@ async function probe(p: Product, store: Store, file: string, thread: boolean): P
     }
   })();
   const t0 = performance.now();
-  const r = await importFiles(store, SYSTEM, [{ path: file }], { county: COUNTY, year: YEAR, thread });
+  await importInto(store, file, { thread });
   const seconds = (performance.now() - t0) / 1000;
   running = false;
   await client;
   await app.close();
-  if (!r.committed) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
   lat.sort((a, b) => a - b);
   const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 10) / 10;
   return { mode: thread ? 'import thread' : 'same connection', seconds, probes: lat.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: Math.round(lat.at(-1)! * 10) / 10 };
@@ -203,16 +172,16 @@ export async function runImportBench(log: (s: string) => void = (s) => process.s
     const results = [
       runChild('baseline', join(dir, 'b1.sqlite'), '', csvRows),
       runChild('csv', join(dir, 'c.sqlite'), csv, csvRows),
+      runChild('csv-inline', join(dir, 'ci.sqlite'), csv, csvRows),
       runChild('baseline', join(dir, 'b2.sqlite'), '', xlsxRows),
       runChild('xlsx', join(dir, 'x.sqlite'), xlsx, xlsxRows),
-      ...(process.env.XIEZUO_BENCH_THREAD === '1' ? [runChild('csv+thread', join(dir, 't.sqlite'), csv, csvRows)] : []),
     ];
-    const [b1, c, b2, x, ct] = results as [Measure, Measure, Measure, Measure, Measure | undefined];
+    const [b1, c, ci, b2, x] = results as [Measure, Measure, Measure, Measure, Measure];
     log(`\nimport of labour placements into SQLite (one transaction; ${measuredCode})\n`);
-    log('mode       rows        seconds   rows/s     peak RSS   vs baseline\n');
+    log('mode         rows        seconds   rows/s     peak RSS   vs baseline\n');
     const line = (m: Measure, base?: Measure) =>
-      log(`${m.mode.padEnd(10)} ${String(m.rows).padEnd(11)} ${m.seconds.toFixed(2).padEnd(9)} ${String(m.rowsPerSecond).padEnd(10)} ${`${m.peakRssMb} MB`.padEnd(10)} ${base ? `${(m.seconds / base.seconds).toFixed(2)}× the time` : ''}\n`);
-    line(b1); line(c, b1); if (ct) line(ct, b1); line(b2); line(x, b2);
+      log(`${m.mode.padEnd(12)} ${String(m.rows).padEnd(11)} ${m.seconds.toFixed(2).padEnd(9)} ${String(m.rowsPerSecond).padEnd(10)} ${`${m.peakRssMb} MB`.padEnd(10)} ${base ? `${(m.seconds / base.seconds).toFixed(2)}× the time` : ''}\n`);
+    line(b1); line(c, b1); line(ci, b1); line(b2); line(x, b2);
     log(`\ngoal: CSV within 1.5× of the baseline (${(c.seconds / b1.seconds).toFixed(2)}×) and peak RSS under 300 MB at 1,000,000 rows (${c.peakRssMb} MB at ${c.rows})\n`);
     return results;
   } finally {

@@ -27,7 +27,7 @@ import type { IndicatorEngine } from '../src/services/indicators.ts';
 import { synthesize } from '../src/services/synth.ts';
 import { batchStatements, countiesWithData, type CountySet } from '../src/store/batch-aggregate.ts';
 import { migrate, openStore, type Store } from '../src/store/db.ts';
-import { measuredCode, productModule } from './product.ts';
+import { measuredCode, productModule } from './product.mjs';
 
 process.env.XIEZUO_SECRET ??= 'bench-secret';
 const YEAR = 2022;
@@ -87,7 +87,7 @@ interface Measured {
   migrate: typeof migrate;
 }
 
-/** The engine's modules as the server runs them (bench/product.ts). */
+/** The engine's modules as the server runs them (bench/product.mjs). */
 async function measured(): Promise<Measured> {
   const [sets, indicators, db] = await Promise.all([
     productModule<typeof import('../src/services/indicator-sets.ts')>('services/indicator-sets'),

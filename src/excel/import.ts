@@ -4,6 +4,8 @@
  * value, reason in Chinese and English); if there is any, or on a dry run, the transaction is rolled
  * back and the database is exactly as before. Files are streamed: memory stays flat however many rows.
  */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ledgerDecl } from '../domain/ledgers/declarations.ts';
 import type { Store } from '../store/db.ts';
@@ -111,11 +113,33 @@ export interface ImportOptions {
   /** Called after each written chunk with the number of data rows read so far. */
   onProgress?: (rows: number) => void;
   /**
-   * Read and validate in a worker thread while this thread writes (default: no). Reading then
-   * overlaps with writing when a core is free, at the price of a second JavaScript heap (about
-   * 100 MB more peak memory); see bench/import.bench.ts for both.
+   * Read and validate in a worker thread while this thread writes. Reading then overlaps with
+   * writing, at the price of a second JavaScript heap and the thread's start. Default: when the
+   * files are large enough to repay the start and the machine has a second core (`readsInThread`);
+   * see bench/import.bench.ts for both.
    */
   parallel?: boolean;
+}
+
+/** Bytes of input from which reading in a thread of its own pays for starting it (about 10,000 CSV rows). */
+export const THREAD_FROM_BYTES = 1 << 20;
+
+/**
+ * Whether an import reads its files in a thread of its own when the caller does not say: with a
+ * second core to run it on, and files large enough. A small upload (a township's few rows) is read
+ * where it is written, without a thread's start-up.
+ */
+export function readsInThread(files: readonly ImportFile[], cores = availableParallelism()): boolean {
+  if (cores < 2) return false;
+  let bytes = 0;
+  for (const f of files) {
+    try {
+      bytes += statSync(f.path).size;
+    } catch {
+      // A file that cannot be read is reported by the reader, located; it weighs nothing here.
+    }
+  }
+  return bytes >= THREAD_FROM_BYTES;
 }
 
 const MAX_FINDINGS = 1000;
@@ -174,7 +198,7 @@ export async function runImport(store: Store, actor: Actor, files: readonly Impo
 
   try {
     await store.db.transaction().execute(async (tx) => {
-      const events = opts.parallel ? scanInWorker(files, scanOpts) : scanFiles(files, scanOpts);
+      const events = (opts.parallel ?? readsInThread(files)) ? scanInWorker(files, scanOpts) : scanFiles(files, scanOpts);
       for await (const ev of events) {
         switch (ev.t) {
           case 'ledger': {

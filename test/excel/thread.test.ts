@@ -1,7 +1,9 @@
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Kysely, sql } from 'kysely';
 import { stopImportThreads } from '../../src/excel/import-thread.ts';
+import { readsInThread, THREAD_FROM_BYTES } from '../../src/excel/import.ts';
 import { importFiles } from '../../src/services/imports.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
@@ -57,5 +59,26 @@ describe('an import in its own thread and SQLite connection', () => {
   it('passes domain refusals through as they are', async () => {
     await expect(importFiles(store, SYSTEM, [{ path: join(dir, 'p.csv') }], { county: '999999', year: YEAR, thread: true }))
       .rejects.toMatchObject({ code: 'INVALID', zh: expect.stringContaining('999999') });
+  });
+});
+
+describe('reading in a thread of its own, when the caller does not say', () => {
+  const dir = tempDir('reads-in-thread');
+
+  it('for files large enough to repay the thread, with a second core; never on one core or for a small upload', async () => {
+    const big = join(dir, 'big.csv');
+    await writePlacementsCsv(big, 20_000);
+    expect(statSync(big).size).toBeGreaterThanOrEqual(THREAD_FROM_BYTES);
+    const small = join(dir, 'small.csv');
+    await writePlacementsCsv(small, 20);
+    expect(readsInThread([{ path: big }], 2)).toBe(true);
+    expect(readsInThread([{ path: big }], 1)).toBe(false);
+    expect(readsInThread([{ path: small }], 2)).toBe(false);
+    // Several files count together; a path that cannot be read weighs nothing (its reader reports it).
+    const half = join(dir, 'half.csv');
+    writeFileSync(half, Buffer.alloc(THREAD_FROM_BYTES / 2 + 1, 0x20));
+    expect(readsInThread([{ path: half }], 2)).toBe(false);
+    expect(readsInThread([{ path: half }, { path: half }], 2)).toBe(true);
+    expect(readsInThread([{ path: join(dir, 'missing.csv') }], 2)).toBe(false);
   });
 });

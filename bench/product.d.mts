@@ -1,0 +1,3 @@
+export const measuresBuild: boolean;
+export const measuredCode: string;
+export function productModule<T>(path: string): Promise<T>;
