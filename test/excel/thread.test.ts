@@ -65,20 +65,23 @@ describe('an import in its own thread and SQLite connection', () => {
 describe('reading in a thread of its own, when the caller does not say', () => {
   const dir = tempDir('reads-in-thread');
 
-  it('for files large enough to repay the thread, with a second core; never on one core or for a small upload', async () => {
+  it('for files large enough to repay the thread, with a core free; never on one core, with every core busy, or for a small upload', async () => {
     const big = join(dir, 'big.csv');
     await writePlacementsCsv(big, 20_000);
     expect(statSync(big).size).toBeGreaterThanOrEqual(THREAD_FROM_BYTES);
     const small = join(dir, 'small.csv');
     await writePlacementsCsv(small, 20);
-    expect(readsInThread([{ path: big }], 2)).toBe(true);
-    expect(readsInThread([{ path: big }], 1)).toBe(false);
-    expect(readsInThread([{ path: small }], 2)).toBe(false);
+    expect(readsInThread([{ path: big }], 2, 0.4)).toBe(true);
+    expect(readsInThread([{ path: big }], 1, 0)).toBe(false);
+    expect(readsInThread([{ path: small }], 2, 0.4)).toBe(false);
+    // Every core busy: the thread would only wait for one.
+    expect(readsInThread([{ path: big }], 2, 1.5)).toBe(false);
+    expect(readsInThread([{ path: big }], 8, 3)).toBe(true);
     // Several files count together; a path that cannot be read weighs nothing (its reader reports it).
     const half = join(dir, 'half.csv');
     writeFileSync(half, Buffer.alloc(THREAD_FROM_BYTES / 2 + 1, 0x20));
-    expect(readsInThread([{ path: half }], 2)).toBe(false);
-    expect(readsInThread([{ path: half }, { path: half }], 2)).toBe(true);
-    expect(readsInThread([{ path: join(dir, 'missing.csv') }], 2)).toBe(false);
+    expect(readsInThread([{ path: half }], 2, 0)).toBe(false);
+    expect(readsInThread([{ path: half }, { path: half }], 2, 0)).toBe(true);
+    expect(readsInThread([{ path: join(dir, 'missing.csv') }], 2, 0)).toBe(false);
   });
 });
