@@ -7,11 +7,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { catalogueFor } from './catalogue.ts';
-import { indicatorsAndRules, indicatorsForCounties, unitDataVersion } from './indicator-sets.ts';
+import { indicatorsAndRules, indicatorsForCounties, UNIT_VIEWS_KEPT, unitDataVersion } from './indicator-sets.ts';
 import { indicatorsJson } from './indicator-view.ts';
 import { DomainError } from './errors.ts';
-import { type Actor, assertRead } from './scope.ts';
-import { dataVersion, targetsOfYear } from '../store/batch-aggregate.ts';
+import { type Actor, assertRead, SYSTEM } from './scope.ts';
+import { countiesWithData, dataVersion, latestYearWithData, targetsOfYear } from '../store/batch-aggregate.ts';
 import { isWholeYear, type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
 
@@ -81,6 +81,16 @@ type Reply = { id: number; progress: [number, number] } | { id: number; rows: Ov
 /** Progress of a running computation, for whoever wants to show it. */
 export interface JobProgress { year: number; done: number; total: number; startedAt: string }
 
+/**
+ * How many province views the server computes ahead after it starts listening: XIEZUO_WARM_VIEWS,
+ * default half of the views the thread keeps (UNIT_VIEWS_KEPT), so what callers then ask for still fits.
+ */
+export function warmViewsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.XIEZUO_WARM_VIEWS);
+  if (env.XIEZUO_WARM_VIEWS && Number.isInteger(n) && n >= 0) return Math.min(n, UNIT_VIEWS_KEPT);
+  return Math.floor(UNIT_VIEWS_KEPT / 2);
+}
+
 /** Ranking service of one server: a long-lived worker thread, an in-flight map and a cache. */
 export class OverviewService {
   private worker?: Worker;
@@ -90,7 +100,15 @@ export class OverviewService {
   private cache = new Map<string, Overview>();
   private units = new Map<string, { version: string; text: Promise<string> }>();
 
+  private closed = false;
+  private sent = 0;
+
   constructor(private readonly store: Store) {}
+
+  /** Computations handed to the view thread since the service started (a cached answer sends none). */
+  get computations(): number {
+    return this.sent;
+  }
 
   /** True when the work runs in a worker thread (the database can be opened from another thread). */
   get threaded(): boolean {
@@ -139,6 +157,32 @@ export class OverviewService {
     return text;
   }
 
+  /**
+   * Computes ahead, in the view thread and one after another, the whole-year views of the provinces
+   * with the most counties holding data in the latest year with data, so that the first person to
+   * open one after the server starts is answered from the cache instead of waiting for every county
+   * to be read. Only where the work runs in a thread (the server's own thread never does it); stops
+   * when the service closes. Answers the provinces computed and their year.
+   */
+  async warmUp(limit = warmViewsFromEnv()): Promise<{ year: number | null; units: string[] }> {
+    if (!this.threaded || limit <= 0) return { year: null, units: [] };
+    const year = await latestYearWithData(this.store);
+    if (year === null) return { year, units: [] };
+    const perProvince = new Map<string, number>();
+    for (const c of await countiesWithData(this.store, { kind: 'all' }, year)) perProvince.set(c.slice(0, 2), (perProvince.get(c.slice(0, 2)) ?? 0) + 1);
+    const order = [...perProvince].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([p]) => p);
+    const units: string[] = [];
+    for (const unit of order) {
+      if (this.closed) break;
+      // A province that is not a loaded division (or any other refusal) is simply not computed ahead.
+      try {
+        await this.unitView(SYSTEM, unit, year);
+        units.push(unit);
+      } catch { /* left for its first request, which reports the reason */ }
+    }
+    return { year, units };
+  }
+
   private inWorker(actor: Actor, task: ViewTask): Promise<OverviewRow[] | string> {
     const { year } = task;
     if (!this.worker) {
@@ -157,6 +201,7 @@ export class OverviewService {
       this.worker = w;
     }
     const id = this.next++;
+    this.sent++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, progress: { year, done: 0, total: 0, startedAt: new Date().toISOString() } });
       this.worker!.postMessage({ id, config: this.store.config as StoreConfig, actor, ...task });
@@ -165,7 +210,10 @@ export class OverviewService {
 
   /** Stops the worker thread. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.worker?.terminate();
     this.worker = undefined;
+    for (const j of this.waiting.values()) j.reject(new Error('the view thread was stopped'));
+    this.waiting.clear();
   }
 }

@@ -334,6 +334,16 @@ export async function countiesWithData(store: Store, set: CountySet, year: numbe
   return [...codes].filter((c) => c.length === 6).sort();
 }
 
+/** The latest year for which any county declared a ledger state or stated a value, or null in an empty database. */
+export async function latestYearWithData(store: Store): Promise<number | null> {
+  let latest: number | null = null;
+  for (const table of ['ledger_state', 'reported_value'] as const) {
+    const r = await store.db.selectFrom(table).select((eb) => eb.fn.max('year').as('y')).executeTakeFirst();
+    if (r?.y != null && (latest === null || Number(r.y) > latest)) latest = Number(r.y);
+  }
+  return latest;
+}
+
 /** Western counties paired with an eastern unit (a district, or every district under a city or province code). */
 export async function pairedCounties(store: Store, east: string): Promise<string[]> {
   const rows = await store.db.selectFrom('cooperation_pair').select('west_code').distinct().where('east_code', 'like', `${east}%`).orderBy('west_code').execute();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
 import { createApiToken, createUser } from '../../src/services/accounts.ts';
@@ -9,7 +10,7 @@ import { catalogueFor } from '../../src/services/catalogue.ts';
 import { publicIndicator } from '../../src/services/indicator-view.ts';
 import { IndicatorEngine } from '../../src/services/indicators.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
-import { computeOverview, OverviewService } from '../../src/services/overview.ts';
+import { computeOverview, OverviewService, warmViewsFromEnv } from '../../src/services/overview.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { ledgerStates, transition } from '../../src/services/workflow.ts';
 import { synthesize } from '../../src/services/synth.ts';
@@ -145,5 +146,50 @@ describe('national overview off the request path (SQLite file, worker thread)', 
     expect(year.every((x) => !('onPace' in x) && (x.withTarget as number) > 0)).toBe(true);
     const bad = await app.inject({ method: 'GET', url: '/api/overview/2022?period=Q5', headers: auth });
     expect(bad.statusCode).toBe(400);
+  }, 60_000);
+  it('computes the largest provinces\' views ahead, so that their first request is answered from the cache', async () => {
+    const svc = new OverviewService(store);
+    try {
+      const states = await store.db.selectFrom('ledger_state').select('county_code').distinct().where('year', '=', 2022).execute();
+      const counts = new Map<string, number>();
+      for (const r of states) counts.set(r.county_code.slice(0, 2), (counts.get(r.county_code.slice(0, 2)) ?? 0) + 1);
+      const expected = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2).map(([p]) => p);
+      expect(expected.length).toBeGreaterThan(0);
+      const warmed = await svc.warmUp(2);
+      expect(warmed).toEqual({ year: 2022, units: expected });
+      expect(svc.computations).toBe(expected.length);
+      const unit = expected[0]!;
+      const text = await svc.unitView(SYSTEM, unit, 2022);
+      // Answered without asking the thread again, and equal to the engine's own figures.
+      expect(svc.computations).toBe(expected.length);
+      const e = new IndicatorEngine(store, unit, 2022);
+      const cat = catalogueFor(2022, unit, store);
+      expect(JSON.parse(`{${text}}`)).toEqual(JSON.parse(JSON.stringify({ indicators: (await e.all()).map((i) => publicIndicator(i, cat)), rules: await e.rules() })));
+      expect(await svc.warmUp(0)).toEqual({ year: null, units: [] });
+    } finally {
+      await svc.close();
+    }
+    expect(warmViewsFromEnv({})).toBe(4);
+    expect(warmViewsFromEnv({ XIEZUO_WARM_VIEWS: '0' })).toBe(0);
+    expect(warmViewsFromEnv({ XIEZUO_WARM_VIEWS: 'many' })).toBe(4);
+  }, 60_000);
+
+  it('starts computing the views ahead once the server listens, and logs which', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done(); } });
+    const served = await buildApp({ store, dataDir: dir }, { logger: { level: 'info', stream } });
+    try {
+      await served.listen({ host: '127.0.0.1', port: 0 });
+      const deadline = Date.now() + 50_000;
+      let line: string | undefined;
+      while (!(line = lines.find((l) => l.includes('province views computed ahead'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(line).toBeDefined();
+      const logged = JSON.parse(line!) as { warmed: string[]; year: number };
+      expect(logged.year).toBe(2022);
+      expect(logged.warmed.length).toBeGreaterThan(0);
+      expect(logged.warmed.every((u) => /^\d{2}$/.test(u))).toBe(true);
+    } finally {
+      await served.close();
+    }
   }, 60_000);
 });
