@@ -22,7 +22,7 @@ import pg from 'pg';
 import { ledgerDecl } from '../src/domain/ledgers/declarations.ts';
 import { catalogueFor } from '../src/services/catalogue.ts';
 import { syntheticDataset } from '../src/services/dataset.ts';
-import { compileCatalogue, type prefetchInParts } from '../src/services/indicator-sets.ts';
+import { compileCatalogue, type prefetch } from '../src/services/indicator-sets.ts';
 import type { IndicatorEngine } from '../src/services/indicators.ts';
 import { synthesize } from '../src/services/synth.ts';
 import { batchStatements, countiesWithData, type CountySet } from '../src/store/batch-aggregate.ts';
@@ -81,7 +81,7 @@ export async function scaleDataset(n: number, log: (s: string) => void): Promise
 const spread = (codes: string[], k: number) => (k >= codes.length ? codes : Array.from({ length: k }, (_, i) => codes[Math.floor((i * codes.length) / k)]!));
 
 interface Measured {
-  prefetchInParts: typeof prefetchInParts;
+  prefetch: typeof prefetch;
   IndicatorEngine: typeof IndicatorEngine;
   openStore: typeof openStore;
   migrate: typeof migrate;
@@ -94,21 +94,16 @@ async function measured(): Promise<Measured> {
     productModule<typeof import('../src/services/indicators.ts')>('services/indicators'),
     productModule<typeof import('../src/store/db.ts')>('store/db'),
   ]);
-  return { prefetchInParts: sets.prefetchInParts, IndicatorEngine: indicators.IndicatorEngine, openStore: db.openStore, migrate: db.migrate };
+  return { prefetch: sets.prefetch, IndicatorEngine: indicators.IndicatorEngine, openStore: db.openStore, migrate: db.migrate };
 }
 
-/** Every indicator and rule of every county of the set, read as the product reads a set (in parts on PostgreSQL, overlapping the evaluation). */
 async function engineRun(m: Measured, store: Store, set: CountySet, codes: string[]): Promise<void> {
-  let n = 0;
-  for await (const pre of m.prefetchInParts(store, set, YEAR)) {
-    for (const c of pre.withData) {
-      const e = new m.IndicatorEngine(store, c, YEAR, { batch: pre });
-      await e.all();
-      await e.rules();
-      n++;
-    }
+  const pre = await m.prefetch(store, set, YEAR);
+  for (const c of codes) {
+    const e = new m.IndicatorEngine(store, c, YEAR, { batch: pre });
+    await e.all();
+    await e.rules();
   }
-  if (n !== codes.length) throw new Error(`the engine evaluated ${n} counties of ${codes.length}`);
 }
 
 async function perCountyRun(m: Measured, store: Store, codes: string[]): Promise<void> {

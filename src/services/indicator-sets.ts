@@ -10,7 +10,7 @@ import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
 import type { Rational } from '../domain/rational.ts';
 import {
   type AggregateBatch, batchAggregates, batchDatedReported, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
-  claimsOfYears, countyDataVersion, countyProvinces, pairedCounties, targetsOfYears, unitNames, type WriteMarks, writeMarks, writesSince,
+  claimsOfYears, countyDataVersion, pairedCounties, targetsOfYears, unitNames, type WriteMarks, writeMarks, writesSince,
 } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -173,51 +173,6 @@ export async function prefetch(store: Store, set: CountySet, year: number, cat: 
   };
 }
 
-/** Counties in one part of a list read in parts (see prefetchInParts). */
-export const PART_COUNTIES = 200;
-
-/**
- * The parts a set of counties is read in. SQLite answers in this thread, so there one part holds
- * the whole set. PostgreSQL reads in processes of its own: the nation is read province by
- * province and a long list of counties in slices of PART_COUNTIES, so that the database reads the
- * next part while this thread evaluates the counties of the last one. A prefecture or province is
- * one part.
- */
-export async function partsOf(store: Store, set: CountySet, partCounties = PART_COUNTIES): Promise<CountySet[]> {
-  if (store.engine !== 'postgres') return [set];
-  if (set.kind === 'all') {
-    const provinces = await countyProvinces(store);
-    return provinces.length > 1 ? provinces.map((prefix) => ({ kind: 'prefix', prefix })) : [set];
-  }
-  if (set.kind === 'codes' && set.codes.length > partCounties) {
-    const codes = [...new Set(set.codes)].sort();
-    const parts: CountySet[] = [];
-    for (let i = 0; i < codes.length; i += partCounties) parts.push({ kind: 'codes', codes: codes.slice(i, i + partCounties) });
-    return parts;
-  }
-  return [set];
-}
-
-/**
- * The batches of a set of counties, one per part (partsOf), in code order: each county of the set
- * is in exactly one, and its figures from it equal those from one batch of the whole set. The next
- * part's statements are sent before a part is handed over, so on PostgreSQL the reading of one part
- * overlaps the evaluation of the one before.
- */
-export async function* prefetchInParts(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year), period: Period = WHOLE_YEAR, partCounties = PART_COUNTIES): AsyncGenerator<Batch> {
-  const parts = await partsOf(store, set, partCounties);
-  let next = prefetch(store, parts[0]!, year, cat, period);
-  for (let i = 0; i < parts.length; i++) {
-    const pre = await next;
-    if (i + 1 < parts.length) {
-      next = prefetch(store, parts[i + 1]!, year, cat, period);
-      // Read ahead: if the caller stops early, the part it will not ask for must not fail unheard.
-      next.catch(() => undefined);
-    }
-    yield pre;
-  }
-}
-
 /**
  * The period of a request (query string `period=Q2|M08|year` or `to=YYYY-MM-DD`, or the CLI's
  * `--period`) for an assessment year; Invalid with the reason in both languages.
@@ -266,24 +221,19 @@ export async function indicatorsForCounties(
   for (const id of opts.ids ?? []) if (!cat.byId.has(id)) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
   const set = await resolve(store, scope);
   const period = opts.period ?? WHOLE_YEAR;
+  const pre = await prefetch(store, set, year, cat, period);
+  const readable: string[] = [];
+  for (const c of pre.withData) if (await canRead(store, actor, c)) readable.push(c);
+  const names = await unitNames(store, readable);
   const out: CountyIndicators[] = [];
-  // Read in parts where the database reads in processes of its own (prefetchInParts); the total
-  // reported with the progress is that of the parts read so far.
-  let known = 0;
-  for await (const pre of prefetchInParts(store, set, year, cat, period)) {
-    const readable: string[] = [];
-    for (const c of pre.withData) if (await canRead(store, actor, c)) readable.push(c);
-    known += readable.length;
-    const names = await unitNames(store, readable);
-    for (const code of readable) {
-      const e = new IndicatorEngine(store, code, year, { batch: pre, period });
-      const indicators = opts.ids ? await Promise.all(opts.ids.map((id) => e.evaluate(id))) : await e.all();
-      out.push({ code, name: names.get(code) ?? code, indicators, ...(opts.rules && { rules: await e.rules() }) });
-      // Let other work on this thread run between counties (the evaluation itself is CPU only).
-      if (out.length % 25 === 0) { opts.onProgress?.(out.length, known); await new Promise((r) => setImmediate(r)); }
-    }
+  for (const code of readable) {
+    const e = new IndicatorEngine(store, code, year, { batch: pre, period });
+    const indicators = opts.ids ? await Promise.all(opts.ids.map((id) => e.evaluate(id))) : await e.all();
+    out.push({ code, name: names.get(code) ?? code, indicators, ...(opts.rules && { rules: await e.rules() }) });
+    // Let other work on this thread run between counties (the evaluation itself is CPU only).
+    if (out.length % 25 === 0) { opts.onProgress?.(out.length, readable.length); await new Promise((r) => setImmediate(r)); }
   }
-  opts.onProgress?.(out.length, known);
+  opts.onProgress?.(out.length, readable.length);
   return out;
 }
 

@@ -344,12 +344,6 @@ export async function latestYearWithData(store: Store): Promise<number | null> {
   return latest;
 }
 
-/** The two-digit province prefixes of every county (six-digit unit) known, in code order. */
-export async function countyProvinces(store: Store): Promise<string[]> {
-  const rows = await store.db.selectFrom('org_unit').select('code').where('code', 'like', '______').execute();
-  return [...new Set(rows.filter((r) => /^\d{6}$/.test(r.code)).map((r) => r.code.slice(0, 2)))].sort();
-}
-
 /** Western counties paired with an eastern unit (a district, or every district under a city or province code). */
 export async function pairedCounties(store: Store, east: string): Promise<string[]> {
   const rows = await store.db.selectFrom('cooperation_pair').select('west_code').distinct().where('east_code', 'like', `${east}%`).orderBy('west_code').execute();

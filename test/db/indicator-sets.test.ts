@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import { refreshConfig } from '../../src/services/config.ts';
 import { loadDemo } from '../../src/services/demo.ts';
-import { indicatorsForCounties, partsOf, prefetch, prefetchInParts, rankCounties } from '../../src/services/indicator-sets.ts';
+import { indicatorsForCounties, prefetch, rankCounties } from '../../src/services/indicator-sets.ts';
 import { IndicatorEngine } from '../../src/services/indicators.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { SYSTEM, type Actor } from '../../src/services/scope.ts';
@@ -47,35 +47,6 @@ for (const engine of await engines()) {
       const all = await prefetch(synth.store, { kind: 'all' }, 2022);
       expect(all.batch.statements).toBe(small.batch.statements);
       expect(all.batch.statements).toBeLessThan(40);
-    });
-
-    it('reads a large set in parts where the database reads in processes of its own, each county in one part with the same figures', async () => {
-      const whole = await prefetch(synth.store, { kind: 'all' }, 2022);
-      const codes = whole.withData;
-      expect(codes.length).toBe(5);
-      const slices = await partsOf(synth.store, { kind: 'codes', codes: [...codes].reverse() }, 2);
-      const national = await partsOf(synth.store, { kind: 'all' });
-      if (engine === 'postgres') {
-        // Slices of sorted codes, and the nation by province.
-        expect(slices).toEqual([{ kind: 'codes', codes: codes.slice(0, 2) }, { kind: 'codes', codes: codes.slice(2, 4) }, { kind: 'codes', codes: codes.slice(4) }]);
-        expect(national.length).toBeGreaterThan(1);
-        expect(national.every((p) => p.kind === 'prefix' && p.prefix.length === 2)).toBe(true);
-        for (const c of codes) expect(national.filter((p) => p.kind === 'prefix' && c.startsWith(p.prefix))).toHaveLength(1);
-      } else {
-        // SQLite answers in this thread: nothing would overlap, so the set is one part.
-        expect(slices).toEqual([{ kind: 'codes', codes: [...codes].reverse() }]);
-        expect(national).toEqual([{ kind: 'all' }]);
-      }
-      const seen: string[] = [];
-      for await (const pre of prefetchInParts(synth.store, { kind: 'codes', codes }, 2022, undefined, undefined, 2)) {
-        for (const c of pre.withData) {
-          seen.push(c);
-          const a = new IndicatorEngine(synth.store, c, 2022, { batch: pre });
-          const b = new IndicatorEngine(synth.store, c, 2022, { batch: whole });
-          expect({ indicators: await a.all(), rules: await a.rules() }).toEqual({ indicators: await b.all(), rules: await b.rules() });
-        }
-      }
-      expect(seen).toEqual(codes);
     });
 
     it('evaluates every county from the batch without asking the database again', async () => {
