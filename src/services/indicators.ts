@@ -287,7 +287,8 @@ export class IndicatorEngine {
    * their figures are the same; only the counties in `changed` are evaluated again.
    */
   adoptCounties(from: IndicatorEngine, changed: ReadonlySet<string>): void {
-    if (from.year !== this.year || from.period !== this.period) return;
+    // Periods are compared by value: the view thread receives each request's period as a copy.
+    if (from.year !== this.year || periodKey(from.period) !== periodKey(this.period)) return;
     for (const [c, e] of from.countyEngines) if (!changed.has(c) && !this.countyEngines.has(c)) this.countyEngines.set(c, e);
   }
 

@@ -202,6 +202,35 @@ for (const engine of await engines()) {
       expect(await indicatorsAndRules(store, SYSTEM, '62', 2022)).toEqual(await alone());
     });
 
+    it('after a write evaluates only that county again, also when each request brings its own copy of the period (as the view thread receives it)', async () => {
+      const { indicatorsAndRules } = await import('../../src/services/indicator-sets.ts');
+      const { setReported } = await import('../../src/services/reported.ts');
+      // Which counties' figures are computed, by spying on the engine's computation of one indicator.
+      const proto = IndicatorEngine.prototype as unknown as { compute: (...a: unknown[]) => unknown };
+      const compute = proto.compute;
+      const computed = new Set<string>();
+      proto.compute = function (this: { county: string }, ...a: unknown[]) {
+        if (this.county.length === 6) computed.add(this.county);
+        return compute.apply(this, a);
+      };
+      // A second county with data under the province, which no write below touches.
+      await createRecord(t.store, SYSTEM, 'meeting', '623024', 2022, { type: 'leading_group', date: '2022-04-02', topic: '未改动的县' });
+      try {
+        for (const [n, copy] of [() => ({ kind: 'year' as const }), () => ({ kind: 'quarter' as const, n: 3 as const })].entries()) {
+          await indicatorsAndRules(t.store, SYSTEM, '62', 2022, copy());
+          await setReported(t.store, SYSTEM, '623023', 2022, { element: 'meeting.count', text: String(30 + n), asOf: '2022-05-10' });
+          computed.clear();
+          const after = await indicatorsAndRules(t.store, SYSTEM, '62', 2022, copy());
+          expect([...computed]).toEqual(['623023']);
+          expect(after.indicators.find((i) => i.id === 'meetings.total')?.trace.some((x) => x.kind === 'indicator' && x.query.id.includes('623024'))).toBe(true);
+          const e = new IndicatorEngine(t.store, '62', 2022, { period: copy() });
+          expect(after).toEqual({ indicators: await e.all(), rules: await e.rules() });
+        }
+      } finally {
+        proto.compute = compute;
+      }
+    });
+
     it('keeps a bounded number of unit views: the least recently computed one reads everything again', async () => {
       const { indicatorsAndRules, UNIT_VIEWS_KEPT } = await import('../../src/services/indicator-sets.ts');
       const { setReported } = await import('../../src/services/reported.ts');
