@@ -3,7 +3,8 @@
  * connections, the load generated in its own worker thread so that the server's thread serves only),
  * all with an API token:
  *   health     — GET /api/health, the framework's ceiling (baseline of the same run);
- *   dashboard  — GET /api/dashboard/{county}/{year} on the demo county (indicators and rules, one engine);
+ *   dashboard  — GET /api/dashboard/{county}/{year} on the demo county (indicators and rules, one engine),
+ *                plain and as a browser asks for it (accept-encoding: br, gzip; compressed per request);
  *   province   — GET /api/indicators/{province}/{year} on the synthetic dataset, for the province the
  *                server computes ahead first (the one with most counties): the first request after
  *                a start without views computed ahead (XIEZUO_WARM_VIEWS=0: the roll-up computed, its
@@ -68,14 +69,19 @@ export async function run(): Promise<void> {
     const s = await serve(demo, dir);
     const health = await load(`${s.url}/api/health`, s.headers);
     const dash = await load(`${s.url}/api/dashboard/623023/2022`, s.headers);
+    // As a browser asks: the answer compressed on every request (Brotli, quality 5).
+    const dashBr = await load(`${s.url}/api/dashboard/623023/2022`, { ...s.headers, 'accept-encoding': 'br, gzip' });
     log(`loopback, ${seconds} s each, 10 connections, demo database (SQLite file); server: ${measuredCode}\n`);
     log(line('health', health));
     log(line('dashboard', dash, health));
+    log(line('  br', dashBr, health));
     await s.app.close();
     await demo.close();
     out.health_rps = Math.round(health.requests.average);
     out.dashboard_rps = Math.round(dash.requests.average);
     out.dashboard_p99_ms = dash.latency.p99;
+    out.dashboard_br_rps = Math.round(dashBr.requests.average);
+    out.dashboard_br_p99_ms = dashBr.latency.p99;
 
     const n = Number(process.env.XIEZUO_BENCH_COUNTIES ?? 900);
     // The dataset is made (once) through the sources; the server opens it as the product does.

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { UserView } from '../services/accounts.ts';
 import { DomainError } from '../services/errors.ts';
+import { sendJsonText } from './compressed.ts';
 import { installBilingualMessages } from './messages.ts';
 import type { Actor } from '../services/scope.ts';
 import type { Store } from '../store/db.ts';
@@ -191,7 +192,7 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
           const problem = responseProblems(spec, JSON.parse(out.text));
           if (problem) throw new ResponseMismatch(problem);
         }
-        return reply.type('application/json; charset=utf-8').send(out.text);
+        return sendJsonText(req, reply, out.text);
       }
       if (check && !spec.produces) {
         const problem = responseProblems(spec, out);
