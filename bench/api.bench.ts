@@ -4,7 +4,7 @@
  * all with an API token:
  *   health     — GET /api/health, the framework's ceiling (baseline of the same run);
  *   dashboard  — GET /api/dashboard/{county}/{year} on the demo county (indicators and rules, one engine),
- *                plain and as a browser asks for it (accept-encoding: br, gzip; compressed per request);
+ *                plain and as a browser asks for it (accept-encoding: br, gzip; the kept text's compressed bytes);
  *   province   — GET /api/indicators/{province}/{year} on the synthetic dataset, for the province the
  *                server computes ahead first (the one with most counties): the first request after
  *                a start without views computed ahead (XIEZUO_WARM_VIEWS=0: the roll-up computed, its
@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
     const s = await serve(demo, dir);
     const health = await load(`${s.url}/api/health`, s.headers);
     const dash = await load(`${s.url}/api/dashboard/623023/2022`, s.headers);
-    // As a browser asks: the answer compressed on every request (Brotli, quality 5).
+    // As a browser asks: Brotli (quality 5), compressed once and the bytes kept with the answer's text.
     const dashBr = await load(`${s.url}/api/dashboard/623023/2022`, { ...s.headers, 'accept-encoding': 'br, gzip' });
     log(`loopback, ${seconds} s each, 10 connections, demo database (SQLite file); server: ${measuredCode}\n`);
     log(line('health', health));

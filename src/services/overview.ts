@@ -102,6 +102,8 @@ export class OverviewService {
 
   private closed = false;
   private sent = 0;
+  /** The last computation ahead started (warmUp), for whoever waits for it. */
+  ahead?: Promise<{ year: number | null; units: string[] }>;
 
   constructor(private readonly store: Store) {}
 
@@ -164,7 +166,12 @@ export class OverviewService {
    * to be read. Only where the work runs in a thread (the server's own thread never does it); stops
    * when the service closes. Answers the provinces computed and their year.
    */
-  async warmUp(limit = warmViewsFromEnv()): Promise<{ year: number | null; units: string[] }> {
+  warmUp(limit = warmViewsFromEnv()): Promise<{ year: number | null; units: string[] }> {
+    this.ahead = this.computeAhead(limit);
+    return this.ahead;
+  }
+
+  private async computeAhead(limit: number): Promise<{ year: number | null; units: string[] }> {
     if (!this.threaded || limit <= 0) return { year: null, units: [] };
     const year = await latestYearWithData(this.store);
     if (year === null) return { year, units: [] };

@@ -35,11 +35,9 @@ function overviews(deps: ServerDeps): OverviewService {
   return services.get(deps.store)!;
 }
 
-// The views computed ahead once a server of the store listens (OverviewService.warmUp).
-const computingAhead = new WeakMap<ServerDeps['store'], ReturnType<OverviewService['warmUp']>>();
 /** The province views a listening server of the store computes ahead, once computed; undefined before it listens. */
 export function viewsComputedAhead(store: ServerDeps['store']): ReturnType<OverviewService['warmUp']> | undefined {
-  return computingAhead.get(store)?.catch(() => ({ year: null, units: [] }));
+  return services.get(store)?.ahead?.catch(() => ({ year: null, units: [] }));
 }
 
 /** The period of a request: `period=year|Q1…Q4|M01…M12`, or `to=YYYY-MM-DD` (a day of the year). */
@@ -49,13 +47,11 @@ const periodQuery = z.object({ period: z.string().max(8).optional(), to: z.strin
 const periodText = (p: Period, year: number) => (isWholeYear(p) ? '' : `"period":${JSON.stringify(periodView(p, year))},`);
 
 export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.addHook('onClose', async () => { computingAhead.delete(deps.store); await services.get(deps.store)?.close(); services.delete(deps.store); });
+  app.addHook('onClose', async () => { await services.get(deps.store)?.close(); services.delete(deps.store); });
   // Once the server listens, the largest provinces' views are computed ahead in the view thread
   // (not awaited: requests are served meanwhile, and one for a view being computed joins it).
   app.addHook('onListen', async () => {
-    const w = overviews(deps).warmUp();
-    computingAhead.set(deps.store, w);
-    void w.then(
+    void overviews(deps).warmUp().then(
       (r) => { if (r.units.length) app.log.info({ warmed: r.units, year: r.year }, 'province views computed ahead'); },
       (e: unknown) => app.log.warn({ err: e }, 'computing province views ahead failed'));
   });
