@@ -212,29 +212,81 @@ async function resolve(store: Store, scope: UnitScope): Promise<CountySet> {
  * Every indicator (and, with `rules`, every rule) of each county in the scope that holds data for
  * the year and that the actor may read, in code order. Equal, county by county, to
  * computeIndicators/checkRules; the reading is done once for the whole set.
+ *
+ * With `keep` (the nation, a province or a prefecture; not an eastern unit's pairs) every county's
+ * figures are kept after the computation, for whoever asks next: the writes since then say which
+ * counties changed, and only those are read and evaluated again (see keptSets).
  */
 export async function indicatorsForCounties(
   store: Store, actor: Actor, scope: UnitScope, year: number,
-  opts: { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void; period?: Period } = {},
+  opts: { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void; period?: Period; keep?: boolean } = {},
 ): Promise<CountyIndicators[]> {
   const cat = catalogueFor(year);
   for (const id of opts.ids ?? []) if (!cat.byId.has(id)) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
   const set = await resolve(store, scope);
   const period = opts.period ?? WHOLE_YEAR;
+  if (opts.keep && 'unit' in scope && scope.unit.length < 6) return keptCounties(store, actor, scope.unit, set, year, period, opts);
   const pre = await prefetch(store, set, year, cat, period);
   const readable: string[] = [];
   for (const c of pre.withData) if (await canRead(store, actor, c)) readable.push(c);
-  const names = await unitNames(store, readable);
+  return evaluateCounties(store, pre, readable, await unitNames(store, readable), year, period, opts);
+}
+
+type SetOptions = { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void };
+
+/** Each county's figures from a batch, in the order given, letting other work on this thread run between counties. */
+async function evaluateCounties(store: Store, pre: Batch, codes: readonly string[], names: ReadonlyMap<string, string>, year: number, period: Period, opts: SetOptions): Promise<CountyIndicators[]> {
   const out: CountyIndicators[] = [];
-  for (const code of readable) {
+  for (const code of codes) {
     const e = new IndicatorEngine(store, code, year, { batch: pre, period });
     const indicators = opts.ids ? await Promise.all(opts.ids.map((id) => e.evaluate(id))) : await e.all();
     out.push({ code, name: names.get(code) ?? code, indicators, ...(opts.rules && { rules: await e.rules() }) });
-    // Let other work on this thread run between counties (the evaluation itself is CPU only).
-    if (out.length % 25 === 0) { opts.onProgress?.(out.length, readable.length); await new Promise((r) => setImmediate(r)); }
+    // The evaluation itself is CPU only.
+    if (out.length % 25 === 0) { opts.onProgress?.(out.length, codes.length); await new Promise((r) => setImmediate(r)); }
   }
-  opts.onProgress?.(out.length, readable.length);
+  opts.onProgress?.(out.length, codes.length);
   return out;
+}
+
+/**
+ * Per store and (unit, year, period, indicators, rules): where the writes stood when its counties
+ * were last computed, and every county's figures then (for all counties with data, whoever asked;
+ * each caller is answered the counties it may read).
+ */
+const keptSets = new WeakMap<Store, Map<string, { marks: WriteMarks; rows: ReadonlyMap<string, CountyIndicators> }>>();
+/** Sets kept per store, the most recently computed first out last (a national set of the ranking's indicators is a few MB). */
+export const SETS_KEPT = 4;
+
+async function keptCounties(store: Store, actor: Actor, unit: string, set: CountySet, year: number, period: Period, opts: SetOptions): Promise<CountyIndicators[]> {
+  if (!keptSets.has(store)) keptSets.set(store, new Map());
+  const sets = keptSets.get(store)!;
+  const key = `${unit}@${year}@${periodKey(period)}@${opts.ids ? opts.ids.join(',') : '*'}@${opts.rules ? 'rules' : ''}`;
+  const last = sets.get(key);
+  const years = yearsRead(year);
+  // Where the writes stand is read before the data, so a write in between is read again next time.
+  const since = last ? await writesSince(store, unit, years, last.marks) : null;
+  const marks = since?.now ?? await writeMarks(store, unit, years);
+  let rows: Map<string, CountyIndicators>;
+  if (last && since?.counties) {
+    const changed = since.counties;
+    rows = new Map(last.rows);
+    for (const c of changed) rows.delete(c);
+    if (changed.length) {
+      const pre = await prefetch(store, { kind: 'codes', codes: changed }, year, catalogueFor(year), period);
+      for (const r of await evaluateCounties(store, pre, pre.withData, new Map(), year, period, opts)) rows.set(r.code, r);
+    }
+  } else {
+    const pre = await prefetch(store, set, year, catalogueFor(year), period);
+    rows = new Map((await evaluateCounties(store, pre, pre.withData, new Map(), year, period, opts)).map((r) => [r.code, r]));
+  }
+  sets.delete(key);
+  sets.set(key, { marks, rows });
+  for (const k of sets.keys()) { if (sets.size <= SETS_KEPT) break; sets.delete(k); }
+  const readable: string[] = [];
+  for (const c of [...rows.keys()].sort()) if (await canRead(store, actor, c)) readable.push(c);
+  // Names are read each time: they are not part of what the writes since say.
+  const names = await unitNames(store, readable);
+  return readable.map((c) => ({ ...rows.get(c)!, name: names.get(c) ?? c }));
 }
 
 export interface RankRow {

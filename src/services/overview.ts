@@ -52,7 +52,7 @@ export async function computeOverview(store: Store, actor: Actor, year: number, 
   const { period = WHOLE_YEAR, onProgress } = opts;
   const cat = catalogueFor(year);
   const ids = [...new Set([...(await targetsOfYear(store, year)).map((t) => t.indicator), 'funds.disbursement_rate'])].filter((id) => cat.byId.has(id));
-  const rows = await indicatorsForCounties(store, actor, { unit: '' }, year, { ids, onProgress, period });
+  const rows = await indicatorsForCounties(store, actor, { unit: '' }, year, { ids, onProgress, period, keep: true });
   const toDate = !isWholeYear(period);
   const out = rows.map((r): OverviewRow => {
     const met = r.indicators.filter((i) => i.status === 'met').length;
@@ -82,14 +82,18 @@ type Reply = { id: number; progress: [number, number] } | { id: number; rows: Ov
 export interface JobProgress { year: number; done: number; total: number; startedAt: string }
 
 /**
- * How many province views the server computes ahead after it starts listening: XIEZUO_WARM_VIEWS,
- * default half of the views the thread keeps (UNIT_VIEWS_KEPT), so what callers then ask for still fits.
+ * How many province views the server computes ahead after it starts listening, after the national
+ * ranking: XIEZUO_WARM_VIEWS, default half of the views the thread keeps (UNIT_VIEWS_KEPT), so what
+ * callers then ask for still fits; 0 computes nothing ahead, the ranking neither.
  */
 export function warmViewsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.XIEZUO_WARM_VIEWS);
   if (env.XIEZUO_WARM_VIEWS && Number.isInteger(n) && n >= 0) return Math.min(n, UNIT_VIEWS_KEPT);
   return Math.floor(UNIT_VIEWS_KEPT / 2);
 }
+
+/** What the server computed ahead after it started: for which year, the national ranking or not, and which provinces' views. */
+export interface Ahead { year: number | null; ranking: boolean; units: string[] }
 
 /** Ranking service of one server: a long-lived worker thread, an in-flight map and a cache. */
 export class OverviewService {
@@ -103,7 +107,7 @@ export class OverviewService {
   private closed = false;
   private sent = 0;
   /** The last computation ahead started (warmUp), for whoever waits for it. */
-  ahead?: Promise<{ year: number | null; units: string[] }>;
+  ahead?: Promise<Ahead>;
 
   constructor(private readonly store: Store) {}
 
@@ -160,21 +164,28 @@ export class OverviewService {
   }
 
   /**
-   * Computes ahead, in the view thread and one after another, the whole-year views of the provinces
-   * with the most counties holding data in the latest year with data, so that the first person to
-   * open one after the server starts is answered from the cache instead of waiting for every county
-   * to be read. Only where the work runs in a thread (the server's own thread never does it); stops
-   * when the service closes. Answers the provinces computed and their year.
+   * Computes ahead, in the view thread and one after another, the year's national ranking and then
+   * the whole-year views of the provinces with the most counties holding data, for the latest year
+   * with data, so that the first person to open one after the server starts is answered from what
+   * was kept instead of waiting for every county to be read. The ranking's county figures are kept
+   * in the thread for every caller: a province office's ranking of its own counties comes from them
+   * too. Only where the work runs in a thread (the server's own thread never does it); stops when
+   * the service closes. Answers the year, whether the ranking was computed, and the provinces.
    */
-  warmUp(limit = warmViewsFromEnv()): Promise<{ year: number | null; units: string[] }> {
+  warmUp(limit = warmViewsFromEnv()): Promise<Ahead> {
     this.ahead = this.computeAhead(limit);
     return this.ahead;
   }
 
-  private async computeAhead(limit: number): Promise<{ year: number | null; units: string[] }> {
-    if (!this.threaded || limit <= 0) return { year: null, units: [] };
+  private async computeAhead(limit: number): Promise<Ahead> {
+    if (!this.threaded || limit <= 0) return { year: null, ranking: false, units: [] };
     const year = await latestYearWithData(this.store);
-    if (year === null) return { year, units: [] };
+    if (year === null) return { year, ranking: false, units: [] };
+    let ranking = false;
+    try {
+      await this.get(SYSTEM, year);
+      ranking = true;
+    } catch { /* left for its first request, which reports the reason */ }
     const perProvince = new Map<string, number>();
     for (const c of await countiesWithData(this.store, { kind: 'all' }, year)) perProvince.set(c.slice(0, 2), (perProvince.get(c.slice(0, 2)) ?? 0) + 1);
     const order = [...perProvince].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([p]) => p);
@@ -185,9 +196,9 @@ export class OverviewService {
       try {
         await this.unitView(SYSTEM, unit, year);
         units.push(unit);
-      } catch { /* left for its first request, which reports the reason */ }
+      } catch { /* as above */ }
     }
-    return { year, units };
+    return { year, ranking, units };
   }
 
   private inWorker(actor: Actor, task: ViewTask): Promise<OverviewRow[] | string> {

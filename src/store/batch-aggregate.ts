@@ -375,16 +375,21 @@ export async function dataVersion(store: Store, year: number): Promise<string> {
 /** Where a unit-year's writes stand: the last audit entry and their number, the latest ledger state and theirs. */
 export interface WriteMarks { audit: number; audits: number; state: string; states: number }
 
-/** Audit entries that can change a unit's figures: the unit, the units above it, configuration (no unit) and, for a prefecture or province, its counties. */
+/**
+ * Audit entries that can change a unit's figures: the unit, the units above it, configuration (no
+ * unit) and, for a prefecture or province, its counties; for the nation ('') every entry of the years.
+ */
 function auditsFor(store: Store, unit: string, years: readonly number[]) {
+  const q = store.db.selectFrom('audit_log').where('year', 'in', [...years]);
+  if (unit === '') return q;
   const above = [...new Set([unit, unit.slice(0, 4), unit.slice(0, 2)])];
-  return store.db.selectFrom('audit_log').where('year', 'in', [...years])
+  return q
     .where((eb) => eb.or([eb('county_code', 'in', above), eb('county_code', 'is', null),
       ...(unit.length < 6 ? [eb.and([eb('county_code', '>=', unit), eb('county_code', '<', nextPrefix(unit))])] : [])]));
 }
 
 function statesFor(store: Store, unit: string, years: readonly number[]) {
-  return restrict(store.db.selectFrom('ledger_state').where('year', 'in', [...years]), unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit });
+  return restrict(store.db.selectFrom('ledger_state').where('year', 'in', [...years]), unit === '' ? { kind: 'all' } : unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit });
 }
 
 export async function writeMarks(store: Store, unit: string, years: readonly number[]): Promise<WriteMarks> {
@@ -406,7 +411,7 @@ export async function countyDataVersion(store: Store, unit: string, years: reado
 const versionOf = (m: WriteMarks): string => `${m.audit}.${m.audits}.${m.state}.${m.states}`;
 
 /**
- * What was written for a prefecture's or province's figures since `since`: the counties under it whose
+ * What was written for a prefecture's, province's or the nation's ('') figures since `since`: the counties under it whose
  * data changed, or null when anything else did (the unit itself or one above it, the configuration,
  * a ledger state removed, or an entry that appeared below the mark, as a transaction committing
  * late can on PostgreSQL) — then every figure must be read again.

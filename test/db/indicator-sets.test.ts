@@ -112,6 +112,57 @@ for (const engine of await engines()) {
       expect(mine.length).toBeGreaterThan(0);
       expect(mine.every((r) => r.code.startsWith(codes[0]!.slice(0, 2)))).toBe(true);
     });
+
+    it('keeps a set\'s figures: after a write to one county only it is read and evaluated again, and the answer is what a fresh computation gives', async () => {
+      const { setReported } = await import('../../src/services/reported.ts');
+      const { setTarget } = await import('../../src/services/indicators.ts');
+      const ids = ['funds.allocated', 'funds.disbursement_rate', 'meetings.total'];
+      const proto = IndicatorEngine.prototype as unknown as { compute: (...a: unknown[]) => unknown };
+      const compute = proto.compute;
+      const computed = new Set<string>();
+      proto.compute = function (this: { county: string }, ...a: unknown[]) {
+        computed.add(this.county);
+        return compute.apply(this, a);
+      };
+      const kept = () => indicatorsForCounties(synth.store, SYSTEM, { unit: '' }, 2022, { ids, keep: true });
+      const fresh = () => indicatorsForCounties(synth.store, SYSTEM, { unit: '' }, 2022, { ids });
+      try {
+        const first = await kept();
+        const codes = first.map((r) => r.code);
+        expect(codes.length).toBe(5);
+        computed.clear();
+        expect(await kept()).toEqual(first);
+        expect([...computed]).toEqual([]);
+        // A write to one county: only that county is evaluated again, and its new figure shows.
+        await setReported(synth.store, SYSTEM, codes[2]!, 2022, { element: 'meeting.count', text: '41' });
+        computed.clear();
+        const after = await kept();
+        expect([...computed]).toEqual([codes[2]]);
+        expect(after).toEqual(await fresh());
+        expect(after).not.toEqual(first);
+        // A county without data until now joins the set once something is entered for it.
+        const unit = await synth.store.db.selectFrom('org_unit').select('code').where('level', '=', 'county').where('code', 'not in', codes).orderBy('code').executeTakeFirstOrThrow();
+        await createRecord(synth.store, SYSTEM, 'meeting', unit.code, 2022, { type: 'leading_group', date: '2022-03-01', topic: '新录入的县' });
+        computed.clear();
+        const joined = await kept();
+        expect([...computed]).toEqual([unit.code]);
+        expect(joined.map((r) => r.code)).toEqual([...codes, unit.code].sort());
+        expect(joined).toEqual(await fresh());
+        // A target set for a province can change every county's status there: everything is evaluated again.
+        await setTarget(synth.store, SYSTEM, codes[0]!.slice(0, 2), 2022, 'funds.allocated', { op: '>=', value: '1' });
+        computed.clear();
+        expect(await kept()).toEqual(await fresh());
+        expect(computed.size).toBeGreaterThan(1);
+        // Each caller is answered the counties it may read, from the same kept figures.
+        const actor: Actor = { id: 'p', name: 'p', role: 'province_user', units: [codes[0]!.slice(0, 2)] };
+        computed.clear();
+        const mine = await indicatorsForCounties(synth.store, actor, { unit: '' }, 2022, { ids, keep: true });
+        expect([...computed]).toEqual([]);
+        expect(mine).toEqual(await indicatorsForCounties(synth.store, actor, { unit: '' }, 2022, { ids }));
+      } finally {
+        proto.compute = compute;
+      }
+    });
   });
 }
 

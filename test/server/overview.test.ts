@@ -66,6 +66,8 @@ describe('national overview off the request path (SQLite file, worker thread)', 
       expect(after.cached).toBe(false);
       expect(after.version).not.toBe(first.version);
       expect(after.rows.find((x) => x.code === last.code)!.disbursementRate).toBeGreaterThan(last.disbursementRate ?? 0);
+      // The thread evaluated only that county again (it kept the others' figures); the ranking is what a fresh computation gives.
+      expect(after.rows).toEqual(await computeOverview(store, SYSTEM, 2022));
     } finally {
       await svc.close();
     }
@@ -156,16 +158,20 @@ describe('national overview off the request path (SQLite file, worker thread)', 
       const expected = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2).map(([p]) => p);
       expect(expected.length).toBeGreaterThan(0);
       const warmed = await svc.warmUp(2);
-      expect(warmed).toEqual({ year: 2022, units: expected });
-      expect(svc.computations).toBe(expected.length);
+      expect(warmed).toEqual({ year: 2022, ranking: true, units: expected });
+      // The ranking, then each province.
+      expect(svc.computations).toBe(1 + expected.length);
       const unit = expected[0]!;
       const text = await svc.unitView(SYSTEM, unit, 2022);
+      const ranking = await svc.get(SYSTEM, 2022);
       // Answered without asking the thread again, and equal to the engine's own figures.
-      expect(svc.computations).toBe(expected.length);
+      expect(svc.computations).toBe(1 + expected.length);
+      expect(ranking.cached).toBe(true);
+      expect(ranking.rows).toEqual(await computeOverview(store, SYSTEM, 2022));
       const e = new IndicatorEngine(store, unit, 2022);
       const cat = catalogueFor(2022, unit, store);
       expect(JSON.parse(`{${text}}`)).toEqual(JSON.parse(JSON.stringify({ indicators: (await e.all()).map((i) => publicIndicator(i, cat)), rules: await e.rules() })));
-      expect(await svc.warmUp(0)).toEqual({ year: null, units: [] });
+      expect(await svc.warmUp(0)).toEqual({ year: null, ranking: false, units: [] });
     } finally {
       await svc.close();
     }
@@ -182,12 +188,13 @@ describe('national overview off the request path (SQLite file, worker thread)', 
       await served.listen({ host: '127.0.0.1', port: 0 });
       const deadline = Date.now() + 50_000;
       let line: string | undefined;
-      while (!(line = lines.find((l) => l.includes('province views computed ahead'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!(line = lines.find((l) => l.includes('views computed ahead'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(line).toBeDefined();
-      const logged = JSON.parse(line!) as { warmed: string[]; year: number };
+      const logged = JSON.parse(line!) as { provinces: string[]; ranking: boolean; year: number };
       expect(logged.year).toBe(2022);
-      expect(logged.warmed.length).toBeGreaterThan(0);
-      expect(logged.warmed.every((u) => /^\d{2}$/.test(u))).toBe(true);
+      expect(logged.ranking).toBe(true);
+      expect(logged.provinces.length).toBeGreaterThan(0);
+      expect(logged.provinces.every((u) => /^\d{2}$/.test(u))).toBe(true);
     } finally {
       await served.close();
     }

@@ -35,9 +35,9 @@ function overviews(deps: ServerDeps): OverviewService {
   return services.get(deps.store)!;
 }
 
-/** The province views a listening server of the store computes ahead, once computed; undefined before it listens. */
+/** What a listening server of the store computes ahead (the ranking, province views), once computed; undefined before it listens. */
 export function viewsComputedAhead(store: ServerDeps['store']): ReturnType<OverviewService['warmUp']> | undefined {
-  return services.get(store)?.ahead?.catch(() => ({ year: null, units: [] }));
+  return services.get(store)?.ahead?.catch(() => ({ year: null, ranking: false, units: [] }));
 }
 
 /** The period of a request: `period=year|Q1…Q4|M01…M12`, or `to=YYYY-MM-DD` (a day of the year). */
@@ -48,12 +48,13 @@ const periodText = (p: Period, year: number) => (isWholeYear(p) ? '' : `"period"
 
 export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.addHook('onClose', async () => { await services.get(deps.store)?.close(); services.delete(deps.store); });
-  // Once the server listens, the largest provinces' views are computed ahead in the view thread
-  // (not awaited: requests are served meanwhile, and one for a view being computed joins it).
+  // Once the server listens, the national ranking and the largest provinces' views are computed
+  // ahead in the view thread (not awaited: requests are served meanwhile, and one for a view being
+  // computed joins it).
   app.addHook('onListen', async () => {
     void overviews(deps).warmUp().then(
-      (r) => { if (r.units.length) app.log.info({ warmed: r.units, year: r.year }, 'province views computed ahead'); },
-      (e: unknown) => app.log.warn({ err: e }, 'computing province views ahead failed'));
+      (r) => { if (r.ranking || r.units.length) app.log.info({ year: r.year, ranking: r.ranking, provinces: r.units }, 'views computed ahead'); },
+      (e: unknown) => app.log.warn({ err: e }, 'computing views ahead failed'));
   });
   route(app, deps, {
     method: 'GET', url: '/api/indicators/:county/:year', tag: 'indicators',
