@@ -14,6 +14,7 @@ import { writeWorkbook } from '../excel/builders.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { AccountPage, DashboardPage, FigureCheckPage, ImportPage, LedgerPage, LoginPage, NarrativePage, ReportedPage, WorkflowPage } from './pages.ts';
 import { chromiumAvailable, serveForBrowser, OUT } from './chromium.ts';
+import { SEED_REPORT, sourceAvailable, sourcePath } from '../support/sources.ts';
 
 /**
  * The browser suite: Debian's chromium drives the built web app over a real server on a fresh
@@ -407,7 +408,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     expect(after.map((r) => r.source)).toEqual(expect.arrayContaining(['页面导入甲', '页面导入乙']));
   });
 
-  it('数字核查: a pasted text with a wrong total is marked where it stands; the seed file holds against the data', async () => {
+  it.skipIf(!sourceAvailable(SEED_REPORT, 'the browser check of the seed file'))('数字核查: a pasted text with a wrong total is marked where it stands; the seed file holds against the data', async () => {
     const page = await session('zhouqu.admin');
     const check = new FigureCheckPage(page, base);
     await check.open();
@@ -419,7 +420,7 @@ describe.skipIf(!haveChromium)('web app in chromium', () => {
     await page.getByTestId('figure-relation').first().click();
     await shot(page, '40-figure-check');
     await page.getByRole('button', { name: /清\s*空/ }).click();
-    await check.upload(join(import.meta.dirname, '../../../shared/seed/000_618374a9dcdd491e.txt'));
+    await check.upload(sourcePath(SEED_REPORT));
     expect(await check.check(true)).toMatch(/其中不成立 0 条/);
     expect(await page.getByTestId('figure-data').count()).toBeGreaterThan(40);
     // Earlier tests of this suite change the demo's records and reported values, so only figures they
