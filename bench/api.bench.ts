@@ -164,9 +164,9 @@ export async function run(): Promise<void> {
     const rankedAfter: number[] = [];
     for (let i = 0; i < 5; i++) {
       const w = await fetch(`${cold.url}/api/reported/${county}/2022/meeting.count`, { method: 'PUT', headers: { ...cold.headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ text: String(40 + i), asOf: `2022-0${String(i + 6)}-15` }) });
-      await w.arrayBuffer();
-      if (w.status !== 200) throw new Error(`stating a figure answered HTTP ${w.status}`);
+        body: JSON.stringify({ text: String(40 + i), asOf: `2022-${String(i + 6).padStart(2, '0')}-15` }) });
+      const said = await w.text();
+      if (w.status !== 200) throw new Error(`stating a figure answered HTTP ${w.status}: ${said}`);
       rankedAfter.push((await timedGet(`${cold.url}/api/overview/2022`, cold.headers)).ms);
     }
     rankedAfter.sort((a, b) => a - b);
