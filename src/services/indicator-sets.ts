@@ -7,10 +7,11 @@
  * engine on its own — the batch only answers the questions the engine would have asked.
  */
 import type { AggregateQuery, Cond, Expr } from '../domain/expr/index.ts';
+import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import type { Rational } from '../domain/rational.ts';
 import {
   type AggregateBatch, batchAggregates, batchDatedReported, batchReported, batchStates, type BatchTerm, countiesWithData, type CountySet, inSet,
-  claimsOfYears, countyDataVersion, pairedCounties, targetsOfYears, unitNames, type WriteMarks, writeMarks, writesSince,
+  claimsOfYears, countiesWithRecords, countyDataVersion, pairedCounties, targetsOfYears, unitNames, type WriteMarks, writeMarks, writesSince,
 } from '../store/batch-aggregate.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
@@ -65,7 +66,7 @@ const termKey = (q: AggregateQuery) => `${q.year}|${q.fn}|${q.ledger}|${q.field 
  * `year`; for a period to date, each aggregate carries the date condition the engine will ask with
  * (the date fields in force for `unit`, the early warnings' configuration).
  */
-export function compileCatalogue(cat: Catalogue, year: number, period: Period = WHOLE_YEAR, unit = ''): { terms: BatchTerm[]; reportedYears: number[]; ledgerYears: number[] } {
+export function compileCatalogue(cat: Catalogue, year: number, period: Period = WHOLE_YEAR, unit = '', only?: readonly string[]): { terms: BatchTerm[]; reportedYears: number[]; ledgerYears: number[] } {
   const dates = isWholeYear(period) ? undefined : warningRulesFor(year, unit);
   const placed = (q: AggregateQuery, def: string | undefined): AggregateQuery => {
     if (!dates) return q;
@@ -104,8 +105,11 @@ export function compileCatalogue(cat: Catalogue, year: number, period: Period = 
     walk(def.ast, y, id);
     if (def.reportedAst) walk(def.reportedAst, y, id);
   };
-  for (const d of cat.indicators) visit(d.id, year);
-  for (const r of cat.rules) { walk(r.left, year); walk(r.right, year); }
+  if (only) for (const id of only) visit(id, year);
+  else {
+    for (const d of cat.indicators) visit(d.id, year);
+    for (const r of cat.rules) { walk(r.left, year); walk(r.right, year); }
+  }
   for (const y of ledgerYears) reportedYears.add(y);
   return { terms: [...terms.values()], reportedYears: [...reportedYears].sort(), ledgerYears: [...ledgerYears].sort() };
 }
@@ -116,19 +120,24 @@ const unitOfSet = (set: CountySet) => (set.kind === 'prefix' ? set.prefix : set.
 /**
  * Reads everything the catalogue needs for a set of counties in a fixed number of statements. For a
  * period to date the aggregates carry the date condition (still one statement per ledger) and the
- * figures stated as of a day are read too.
+ * figures stated as of a day are read too. With `only`, what those indicators need (and the ones
+ * they refer to), without the rules: only the ledgers they read are read.
  */
-export async function prefetch(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year), period: Period = WHOLE_YEAR): Promise<Prefetched & { batch: AggregateBatch; withData: string[] }> {
-  const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year, period, unitOfSet(set));
+export async function prefetch(store: Store, set: CountySet, year: number, cat: Catalogue = catalogueFor(year), period: Period = WHOLE_YEAR, only?: readonly string[]): Promise<Prefetched & { batch: AggregateBatch; withData: string[] }> {
+  const { terms, reportedYears, ledgerYears } = compileCatalogue(cat, year, period, unitOfSet(set), only);
   // Targets and claims of every year read: an earlier year's figure (a year-on-year change) is judged against its own year's target.
   const targetYears = [...new Set([...reportedYears, ...ledgerYears])];
-  const [batch, reported, states, targets, claims, declared, datedRows] = await Promise.all([
+  // Reading only some ledgers, the counties with records in the others are still counties with data.
+  const read = new Set(terms.filter((t) => t.q.year === year).map((t) => t.q.ledger));
+  const unread = only ? LEDGERS.filter((l) => !read.has(l.kind)).map((l) => l.kind) : [];
+  const [batch, reported, states, targets, claims, declared, datedRows, elsewhere] = await Promise.all([
     batchAggregates(store, set, terms), batchReported(store, set, reportedYears), batchStates(store, set, ledgerYears), targetsOfYears(store, targetYears),
     claimsOfYears(store, targetYears), countiesWithData(store, set, year),
     isWholeYear(period) ? Promise.resolve([]) : batchDatedReported(store, set, reportedYears),
+    unread.length ? countiesWithRecords(store, set, year, unread) : Promise.resolve([]),
   ]);
   // Counties with data: those that declared or stated anything, and those that entered records.
-  const withData = [...new Set([...declared, ...batch.withRecords(year)])].sort();
+  const withData = [...new Set([...declared, ...batch.withRecords(year), ...elsewhere])].sort();
   const dated = new Map<string, DatedRow[]>();
   for (const { county_code, ...r } of datedRows) {
     const k = `${county_code}@${r.year}`;
@@ -226,13 +235,16 @@ export async function indicatorsForCounties(
   const set = await resolve(store, scope);
   const period = opts.period ?? WHOLE_YEAR;
   if (opts.keep && 'unit' in scope && scope.unit.length < 6) return keptCounties(store, actor, scope.unit, set, year, period, opts);
-  const pre = await prefetch(store, set, year, cat, period);
+  const pre = await prefetch(store, set, year, cat, period, readOnly(opts));
   const readable: string[] = [];
   for (const c of pre.withData) if (await canRead(store, actor, c)) readable.push(c);
   return evaluateCounties(store, pre, readable, await unitNames(store, readable), year, period, opts);
 }
 
 type SetOptions = { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void };
+
+/** What a set's batch must read: the indicators asked for (and those they refer to), or everything where rules are asked too. */
+const readOnly = (opts: SetOptions): readonly string[] | undefined => (opts.rules ? undefined : opts.ids);
 
 /** Each county's figures from a batch, in the order given, letting other work on this thread run between counties. */
 async function evaluateCounties(store: Store, pre: Batch, codes: readonly string[], names: ReadonlyMap<string, string>, year: number, period: Period, opts: SetOptions): Promise<CountyIndicators[]> {
@@ -272,11 +284,11 @@ async function keptCounties(store: Store, actor: Actor, unit: string, set: Count
     rows = new Map(last.rows);
     for (const c of changed) rows.delete(c);
     if (changed.length) {
-      const pre = await prefetch(store, { kind: 'codes', codes: changed }, year, catalogueFor(year), period);
+      const pre = await prefetch(store, { kind: 'codes', codes: changed }, year, catalogueFor(year), period, readOnly(opts));
       for (const r of await evaluateCounties(store, pre, pre.withData, new Map(), year, period, opts)) rows.set(r.code, r);
     }
   } else {
-    const pre = await prefetch(store, set, year, catalogueFor(year), period);
+    const pre = await prefetch(store, set, year, catalogueFor(year), period, readOnly(opts));
     rows = new Map((await evaluateCounties(store, pre, pre.withData, new Map(), year, period, opts)).map((r) => [r.code, r]));
   }
   sets.delete(key);

@@ -307,13 +307,14 @@ export async function claimsOfYears(store: Store, years: readonly number[]) {
 }
 
 /**
- * Counties of the set that hold any ledger record of the year, in code order: one pass per ledger
- * table over its county-year index. (A batch knows these from the rows it reads: `withRecords`.)
+ * Counties of the set that hold any ledger record of the year (in the ledgers named, else in any), in
+ * code order: one pass per ledger table over its county-year index. (A batch knows these from the
+ * rows it reads: `withRecords`.)
  */
-export async function countiesWithRecords(store: Store, set: CountySet, year: number): Promise<string[]> {
+export async function countiesWithRecords(store: Store, set: CountySet, year: number, ledgers?: readonly string[]): Promise<string[]> {
   const codes = new Set<string>();
   const db = store.db as unknown as Kysely<Record<string, { county_code: string; year: number }>>;
-  for (const l of LEDGERS)
+  for (const l of ledgers ? LEDGERS.filter((x) => ledgers.includes(x.kind)) : LEDGERS)
     for (const r of await restrict(db.selectFrom(l.table).select('county_code').distinct().where('year', '=', year), set).execute()) codes.add(r.county_code);
   return [...codes].filter((c) => c.length === 6).sort();
 }
