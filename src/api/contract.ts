@@ -169,6 +169,20 @@ export const RankedCounty = z.object({
 export type RankedCounty = z.infer<typeof RankedCounty>;
 export const Overview = z.array(RankedCounty);
 
+/** Counties ranked by one indicator: each with its figure (null and last without one); equal figures share a rank. */
+export const IndicatorRanking = z.object({
+  indicator: z.object({ id: z.string(), label: Label, unit: z.string() }),
+  order: z.enum(['desc', 'asc']),
+  /** The division ranked within ('' for every county the caller may read). */
+  unit: z.string(),
+  period: PeriodView.optional(),
+  rows: z.array(z.object({
+    code: z.string(), name: z.string(), rank: z.number().nullable(), raw: z.number().nullable(), display: z.string().nullable(),
+    status: z.enum(['met', 'missed', 'no_target', 'no_data', 'to_date']),
+  })),
+});
+export type IndicatorRanking = z.infer<typeof IndicatorRanking>;
+
 // ------------------------------------------------------------------ reported values and narrative
 
 export const ReportedValue = z.object({

@@ -311,9 +311,12 @@ export interface RankRow {
   status: IndicatorResult['status'];
 }
 
-/** Counties of a scope ranked by one indicator (highest first, or lowest with `ascending`); ties share a rank. */
-export async function rankCounties(store: Store, actor: Actor, scope: UnitScope, year: number, indicator: string, opts: { ascending?: boolean; period?: Period } = {}): Promise<RankRow[]> {
-  const rows = await indicatorsForCounties(store, actor, scope, year, { ids: [indicator], ...(opts.period && { period: opts.period }) });
+/**
+ * Counties of a scope ranked by one indicator (highest first, or lowest with `ascending`); ties share
+ * a rank. With `keep`, the counties' figures are kept for the next ranking (see indicatorsForCounties).
+ */
+export async function rankCounties(store: Store, actor: Actor, scope: UnitScope, year: number, indicator: string, opts: { ascending?: boolean; period?: Period; keep?: boolean } = {}): Promise<RankRow[]> {
+  const rows = await indicatorsForCounties(store, actor, scope, year, { ids: [indicator], ...(opts.period && { period: opts.period }), ...(opts.keep && { keep: true }) });
   const list = rows.map((r) => ({ r, i: r.indicators[0]! }));
   const withValue = list.filter((x) => x.i.exact).sort((a, b) => (opts.ascending ? a.i.exact!.cmp(b.i.exact!) : b.i.exact!.cmp(a.i.exact!)) || a.r.code.localeCompare(b.r.code));
   const out: RankRow[] = [];

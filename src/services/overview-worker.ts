@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { migrate, openStore, type Store, type StoreConfig } from '../store/db.ts';
 import { DomainError } from './errors.ts';
-import { computeOverview, computeUnitView, type ViewTask } from './overview.ts';
+import { computeOverview, computeRanking, computeUnitView, type ViewTask } from './overview.ts';
 import type { Actor } from './scope.ts';
 
 const stores = new Map<string, Store>();
@@ -18,6 +18,10 @@ parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor } 
         const s = openStore(m.config);
         await migrate(s);
         stores.set(k, s);
+      }
+      if (m.rank !== undefined) {
+        parentPort!.postMessage({ id: m.id, ranked: await computeRanking(stores.get(k)!, m.actor, m.year, m.rank, m.period) });
+        return;
       }
       if (m.unit !== undefined) {
         parentPort!.postMessage({ id: m.id, text: await computeUnitView(stores.get(k)!, m.actor, m.unit, m.year, m.period) });

@@ -7,9 +7,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { catalogueFor } from './catalogue.ts';
-import { indicatorsAndRules, indicatorsForCounties, UNIT_VIEWS_KEPT, unitDataVersion } from './indicator-sets.ts';
+import { indicatorsAndRules, indicatorsForCounties, rankCounties, type RankRow, UNIT_VIEWS_KEPT, unitDataVersion } from './indicator-sets.ts';
 import { indicatorsJson } from './indicator-view.ts';
-import { DomainError } from './errors.ts';
+import { DomainError, invalid } from './errors.ts';
 import { type Actor, assertRead, SYSTEM } from './scope.ts';
 import { countiesWithData, dataVersion, latestYearWithData, targetsOfYear } from '../store/batch-aggregate.ts';
 import { isWholeYear, type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
@@ -73,10 +73,26 @@ export async function computeUnitView(store: Store, actor: Actor, unit: string, 
   return indicatorsJson(await indicatorsAndRules(store, actor, unit, year, period), catalogueFor(year, unit, store));
 }
 
-/** What the thread is asked: the ranking of a year, or one unit's roll-up (either for a period; the whole year when absent). */
-export type ViewTask = { year: number; unit?: undefined; period?: Period } | { year: number; unit: string; period?: Period };
+/** A ranking of counties by one indicator: under a division ('' for the nation), highest first unless ascending. */
+export interface RankTask { indicator: string; unit: string; ascending: boolean }
 
-type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; text: string } | { id: number; error: { message: string; zh?: string; en?: string; code?: string } };
+/** Counties ranked by one indicator, computed in this thread (the counties' figures kept for the next ranking). */
+export function computeRanking(store: Store, actor: Actor, year: number, task: RankTask, period: Period = WHOLE_YEAR): Promise<RankRow[]> {
+  return rankCounties(store, actor, { unit: task.unit }, year, task.indicator, { ascending: task.ascending, period, keep: true });
+}
+
+/**
+ * What the thread is asked: the ranking of a year by targets met, one unit's roll-up, or a ranking
+ * by one indicator (each for a period; the whole year when absent).
+ */
+export type ViewTask = { year: number; unit?: undefined; rank?: undefined; period?: Period } | { year: number; unit: string; rank?: undefined; period?: Period }
+  | { year: number; unit?: undefined; rank: RankTask; period?: Period };
+
+type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; text: string } | { id: number; ranked: RankRow[] }
+  | { id: number; error: { message: string; zh?: string; en?: string; code?: string } };
+
+/** Counties ranked by one indicator, as answered: which indicator, in which order, and the rows. */
+export interface Ranking { indicator: string; ascending: boolean; unit: string; rows: RankRow[]; version: string; cached: boolean }
 
 /** Progress of a running computation, for whoever wants to show it. */
 export interface JobProgress { year: number; done: number; total: number; startedAt: string }
@@ -92,6 +108,9 @@ export function warmViewsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return Math.floor(UNIT_VIEWS_KEPT / 2);
 }
 
+/** What decides which counties a caller may read: callers alike in it share cached answers (a token limited to one county is not alike its user). */
+const scopeKey = (actor: Actor): string => `${actor.role}|${[...actor.units].sort().join(',')}|${actor.onlyCounty ?? ''}`;
+
 /** What the server computed ahead after it started: for which year, the national ranking or not, and which provinces' views. */
 export interface Ahead { year: number | null; ranking: boolean; units: string[] }
 
@@ -99,10 +118,11 @@ export interface Ahead { year: number | null; ranking: boolean; units: string[] 
 export class OverviewService {
   private worker?: Worker;
   private next = 1;
-  private waiting = new Map<number, { resolve: (r: OverviewRow[] | string) => void; reject: (e: Error) => void; progress: JobProgress }>();
+  private waiting = new Map<number, { resolve: (r: OverviewRow[] | string | RankRow[]) => void; reject: (e: Error) => void; progress: JobProgress }>();
   private inflight = new Map<string, Promise<Overview>>();
   private cache = new Map<string, Overview>();
   private units = new Map<string, { version: string; text: Promise<string> }>();
+  private rankings = new Map<string, { version: string; rows: Promise<RankRow[]> }>();
 
   private closed = false;
   private sent = 0;
@@ -130,7 +150,7 @@ export class OverviewService {
   /** The ranking for the caller's scope (for the year or a period to date); cached until anything for the year is written. */
   async get(actor: Actor, year: number, period: Period = WHOLE_YEAR): Promise<Overview> {
     const version = await dataVersion(this.store, year);
-    const key = `${actor.role}|${[...actor.units].sort().join(',')}|${year}|${periodKey(period)}`;
+    const key = `${scopeKey(actor)}|${year}|${periodKey(period)}`;
     const hit = this.cache.get(key);
     if (hit && hit.version === version) return { ...hit, cached: true };
     const flight = `${key}|${version}`;
@@ -161,6 +181,30 @@ export class OverviewService {
     this.units.set(key, { version, text });
     text.catch(() => { if (this.units.get(key)?.text === text) this.units.delete(key); });
     return text;
+  }
+
+  /**
+   * The caller's counties (under `unit`, '' for all it may read) ranked by one indicator, for the
+   * year or a period to date; kept until anything for the year is written. After a write, the
+   * thread evaluates again only the counties written to.
+   */
+  async ranking(actor: Actor, year: number, indicator: string, opts: { unit?: string; ascending?: boolean; period?: Period } = {}): Promise<Ranking> {
+    const { unit = '', ascending = false, period = WHOLE_YEAR } = opts;
+    if (!catalogueFor(year).byId.has(indicator)) throw invalid(`未知指标 ${indicator}`, `unknown indicator ${indicator}`);
+    if (!/^(\d{2}|\d{4})?$/.test(unit)) throw invalid('地区代码应为空、2位（省）或4位（市州）数字', 'a unit code is empty, 2 digits (province) or 4 (prefecture)');
+    if (unit) await assertRead(this.store, actor, unit);
+    const version = await dataVersion(this.store, year);
+    const task: RankTask = { indicator, unit, ascending };
+    const key = `${scopeKey(actor)}|${year}|${periodKey(period)}|${unit}|${indicator}|${ascending ? 'asc' : 'desc'}`;
+    const hit = this.rankings.get(key);
+    const answer = async (rows: Promise<RankRow[]>, cached: boolean): Promise<Ranking> => ({ indicator, ascending, unit, rows: await rows, version, cached });
+    if (hit && hit.version === version) return answer(hit.rows, true);
+    const rows = this.threaded ? this.inWorker(actor, { year, rank: task, period }) as Promise<RankRow[]> : computeRanking(this.store, actor, year, task, period);
+    this.rankings.set(key, { version, rows });
+    rows.catch(() => { if (this.rankings.get(key)?.rows === rows) this.rankings.delete(key); });
+    // Rankings by many indicators and scopes: the most recent few are kept.
+    for (const k of this.rankings.keys()) { if (this.rankings.size <= 64) break; this.rankings.delete(k); }
+    return answer(rows, false);
   }
 
   /**
@@ -201,7 +245,7 @@ export class OverviewService {
     return { year, ranking, units };
   }
 
-  private inWorker(actor: Actor, task: ViewTask): Promise<OverviewRow[] | string> {
+  private inWorker(actor: Actor, task: ViewTask): Promise<OverviewRow[] | string | RankRow[]> {
     const { year } = task;
     if (!this.worker) {
       const w = new Worker(new URL('./overview-worker.mjs', import.meta.url));
@@ -213,6 +257,7 @@ export class OverviewService {
         this.waiting.delete(m.id);
         if ('rows' in m) job.resolve(m.rows);
         else if ('text' in m) job.resolve(m.text);
+        else if ('ranked' in m) job.resolve(m.ranked);
         else job.reject(m.error.zh && m.error.en && m.error.code ? new DomainError(m.error.code as never, m.error.zh, m.error.en) : new Error(m.error.message));
       });
       w.on('error', (e) => { for (const j of this.waiting.values()) j.reject(e); this.waiting.clear(); this.worker = undefined; });

@@ -23,7 +23,7 @@ const SHARED: Array<[string, z.ZodType]> = [
   ['GET /api/session', contract.SessionView], ['POST /api/session', contract.SessionView], ['GET /api/meta', contract.Meta],
   ['GET /api/counties', contract.Counties], ['GET /api/categories/:year', contract.Categories],
   ['GET /api/dashboard/:county/:year', contract.Dashboard], ['GET /api/indicators/:county/:year', contract.IndicatorsAndRules],
-  ['GET /api/overview/:year', contract.Overview], ['GET /api/reported/:county/:year', contract.ReportedList],
+  ['GET /api/overview/:year', contract.Overview], ['GET /api/rankings/:year/:indicator', contract.IndicatorRanking], ['GET /api/reported/:county/:year', contract.ReportedList],
   ['GET /api/narrative/:county/:year', contract.Narrative], ['GET /api/ledgers/:kind/:county/:year', contract.LedgerRecords],
   ['GET /api/records/:kind/:id', contract.LedgerRecord], ['GET /api/config/:year/:unit', contract.ConfigView],
   ['GET /api/config/:year/:unit/report', contract.ReportTemplateView], ['POST /api/years/:county/:year/open', contract.OpenedYear],

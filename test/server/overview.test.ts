@@ -10,6 +10,7 @@ import { catalogueFor } from '../../src/services/catalogue.ts';
 import { publicIndicator } from '../../src/services/indicator-view.ts';
 import { IndicatorEngine } from '../../src/services/indicators.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
+import { rankCounties } from '../../src/services/indicator-sets.ts';
 import { computeOverview, OverviewService, warmViewsFromEnv } from '../../src/services/overview.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { ledgerStates, transition } from '../../src/services/workflow.ts';
@@ -149,6 +150,61 @@ describe('national overview off the request path (SQLite file, worker thread)', 
     const bad = await app.inject({ method: 'GET', url: '/api/overview/2022?period=Q5', headers: auth });
     expect(bad.statusCode).toBe(400);
   }, 60_000);
+  it('ranks counties by any indicator in the thread, in either order and within a division, equal to the engine, and follows a write', async () => {
+    const get = async (q: string) => app.inject({ method: 'GET', url: `/api/rankings/2022/${q}`, headers: auth });
+    const r = await get('funds.disbursement_rate');
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as { indicator: { id: string; label: { zh: string } }; order: string; unit: string; rows: Array<{ code: string; rank: number | null; raw: number | null; display: string | null }> };
+    expect(body.indicator.id).toBe('funds.disbursement_rate');
+    expect(body.indicator.label.zh).toBe(catalogueFor(2022).byId.get('funds.disbursement_rate')!.label.zh);
+    expect(body.order).toBe('desc');
+    expect(body.rows).toHaveLength(8);
+    expect(body.rows).toEqual(await rankCounties(store, SYSTEM, { unit: '' }, 2022, 'funds.disbursement_rate'));
+    const raws = body.rows.flatMap((x) => (x.raw === null ? [] : [x.raw]));
+    expect(raws).toEqual([...raws].sort((a, b) => b - a));
+    // Lowest first.
+    const asc = (await get('funds.disbursement_rate?order=asc')).json() as typeof body;
+    expect(asc.order).toBe('asc');
+    expect(asc.rows.flatMap((x) => (x.raw === null ? [] : [x.raw]))).toEqual([...raws].reverse());
+    // Within one province: only its counties, ranked among themselves.
+    const province = body.rows[0]!.code.slice(0, 2);
+    const mine = (await get(`labour.transferred?unit=${province}`)).json() as typeof body;
+    expect(mine.unit).toBe(province);
+    expect(mine.rows.length).toBeGreaterThan(0);
+    expect(mine.rows.every((x) => x.code.startsWith(province))).toBe(true);
+    expect(mine.rows).toEqual(await rankCounties(store, SYSTEM, { unit: province }, 2022, 'labour.transferred'));
+    // A write shows in the next answer: the last county's disbursement lifts its rate.
+    const last = body.rows.at(-1)!;
+    const state = (await ledgerStates(store, SYSTEM, last.code, 2022)).find((x) => x.ledger === 'fund_disbursement')!;
+    if (state.status === 'approved') await transition(store, SYSTEM, last.code, 2022, 'fund_disbursement', 'reopen');
+    else if (state.status === 'submitted') await transition(store, SYSTEM, last.code, 2022, 'fund_disbursement', 'return', 'test');
+    await createRecord(store, SYSTEM, 'fund_disbursement', last.code, 2022, { date: '2022-12-28', amount: 990_000_000_000, project: 'test', voucher: 'T-rank' });
+    const after = (await get('funds.disbursement_rate')).json() as typeof body;
+    expect(after.rows.find((x) => x.code === last.code)!.raw).toBeGreaterThan(last.raw ?? 0);
+    expect(after.rows.findIndex((x) => x.code === last.code)).toBeLessThan(body.rows.length - 1);
+    expect(after.rows).toEqual(await rankCounties(store, SYSTEM, { unit: '' }, 2022, 'funds.disbursement_rate'));
+    // Refusals say why.
+    const unknown = await get('no.such');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('no.such');
+    expect((await get('funds.allocated?unit=623')).statusCode).toBe(400);
+    expect((await get('funds.allocated?order=up')).statusCode).toBe(400);
+  }, 60_000);
+
+  it('never answers a token limited to one county from a ranking cached for its user', async () => {
+    const county = (await computeOverview(store, SYSTEM, 2022))[0]!.code;
+    await createUser(store, { username: 'province', displayName: 'province', password: 'correct horse battery', role: 'province_user', units: [county.slice(0, 2)] });
+    const whole = { authorization: `Bearer ${(await createApiToken(store, 'province', 'whole')).token}` };
+    const one = { authorization: `Bearer ${(await createApiToken(store, 'province', 'one county', { county })).token}` };
+    for (const url of ['/api/overview/2022', '/api/rankings/2022/funds.allocated']) {
+      const all = await app.inject({ method: 'GET', url, headers: whole });
+      const rows = (b: unknown) => (Array.isArray(b) ? b : (b as { rows: unknown[] }).rows) as Array<{ code: string }>;
+      expect(rows(all.json()).length).toBeGreaterThan(0);
+      const limited = await app.inject({ method: 'GET', url, headers: one });
+      expect(rows(limited.json()).map((x) => x.code), url).toEqual([county]);
+    }
+  }, 60_000);
+
   it('computes the largest provinces\' views ahead, so that their first request is answered from the cache', async () => {
     const svc = new OverviewService(store);
     try {

@@ -119,6 +119,7 @@ const CASES: Record<string, Case> = {
   },
   'GET /api/counties': { kind: 'list', build: async () => ({ method: 'GET', url: '/api/counties' }), mentions: (b) => b.includes(COUNTY) },
   'GET /api/overview/:year': { kind: 'list', build: async () => ({ method: 'GET', url: `/api/overview/${YEAR}` }), mentions: (b) => b.includes(COUNTY) },
+  'GET /api/rankings/:year/:indicator': { kind: 'list', build: async () => ({ method: 'GET', url: `/api/rankings/${YEAR}/funds.allocated` }), mentions: (b) => b.includes(COUNTY) },
   'GET /api/ledgers/:kind/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/ledgers/fund_allocation/${COUNTY}/${YEAR}` }) },
   'POST /api/ledgers/:kind/:county/:year': {
     kind: 'write', inside: writers(201),

@@ -8,7 +8,7 @@ import { isWholeYear, type Period } from '../../domain/period.ts';
 import { orgUnit } from '../../services/orgunits.ts';
 import { OverviewService } from '../../services/overview.ts';
 import { ledgerStates } from '../../services/workflow.ts';
-import { Dashboard, IndicatorsAndRules, Overview } from '../../api/contract.ts';
+import { Dashboard, IndicatorRanking, IndicatorsAndRules, Overview } from '../../api/contract.ts';
 import { countyParam, JsonText, route, type ServerDeps, unitParam, yearParam } from '../http.ts';
 
 /**
@@ -120,5 +120,23 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     query: periodQuery,
     response: Overview,
     handler: async ({ actor, params, query }) => (await overviews(deps).get(actor, params.year, periodOf(query.period, query.to, params.year))).rows,
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/rankings/:year/:indicator', tag: 'dashboard',
+    summary: 'Counties the caller may read (within ?unit=62 or 6230 if given) ranked by one indicator, highest first (?order=asc for lowest first), for the year or a period to date; counties without a figure come last',
+    params: z.object({ year: yearParam, indicator: z.string().min(1).max(100) }),
+    query: periodQuery.extend({
+      unit: z.string().regex(/^(\d{2}|\d{4})?$/, '地区代码应为2位（省）或4位（市州）数字 / a unit code has 2 (province) or 4 (prefecture) digits').optional(),
+      order: z.enum(['desc', 'asc']).optional(),
+    }),
+    response: IndicatorRanking,
+    handler: async ({ actor, params, query }) => {
+      const period = periodOf(query.period, query.to, params.year);
+      const r = await overviews(deps).ranking(actor, params.year, params.indicator, { unit: query.unit ?? '', ascending: query.order === 'asc', period });
+      const def = catalogueFor(params.year).byId.get(params.indicator)!;
+      const view = periodView(period, params.year);
+      return { indicator: { id: def.id, label: def.label, unit: def.unit }, order: r.ascending ? 'asc' as const : 'desc' as const, unit: r.unit, ...(view && { period: view }), rows: r.rows };
+    },
   });
 }
