@@ -178,6 +178,7 @@ export const IndicatorRanking = z.object({
   period: PeriodView.optional(),
   rows: z.array(z.object({
     code: z.string(), name: z.string(), rank: z.number().nullable(), raw: z.number().nullable(), display: z.string().nullable(),
+    displayEn: z.string().nullable().optional(),
     status: z.enum(['met', 'missed', 'no_target', 'no_data', 'to_date']),
   })),
 });

@@ -308,6 +308,8 @@ export interface RankRow {
   rank: number | null;
   raw: number | null;
   display: string | null;
+  /** The figure in English words and units, where it differs. */
+  displayEn?: string | null;
   status: IndicatorResult['status'];
 }
 
@@ -323,7 +325,7 @@ export async function rankCounties(store: Store, actor: Actor, scope: UnitScope,
   withValue.forEach((x, k) => {
     const prev = out[k - 1];
     const tie = prev && withValue[k - 1]!.i.exact!.eq(x.i.exact!);
-    out.push({ code: x.r.code, name: x.r.name, rank: tie ? prev.rank : k + 1, raw: x.i.raw, display: x.i.display, status: x.i.status });
+    out.push({ code: x.r.code, name: x.r.name, rank: tie ? prev.rank : k + 1, raw: x.i.raw, display: x.i.display, ...(x.i.displayEn !== undefined && { displayEn: x.i.displayEn }), status: x.i.status });
   });
   for (const x of list) if (!x.i.exact) out.push({ code: x.r.code, name: x.r.name, rank: null, raw: null, display: null, status: x.i.status });
   return out;

@@ -56,7 +56,7 @@ export const qs = (o: Record<string, string | number | undefined | null>) => {
 
 export type {
   AuditEntry, AuditList, Categories, ConfigView, County, Dashboard, DocumentAudit, Evidence, FieldDecl, ImportJob, ImportOutcome, ReportJob,
-  Indicator, IndicatorsAndRules, LedgerDecl, LedgerRecord, LedgerRecords, LedgerState, Meta, Narrative, NarrativeParagraph,
+  Indicator, IndicatorRanking, IndicatorsAndRules, LedgerDecl, LedgerRecord, LedgerRecords, LedgerState, Meta, Narrative, NarrativeParagraph,
   NewPassword, NewToken, OpenedYear, ProblemDrafts, RankedCounty, ReportableElement, ReportedList, ReportedValue,
   ReportTemplateView, RoundingRule, RuleResult as Rule, SessionView, TargetedIndicator, TokenView, UnitName, UserListEntry,
   UserView, WarningsReport,

@@ -1,6 +1,6 @@
-import { Alert, Card, Col, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Row, Spin, Statistic, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { api, type Dashboard, type Indicator, type RankedCounty as Ranked } from '../../api.ts';
+import { api, type Dashboard, type Indicator } from '../../api.ts';
 import { useApp } from '../../context.ts';
 import { showError } from '../../errors.tsx';
 import { useI18n } from '../../i18n.ts';
@@ -9,6 +9,7 @@ import { IndicatorTable } from '../indicators/IndicatorTable.tsx';
 import { PeriodBanner, periodQuery, PeriodSelect, ToDateNote } from '../indicators/period.tsx';
 import { figure, partLabel, targetText } from '../indicators/show.ts';
 import { Chart } from './Chart.tsx';
+import { RankingCard } from './RankingCard.tsx';
 
 
 const HEADLINE = ['funds.allocated', 'funds.disbursed', 'funds.disbursement_rate', 'projects.completion_rate', 'labour.transferred', 'consumption.sales', 'pairings.total', 'talent.west_to_east_rate'];
@@ -18,17 +19,12 @@ export function DashboardPage() {
   const { t, L } = i18n;
   const { county, year, version, session } = useApp();
   const [data, setData] = useState<Dashboard>();
-  const [ranking, setRanking] = useState<Ranked[]>();
   const [period, setPeriod] = useState('year');
   const wide = ['province_user', 'east_user', 'admin'].includes(session.user.role);
 
   useEffect(() => {
     setData(undefined);
     api.get<Dashboard>(`/api/dashboard/${county}/${year}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n));
-  }, [county, year, version, period]);
-  useEffect(() => {
-    setRanking(undefined);
-    if (wide) api.get<Ranked[]>(`/api/overview/${year}${periodQuery(period)}`).then(setRanking, () => setRanking([]));
   }, [county, year, version, period]);
 
   const by = useMemo(() => new Map((data?.indicators ?? []).map((r) => [r.id, r])), [data]);
@@ -96,25 +92,7 @@ export function DashboardPage() {
         <PeriodSelect value={period} onChange={setPeriod} i18n={i18n} />
       </div>
       <PeriodBanner data={data} i18n={i18n} />
-      {ranking && ranking.length > 0 && (
-        <Card title={`${t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')}${data.period ? (i18n.locale === 'en' ? ` (${L(data.period.label)})` : `（${L(data.period.label)}）`) : ''}`}
-          size="small" style={{ marginBottom: 16 }} data-testid="ranking">
-          <Table<Ranked> rowKey="code" size="small" pagination={false} dataSource={ranking} scroll={{ x: 'max-content' }}
-            onRow={(r) => ({ style: { cursor: 'pointer', background: r.code === county ? '#e6f4ff' : undefined } })}
-            columns={[
-              { title: t('rank'), dataIndex: 'rank', width: 70 },
-              { title: t('county'), key: 'name', render: (_, r) => `${r.name}（${r.code}）` },
-              ...(ranking[0]?.paced === undefined ? [
-                { title: t('metCount'), key: 'met', render: (_: unknown, r: Ranked) => `${r.met} / ${r.withTarget}` },
-                { title: t('missedCount'), dataIndex: 'missed' },
-              ] : [
-                { title: <span title={t('paceHint')}>{t('onPaceCount')}</span>, key: 'onPace', render: (_: unknown, r: Ranked) => `${r.onPace} / ${r.paced}` },
-                { title: t('behindCount'), dataIndex: 'behind' },
-              ]),
-              { title: t('disbursementRate'), key: 'rate', render: (_, r) => (r.disbursementRate === null ? '—' : `${r.disbursementRate.toFixed(2)}%`) },
-            ]} />
-        </Card>
-      )}
+      {wide && <RankingCard year={year} period={period} periodQuery={periodQuery(period)} periodLabel={data.period ? L(data.period.label) : null} indicators={data.indicators} />}
       {failing.length > 0 && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={`${t('rules')}：${failing.map((r) => L(r.label)).join('；')}`}
           action={<a onClick={() => navigate('/indicators')}>{t('indicators')}</a>} />
