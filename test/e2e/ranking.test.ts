@@ -8,7 +8,6 @@ import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { createUser } from '../../src/services/accounts.ts';
 import { catalogueFor } from '../../src/services/catalogue.ts';
 import { rankCounties } from '../../src/services/indicator-sets.ts';
-import { SYSTEM } from '../../src/services/scope.ts';
 import { synthesize } from '../../src/services/synth.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { chromiumAvailable, OUT, serveForBrowser } from './chromium.ts';
