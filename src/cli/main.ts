@@ -240,6 +240,48 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
       }
     }));
 
+  program.command('rank')
+    .description('各县按某一指标排名：全国、省或市州内，或某东部单位的协作县 / counties ranked by one indicator: nationwide, within a province or prefecture, or the counties paired with an eastern unit')
+    .requiredOption('--indicator <id>', '指标编号，如 labour.transferred（见 xiezuo indicators） / an indicator id such as labour.transferred (see xiezuo indicators)')
+    .addOption(yearOpt())
+    .option('--unit <code>', '省（2位）或市州（4位）代码；不填为全国 / a province (2 digits) or prefecture (4); none for the nation')
+    .option('--east <code>', '东部单位代码：只排其协作县 / an eastern unit: only its paired counties')
+    .option('--asc', '从低到高（默认从高到低） / lowest first (default highest first)')
+    .option('--period <period>', '期间：year（全年，默认）、Q1–Q4、M01–M12 / the period: year (default), Q1–Q4, M01–M12')
+    .option('--to <day>', '截至某日（YYYY-MM-DD，本年度内） / to a day of the year (YYYY-MM-DD)')
+    .addOption(new Option('--format <format>', '输出格式 / output format').choices(['md', 'csv', 'json']).default('md'))
+    .action(async (o: { indicator: string; year: number; unit?: string; east?: string; asc?: boolean; period?: string; to?: string; format: 'md' | 'csv' | 'json' }) => withStore(ctx, async (s) => {
+      if (o.unit !== undefined && o.east !== undefined) throw new CliError('--unit 与 --east 只能选一个', '--unit and --east cannot be used together');
+      if (o.unit !== undefined && !/^(\d{2}|\d{4})$/.test(o.unit)) throw new CliError(`--unit 应为省（2位）或市州（4位）代码，而不是“${o.unit}”`, `--unit must be a province (2 digits) or prefecture (4) code, not '${o.unit}'`);
+      const { catalogueFor } = await import('../services/catalogue.ts');
+      const { periodOf, periodView, rankCounties } = await import('../services/indicator-sets.ts');
+      const def = catalogueFor(o.year).byId.get(o.indicator);
+      if (!def) throw new CliError(`没有编号为 ${o.indicator} 的指标（xiezuo indicators 列出全部）`, `no indicator ${o.indicator} (xiezuo indicators lists them)`);
+      const period = periodOf(o.period, o.to, o.year);
+      if (o.unit) await requireUnit(s, o.unit);
+      const rows = await rankCounties(s, SYSTEM, o.east !== undefined ? { east: o.east } : { unit: o.unit ?? '' }, o.year, o.indicator, { ascending: Boolean(o.asc), period });
+      const view = periodView(period, o.year);
+      if (o.format === 'json') {
+        ctx.out(`${JSON.stringify({ indicator: { id: def.id, label: def.label, unit: def.unit }, order: o.asc ? 'asc' : 'desc', ...(view && { period: view }), rows }, null, 2)}\n`);
+        return;
+      }
+      const status = { met: '达标', missed: '未达标', no_target: '无目标', no_data: '无数据', to_date: '期中数' } as const;
+      if (o.format === 'csv') {
+        const cell = (v: string | number | null) => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+        ctx.out(`名次,县区,代码,${cell(def.label.zh)},数值,状态\n`);
+        for (const r of rows) ctx.out(`${[r.rank, r.name, r.code, r.display, r.raw, status[r.status]].map(cell).join(',')}\n`);
+        return;
+      }
+      const { orgUnit } = await import('../services/orgunits.ts');
+      const named = async (code: string) => `${(await orgUnit(s, code))?.name ?? code}（${code}）`;
+      const scope = o.east !== undefined ? `${await named(o.east)}的协作县` : o.unit ? `${await named(o.unit)}所辖各县` : '各县';
+      ctx.out(`# ${o.year}年${view ? view.label.zh : ''}${scope}：${def.label.zh}（${o.asc ? '从低到高' : '从高到低'}）\n\n`);
+      if (!rows.length) { ctx.out('没有持有该年度数据的县。\n'); return; }
+      ctx.out(`| 名次 | 县区 | ${def.label.zh} | 状态 |\n| ---: | --- | ---: | --- |\n`);
+      for (const r of rows) ctx.out(`| ${r.rank ?? '—'} | ${r.name}（${r.code}） | ${r.display ?? '—'} | ${status[r.status]} |\n`);
+      if (rows.some((r) => r.rank === null)) ctx.out('\n无数值的县列在最后。\n');
+    }));
+
   program.command('check')
     .description('运行校验规则；全部通过退出码 0，有不通过为 3 / run the validation rules for a county-year; exit 0 when all hold, 3 when any fails')
     .addOption(unitOpt()).addOption(yearOpt())
