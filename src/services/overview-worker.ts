@@ -2,6 +2,7 @@
 // request, reporting progress. One store per database, kept for the life of the thread.
 import { parentPort } from 'node:worker_threads';
 import { migrate, openStore, type Store, type StoreConfig } from '../store/db.ts';
+import { refreshConfig } from './config.ts';
 import { DomainError } from './errors.ts';
 import { computeOverview, computeRanking, computeUnitView, type ViewTask } from './overview.ts';
 import type { Actor } from './scope.ts';
@@ -19,6 +20,8 @@ parentPort!.on('message', (m: { id: number; config: StoreConfig; actor: Actor } 
         await migrate(s);
         stores.set(k, s);
       }
+      // Configuration changed since (a category list, the rounding) is loaded before computing, as in the server's thread.
+      await refreshConfig(stores.get(k)!);
       if (m.rank !== undefined) {
         parentPort!.postMessage({ id: m.id, ranked: await computeRanking(stores.get(k)!, m.actor, m.year, m.rank, m.period) });
         return;

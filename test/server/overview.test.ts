@@ -236,6 +236,32 @@ describe('national overview off the request path (SQLite file, worker thread)', 
     expect(warmViewsFromEnv({ XIEZUO_WARM_VIEWS: 'many' })).toBe(4);
   }, 60_000);
 
+  it('computes with the configuration in force: a rounding changed after the thread started shows in its next answers', async () => {
+    const { setRounding } = await import('../../src/services/config-admin.ts');
+    const ranked = async () => ((await app.inject({ method: 'GET', url: '/api/rankings/2022/funds.disbursement_rate', headers: auth })).json() as { rows: unknown[] }).rows;
+    const unitView = async (unit: string) => (await app.inject({ method: 'GET', url: `/api/indicators/${unit}/2022`, headers: auth })).json() as unknown;
+    const freshUnit = async (unit: string) => {
+      const e = new IndicatorEngine(store, unit, 2022);
+      const cat = catalogueFor(2022, unit, store);
+      return JSON.parse(JSON.stringify({ indicators: (await e.all()).map((i) => publicIndicator(i, cat)), rules: await e.rules() })) as unknown;
+    };
+    const before = await ranked();
+    const units = [...new Set((await store.db.selectFrom('ledger_state').select('county_code').distinct().execute()).map((r) => r.county_code.slice(0, 2)))];
+    const views = await Promise.all(units.map(unitView));
+    try {
+      // Rates truncated to whole percents nationally (a province with a policy of its own keeps it).
+      await setRounding(store, SYSTEM, { year: 2022, unit: '', rates: { mode: 'truncate', decimals: 0 } });
+      const after = await ranked();
+      expect(after).not.toEqual(before);
+      expect(after).toEqual(await rankCounties(store, SYSTEM, { unit: '' }, 2022, 'funds.disbursement_rate'));
+      for (const u of units) expect(await unitView(u)).toEqual(await freshUnit(u));
+    } finally {
+      await setRounding(store, SYSTEM, { year: 2022, unit: '', inherit: true });
+    }
+    expect(await ranked()).toEqual(before);
+    expect(await Promise.all(units.map(unitView))).toEqual(views);
+  }, 60_000);
+
   it('starts computing the views ahead once the server listens, and logs which', async () => {
     const lines: string[] = [];
     const stream = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done(); } });
