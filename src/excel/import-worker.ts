@@ -4,6 +4,7 @@
 // commits, all at once).
 import { parentPort, workerData } from 'node:worker_threads';
 import { migrate, openStore, type Store } from '../store/db.ts';
+import { refreshConfig } from '../services/config.ts';
 import type { Actor } from '../services/scope.ts';
 import { type ImportFile, type ImportOptions, runImport } from './import.ts';
 
@@ -25,6 +26,8 @@ async function run({ id, actor, files, opts }: Job): Promise<void> {
       await migrate(s);
       store = s;
     }
+    // Configuration changed since (a category list) is loaded before each import, as in the server's thread.
+    await refreshConfig(store);
     const result = await runImport(store, actor, files, { ...opts, onProgress: (rows) => parentPort!.postMessage({ id, t: 'progress', rows }) });
     parentPort!.postMessage({ id, t: 'done', result });
   } catch (e) {

@@ -56,6 +56,28 @@ describe('an import in its own thread and SQLite connection', () => {
     expect(await count()).toBe(6000);
   });
 
+  it('reads the configuration changed since the thread started: a destination added to the list is accepted', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { setCategories } = await import('../../src/services/config-admin.ts');
+    const { categoriesFor } = await import('../../src/services/config.ts');
+    // The thread has run imports above, with the list as it was then.
+    const file = join(dir, 'new-destination.csv');
+    await writePlacementsCsv(file, 1, 50_000);
+    const [header, row] = readFileSync(file, 'utf8').trim().split('\n');
+    const cells = row!.split(',');
+    cells[2] = '县内就近';
+    writeFileSync(file, `${header}\n${cells.join(',')}\n`);
+    const refused = await importFiles(store, SYSTEM, [{ path: file }], { county: COUNTY, year: YEAR, thread: true });
+    expect(refused.committed).toBe(false);
+    expect(refused.errors).toEqual([expect.objectContaining({ row: 2, column: 'C' })]);
+    const items = categoriesFor(YEAR, undefined, store).labour_destination!;
+    await setCategories(store, SYSTEM, { year: YEAR, unit: '', list: 'labour_destination', items: [...items, { value: 'nearby', zh: '县内就近', en: 'Near home' }] });
+    const r = await importFiles(store, SYSTEM, [{ path: file }], { county: COUNTY, year: YEAR, thread: true });
+    expect(r.errors).toEqual([]);
+    expect(r.committed).toBe(true);
+    expect(await count()).toBe(6001);
+  });
+
   it('passes domain refusals through as they are', async () => {
     await expect(importFiles(store, SYSTEM, [{ path: join(dir, 'p.csv') }], { county: '999999', year: YEAR, thread: true }))
       .rejects.toMatchObject({ code: 'INVALID', zh: expect.stringContaining('999999') });
