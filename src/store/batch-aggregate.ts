@@ -308,15 +308,22 @@ export async function claimsOfYears(store: Store, years: readonly number[]) {
 
 /**
  * Counties of the set that hold any ledger record of the year (in the ledgers named, else in any), in
- * code order: one pass per ledger table over its county-year index. (A batch knows these from the
- * rows it reads: `withRecords`.)
+ * code order. One statement: for each county division of the set, whether a record of the year
+ * exists in any of the ledger tables, each an index seek on (county_code, year), so the cost follows
+ * the number of counties rather than of records. (A batch knows these from the rows it reads:
+ * `withRecords`.)
  */
 export async function countiesWithRecords(store: Store, set: CountySet, year: number, ledgers?: readonly string[]): Promise<string[]> {
-  const codes = new Set<string>();
-  const db = store.db as unknown as Kysely<Record<string, { county_code: string; year: number }>>;
-  for (const l of ledgers ? LEDGERS.filter((x) => ledgers.includes(x.kind)) : LEDGERS)
-    for (const r of await restrict(db.selectFrom(l.table).select('county_code').distinct().where('year', '=', year), set).execute()) codes.add(r.county_code);
-  return [...codes].filter((c) => c.length === 6).sort();
+  const tables = (ledgers ? LEDGERS.filter((x) => ledgers.includes(x.kind)) : LEDGERS).map((l) => l.table);
+  if (!tables.length) return [];
+  // The ledger tables are named at run time, which the schema's types cannot follow.
+  const db = store.db as unknown as Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let q = db.selectFrom('org_unit as u').select('u.code')
+    .where((eb) => eb.or(tables.map((t) => eb.exists(eb.selectFrom(t).select(`${t}.county_code`).whereRef(`${t}.county_code`, '=', 'u.code').where(`${t}.year`, '=', year)))));
+  if (set.kind === 'prefix') q = q.where('u.code', '>=', set.prefix).where('u.code', '<', nextPrefix(set.prefix));
+  if (set.kind === 'codes') q = q.where('u.code', 'in', set.codes.length ? [...set.codes] : ['']);
+  const rows = await q.orderBy('u.code').execute() as Array<{ code: string }>;
+  return rows.map((r) => r.code).filter((c) => c.length === 6);
 }
 
 /** Counties of the set with any data for the year, in code order: they declared or stated something, or entered records. */

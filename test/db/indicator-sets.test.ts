@@ -164,6 +164,22 @@ for (const engine of await engines()) {
       }
     });
 
+    it('finds the counties holding records of a year in given ledgers, for the nation, a province and a list, as the batch counts them', async () => {
+      const { countiesWithRecords } = await import('../../src/store/batch-aggregate.ts');
+      const pre = await prefetch(synth.store, { kind: 'all' }, 2022);
+      for (const ledgers of [['fund_allocation'], ['labour_placement', 'meeting'], ['donation', 'talent_exchange', 'project']]) {
+        // The batch's own count of records per county and ledger.
+        const counted = pre.withData.filter((c) => ledgers.some((l) => (pre.batch.records(c, l, 2022) ?? 0) > 0));
+        expect(counted.length).toBeGreaterThan(0);
+        expect(await countiesWithRecords(synth.store, { kind: 'all' }, 2022, ledgers)).toEqual(counted);
+        const province = counted[0]!.slice(0, 2);
+        expect(await countiesWithRecords(synth.store, { kind: 'prefix', prefix: province }, 2022, ledgers)).toEqual(counted.filter((c) => c.startsWith(province)));
+        expect(await countiesWithRecords(synth.store, { kind: 'codes', codes: [counted.at(-1)!, '999999'] }, 2022, ledgers)).toEqual([counted.at(-1)]);
+      }
+      expect(await countiesWithRecords(synth.store, { kind: 'all' }, 2019)).toEqual([]);
+      expect(await countiesWithRecords(synth.store, { kind: 'all' }, 2022, [])).toEqual([]);
+    });
+
     it('reads only what the indicators asked for need, and evaluates them from that alone, with the same counties', async () => {
       const { catalogueFor } = await import('../../src/services/catalogue.ts');
       const { WHOLE_YEAR } = await import('../../src/domain/period.ts');
