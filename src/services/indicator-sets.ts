@@ -266,8 +266,12 @@ async function evaluateCounties(store: Store, pre: Batch, codes: readonly string
  * each caller is answered the counties it may read).
  */
 const keptSets = new WeakMap<Store, Map<string, { marks: WriteMarks; rows: ReadonlyMap<string, CountyIndicators> }>>();
-/** Sets kept per store, the most recently computed first out last (a national set of the ranking's indicators is a few MB). */
-export const SETS_KEPT = 4;
+/**
+ * Sets kept per store, the most recently computed first out last. The sets kept are of a few
+ * indicators each (the ranking's, or one to rank by): a national set is a few MB, so an office
+ * going through a dozen indicators finds each computed when it comes back to it.
+ */
+export const SETS_KEPT = 16;
 
 async function keptCounties(store: Store, actor: Actor, unit: string, set: CountySet, year: number, period: Period, opts: SetOptions): Promise<CountyIndicators[]> {
   if (!keptSets.has(store)) keptSets.set(store, new Map());
