@@ -116,6 +116,8 @@ export type AuditList = z.infer<typeof AuditList>;
 
 export const Indicator = z.object({
   id: z.string(), label: Label, unit: z.string(), formula: z.string(), value: z.string().nullable(), display: z.string().nullable(),
+  /** True for an indicator the province, prefecture or county defined for itself (an own element), not the national catalogue. */
+  own: z.boolean().optional(),
   /** The figure in English words and units ("about CNY 0.12 million"). */
   displayEn: z.string().nullable().optional(),
   raw: z.number().nullable(), qual: Qualifier, source: z.enum(['records', 'reported', 'none']),

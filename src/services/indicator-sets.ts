@@ -230,11 +230,12 @@ export async function indicatorsForCounties(
   store: Store, actor: Actor, scope: UnitScope, year: number,
   opts: { rules?: boolean; ids?: readonly string[]; onProgress?: (done: number, total: number) => void; period?: Period; keep?: boolean } = {},
 ): Promise<CountyIndicators[]> {
-  const cat = catalogueFor(year);
+  // A province's or prefecture's counties are read with its catalogue (the national one and its own elements).
+  const cat = catalogueFor(year, 'unit' in scope && scope.unit.length < 6 && scope.unit ? scope.unit : undefined, store);
   for (const id of opts.ids ?? []) if (!cat.byId.has(id)) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
   const set = await resolve(store, scope);
   const period = opts.period ?? WHOLE_YEAR;
-  if (opts.keep && 'unit' in scope && scope.unit.length < 6) return keptCounties(store, actor, scope.unit, set, year, period, opts);
+  if (opts.keep && 'unit' in scope && scope.unit.length < 6) return keptCounties(store, actor, scope.unit, set, year, period, cat, opts);
   const pre = await prefetch(store, set, year, cat, period, readOnly(opts));
   const readable: string[] = [];
   for (const c of pre.withData) if (await canRead(store, actor, c)) readable.push(c);
@@ -273,7 +274,7 @@ const keptSets = new WeakMap<Store, Map<string, { marks: WriteMarks; rows: Reado
  */
 export const SETS_KEPT = 16;
 
-async function keptCounties(store: Store, actor: Actor, unit: string, set: CountySet, year: number, period: Period, opts: SetOptions): Promise<CountyIndicators[]> {
+async function keptCounties(store: Store, actor: Actor, unit: string, set: CountySet, year: number, period: Period, cat: Catalogue, opts: SetOptions): Promise<CountyIndicators[]> {
   if (!keptSets.has(store)) keptSets.set(store, new Map());
   const sets = keptSets.get(store)!;
   const key = `${unit}@${year}@${periodKey(period)}@${opts.ids ? opts.ids.join(',') : '*'}@${opts.rules ? 'rules' : ''}`;
@@ -288,11 +289,11 @@ async function keptCounties(store: Store, actor: Actor, unit: string, set: Count
     rows = new Map(last.rows);
     for (const c of changed) rows.delete(c);
     if (changed.length) {
-      const pre = await prefetch(store, { kind: 'codes', codes: changed }, year, catalogueFor(year), period, readOnly(opts));
+      const pre = await prefetch(store, { kind: 'codes', codes: changed }, year, cat, period, readOnly(opts));
       for (const r of await evaluateCounties(store, pre, pre.withData, new Map(), year, period, opts)) rows.set(r.code, r);
     }
   } else {
-    const pre = await prefetch(store, set, year, catalogueFor(year), period, readOnly(opts));
+    const pre = await prefetch(store, set, year, cat, period, readOnly(opts));
     rows = new Map((await evaluateCounties(store, pre, pre.withData, new Map(), year, period, opts)).map((r) => [r.code, r]));
   }
   sets.delete(key);

@@ -13,8 +13,10 @@ import type { IndicatorResult, RuleResult } from './indicators.ts';
  */
 export function publicIndicator(r: IndicatorResult, cat: Catalogue): Indicator {
   const { trace: _t, exact: _e, exactBreakdown: _b, rolledUp, ...rest } = r;
+  const def = cat.byId.get(r.id);
   return {
-    ...rest, formula: r.formula ?? cat.byId.get(r.id)?.formula ?? '',
+    ...rest, formula: r.formula ?? def?.formula ?? '',
+    ...(def?.own && { own: true }),
     ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, counties: rolledUp.counties } : null } : {}),
   } as Indicator;
 }

@@ -190,8 +190,10 @@ export class OverviewService {
    */
   async ranking(actor: Actor, year: number, indicator: string, opts: { unit?: string; ascending?: boolean; period?: Period } = {}): Promise<Ranking> {
     const { unit = '', ascending = false, period = WHOLE_YEAR } = opts;
-    if (!catalogueFor(year).byId.has(indicator)) throw invalid(`未知指标 ${indicator}`, `unknown indicator ${indicator}`);
     if (!/^(\d{2}|\d{4})?$/.test(unit)) throw invalid('地区代码应为空、2位（省）或4位（市州）数字', 'a unit code is empty, 2 digits (province) or 4 (prefecture)');
+    if (!catalogueFor(year, unit || undefined, this.store).byId.has(indicator))
+      throw invalid(`${unit ? `${unit} 的` : '全国'}指标目录中没有 ${indicator}（地区自设的指标请在设定它的省或市州内排名）`,
+        `${indicator} is not in the ${unit ? `catalogue of ${unit}` : 'national catalogue'} (rank a unit's own indicator within the province or prefecture that defined it)`);
     if (unit) await assertRead(this.store, actor, unit);
     const version = await dataVersion(this.store, year);
     const task: RankTask = { indicator, unit, ascending };

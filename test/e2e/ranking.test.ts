@@ -92,6 +92,13 @@ describe.skipIf(!haveChromium)('ranking counties by an indicator in the web app'
         expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
         await card.scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(OUT, `ranking-indicator-${width}.png`), fullPage: false });
+        // A county's row opens that county's dashboard; the ranking stays as chosen.
+        const current = await page.getByTestId('county-select').innerText();
+        const other = ascending.find((r) => !current.includes(r.name))!;
+        await page.getByTestId('ranking-by-indicator').locator('.ant-table-row', { hasText: other.code }).click();
+        await expect.poll(() => page.getByTestId('county-select').innerText()).toContain(other.name);
+        await page.getByTestId('ranking-by-indicator').waitFor();
+        await expect.poll(async () => (await tableRows(page)).map((r) => r[1])).toEqual(ascending.map(county));
         // In English the indicator's name and the order read in English.
         await page.getByTestId('locale-switch').getByText('EN').click();
         await expect.poll(() => card.innerText()).toContain('Lowest first');

@@ -191,6 +191,32 @@ describe('national overview off the request path (SQLite file, worker thread)', 
     expect((await get('funds.allocated?order=up')).statusCode).toBe(400);
   }, 60_000);
 
+  it('ranks a province\'s counties by an element the province defined for itself, within that province only', async () => {
+    const { setOwnElements } = await import('../../src/services/config-admin.ts');
+    const { setReported } = await import('../../src/services/reported.ts');
+    const rows = await computeOverview(store, SYSTEM, 2022);
+    const province = rows[0]!.code.slice(0, 2);
+    const mine = rows.filter((r) => r.code.startsWith(province)).map((r) => r.code);
+    const v = await setOwnElements(store, SYSTEM, { year: 2022, unit: province, elements: [{ zh: '新建冷库', en: 'Cold stores built', unit: 'items', unitWord: { zh: '座', en: 'stores' }, section: 'enterprise' }] });
+    const id = v.elements.find((e) => e.zh === '新建冷库')!.id;
+    for (const [n, c] of mine.entries()) await setReported(store, SYSTEM, c, 2022, { element: id, text: String(3 + n * 2) });
+    const r = await app.inject({ method: 'GET', url: `/api/rankings/2022/${id}?unit=${province}`, headers: auth });
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as { indicator: { label: { zh: string } }; rows: Array<{ code: string; rank: number; display: string }> };
+    expect(body.indicator.label.zh).toBe('新建冷库');
+    expect(body.rows.map((x) => x.code)).toEqual([...mine].reverse());
+    expect(body.rows.map((x) => x.display)).toEqual(mine.map((_, n) => `${3 + n * 2}座`).reverse());
+    expect(body.rows).toEqual(await rankCounties(store, SYSTEM, { unit: province }, 2022, id));
+    // The dashboard says which indicators are a unit's own, so the page offers them only within it.
+    const dash = (await app.inject({ method: 'GET', url: `/api/dashboard/${mine[0]}/2022`, headers: auth })).json() as { indicators: Array<{ id: string; own?: boolean }> };
+    expect(dash.indicators.find((i) => i.id === id)?.own).toBe(true);
+    expect(dash.indicators.find((i) => i.id === 'funds.allocated')?.own).toBeUndefined();
+    // Nationwide the element is unknown: refused with the reason.
+    const nation = await app.inject({ method: 'GET', url: `/api/rankings/2022/${id}`, headers: auth });
+    expect(nation.statusCode).toBe(400);
+    expect(nation.body).toContain('national catalogue');
+  }, 60_000);
+
   it('never answers a token limited to one county from a ranking cached for its user', async () => {
     const county = (await computeOverview(store, SYSTEM, 2022))[0]!.code;
     await createUser(store, { username: 'province', displayName: 'province', password: 'correct horse battery', role: 'province_user', units: [county.slice(0, 2)] });

@@ -110,7 +110,8 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
   if (failure) return <Result status="error" title={failure} />;
   if (!meta || !counties || (counties.length && !categories)) return <Spin style={{ marginTop: 200, width: '100%' }} />;
 
-  const state: AppState = { session, meta, categories: categories ?? {}, counties, county, year, version, bump };
+  const pickCounty = (v: string) => { setCounty(v); const c = counties.find((x) => x.code === v); if (c && !c.years.includes(year)) setYear(c.years[0]!); };
+  const state: AppState = { session, meta, categories: categories ?? {}, counties, county, year, version, bump, pickCounty };
   const groups = [...new Set(meta.ledgers.map((l) => l.group))].sort((a, b) => GROUP_ORDER.indexOf(a) - GROUP_ORDER.indexOf(b));
   const menu = [
     { key: '/', icon: <DashboardOutlined />, label: t('dashboard') },
@@ -157,7 +158,6 @@ function SignedIn({ session, switcher, onSignOut }: { session: SessionView; swit
     <Menu mode="inline" selectedKeys={[path]} defaultOpenKeys={kind ? ['ledgers'] : []} items={menu}
       onClick={(e) => { setDrawer(false); navigate(e.key); }} style={{ height: '100%', borderInlineEnd: 0 }} data-testid="side-menu" />
   );
-  const pickCounty = (v: string) => { setCounty(v); const c = counties.find((x) => x.code === v); if (c && !c.years.includes(year)) setYear(c.years[0]!); };
 
   // On a phone the header wraps onto a second line (county, year, language, user) and the menu
   // opens in a drawer from a button in the header's own row, so nothing covers the page.

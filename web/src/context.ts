@@ -11,6 +11,8 @@ export interface AppState {
   /** Bumped after writes so that pages showing derived figures reload. */
   version: number;
   bump: () => void;
+  /** Shows another county (of those listed), keeping the year where it has one. */
+  pickCounty: (code: string) => void;
 }
 
 export const AppContext = createContext<AppState | null>(null);

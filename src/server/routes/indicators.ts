@@ -134,7 +134,7 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
     handler: async ({ actor, params, query }) => {
       const period = periodOf(query.period, query.to, params.year);
       const r = await overviews(deps).ranking(actor, params.year, params.indicator, { unit: query.unit ?? '', ascending: query.order === 'asc', period });
-      const def = catalogueFor(params.year).byId.get(params.indicator)!;
+      const def = catalogueFor(params.year, query.unit || undefined, deps.store).byId.get(params.indicator)!;
       const view = periodView(period, params.year);
       return { indicator: { id: def.id, label: def.label, unit: def.unit }, order: r.ascending ? 'asc' as const : 'desc' as const, unit: r.unit, ...(view && { period: view }), rows: r.rows };
     },

@@ -9,7 +9,7 @@ import { IndicatorTable } from '../indicators/IndicatorTable.tsx';
 import { PeriodBanner, periodQuery, PeriodSelect, ToDateNote } from '../indicators/period.tsx';
 import { figure, partLabel, targetText } from '../indicators/show.ts';
 import { Chart } from './Chart.tsx';
-import { RankingCard } from './RankingCard.tsx';
+import { RankingCard, type RankingChoice } from './RankingCard.tsx';
 
 
 const HEADLINE = ['funds.allocated', 'funds.disbursed', 'funds.disbursement_rate', 'projects.completion_rate', 'labour.transferred', 'consumption.sales', 'pairings.total', 'talent.west_to_east_rate'];
@@ -20,6 +20,7 @@ export function DashboardPage() {
   const { county, year, version, session } = useApp();
   const [data, setData] = useState<Dashboard>();
   const [period, setPeriod] = useState('year');
+  const [rankBy, setRankBy] = useState<RankingChoice>({ by: 'targets', order: 'desc' });
   const wide = ['province_user', 'east_user', 'admin'].includes(session.user.role);
 
   useEffect(() => {
@@ -92,7 +93,7 @@ export function DashboardPage() {
         <PeriodSelect value={period} onChange={setPeriod} i18n={i18n} />
       </div>
       <PeriodBanner data={data} i18n={i18n} />
-      {wide && <RankingCard year={year} period={period} periodQuery={periodQuery(period)} periodLabel={data.period ? L(data.period.label) : null} indicators={data.indicators} />}
+      {wide && <RankingCard year={year} period={period} periodQuery={periodQuery(period)} periodLabel={data.period ? L(data.period.label) : null} indicators={data.indicators} choice={rankBy} onChoice={setRankBy} />}
       {failing.length > 0 && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={`${t('rules')}：${failing.map((r) => L(r.label)).join('；')}`}
           action={<a onClick={() => navigate('/indicators')}>{t('indicators')}</a>} />

@@ -19,20 +19,30 @@ const words = wordsOf(WORDS);
 
 type Row = IndicatorRanking['rows'][number];
 
+/** What the ranking is by: 'targets' (share of targets met) or an indicator id, and its order. */
+export interface RankingChoice { by: string; order: 'desc' | 'asc' }
+
 /**
  * The counties a province, partner or national user may read, ranked: by the share of targets met
  * (or on pace, for a period to date), or by any one indicator of the dashboard, either way round.
+ * The choice is held by the page, so it stays when the page reloads for another county.
  */
-export function RankingCard({ year, period, periodQuery, periodLabel, indicators }: {
+export function RankingCard({ year, period, periodQuery, periodLabel, indicators, choice, onChoice }: {
   year: number; period: string; periodQuery: string; periodLabel: string | null; indicators: Indicator[];
+  choice: RankingChoice; onChoice: (c: RankingChoice) => void;
 }) {
   const i18n = useI18n();
   const { t, L, locale } = i18n;
   const w = words(locale);
-  const { county, version, session } = useApp();
+  const { county, counties, version, session, pickCounty } = useApp();
   const [overview, setOverview] = useState<Ranked[]>();
-  const [by, setBy] = useState('targets');
-  const [order, setOrder] = useState<'desc' | 'asc'>('desc');
+  const { by, order } = choice;
+  // A province or prefecture office ranks within its unit, with the indicators that unit defined for
+  // itself; others rank every county they may read by the national catalogue's indicators.
+  const own = session.user.units.length === 1 && /^(\d{2}|\d{4})$/.test(session.user.units[0]!) ? session.user.units[0]! : undefined;
+  const within = session.user.role === 'east_user' ? undefined : own;
+  const setBy = (v: string) => onChoice({ ...choice, by: v });
+  const setOrder = (v: 'desc' | 'asc') => onChoice({ ...choice, order: v });
   const [ranked, setRanked] = useState<IndicatorRanking>();
   const narrow = useNarrow();
 
@@ -43,15 +53,20 @@ export function RankingCard({ year, period, periodQuery, periodLabel, indicators
   useEffect(() => {
     setRanked(undefined);
     if (by === 'targets') return;
-    api.get<IndicatorRanking>(`/api/rankings/${year}/${encodeURIComponent(by)}${qs({ period: period === 'year' ? undefined : period, order })}`)
+    api.get<IndicatorRanking>(`/api/rankings/${year}/${encodeURIComponent(by)}${qs({ period: period === 'year' ? undefined : period, order, unit: within })}`)
       .then(setRanked, (e) => showError(e, i18n));
   }, [year, version, period, by, order]);
 
   if (!overview || overview.length === 0) return null;
   // Indicators with a single figure to rank by (not those that are only a breakdown).
-  const options = indicators.filter((r) => !(r.raw === null && r.breakdown));
+  const options = indicators.filter((r) => !(r.raw === null && r.breakdown) && (!r.own || within));
   const title = `${t(session.user.role === 'east_user' ? 'rankingPaired' : 'ranking')}${periodLabel ? (locale === 'en' ? ` (${periodLabel})` : `（${periodLabel}）`) : ''}`;
-  const highlight = (code: string) => ({ style: { background: code === county ? '#e6f4ff' : undefined } });
+  // A county's row opens its dashboard (where it is one the user may pick).
+  const listed = new Set(counties.map((c) => c.code));
+  const highlight = (code: string) => ({
+    style: { background: code === county ? '#e6f4ff' : undefined, cursor: listed.has(code) && code !== county ? 'pointer' : undefined },
+    onClick: () => { if (listed.has(code) && code !== county) { pickCounty(code); window.scrollTo({ top: 0 }); } },
+  });
 
   const controls = (
     <Space wrap size={8} style={narrow ? { marginBottom: 12 } : undefined}>
