@@ -314,16 +314,22 @@ export async function claimsOfYears(store: Store, years: readonly number[]) {
  * `withRecords`.)
  */
 export async function countiesWithRecords(store: Store, set: CountySet, year: number, ledgers?: readonly string[]): Promise<string[]> {
+  const q = countiesWithRecordsQuery(store, set, year, ledgers);
+  return q ? (await q.execute() as Array<{ code: string }>).map((r) => r.code) : [];
+}
+
+/** The statement of countiesWithRecords (none for no ledger), for its plan to be checked. */
+export function countiesWithRecordsQuery(store: Store, set: CountySet, year: number, ledgers?: readonly string[]) {
   const tables = (ledgers ? LEDGERS.filter((x) => ledgers.includes(x.kind)) : LEDGERS).map((l) => l.table);
-  if (!tables.length) return [];
+  if (!tables.length) return null;
   // The ledger tables are named at run time, which the schema's types cannot follow.
   const db = store.db as unknown as Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  let q = db.selectFrom('org_unit as u').select('u.code')
+  // Only counties are probed (the index on level and code): the divisions also hold tens of thousands of townships and villages.
+  let q = db.selectFrom('org_unit as u').select('u.code').where('u.level', '=', 'county')
     .where((eb) => eb.or(tables.map((t) => eb.exists(eb.selectFrom(t).select(`${t}.county_code`).whereRef(`${t}.county_code`, '=', 'u.code').where(`${t}.year`, '=', year)))));
   if (set.kind === 'prefix') q = q.where('u.code', '>=', set.prefix).where('u.code', '<', nextPrefix(set.prefix));
   if (set.kind === 'codes') q = q.where('u.code', 'in', set.codes.length ? [...set.codes] : ['']);
-  const rows = await q.orderBy('u.code').execute() as Array<{ code: string }>;
-  return rows.map((r) => r.code).filter((c) => c.length === 6);
+  return q.orderBy('u.code');
 }
 
 /** Counties of the set with any data for the year, in code order: they declared or stated something, or entered records. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogueFor } from '../../src/services/catalogue.ts';
 import { compileCatalogue } from '../../src/services/indicator-sets.ts';
 import { synthesize } from '../../src/services/synth.ts';
-import { batchStatements } from '../../src/store/batch-aggregate.ts';
+import { batchStatements, countiesWithRecordsQuery } from '../../src/store/batch-aggregate.ts';
 import { engines, freshStore, type TestStore } from '../support/engines.ts';
 
 process.env.XIEZUO_SECRET ??= 'test-secret';
@@ -31,6 +31,20 @@ for (const engine of await engines()) {
           const plan = rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
           expect(plan, s.sql).toMatch(engine === 'postgres' ? /Index (Only )?Scan using \w+_(scope|key)_idx|Bitmap Index Scan on \w+_(scope|key)_idx/ : /USING (COVERING )?INDEX \w+_(scope|key)_idx \(county_code>\? AND county_code<\?\)/);
         }
+        if (engine === 'postgres') await c.executeQuery(CompiledQuery.raw('reset enable_seqscan'));
+      });
+    });
+
+    it('finds a province\'s counties holding records by the level index and one index probe per ledger', async () => {
+      const province = (await t.store.db.selectFrom('report_meta').select('county_code').executeTakeFirstOrThrow()).county_code.slice(0, 2);
+      const s = countiesWithRecordsQuery(t.store, { kind: 'prefix', prefix: province }, 2022)!.compile();
+      await t.store.db.connection().execute(async (c) => {
+        if (engine === 'postgres') await c.executeQuery(CompiledQuery.raw('set enable_seqscan = off'));
+        const q = engine === 'postgres' ? `explain ${s.sql}` : `explain query plan ${s.sql}`;
+        const plan = ((await c.executeQuery(CompiledQuery.raw(q, [...s.parameters]))).rows as Array<Record<string, unknown>>).map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
+        expect(plan).toMatch(engine === 'postgres' ? /Index (Only )?Scan using org_unit_level_code_idx/ : /USING (COVERING )?INDEX org_unit_level_code_idx \(level=\? AND code>\? AND code<\?\)/);
+        // Each ledger is probed by its county index, never scanned.
+        expect(plan).not.toMatch(engine === 'postgres' ? /Seq Scan on (?!org_unit)/ : /SCAN (?!u\b)/);
         if (engine === 'postgres') await c.executeQuery(CompiledQuery.raw('reset enable_seqscan'));
       });
     });
