@@ -214,17 +214,24 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
   }
 
   program.command('indicators')
-    .description('指标值、目标与达标情况；市州或省代码（如 6230、62）汇总所辖各县 / indicator values with units, targets and status; a prefecture or province code adds up its counties')
-    .addOption(unitOpt()).addOption(yearOpt())
+    .description('指标值、目标与达标情况；市州或省代码（如 6230、62）汇总所辖各县，--national 汇总全国，--east 汇总某东部单位的协作县 / indicator values with units, targets and status; a prefecture or province code adds up its counties, --national the nation, --east the counties paired with an eastern unit')
+    .addOption(new Option('--county <code>', '县（6位）、市州（4位）或省（2位）代码 / county (6 digits), prefecture (4) or province (2) code'))
+    .option('--national', '全国汇总（各县合计） / the nation: every county added up')
+    .option('--east <code>', '东部单位代码：汇总其当年的协作县 / an eastern unit: its paired counties of the year added up')
+    .addOption(yearOpt())
     .option('--period <period>', '期间：year（全年，默认）、Q1–Q4（季度末）、M01–M12（1月至该月末） / the period: year (default), Q1–Q4 (to the end of a quarter), M01–M12 (January to the end of that month)')
     .option('--to <day>', '截至某日（YYYY-MM-DD，本年度内） / to a day of the year (YYYY-MM-DD)')
     .option('--json', '输出 JSON / print JSON')
-    .action(async (o: { county: string; year: number; period?: string; to?: string; json?: boolean }) => withStore(ctx, async (s) => {
+    .action(async (o: { county?: string; national?: boolean; east?: string; year: number; period?: string; to?: string; json?: boolean }) => withStore(ctx, async (s) => {
+      const given = [o.county !== undefined, Boolean(o.national), o.east !== undefined].filter(Boolean).length;
+      if (given !== 1) throw new CliError('请给出 --county、--national 或 --east 之一', 'give one of --county, --national or --east');
+      if (o.east !== undefined && !/^\d{2,6}$/.test(o.east)) throw new CliError(`--east 应为2–6位东部单位代码，而不是“${o.east}”`, `--east must be an eastern unit code of 2–6 digits, not '${o.east}'`);
       const { computeIndicators } = await import('../services/indicators.ts');
-      const { periodOf, periodView } = await import('../services/indicator-sets.ts');
+      const { periodOf, periodView, rollUpIndicatorsAndRules } = await import('../services/indicator-sets.ts');
       const period = periodOf(o.period, o.to, o.year);
-      await requireUnit(s, o.county);
-      const rows = await computeIndicators(s, SYSTEM, o.county, o.year, period);
+      if (o.county !== undefined) await requireUnit(s, o.county);
+      const rows = o.county !== undefined ? await computeIndicators(s, SYSTEM, o.county, o.year, period)
+        : (await rollUpIndicatorsAndRules(s, SYSTEM, o.east !== undefined ? { east: o.east } : { unit: '' }, o.year, period)).indicators;
       const view = periodView(period, o.year);
       if (o.json) {
         const list = rows.map(({ trace: _t, exact: _e, exactBreakdown: _b, ...r }) => r);

@@ -17,11 +17,11 @@ import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import type { Selectable } from 'kysely';
 import { catalogueFor, type Catalogue } from './catalogue.ts';
-import { invalid } from './errors.ts';
+import { invalid, notFound } from './errors.ts';
 import { type DatedRow, IndicatorEngine, type IndicatorResult, type RuleResult } from './indicators.ts';
 import { isWholeYear, parsePeriod, type Period, periodEnd, periodKey, periodLabel, WHOLE_YEAR } from '../domain/period.ts';
 import { dateFieldFor, warningRulesFor } from './warning-rules.ts';
-import { type Actor, assertRead, canRead } from './scope.ts';
+import { type Actor, assertRead, assertReadRollUp, canRead } from './scope.ts';
 
 type ReportedRow = Pick<Database['reported_value'], 'element' | 'dim' | 'value' | 'qual' | 'value_max' | 'note' | 'year' | 'scale' | 'unit_word'>;
 type TargetRow = Selectable<Database['target']>;
@@ -49,6 +49,8 @@ export interface Prefetched {
   claims(county: string, year: number): ClaimRow[] | undefined;
   /** Counties with data under a roll-up unit (prefix), when the batch covers all of them. */
   counties(unit: string, year: number): string[] | undefined;
+  /** Every county of the batch's set holding data in the batch's year. */
+  readonly withData?: readonly string[];
 }
 
 // Conditions are keyed by identity: the engine's queries carry the catalogue's own AST nodes.
@@ -208,10 +210,10 @@ export interface CountyIndicators {
   rules?: RuleResult[];
 }
 
-async function resolve(store: Store, scope: UnitScope): Promise<CountySet> {
+async function resolve(store: Store, scope: UnitScope, year: number): Promise<CountySet> {
   if ('east' in scope) {
     if (!/^\d{2,6}$/.test(scope.east)) throw invalid('东部单位代码应为2–6位数字', 'an eastern unit code has 2–6 digits');
-    return { kind: 'codes', codes: await pairedCounties(store, scope.east) };
+    return { kind: 'codes', codes: await pairedCounties(store, scope.east, year) };
   }
   if (!/^(\d{2}|\d{4}|\d{6})?$/.test(scope.unit)) throw invalid('区划代码应为空或2、4、6位数字', 'a division code has 2, 4 or 6 digits (none for the nation)');
   return scope.unit === '' ? { kind: 'all' } : scope.unit.length === 6 ? { kind: 'codes', codes: [scope.unit] } : { kind: 'prefix', prefix: scope.unit };
@@ -233,7 +235,7 @@ export async function indicatorsForCounties(
   // A province's or prefecture's counties are read with its catalogue (the national one and its own elements).
   const cat = catalogueFor(year, 'unit' in scope && scope.unit.length < 6 && scope.unit ? scope.unit : undefined, store);
   for (const id of opts.ids ?? []) if (!cat.byId.has(id)) throw invalid(`未知指标 ${id}`, `unknown indicator ${id}`);
-  const set = await resolve(store, scope);
+  const set = await resolve(store, scope, year);
   const period = opts.period ?? WHOLE_YEAR;
   if (opts.keep && 'unit' in scope && scope.unit.length < 6) return keptCounties(store, actor, scope.unit, set, year, period, cat, opts);
   const pre = await prefetch(store, set, year, cat, period, readOnly(opts));
@@ -362,18 +364,39 @@ const dashboards = new WeakMap<Store, Map<string, { version: string; value: Prom
  * (countyDataVersion), so repeated requests cost two small queries; callers must not mutate it.
  */
 export async function indicatorsAndRules(store: Store, actor: Actor, county: string, year: number, period: Period = WHOLE_YEAR): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
+  if (county.length < 6) return rollUpIndicatorsAndRules(store, actor, { unit: county }, year, period);
   await assertRead(store, actor, county);
+  return kept(store, `${county}@${year}@${periodKey(period)}`, await unitDataVersion(store, county, year), () => new IndicatorEngine(store, county, year, { period }));
+}
+
+/**
+ * A roll-up's indicators and rules: the nation (''), a province or prefecture, or the counties an
+ * eastern unit is paired with in the year. Their data is read in one batch, and after a write only
+ * the counties written to are read and evaluated again. Kept like a county's (see indicatorsAndRules).
+ */
+export async function rollUpIndicatorsAndRules(store: Store, actor: Actor, scope: UnitScope, year: number, period: Period = WHOLE_YEAR): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
+  await assertReadRollUp(store, actor, scope);
+  let version = await unitDataVersion(store, 'east' in scope ? '' : scope.unit, year);
+  if ('east' in scope) {
+    const members = await pairedCounties(store, scope.east, year);
+    if (!members.length) throw notFound(`东部单位 ${scope.east} 在${year}年没有协作县`, `eastern unit ${scope.east} has no paired county in ${year}`);
+    // A change to the pairs changes the roll-up without any write to the counties.
+    version += `|${members.join(',')}`;
+  }
+  return kept(store, `${rollUpKey(scope)}@${year}@${periodKey(period)}`, version, () => unitEngine(store, scope, year, period));
+}
+
+/**
+ * A result kept under its key until the data version changes (figures stated as of a day are
+ * audited writes, so the version covers them too); callers must not mutate it.
+ */
+function kept(store: Store, key: string, version: string, engine: () => IndicatorEngine | Promise<IndicatorEngine>): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
   if (!dashboards.has(store)) dashboards.set(store, new Map());
   const cache = dashboards.get(store)!;
-  // Figures stated as of a day are audited writes, so the data version covers them too.
-  const key = `${county}@${year}@${periodKey(period)}`;
-  const version = await unitDataVersion(store, county, year);
   const hit = cache.get(key);
   if (hit && hit.version === version) return hit.value;
   const value = (async () => {
-    // A prefecture or province adds up its counties: their data is read in one batch, and after a
-    // write only the counties written to are read and evaluated again.
-    const e = county.length === 6 ? new IndicatorEngine(store, county, year, { period }) : await unitEngine(store, county, year, period);
+    const e = await engine();
     const indicators = await e.all();
     return { indicators, rules: await e.rules() };
   })();
@@ -407,60 +430,62 @@ function composed(l: Layered, unit: string, year: number): Batch {
   };
 }
 
-// Per store and prefecture or province view (unit, year, period): what its last computation read, and its engine.
-const unitViews = new WeakMap<Store, Map<string, { marks: WriteMarks; layers: Layered; engine: IndicatorEngine }>>();
+// Per store and roll-up view (nation, province, prefecture or eastern unit; year; period): what its last computation read, and its engine.
+const unitViews = new WeakMap<Store, Map<string, { marks: WriteMarks; members: string; layers: Layered; engine: IndicatorEngine }>>();
 /**
  * Views kept per store, the most recently computed first out last. Each holds every county's batch
  * and figures (tens of MB for a large province), and periods to date multiply the keys.
  */
 export const UNIT_VIEWS_KEPT = 8;
 
+/** A roll-up's key: its division code ('' for the nation), or `east:` and the eastern unit's code. */
+export const rollUpKey = (scope: UnitScope): string => ('east' in scope ? `east:${scope.east}` : scope.unit);
+
 /**
- * The roll-up engine of a prefecture or province. The first time, every county under it is read in
- * one batch. After that, the writes since the last computation say which counties changed: only
- * those are read again (a batch of their own) and evaluated again; the others keep their figures.
- * A write to the unit itself, a unit above it or the configuration reads everything again.
+ * The roll-up engine of the nation, a prefecture or province, or an eastern unit's paired counties.
+ * The first time, every county in it is read in one batch. After that, the writes since the last
+ * computation say which counties changed: only those are read again (a batch of their own) and
+ * evaluated again; the others keep their figures. A write to the unit itself, a unit above it or
+ * the configuration (or, for an eastern unit, a change to its pairs) reads everything again.
  */
-async function unitEngine(store: Store, unit: string, year: number, period: Period): Promise<IndicatorEngine> {
+async function unitEngine(store: Store, scope: UnitScope, year: number, period: Period): Promise<IndicatorEngine> {
   if (!unitViews.has(store)) unitViews.set(store, new Map());
   const views = unitViews.get(store)!;
-  const key = `${unit}@${year}@${periodKey(period)}`;
+  const key = `${rollUpKey(scope)}@${year}@${periodKey(period)}`;
   const last = views.get(key);
   const years = yearsRead(year);
+  // An eastern unit's counties are anywhere: every write is looked at, and those outside its pairs ignored.
+  const east = 'east' in scope ? scope.east : undefined;
+  const unit = east === undefined ? (scope as { unit: string }).unit : '';
+  const set = await resolve(store, scope, year);
+  const members = set.kind === 'codes' ? set.codes : undefined;
+  const memberKey = members?.join(',') ?? '';
   // Where the writes stand is read before the data, so a write in between is read again next time.
-  const since = last ? await writesSince(store, unit, years, last.marks) : null;
+  const since = last && last.members === memberKey ? await writesSince(store, unit, years, last.marks) : null;
   const marks = since?.now ?? await writeMarks(store, unit, years);
+  const code = east ?? unit;
+  const opts = { period, ...(members && { members }) };
   let layers: Layered;
   let engine: IndicatorEngine;
   if (last && since?.counties) {
-    const changed = since.counties;
+    const changed = members ? since.counties.filter((c) => members.includes(c)) : since.counties;
     const fresh = changed.length ? await prefetch(store, { kind: 'codes', codes: changed }, year, catalogueFor(year), period) : null;
     const latest = new Map(last.layers.latest);
     if (fresh) for (const c of changed) latest.set(c, fresh);
     const withRecords = new Set([...last.layers.withRecords].filter((c) => !changed.includes(c)));
     for (const c of fresh?.batch.withRecords(year) ?? []) withRecords.add(c);
-    const declared = await countiesWithData(store, { kind: 'prefix', prefix: unit }, year);
+    const declared = await countiesWithData(store, set, year);
     layers = { base: last.layers.base, latest, targets: fresh ?? last.layers.targets, withData: [...new Set([...declared, ...withRecords])].sort(), withRecords };
-    engine = new IndicatorEngine(store, unit, year, { period, batch: composed(layers, unit, year) });
+    engine = new IndicatorEngine(store, code, year, { ...opts, batch: composed(layers, unit, year) });
     engine.adoptCounties(last.engine, new Set(changed));
   } else {
-    const base = await prefetch(store, { kind: 'prefix', prefix: unit }, year, catalogueFor(year), period);
+    const base = await prefetch(store, set, year, catalogueFor(year), period);
     layers = { base, latest: new Map(), targets: base, withData: base.withData, withRecords: new Set(base.batch.withRecords(year)) };
-    engine = new IndicatorEngine(store, unit, year, { period, batch: base });
+    engine = new IndicatorEngine(store, code, year, { ...opts, batch: base });
   }
   views.delete(key);
-  views.set(key, { marks, layers, engine });
+  views.set(key, { marks, members: memberKey, layers, engine });
   for (const k of views.keys()) { if (views.size <= UNIT_VIEWS_KEPT) break; views.delete(k); }
   return engine;
 }
 
-/**
- * A prefecture's or province's indicators (the roll-up engine: each county's own figures added up,
- * rates recomputed from the rolled-up parts), with every county's data read in one batch.
- */
-export async function indicatorsForUnit(store: Store, actor: Actor, unit: string, year: number, period: Period = WHOLE_YEAR): Promise<IndicatorResult[]> {
-  if (!/^(\d{2}|\d{4})$/.test(unit)) throw invalid('地区代码应为2位（省）或4位（市州）数字', 'a unit code has 2 (province) or 4 (prefecture) digits');
-  await assertRead(store, actor, unit);
-  const pre = await prefetch(store, { kind: 'prefix', prefix: unit }, year, catalogueFor(year), period);
-  return new IndicatorEngine(store, unit, year, { batch: pre, period }).all();
-}

@@ -232,13 +232,17 @@ export class IndicatorEngine {
    * `county` is normally a county code. A shorter code (prefecture "6230", province "62") makes a
    * roll-up engine: additive indicators are the sum of each county's own figure (so every county
    * keeps its choice between records and reported values), rates are recomputed from the rolled-up
-   * parts they refer to, and rates without such parts are not added up at all.
+   * parts they refer to, and rates without such parts are not added up at all. An empty code rolls
+   * up the nation. With `members` the engine rolls up those counties instead of the ones under its
+   * code: an eastern unit's paired counties (its code then names the eastern unit, whose own stated
+   * figures are read under it).
    */
-  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean; batch?: Prefetched; period?: Period } = {}) {
+  constructor(readonly store: Store, readonly county: string, readonly year: number, opts: { own?: boolean; batch?: Prefetched; period?: Period; members?: readonly string[] } = {}) {
     this.batch = opts.batch;
     this.period = opts.period ?? WHOLE_YEAR;
     this.cat = catalogueFor(year, county, store);
-    this.rollup = county.length < 6 && !opts.own;
+    this.members = opts.own ? undefined : opts.members;
+    this.rollup = (county.length < 6 || this.members !== undefined) && !opts.own;
     this.policy = roundingFor(year, county, store);
   }
 
@@ -257,6 +261,9 @@ export class IndicatorEngine {
   }
 
   readonly rollup: boolean;
+  /** The counties an eastern unit's roll-up adds up (undefined: those under the engine's code). */
+  private readonly members?: readonly string[];
+  private membersWithData = new Map<number, string[]>();
   /** The span of the year figures are for: the whole year unless a period to date was asked for. */
   readonly period: Period;
   private datesMemo?: WarningConfig;
@@ -298,6 +305,14 @@ export class IndicatorEngine {
   }
 
   private *countiesIn(year: number): Steps<string[]> {
+    if (this.members) {
+      const known = this.membersWithData.get(year);
+      if (known) return known;
+      const withData = new Set(yield* settle((year === this.year ? this.batch?.withData : undefined) ?? countiesUnder(this.store, '', year)));
+      const list = this.members.filter((c) => withData.has(c));
+      this.membersWithData.set(year, list);
+      return list;
+    }
     return yield* settle(this.batch?.counties(this.county, year) ?? countiesUnder(this.store, this.county, year));
   }
 

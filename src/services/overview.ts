@@ -7,11 +7,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { catalogueFor } from './catalogue.ts';
-import { indicatorsAndRules, indicatorsForCounties, rankCounties, type RankRow, UNIT_VIEWS_KEPT, unitDataVersion } from './indicator-sets.ts';
+import { indicatorsForCounties, rankCounties, type RankRow, rollUpIndicatorsAndRules, rollUpKey, UNIT_VIEWS_KEPT, unitDataVersion, type UnitScope } from './indicator-sets.ts';
 import { indicatorsJson } from './indicator-view.ts';
 import { DomainError, invalid } from './errors.ts';
-import { type Actor, assertRead, SYSTEM } from './scope.ts';
-import { countiesWithData, dataVersion, latestYearWithData, targetsOfYear } from '../store/batch-aggregate.ts';
+import { type Actor, assertRead, assertReadRollUp, SYSTEM } from './scope.ts';
+import { countiesWithData, dataVersion, latestYearWithData, pairedCounties, targetsOfYear } from '../store/batch-aggregate.ts';
 import { isWholeYear, type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
 
@@ -68,9 +68,13 @@ export async function computeOverview(store: Store, actor: Actor, year: number, 
   return out.map((c, i) => ({ ...c, rank: i + 1 }));
 }
 
-/** A unit's indicators and rules (for the whole year or a period to date) as the API's JSON text (see indicatorsJson), computed in this thread. */
-export async function computeUnitView(store: Store, actor: Actor, unit: string, year: number, period: Period = WHOLE_YEAR): Promise<string> {
-  return indicatorsJson(await indicatorsAndRules(store, actor, unit, year, period), catalogueFor(year, unit, store));
+/**
+ * A roll-up's indicators and rules (the nation, a province or prefecture, an eastern unit's paired
+ * counties; for the whole year or a period to date) as the API's JSON text (see indicatorsJson),
+ * computed in this thread.
+ */
+export async function computeUnitView(store: Store, actor: Actor, scope: UnitScope, year: number, period: Period = WHOLE_YEAR): Promise<string> {
+  return indicatorsJson(await rollUpIndicatorsAndRules(store, actor, scope, year, period), catalogueFor(year, 'unit' in scope ? scope.unit : scope.east, store));
 }
 
 /** A ranking of counties by one indicator: under a division ('' for the nation), highest first unless ascending. */
@@ -85,7 +89,7 @@ export function computeRanking(store: Store, actor: Actor, year: number, task: R
  * What the thread is asked: the ranking of a year by targets met, one unit's roll-up, or a ranking
  * by one indicator (each for a period; the whole year when absent).
  */
-export type ViewTask = { year: number; unit?: undefined; rank?: undefined; period?: Period } | { year: number; unit: string; rank?: undefined; period?: Period }
+export type ViewTask = { year: number; unit?: undefined; rank?: undefined; period?: Period } | { year: number; unit: UnitScope; rank?: undefined; period?: Period }
   | { year: number; unit?: undefined; rank: RankTask; period?: Period };
 
 type Reply = { id: number; progress: [number, number] } | { id: number; rows: OverviewRow[] } | { id: number; text: string } | { id: number; ranked: RankRow[] }
@@ -167,17 +171,19 @@ export class OverviewService {
   }
 
   /**
-   * A prefecture's or province's indicators and rules as the API's JSON text, kept until anything
-   * under the unit (or above it, or in a year its figures read) is written. The first request after
-   * a change waits for the thread; the server's own thread only checks the version.
+   * A roll-up's indicators and rules as the API's JSON text (the nation, a prefecture or province,
+   * an eastern unit's paired counties), kept until anything under the unit (or above it, or in a
+   * year its figures read) is written, or an eastern unit's pairs change. The first request after a
+   * change waits for the thread; the server's own thread only checks the version.
    */
-  async unitView(actor: Actor, unit: string, year: number, period: Period = WHOLE_YEAR): Promise<string> {
-    await assertRead(this.store, actor, unit);
-    const version = await unitDataVersion(this.store, unit, year);
-    const key = `${unit}@${year}@${periodKey(period)}`;
+  async unitView(actor: Actor, scope: UnitScope, year: number, period: Period = WHOLE_YEAR): Promise<string> {
+    await assertReadRollUp(this.store, actor, scope);
+    let version = await unitDataVersion(this.store, 'unit' in scope ? scope.unit : '', year);
+    if ('east' in scope) version += `|${(await pairedCounties(this.store, scope.east, year)).join(',')}`;
+    const key = `${rollUpKey(scope)}@${year}@${periodKey(period)}`;
     const hit = this.units.get(key);
     if (hit && hit.version === version) return hit.text;
-    const text = this.threaded ? this.inWorker(actor, { year, unit, period }) as Promise<string> : computeUnitView(this.store, actor, unit, year, period);
+    const text = this.threaded ? this.inWorker(actor, { year, unit: scope, period }) as Promise<string> : computeUnitView(this.store, actor, scope, year, period);
     this.units.set(key, { version, text });
     text.catch(() => { if (this.units.get(key)?.text === text) this.units.delete(key); });
     return text;
@@ -240,7 +246,7 @@ export class OverviewService {
       if (this.closed) break;
       // A province that is not a loaded division (or any other refusal) is simply not computed ahead.
       try {
-        await this.unitView(SYSTEM, unit, year);
+        await this.unitView(SYSTEM, { unit }, year);
         units.push(unit);
       } catch { /* as above */ }
     }

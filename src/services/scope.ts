@@ -41,6 +41,19 @@ export async function assertRead(store: Store, actor: Actor, county: string): Pr
   if (!(await orgUnitExists(store.db, county))) throw notFound('未找到该县', 'county not found');
 }
 
+/**
+ * Refuses unless the actor may read a roll-up: a province or prefecture as assertRead; the nation
+ * (every county added up) administrators and holders of the national unit (''); an eastern unit's
+ * paired counties administrators and the eastern users of that unit or one above it.
+ */
+export async function assertReadRollUp(store: Store, actor: Actor, scope: { unit: string } | { east: string }): Promise<void> {
+  if ('unit' in scope && scope.unit !== '') return assertRead(store, actor, scope.unit);
+  if (actor.onlyCounty !== undefined) throw forbidden('该令牌仅限一个县', 'this token is limited to one county');
+  if (actor.role === 'admin') return;
+  const allowed = 'east' in scope ? actor.role === 'east_user' && actor.units.some((u) => scope.east.startsWith(u)) : actor.units.includes('');
+  if (!allowed) throw forbidden('east' in scope ? '无权查看该东部单位的协作县汇总' : '无权查看全国汇总', 'east' in scope ? "not allowed to read this eastern unit's paired counties" : 'not allowed to read the national roll-up');
+}
+
 /** Refuses with Forbidden unless the actor may change the county's ledger. Auditors and eastern users only read. */
 export function assertWrite(actor: Actor, county: string, ledger?: string): void {
   if (actor.readOnly) throw forbidden('该令牌只读，不能修改数据', 'this token is read-only');

@@ -358,9 +358,19 @@ export async function latestYearWithData(store: Store): Promise<number | null> {
   return latest;
 }
 
-/** Western counties paired with an eastern unit (a district, or every district under a city or province code). */
-export async function pairedCounties(store: Store, east: string): Promise<string[]> {
-  const rows = await store.db.selectFrom('cooperation_pair').select('west_code').distinct().where('east_code', 'like', `${east}%`).orderBy('west_code').execute();
+/**
+ * Western counties paired with an eastern unit (a district, or every district under a city or
+ * province code); with a year, only the pairs in force that year (begun by then, not yet ended).
+ */
+export async function pairedCounties(store: Store, east: string, year?: number): Promise<string[]> {
+  let q = store.db.selectFrom('cooperation_pair').select('west_code').distinct().where('east_code', 'like', `${east}%`);
+  if (year !== undefined) {
+    q = q.where((eb) => eb.and([
+      eb.or([eb('since_year', 'is', null), eb('since_year', '<=', year)]),
+      eb.or([eb('until_year', 'is', null), eb('until_year', '>=', year)]),
+    ]));
+  }
+  const rows = await q.orderBy('west_code').execute();
   return rows.map((r) => r.west_code);
 }
 

@@ -54,3 +54,34 @@ describe('xiezuo rank', () => {
     }
   }, 120_000);
 });
+
+describe('xiezuo indicators --national and --east', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xiezuo-rollup-cli-'));
+  const env = { XIEZUO_DB: join(dir, 'x.sqlite'), XIEZUO_SECRET: 'cli-test' };
+  const json = (args: string[]) => JSON.parse(run(['indicators', '--year', '2022', '--json', ...args], env).out) as Array<{ id: string; raw: number | null; source: string }>;
+  beforeAll(() => { expect(run(['init', '--demo'], env).code).toBe(0); }, 120_000);
+
+  it("adds up the nation's counties and an eastern unit's paired counties", () => {
+    const county = json(['--county', '623023']).find((i) => i.id === 'pairings.total')!;
+    expect(county.raw).toBe(36);
+    // The demo holds one county, paired with one eastern district: both roll-ups add up its figure.
+    for (const args of [['--national'], ['--east', '120101'], ['--east', '12']]) {
+      const r = json(args).find((i) => i.id === 'pairings.total')!;
+      expect(r, args.join(' ')).toMatchObject({ raw: 36, source: 'records' });
+    }
+  }, 120_000);
+
+  it('answers user mistakes with one line and a non-zero exit', () => {
+    for (const [args, code, said] of [
+      [[], 1, /give one of --county, --national or --east/],
+      [['--national', '--county', '62'], 1, /give one of/],
+      [['--east', 'x1'], 1, /--east must be an eastern unit code/],
+      [['--east', '44'], 2, /eastern unit 44 has no paired county in 2022/],
+    ] as const) {
+      const r = run(['indicators', '--year', '2022', ...args], env);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.err).toMatch(said);
+    }
+  }, 120_000);
+});

@@ -48,7 +48,7 @@ describe.skipIf(!(await postgresAvailable()))('rankings and roll-ups off the req
     const asked = async () => ({
       rows: (await svc.get(SYSTEM, 2022)).rows,
       byRate: (await svc.ranking(SYSTEM, 2022, 'funds.disbursement_rate')).rows,
-      unit: JSON.parse(`{${await svc.unitView(SYSTEM, province, 2022)}}`) as unknown,
+      unit: JSON.parse(`{${await svc.unitView(SYSTEM, { unit: province }, 2022)}}`) as unknown,
     });
     const before = await asked();
     expect(before.rows).toHaveLength(6);

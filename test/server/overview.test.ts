@@ -244,7 +244,7 @@ describe('national overview off the request path (SQLite file, worker thread)', 
       // The ranking, then each province.
       expect(svc.computations).toBe(1 + expected.length);
       const unit = expected[0]!;
-      const text = await svc.unitView(SYSTEM, unit, 2022);
+      const text = await svc.unitView(SYSTEM, { unit }, 2022);
       const ranking = await svc.get(SYSTEM, 2022);
       // Answered without asking the thread again, and equal to the engine's own figures.
       expect(svc.computations).toBe(1 + expected.length);

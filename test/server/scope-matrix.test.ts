@@ -154,6 +154,14 @@ const CASES: Record<string, Case> = {
   },
   'GET /api/audit': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/audit?county=${COUNTY}` }) },
   'GET /api/indicators/:county/:year': { kind: 'read', build: async () => ({ method: 'GET', url: `/api/indicators/${COUNTY}/${YEAR}` }) },
+  // The paired counties of the county's eastern partner added up: that partner's users and administrators only (a read, checked like a write's roles).
+  'GET /api/partners/:east/indicators/:year': {
+    kind: 'write', inside: (r) => (r === 'east_user' || r === 'admin' ? 200 : 403),
+    build: async (f) => {
+      const { east_code: east } = await f.store.db.selectFrom('cooperation_pair').select('east_code').where('west_code', '=', COUNTY).executeTakeFirstOrThrow();
+      return { method: 'GET', url: `/api/partners/${east}/indicators/${YEAR}` };
+    },
+  },
   'PUT /api/targets/:org/:year/:indicator': {
     kind: 'write', inside: (r) => (r === 'province_user' || r === 'admin' ? 204 : 403),
     build: async () => ({ method: 'PUT', url: `/api/targets/${COUNTY}/${YEAR}/funds.disbursement_rate`, payload: { op: '>=', value: '85' } }),

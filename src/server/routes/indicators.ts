@@ -58,17 +58,32 @@ export function indicatorRoutes(app: FastifyInstance, deps: ServerDeps): void {
   });
   route(app, deps, {
     method: 'GET', url: '/api/indicators/:county/:year', tag: 'indicators',
-    summary: 'Every indicator of a county, prefecture or province for a year (or to the end of a quarter, a month or a day: ?period=Q2, M08, or to=YYYY-MM-DD) with its target and status, and the validation rules',
-    params: z.object({ county: unitParam, year: yearParam }),
+    summary: 'Every indicator of a county, prefecture, province or the nation (`national`: every county added up) for a year (or to the end of a quarter, a month or a day: ?period=Q2, M08, or to=YYYY-MM-DD) with its target and status, and the validation rules',
+    params: z.object({ county: z.union([z.literal('national'), unitParam]), year: yearParam }),
     query: periodQuery,
     response: IndicatorsAndRules,
     handler: async ({ actor, params, query }) => {
       const period = periodOf(query.period, query.to, params.year);
       const head = periodText(period, params.year);
-      // A prefecture or province adds up hundreds of counties: computed in the view thread, kept until something under it changes.
-      if (params.county.length < 6) return new JsonText(`{${head}${await overviews(deps).unitView(actor, params.county, params.year, period)}}`);
+      // A roll-up adds up hundreds of counties: computed in the view thread, kept until something under it changes.
+      if (params.county.length < 6 || params.county === 'national') {
+        const unit = params.county === 'national' ? '' : params.county;
+        return new JsonText(`{${head}${await overviews(deps).unitView(actor, { unit }, params.year, period)}}`);
+      }
       const r = await indicatorsAndRules(deps.store, actor, params.county, params.year, period);
       return new JsonText(`{${head}${indicatorsText(r, catalogueFor(params.year, params.county, deps.store))}}`);
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET', url: '/api/partners/:east/indicators/:year', tag: 'indicators',
+    summary: "An eastern unit's indicators over the western counties it is paired with in the year (a district, or every district under a city or province code), added up as a prefecture's are; the same periods as a county's",
+    params: z.object({ east: z.string().regex(/^\d{2,6}$/, '东部单位代码应为2–6位数字 / an eastern unit code has 2–6 digits'), year: yearParam }),
+    query: periodQuery,
+    response: IndicatorsAndRules,
+    handler: async ({ actor, params, query }) => {
+      const period = periodOf(query.period, query.to, params.year);
+      return new JsonText(`{${periodText(period, params.year)}${await overviews(deps).unitView(actor, { east: params.east }, params.year, period)}}`);
     },
   });
 

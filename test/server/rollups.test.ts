@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/app.ts';
+import { createApiToken, createUser } from '../../src/services/accounts.ts';
+import { IndicatorEngine } from '../../src/services/indicators.ts';
+import { createRecord } from '../../src/services/ledgers.ts';
+import { SYSTEM } from '../../src/services/scope.ts';
+import { synthesize } from '../../src/services/synth.ts';
+import { ledgerStates, transition } from '../../src/services/workflow.ts';
+import { countiesWithData } from '../../src/store/batch-aggregate.ts';
+import { migrate, openStore, type Store } from '../../src/store/db.ts';
+
+process.env.XIEZUO_SECRET ??= 'test-secret';
+
+type View = { indicators: Array<{ id: string; raw: number | null; display: string | null; source: string }> };
+
+// Counts and sums that every county states or records: what a roll-up adds up.
+const ADDED = ['meetings.total', 'pairings.total', 'funds.disbursed'];
+
+describe('roll-ups of the nation and of an eastern unit (SQLite file, view thread)', () => {
+  let dir: string;
+  let store: Store;
+  let app: FastifyInstance;
+  const tokens: Record<string, { authorization: string }> = {};
+  let east: string;
+  let paired: string[];
+
+  /** Each county's own figure, from an engine of its own, added up over the counties given. */
+  async function summed(counties: readonly string[], id: string): Promise<number | null> {
+    let total: number | null = null;
+    for (const c of counties) {
+      const r = await new IndicatorEngine(store, c, 2022).evaluate(id);
+      if (r.raw !== null) total = (total ?? 0) + r.raw;
+    }
+    return total;
+  }
+  const get = async (url: string, who: string) => app.inject({ method: 'GET', url, headers: tokens[who] });
+  const raw = (v: View, id: string) => v.indicators.find((i) => i.id === id)!.raw;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xiezuo-rollups-'));
+    store = openStore({ engine: 'sqlite', file: join(dir, 'x.sqlite') });
+    await migrate(store);
+    await synthesize(store, { counties: 8, year: 2022, seed: 5 });
+    const pairs = await store.db.selectFrom('cooperation_pair').select(['east_code', 'west_code']).orderBy('east_code').execute();
+    east = pairs[0]!.east_code;
+    paired = pairs.filter((p) => p.east_code === east).map((p) => p.west_code);
+    const other = pairs.find((p) => p.east_code !== east)!.east_code;
+    for (const [username, role, units] of [['nation', 'admin', []], ['partner', 'east_user', [east]], ['elsewhere', 'east_user', [other]], ['province', 'province_user', [paired[0]!.slice(0, 2)]]] as const) {
+      await createUser(store, { username, displayName: username, password: 'correct horse battery', role, units: [...units] });
+      tokens[username] = { authorization: `Bearer ${(await createApiToken(store, username, 'rollups')).token}` };
+    }
+    app = await buildApp({ store, dataDir: dir });
+  }, 120_000);
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('adds up every county with data for the nation (GET /api/indicators/national/{year})', async () => {
+    const r = await get('/api/indicators/national/2022', 'nation');
+    expect(r.statusCode).toBe(200);
+    const view = r.json() as View;
+    const all = await countiesWithData(store, { kind: 'all' }, 2022);
+    expect(all.length).toBe(8);
+    for (const id of ADDED) {
+      const expected = await summed(all, id);
+      expect(expected).not.toBeNull();
+      expect(raw(view, id)).toBeCloseTo(expected!, 6);
+    }
+    // A rate is not added up: the nation's disbursement rate is worked out from its added-up parts.
+    const rate = raw(view, 'funds.disbursement_rate');
+    expect(rate).not.toBeNull();
+  }, 120_000);
+
+  it("adds up an eastern unit's paired counties only (GET /api/partners/{east}/indicators/{year}), and follows a write to one of them", async () => {
+    const r = await get(`/api/partners/${east}/indicators/2022`, 'partner');
+    expect(r.statusCode).toBe(200);
+    const before = r.json() as View;
+    for (const id of ADDED) expect(raw(before, id)).toBeCloseTo((await summed(paired, id))!, 6);
+    const national = (await get('/api/indicators/national/2022', 'nation')).json() as View;
+    expect(raw(before, 'meetings.total')).toBeLessThan(raw(national, 'meetings.total')!);
+
+    // A record written to a paired county is in the next answer; the other counties' figures are kept.
+    const county = paired[0]!;
+    const ownBefore = (await new IndicatorEngine(store, county, 2022).evaluate('funds.disbursed')).raw!;
+    const state = (await ledgerStates(store, SYSTEM, county, 2022)).find((x) => x.ledger === 'fund_disbursement')!;
+    if (state.status === 'approved') await transition(store, SYSTEM, county, 2022, 'fund_disbursement', 'reopen');
+    else if (state.status === 'submitted') await transition(store, SYSTEM, county, 2022, 'fund_disbursement', 'return', 'test');
+    await createRecord(store, SYSTEM, 'fund_disbursement', county, 2022, { date: '2022-12-30', amount: 12_345_600, project: 'rollup test', voucher: 'R-1' });
+    expect((await new IndicatorEngine(store, county, 2022).evaluate('funds.disbursed')).raw).toBeGreaterThan(ownBefore);
+    const after = (await get(`/api/partners/${east}/indicators/2022`, 'partner')).json() as View;
+    expect(raw(after, 'funds.disbursed')).toBeCloseTo((await summed(paired, 'funds.disbursed'))!, 6);
+    expect(raw(after, 'funds.disbursed')).not.toBe(raw(before, 'funds.disbursed'));
+    const nationAfter = (await get('/api/indicators/national/2022', 'nation')).json() as View;
+    expect(raw(nationAfter, 'funds.disbursed')).toBeCloseTo((await summed(await countiesWithData(store, { kind: 'all' }, 2022), 'funds.disbursed'))!, 6);
+  }, 120_000);
+
+  it('counts only the pairs in force in the year: a pair begun later is left out until its year', async () => {
+    const outside = (await countiesWithData(store, { kind: 'all' }, 2022)).find((c) => !paired.includes(c))!;
+    await store.db.insertInto('cooperation_pair').values({ east_code: east, west_code: outside, since_year: 2023, until_year: null }).execute();
+    const later = (await get(`/api/partners/${east}/indicators/2022`, 'partner')).json() as View;
+    expect(raw(later, 'meetings.total')).toBe(await summed(paired, 'meetings.total'));
+    // Back-dated to the year, the pair joins the roll-up without any write to the counties' data.
+    await store.db.updateTable('cooperation_pair').set({ since_year: 2021 }).where('east_code', '=', east).where('west_code', '=', outside).execute();
+    const joined = (await get(`/api/partners/${east}/indicators/2022`, 'partner')).json() as View;
+    expect(raw(joined, 'meetings.total')).toBe(await summed([...paired, outside], 'meetings.total'));
+    await store.db.deleteFrom('cooperation_pair').where('east_code', '=', east).where('west_code', '=', outside).execute();
+  }, 120_000);
+
+  it('lets only those who may read the whole roll-up see it', async () => {
+    expect((await get('/api/indicators/national/2022', 'province')).statusCode).toBe(403);
+    expect((await get('/api/indicators/national/2022', 'partner')).statusCode).toBe(403);
+    expect((await get(`/api/partners/${east}/indicators/2022`, 'elsewhere')).statusCode).toBe(403);
+    expect((await get(`/api/partners/${east}/indicators/2022`, 'province')).statusCode).toBe(403);
+    expect((await get(`/api/partners/${east}/indicators/2022`, 'nation')).statusCode).toBe(200);
+    const none = await get('/api/partners/99/indicators/2022', 'nation');
+    expect(none.statusCode).toBe(404);
+    expect(none.body).toContain('no paired county in 2022');
+    expect((await get('/api/partners/9x/indicators/2022', 'nation')).statusCode).toBe(400);
+    expect((await get('/api/indicators/nation/2022', 'nation')).statusCode).toBe(400);
+  }, 120_000);
+});
