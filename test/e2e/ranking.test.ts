@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { createUser } from '../../src/services/accounts.ts';
 import { catalogueFor } from '../../src/services/catalogue.ts';
-import { rankCounties } from '../../src/services/indicator-sets.ts';
+import { rankCounties, rollUpIndicatorsAndRules } from '../../src/services/indicator-sets.ts';
 import { synthesize } from '../../src/services/synth.ts';
 import { migrate, openStore, type Store } from '../../src/store/db.ts';
 import { chromiumAvailable, OUT, serveForBrowser } from './chromium.ts';
@@ -30,6 +30,7 @@ describe.skipIf(!haveChromium)('ranking counties by an indicator in the web app'
   let browser: Browser;
   let base = '';
   let province = '';
+  let partner = '';
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
@@ -43,6 +44,8 @@ describe.skipIf(!haveChromium)('ranking counties by an indicator in the web app'
     for (const r of await store.db.selectFrom('ledger_state').select('county_code').distinct().execute()) counts.set(r.county_code.slice(0, 2), (counts.get(r.county_code.slice(0, 2)) ?? 0) + 1);
     province = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
     await createUser(store, { username: 'office', displayName: '省协作办', password: PASSWORD, role: 'province_user', units: [province] });
+    partner = (await store.db.selectFrom('cooperation_pair').select('east_code').orderBy('east_code').executeTakeFirstOrThrow()).east_code;
+    await createUser(store, { username: 'partner', displayName: '东部协作办', password: PASSWORD, role: 'east_user', units: [partner] });
     ({ app, base, browser } = await serveForBrowser(store, dir));
   }, 300_000);
 
@@ -109,6 +112,57 @@ describe.skipIf(!haveChromium)('ranking counties by an indicator in the web app'
         await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: 'Targets met' }).first().click();
         await expect.poll(() => card.innerText()).toContain('Targets met');
         expect(await page.getByTestId('ranking-by-indicator').count()).toBe(0);
+        expect(errors).toEqual([]);
+      } finally {
+        await ctx.close();
+      }
+    }, 120_000);
+  }
+  for (const [width, height, name] of [[390, 844, 'phone'], [1280, 900, 'desktop']] as const) {
+    it(`${name} (${width} px): a province office and an eastern partner see their counties added up on the indicators page`, async () => {
+      const ctx = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', isMobile: width < 500, hasTouch: width < 500, deviceScaleFactor: 1 });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const ID = 'funds.disbursed';
+      const shown = () => page.getByTestId(`ind-${ID}`).innerText();
+      const pick = async (label: string) => {
+        await page.getByTestId('indicator-scope').click();
+        await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: label }).first().click();
+        await page.getByTestId('rollup-note').waitFor();
+      };
+      const search = async () => { await page.getByTestId('indicator-search').locator('input').fill(ID); };
+      try {
+        await new LoginPage(page, base).signIn('office', PASSWORD);
+        await page.goto(`${base}/indicators`);
+        await page.getByTestId('indicator-table').waitFor();
+        await search();
+        const own = await shown();
+        await pick('所属省各县合计');
+        const office = { id: 'office', name: 'office', role: 'province_user' as const, units: [province] };
+        const rolled = (await rollUpIndicatorsAndRules(store, office, { unit: province }, 2022)).indicators.find((i) => i.id === ID)!;
+        expect(rolled.display).not.toBeNull();
+        await expect.poll(shown).toBe(rolled.display);
+        expect(rolled.display).not.toBe(own);
+        // Targets and evidence belong to a county: not offered on a roll-up.
+        expect(await page.getByTestId(`target-${ID}`).count()).toBe(0);
+        expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(OUT, `rollup-province-${width}.png`), fullPage: false });
+        // The office may not read the nation's roll-up: it is not offered.
+        await page.getByTestId('indicator-scope').click();
+        expect(await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: '全国各县合计' }).count()).toBe(0);
+        await page.keyboard.press('Escape');
+        await ctx.clearCookies();
+
+        await new LoginPage(page, base).signIn('partner', PASSWORD);
+        await page.goto(`${base}/indicators`);
+        await page.getByTestId('indicator-table').waitFor();
+        await search();
+        await pick('协作县合计');
+        const east = { id: 'partner', name: 'partner', role: 'east_user' as const, units: [partner] };
+        const paired = (await rollUpIndicatorsAndRules(store, east, { east: partner }, 2022)).indicators.find((i) => i.id === ID)!;
+        await expect.poll(shown).toBe(paired.display);
+        await page.screenshot({ path: join(OUT, `rollup-partner-${width}.png`), fullPage: false });
         expect(errors).toEqual([]);
       } finally {
         await ctx.close();

@@ -1,4 +1,4 @@
-import { App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, type Indicator, type IndicatorsAndRules, type Rule, type UnitName } from '../../api.ts';
 import { useApp } from '../../context.ts';
@@ -17,6 +17,18 @@ function StatusOf({ r }: { r: Indicator }) {
   return r.status === 'met' ? <Tag color="success">{t('met')}</Tag> : r.status === 'missed' ? <Tag color="error">{t('missed')}</Tag> : null;
 }
 
+/** Where the figures come from: the county, or a roll-up the caller may read (its counties added up). */
+type Scope = { kind: 'county' } | { kind: 'unit'; code: string } | { kind: 'nation' } | { kind: 'partner'; code: string };
+const scopeKey = (s: Scope) => (s.kind === 'county' || s.kind === 'nation' ? s.kind : `${s.kind}:${s.code}`);
+function scopeUrl(s: Scope, county: string, year: number): string {
+  switch (s.kind) {
+    case 'county': return `/api/indicators/${county}/${year}`;
+    case 'unit': return `/api/indicators/${s.code}/${year}`;
+    case 'nation': return `/api/indicators/national/${year}`;
+    case 'partner': return `/api/partners/${s.code}/indicators/${year}`;
+  }
+}
+
 export function IndicatorsPage() {
   const i18n = useI18n();
   const { t, L } = i18n;
@@ -29,14 +41,32 @@ export function IndicatorsPage() {
   const [form] = Form.useForm();
   const [search, setSearch] = useState('');
   const canSet = session.user.role === 'province_user' || session.user.role === 'admin';
+  const { role, units: mine } = session.user;
+  const isEast = role === 'east_user';
   const [units, setUnits] = useState<Array<{ code: string; name: string }>>([]);
   useEffect(() => {
-    if (canSet) api.get<UnitName[]>(`/api/units/mine?county=${county}`).then(setUnits, () => setUnits([]));
-  }, [canSet, county]);
+    if (canSet || isEast) api.get<UnitName[]>(`/api/units/mine?county=${county}`).then(setUnits, () => setUnits([]));
+  }, [canSet, isEast, county]);
+  // The roll-ups the caller may read: the county's prefecture and province where its units cover them, the nation for administrators, an eastern user's own units' paired counties.
+  const covers = (code: string) => role === 'admin' || mine.some((u) => code.startsWith(u));
+  const nameOf = (code: string) => units.find((u) => u.code === code)?.name;
+  const scopes: Array<{ scope: Scope; label: string }> = [{ scope: { kind: 'county' }, label: t('scopeCounty') }];
+  if (county && !isEast) {
+    for (const [code, key] of [[county.slice(0, 4), 'scopePrefecture'], [county.slice(0, 2), 'scopeProvince']] as const)
+      if (covers(code)) scopes.push({ scope: { kind: 'unit', code }, label: `${t(key)}${nameOf(code) ? `（${nameOf(code)}）` : `（${code}）`}` });
+  }
+  if (role === 'admin' || mine.includes('')) scopes.push({ scope: { kind: 'nation' }, label: t('scopeNation') });
+  if (isEast) for (const code of mine) scopes.push({ scope: { kind: 'partner', code }, label: `${nameOf(code) ?? code} · ${t('scopePartner')}` });
+  const [scopeName, setScopeName] = useState('county');
+  const scope = scopes.find((s) => scopeKey(s.scope) === scopeName)?.scope ?? { kind: 'county' };
+  const rolled = scope.kind !== 'county';
+  const url = scopeUrl(scope, county, year);
 
   useEffect(() => {
-    api.get<IndicatorsAndRules>(`/api/indicators/${county}/${year}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n));
-  }, [county, year, version, period]);
+    if (!rolled && !county) return;
+    setData(undefined);
+    api.get<IndicatorsAndRules>(`${url}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n));
+  }, [url, version, period]);
 
   const open = (r: Indicator) => {
     form.setFieldsValue({
@@ -58,11 +88,14 @@ export function IndicatorsPage() {
     <Space orientation="vertical" style={{ width: '100%' }} size={16}>
       <Card title={t('indicators')} data-testid="indicators"
         extra={<Space wrap size={8} style={{ justifyContent: 'flex-end' }}>
+          {scopes.length > 1 && <Select aria-label={t('rollUpScope')} value={scopeKey(scope)} onChange={setScopeName} style={{ minWidth: 160 }} data-testid="indicator-scope"
+            options={scopes.map((s) => ({ value: scopeKey(s.scope), label: s.label }))} />}
           <PeriodSelect value={period} onChange={setPeriod} i18n={i18n} />
           <Input.Search allowClear placeholder={t('search')} style={{ width: 200 }} onChange={(e) => setSearch(e.target.value.trim())} data-testid="indicator-search" />
         </Space>}>
         <PeriodBanner data={data} i18n={i18n} />
-        <IndicatorTable rows={(data?.indicators ?? []).filter((r) => !search || r.id.includes(search) || r.label.zh.includes(search) || r.label.en.toLowerCase().includes(search.toLowerCase()))} pageSize={20} extra={{
+        {rolled && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="rollup-note" title={t('rollUpNote')} />}
+        <IndicatorTable rows={(data?.indicators ?? []).filter((r) => !search || r.id.includes(search) || r.label.zh.includes(search) || r.label.en.toLowerCase().includes(search.toLowerCase()))} pageSize={20} extra={rolled ? undefined : {
           title: t('actions'),
           render: (r) => (
             <Space size={0}>
