@@ -1,4 +1,5 @@
 import type { Store } from '../store/db.ts';
+import { keptUntilWrite } from '../store/kept.ts';
 import { orgUnitExists, pairedWithAny } from '../store/orgunit-repo.ts';
 import { forbidden, notFound } from './errors.ts';
 
@@ -38,7 +39,7 @@ export async function assertRead(store: Store, actor: Actor, county: string): Pr
   if (!(await canRead(store, actor, county))) throw forbidden('无权查看该县数据', 'not allowed to read this county');
   // A code the actor's scope covers but that names no division (a typo, a county of another
   // province not loaded) is "not found", not a failure further down.
-  if (!(await orgUnitExists(store.db, county))) throw notFound('未找到该县', 'county not found');
+  if (!(await keptUntilWrite(store, `unit:${county}`, () => orgUnitExists(store.db, county)))) throw notFound('未找到该县', 'county not found');
 }
 
 /**

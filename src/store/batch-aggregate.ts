@@ -7,6 +7,7 @@ import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import { Rational } from '../domain/rational.ts';
 import { column, condSql, recordCond } from './aggregate.ts';
 import type { Store } from './db.ts';
+import { keptUntilWrite } from './kept.ts';
 
 // Set-based aggregation: every count/sum a catalogue needs from one ledger, for many counties at
 // once, in one statement per (ledger, year, grouping field) — conditional aggregates grouped by
@@ -416,10 +417,13 @@ function statesFor(store: Store, unit: string, years: readonly number[]) {
   return restrict(store.db.selectFrom('ledger_state').where('year', 'in', [...years]), unit === '' ? { kind: 'all' } : unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit });
 }
 
-export async function writeMarks(store: Store, unit: string, years: readonly number[]): Promise<WriteMarks> {
-  const a = await auditsFor(store, unit, years).select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')]).executeTakeFirst();
-  const s = await statesFor(store, unit, years).select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')]).executeTakeFirst();
-  return { audit: Number(a?.m ?? 0), audits: Number(a?.n ?? 0), state: String(s?.m ?? ''), states: Number(s?.n ?? 0) };
+/** Where the writes for a unit's figures stand (kept until anything is written: see keptUntilWrite). */
+export function writeMarks(store: Store, unit: string, years: readonly number[]): Promise<WriteMarks> {
+  return keptUntilWrite(store, `marks:${unit}:${years.join(',')}`, async () => {
+    const a = await auditsFor(store, unit, years).select((eb) => [eb.fn.max('id').as('m'), eb.fn.countAll().as('n')]).executeTakeFirst();
+    const s = await statesFor(store, unit, years).select((eb) => [eb.fn.max('updated_at').as('m'), eb.fn.countAll().as('n')]).executeTakeFirst();
+    return { audit: Number(a?.m ?? 0), audits: Number(a?.n ?? 0), state: String(s?.m ?? ''), states: Number(s?.n ?? 0) };
+  });
 }
 
 /**
@@ -442,6 +446,8 @@ const versionOf = (m: WriteMarks): string => `${m.audit}.${m.audits}.${m.state}.
  */
 export async function writesSince(store: Store, unit: string, years: readonly number[], since: WriteMarks): Promise<{ now: WriteMarks; counties: string[] | null }> {
   const now = await writeMarks(store, unit, years);
+  // Nothing added, removed or changed: audit entries are only ever added, so the same last id and count are the same entries.
+  if (versionOf(now) === versionOf(since)) return { now, counties: [] };
   if (now.audits < since.audits || now.states < since.states) return { now, counties: null };
   const codes = new Set<string>();
   const rows = await auditsFor(store, unit, years).where('id', '>', since.audit).select((eb) => ['county_code', eb.fn.countAll().as('n')]).groupBy('county_code').execute();

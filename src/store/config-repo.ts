@@ -2,6 +2,7 @@ import { type Kysely, type Transaction } from 'kysely';
 import { LEDGERS } from '../domain/ledgers/declarations.ts';
 import { columnsOf } from '../domain/ledgers/types.ts';
 import type { Store } from './db.ts';
+import { keptUntilWrite } from './kept.ts';
 import type { Database } from './schema.ts';
 
 /** Row type of the table added by migration 20261201_0070_config_entry. */
@@ -38,10 +39,12 @@ const toEntry = (r: ConfigTables['config_entry'] & { id: number }): ConfigEntry 
  * highest row id (rows are only ever added) and the row count. One indexed aggregate, cheap enough to run
  * at the start of every request.
  */
-export async function configStamp(store: Store): Promise<string> {
-  const r = await typed(store.db).selectFrom('config_entry')
-    .select((eb) => [eb.fn.max('id').as('max'), eb.fn.countAll().as('n')]).executeTakeFirstOrThrow();
-  return `${Number(r.max ?? 0)}:${Number(r.n)}`;
+export function configStamp(store: Store): Promise<string> {
+  return keptUntilWrite(store, 'config-stamp', async () => {
+    const r = await typed(store.db).selectFrom('config_entry')
+      .select((eb) => [eb.fn.max('id').as('max'), eb.fn.countAll().as('n')]).executeTakeFirstOrThrow();
+    return `${Number(r.max ?? 0)}:${Number(r.n)}`;
+  });
 }
 
 /** The entries in force: the highest version of every (kind, name, year, unit), oldest year first. */

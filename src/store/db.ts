@@ -22,6 +22,13 @@ export interface Store {
   file?: string;
   /** How the store was opened, so another thread can open its own connection to the same database. */
   config?: StoreConfig;
+  /**
+   * A value that changes whenever anything may have been committed to the database since it was last
+   * read: on SQLite, the writes of this connection and PRAGMA data_version (which changes when another
+   * connection, another thread or process, commits). Undefined where there is no such cheap check
+   * (PostgreSQL): there what is derived from the data is read each time.
+   */
+  generation?: () => string;
   /** Closes connections; the store must not be used afterwards. */
   close(): Promise<void>;
 }
@@ -61,8 +68,14 @@ export function openStore(config: StoreConfig): Store {
     if (config.file !== ':memory:') for (const f of [config.file, `${config.file}-wal`, `${config.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
-    return { db, engine: 'sqlite', config, ...(config.file !== ':memory:' ? { file: config.file } : {}), close: () => db.destroy() };
+    const connection = reusingStatements(database);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+    const dataVersion = database.prepare('PRAGMA data_version').pluck();
+    return {
+      db, engine: 'sqlite', config, ...(config.file !== ':memory:' ? { file: config.file } : {}),
+      generation: () => `${String(dataVersion.get())}.${connection.writes()}`,
+      close: () => db.destroy(),
+    };
   }
   const pool = new (pgDriver().Pool)({ connectionString: config.url, max: poolSize() });
   // An idle connection the server ends (a restart, an administrator's termination) is dropped from the
@@ -128,7 +141,7 @@ function eachRow(stmt: SQLite.Statement, width: number): SQLite.Statement {
     }
     return { changes, lastInsertRowid };
   };
-  return { reader: false, busy: false, run } as unknown as SQLite.Statement;
+  return { reader: false, readonly: false, busy: false, run } as unknown as SQLite.Statement;
 }
 
 /**
@@ -138,18 +151,24 @@ function eachRow(stmt: SQLite.Statement, width: number): SQLite.Statement {
  * busy and is never handed out twice; then a fresh one is prepared. SQLite re-prepares a kept
  * statement by itself when the schema changes.
  */
-function reusingStatements(database: SQLite.Database, max = STATEMENT_CACHE): { close(): void; prepare(sql: string): SQLite.Statement } {
+function reusingStatements(database: SQLite.Database, max = STATEMENT_CACHE): { close(): void; prepare(sql: string): SQLite.Statement; writes(): number } {
   const kept = new Map<string, SQLite.Statement>();
+  // Statements that may write, counted as they are handed out: the query builder prepares a
+  // statement each time it runs one, and runs it at once (better-sqlite3 is synchronous).
+  let writes = 0;
   return {
     close: () => { kept.clear(); database.close(); },
+    writes: () => writes,
     prepare(sql: string) {
       const had = kept.get(sql);
       if (had && !had.busy) {
+        if (!had.readonly) writes++;
         kept.delete(sql);
         kept.set(sql, had);
         return had;
       }
       const stmt = sql.startsWith(EACH_ROW) ? eachRow(database.prepare(sql.slice(EACH_ROW.length)), sql.split('?').length - 1) : database.prepare(sql);
+      if (!stmt.readonly) writes++;
       if (!had) {
         kept.set(sql, stmt);
         if (kept.size > max) kept.delete(kept.keys().next().value!);
