@@ -109,7 +109,7 @@ async function mayAsk(store: Store, actor: Actor, unit: string): Promise<boolean
 /**
  * The counties of a unit that hold data for the year and that the actor may read, in code order,
  * with their names. A code some cooperation pair names on its eastern side (a district, or the city
- * or province above it) means the western counties paired with it; any other code means the
+ * or province above it) means the western counties paired with it in the year; any other code means the
  * counties it prefixes. Refused (Forbidden, NotFound) as a whole.
  */
 export async function countiesForJob(store: Store, actor: Actor, unit: string, year: number): Promise<Array<{ code: string; name: string }>> {
@@ -118,7 +118,7 @@ export async function countiesForJob(store: Store, actor: Actor, unit: string, y
   let set: CountySet;
   if (unit === '') set = { kind: 'all' };
   else {
-    const paired = await pairedCounties(store, unit);
+    const paired = await pairedCounties(store, unit, year);
     set = paired.length ? { kind: 'codes', codes: paired } : unit.length === 6 ? { kind: 'codes', codes: [unit] } : { kind: 'prefix', prefix: unit };
   }
   const readable: string[] = [];
