@@ -215,6 +215,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261201_0070_config_entry': await import('./migrations/20261201_0070_config_entry.ts'),
   '20261202_0080_reported_dated': await import('./migrations/20261202_0080_reported_dated.ts'),
   '20261203_0090_org_unit_level': await import('./migrations/20261203_0090_org_unit_level.ts'),
+  '20261204_0100_summary_indexes': await import('./migrations/20261204_0100_summary_indexes.ts'),
 };
 
 /** Registers a migration added by another module (kept in order by name). */
