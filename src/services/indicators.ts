@@ -182,10 +182,13 @@ export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 
   return qualified(text, qual, u, { ...(max ? { max } : {}), locale });
 }
 
+const FEN_PER_MILLION = Rational.of(100_000_000);
+
 /** English rendering: money in millions of CNY, other units with their English names. */
 export function englishFigure(v: Rational, unit: Unit, round: IndicatorDef['round'], cat: Catalogue, qual: Qual = 'exact', max?: Rational): string {
+  // Money in millions: whole 分 exactly and shortest (1 分 is 0.00000001 million), anything finer to six places.
   const num = (x: Rational) => unit === 'money'
-    ? (x.den === 1n ? Rational.parse(formatWan(fen(Number(x.num)) as Fen)).div(Rational.of(100)).toString() : x.div(Rational.of(100_000_000)).toDecimalString(6).replace(/\.?0+$/, ''))
+    ? (x.den === 1n ? x.div(FEN_PER_MILLION).toString() : x.div(FEN_PER_MILLION).toDecimalString(6).replace(/\.?0+$/, ''))
     : formatValue(x, unit, round);
   const text = qual === 'range' && max ? `${num(v)}–${num(max)}` : num(v);
   const pre = qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : '';
@@ -459,9 +462,22 @@ export class IndicatorEngine {
     return rows;
   }
 
+  // A year's reported rows by element, made once per engine and year (a catalogue asks for each element several times).
+  private reportedByElement = new Map<number, Map<string, ReportedRow[]>>();
+
   /** The rows of a reported query: one dim (the undimensioned one by default) or all dims. */
   private *reportedMatching(q: { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean }): Steps<ReportedRow[]> {
-    const rows = (yield* this.reportedRows(q.year)).filter((r) => r.element === q.element);
+    let byElement = this.reportedByElement.get(q.year);
+    if (!byElement) {
+      byElement = new Map();
+      for (const r of yield* this.reportedRows(q.year)) {
+        const list = byElement.get(r.element);
+        if (list) list.push(r);
+        else byElement.set(r.element, [r]);
+      }
+      this.reportedByElement.set(q.year, byElement);
+    }
+    const rows = byElement.get(q.element) ?? [];
     // A stated total (no dim) stands for the whole; its parts are read only by dim.
     if (q.byDim) return rows.filter((r) => r.dim !== '');
     if (q.allDims) return rows.some((r) => r.dim === '') ? rows.filter((r) => r.dim === '') : rows;
