@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
 import { createApiToken, createUser } from '../../src/services/accounts.ts';
+import { catalogueFor } from '../../src/services/catalogue.ts';
+import { publicIndicator } from '../../src/services/indicator-view.ts';
 import { IndicatorEngine } from '../../src/services/indicators.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
@@ -98,6 +100,13 @@ describe('roll-ups of the nation and of an eastern unit (SQLite file, view threa
     expect(raw(after, 'funds.disbursed')).not.toBe(raw(before, 'funds.disbursed'));
     const nationAfter = (await get('/api/indicators/national/2022', 'nation')).json() as View;
     expect(raw(nationAfter, 'funds.disbursed')).toBeCloseTo((await summed(await countiesWithData(store, { kind: 'all' }, 2022), 'funds.disbursed'))!, 6);
+    // Whole answers, indicator by indicator and rule by rule, equal to roll-ups read county by county without a batch.
+    const fresh = async (e: IndicatorEngine, code: string) => {
+      const cat = catalogueFor(2022, code, store);
+      return JSON.parse(JSON.stringify({ indicators: (await e.all()).map((i) => publicIndicator(i, cat)), rules: await e.rules() })) as unknown;
+    };
+    expect(after).toEqual(await fresh(new IndicatorEngine(store, east, 2022, { members: paired }), east));
+    expect(nationAfter).toEqual(await fresh(new IndicatorEngine(store, '', 2022), ''));
   }, 120_000);
 
   it('counts only the pairs in force in the year: a pair begun later is left out until its year', async () => {
