@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, type Indicator, type IndicatorsAndRules, type Rule, type UnitName } from '../../api.ts';
 import { useApp } from '../../context.ts';
@@ -62,10 +62,12 @@ export function IndicatorsPage() {
   const rolled = scope.kind !== 'county';
   const url = scopeUrl(scope, county, year);
 
+  const [loading, setLoading] = useState(false);
   useEffect(() => {
     if (!rolled && !county) return;
     setData(undefined);
-    api.get<IndicatorsAndRules>(`${url}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n));
+    setLoading(true);
+    api.get<IndicatorsAndRules>(`${url}${periodQuery(period)}`).then(setData, (e) => showError(e, i18n)).finally(() => setLoading(false));
   }, [url, version, period]);
 
   const open = (r: Indicator) => {
@@ -95,15 +97,18 @@ export function IndicatorsPage() {
         </Space>}>
         <PeriodBanner data={data} i18n={i18n} />
         {rolled && <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="rollup-note" title={t('rollUpNote')} />}
-        <IndicatorTable rows={(data?.indicators ?? []).filter((r) => !search || r.id.includes(search) || r.label.zh.includes(search) || r.label.en.toLowerCase().includes(search.toLowerCase()))} pageSize={20} extra={rolled ? undefined : {
-          title: t('actions'),
-          render: (r) => (
-            <Space size={0}>
-              {canSet && <Button type="link" size="small" onClick={() => open(r)} data-testid={`target-${r.id}`}>{t('editTarget')}</Button>}
-              <Button type="link" size="small" onClick={() => setEvidence(r)}>{t('evidence')}</Button>
-            </Space>
-          ),
-        }} />
+        {/* A roll-up of many counties can take a moment the first time: say it is coming rather than show an empty table. */}
+        <Spin spinning={loading}>
+          <IndicatorTable rows={(data?.indicators ?? []).filter((r) => !search || r.id.includes(search) || r.label.zh.includes(search) || r.label.en.toLowerCase().includes(search.toLowerCase()))} pageSize={20} extra={rolled ? undefined : {
+            title: t('actions'),
+            render: (r) => (
+              <Space size={0}>
+                {canSet && <Button type="link" size="small" onClick={() => open(r)} data-testid={`target-${r.id}`}>{t('editTarget')}</Button>}
+                <Button type="link" size="small" onClick={() => setEvidence(r)}>{t('evidence')}</Button>
+              </Space>
+            ),
+          }} />
+        </Spin>
       </Card>
       <Card title={t('rules')} data-testid="rules">
         <Table<Rule> rowKey="id" size="small" pagination={false} dataSource={data?.rules ?? []} columns={[
