@@ -5,7 +5,7 @@ import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { Rational } from '../domain/rational.ts';
 import { isThenable, type Maybe, run, runAsync, settle, type Steps } from '../domain/steps.ts';
 import type { Selectable } from 'kysely';
-import { anyRecord, claimsOf, countiesUnder, ledgerStatesOf, reportedOf, saveClaim, saveTarget, targetsOf } from '../store/indicator-repo.ts';
+import { anyRecord, claimsOf, countiesUnder, ledgerStatesOf, provincesStating, reportedOf, saveClaim, saveTarget, targetsOf } from '../store/indicator-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { aggregateLedger, qualifiedCount, recordRefs, statedCount, undatedCount } from '../store/aggregate.ts';
@@ -299,7 +299,16 @@ export class IndicatorEngine {
   adoptCounties(from: IndicatorEngine, changed: ReadonlySet<string>): void {
     // Periods are compared by value: the view thread receives each request's period as a copy.
     if (from.year !== this.year || periodKey(from.period) !== periodKey(this.period)) return;
-    for (const [c, e] of from.countyEngines) if (!changed.has(c) && !this.countyEngines.has(c)) this.countyEngines.set(c, e);
+    for (const [c, e] of from.countyEngines) {
+      if (this.countyEngines.has(c)) continue;
+      if (!changed.has(c) && ![...changed].some((x) => x.startsWith(c))) { this.countyEngines.set(c, e); continue; }
+      // A province of the nation holding a county written to: its own engine again, keeping its other counties.
+      if (c.length < 6) {
+        const fresh = new IndicatorEngine(this.store, c, this.year, { batch: this.batch, period: this.period });
+        fresh.adoptCounties(e, changed);
+        this.countyEngines.set(c, fresh);
+      }
+    }
   }
 
   /** Counties under a roll-up unit that hold any data for the year. */
@@ -318,6 +327,23 @@ export class IndicatorEngine {
     }
     return yield* settle(this.batch?.counties(this.county, year) ?? countiesUnder(this.store, this.county, year));
   }
+
+  /**
+   * The units a roll-up adds up: its counties; for the nation, its provinces, so that a province keeps
+   * its choice between the figure it states itself and its counties' sum, as a county keeps its
+   * choice between records and a stated figure (a province that states figures without any county
+   * holding data is counted too).
+   */
+  private *partsIn(year: number): Steps<string[]> {
+    const counties = yield* this.countiesIn(year);
+    if (this.county !== '' || this.members) return counties;
+    const known = this.provincesMemo.get(year);
+    if (known) return known;
+    const provinces = [...new Set([...counties.map((c) => c.slice(0, 2)), ...(yield* settle(provincesStating(this.store, year)))])].sort();
+    this.provincesMemo.set(year, provinces);
+    return provinces;
+  }
+  private provincesMemo = new Map<number, string[]>();
 
   /**
    * A prefecture's or province's figure: what its counties add up to and what the unit itself states,
@@ -377,7 +403,7 @@ export class IndicatorEngine {
     let total: Rational | null = null;
     const parts = new Map<string, Rational>();
     let quals = false;
-    for (const c of yield* this.countiesIn(year)) {
+    for (const c of yield* this.partsIn(year)) {
       if (!this.countyEngines.has(c)) this.countyEngines.set(c, new IndicatorEngine(this.store, c, this.year, { batch: this.batch, period: this.period }));
       const r = yield* this.countyEngines.get(c)!.evaluating(def.id, year);
       base.trace.push({ kind: 'indicator', query: { id: `${def.id}@${c}`, year }, value: { kind: 'scalar', value: r.exact } });

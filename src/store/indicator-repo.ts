@@ -17,6 +17,20 @@ export async function countiesUnder(store: Store, unit: string, year: number): P
   return countiesHoldingData(store, unit ? { kind: 'prefix', prefix: unit } : { kind: 'all' }, year);
 }
 
+/**
+ * Provinces (2-digit codes) that state figures of their own for the year (reported values, report
+ * details or ledger states under the province's code), in code order.
+ */
+export async function provincesStating(store: Store, year: number): Promise<string[]> {
+  const codes = new Set<string>();
+  for (const table of ['reported_value', 'report_meta', 'ledger_state'] as const) {
+    const rows = await store.db.selectFrom(table).select('county_code').distinct().where('year', '=', year)
+      .where((eb) => eb(eb.fn('length', [eb.ref('county_code')]), '=', 2)).execute();
+    for (const r of rows) codes.add(r.county_code);
+  }
+  return [...codes].sort();
+}
+
 /** A unit's reported values (the undated, whole-year statements) for a year, by element and dim. */
 export function reportedOf(store: Store, unit: string, year: number): Promise<ReportedRow[]> {
   return store.db.selectFrom('reported_value').select(['element', 'dim', 'value', 'qual', 'value_max', 'note', 'year', 'scale', 'unit_word'])

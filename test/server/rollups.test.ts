@@ -9,6 +9,8 @@ import { catalogueFor } from '../../src/services/catalogue.ts';
 import { publicIndicator } from '../../src/services/indicator-view.ts';
 import { IndicatorEngine } from '../../src/services/indicators.ts';
 import { createRecord } from '../../src/services/ledgers.ts';
+import { loadDataset } from '../../src/services/demo.ts';
+import { setReported } from '../../src/services/reported.ts';
 import { SYSTEM } from '../../src/services/scope.ts';
 import { synthesize } from '../../src/services/synth.ts';
 import { ledgerStates, transition } from '../../src/services/workflow.ts';
@@ -132,5 +134,22 @@ describe('roll-ups of the nation and of an eastern unit (SQLite file, view threa
     expect(none.body).toContain('no paired county in 2022');
     expect((await get('/api/partners/9x/indicators/2022', 'nation')).statusCode).toBe(400);
     expect((await get('/api/indicators/nation/2022', 'nation')).statusCode).toBe(400);
+  }, 120_000);
+  it("adds up the nation's provinces: a province's own stated figure stands for it, and a province that states figures without county data counts", async () => {
+    const ID = 'consumption.sales';
+    const counties = await countiesWithData(store, { kind: 'all' }, 2022);
+    const withCounties = [...new Set(counties.map((c) => c.slice(0, 2)))];
+    // A province of the synthetic counties states its own total; 广西 (45) states its year's totals and no county of it holds data.
+    await setReported(store, SYSTEM, withCounties[0]!, 2022, { element: ID, text: '12345' });
+    await loadDataset(store, join(import.meta.dirname, '..', '..', 'data', 'examples', 'guangxi-province-2022.yaml'));
+    expect(counties.some((c) => c.startsWith('45'))).toBe(false);
+    const provinceFigure = async (p: string) => (await new IndicatorEngine(store, p, 2022).evaluate(ID)).raw;
+    expect(await provinceFigure(withCounties[0]!)).toBe(12345);
+    const expected = (await Promise.all([...withCounties, '45'].map(provinceFigure))).reduce((a: number, b) => a + (b ?? 0), 0);
+    const view = (await get('/api/indicators/national/2022', 'nation')).json() as View;
+    expect(raw(view, ID)).toBeCloseTo(expected, 4);
+    // Not the counties' sum alone: the stated province totals replace or add to it.
+    expect(raw(view, ID)).not.toBeCloseTo((await summed(counties, ID))!, 0);
+    expect(raw(view, ID)).toBeGreaterThan(2_000_000);
   }, 120_000);
 });
