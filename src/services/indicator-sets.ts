@@ -376,14 +376,20 @@ export async function indicatorsAndRules(store: Store, actor: Actor, county: str
  */
 export async function rollUpIndicatorsAndRules(store: Store, actor: Actor, scope: UnitScope, year: number, period: Period = WHOLE_YEAR): Promise<{ indicators: IndicatorResult[]; rules: RuleResult[] }> {
   await assertReadRollUp(store, actor, scope);
-  let version = await unitDataVersion(store, 'east' in scope ? '' : scope.unit, year);
-  if ('east' in scope) {
-    const members = await pairedCounties(store, scope.east, year);
-    if (!members.length) throw notFound(`东部单位 ${scope.east} 在${year}年没有协作县`, `eastern unit ${scope.east} has no paired county in ${year}`);
-    // A change to the pairs changes the roll-up without any write to the counties.
-    version += `|${members.join(',')}`;
-  }
-  return kept(store, `${rollUpKey(scope)}@${year}@${periodKey(period)}`, version, () => unitEngine(store, scope, year, period));
+  return kept(store, `${rollUpKey(scope)}@${year}@${periodKey(period)}`, await rollUpVersion(store, scope, year), () => unitEngine(store, scope, year, period));
+}
+
+/**
+ * The data version of a roll-up: its unit's (the nation's for an eastern unit, whose counties are
+ * anywhere), and for an eastern unit its pairs in the year, whose change changes the roll-up without
+ * any write to the counties. An eastern unit without a pair in the year is NotFound.
+ */
+export async function rollUpVersion(store: Store, scope: UnitScope, year: number): Promise<string> {
+  const version = await unitDataVersion(store, 'east' in scope ? '' : scope.unit, year);
+  if (!('east' in scope)) return version;
+  const members = await pairedCounties(store, scope.east, year);
+  if (!members.length) throw notFound(`东部单位 ${scope.east} 在${year}年没有协作县`, `eastern unit ${scope.east} has no paired county in ${year}`);
+  return `${version}|${members.join(',')}`;
 }
 
 /**

@@ -7,11 +7,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { catalogueFor } from './catalogue.ts';
-import { indicatorsForCounties, rankCounties, type RankRow, rollUpIndicatorsAndRules, rollUpKey, UNIT_VIEWS_KEPT, unitDataVersion, type UnitScope } from './indicator-sets.ts';
+import { indicatorsForCounties, rankCounties, type RankRow, rollUpIndicatorsAndRules, rollUpKey, rollUpVersion, UNIT_VIEWS_KEPT, type UnitScope } from './indicator-sets.ts';
 import { indicatorsJson } from './indicator-view.ts';
 import { DomainError, invalid } from './errors.ts';
 import { type Actor, assertRead, assertReadRollUp, SYSTEM } from './scope.ts';
-import { countiesWithData, dataVersion, latestYearWithData, pairedCounties, targetsOfYear } from '../store/batch-aggregate.ts';
+import { countiesWithData, dataVersion, latestYearWithData, targetsOfYear } from '../store/batch-aggregate.ts';
 import { isWholeYear, type Period, periodKey, WHOLE_YEAR } from '../domain/period.ts';
 import type { Store, StoreConfig } from '../store/db.ts';
 
@@ -178,8 +178,7 @@ export class OverviewService {
    */
   async unitView(actor: Actor, scope: UnitScope, year: number, period: Period = WHOLE_YEAR): Promise<string> {
     await assertReadRollUp(this.store, actor, scope);
-    let version = await unitDataVersion(this.store, 'unit' in scope ? scope.unit : '', year);
-    if ('east' in scope) version += `|${(await pairedCounties(this.store, scope.east, year)).join(',')}`;
+    const version = await rollUpVersion(this.store, scope, year);
     const key = `${rollUpKey(scope)}@${year}@${periodKey(period)}`;
     const hit = this.units.get(key);
     if (hit && hit.version === version) return hit.text;
