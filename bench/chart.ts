@@ -21,11 +21,11 @@ const add = (name: string, engine: string, pick: (p: Point) => number | null) =>
   if (data.length) series.push({ name, data });
 };
 add('engine, SQLite', 'sqlite', (p) => p.engine_ms);
-add('same statements, bare driver, SQLite', 'sqlite', (p) => p.handsql_ms);
+add('hand-written statements, bare driver, SQLite', 'sqlite', (p) => p.handsql_ms);
 add('same statements, DuckDB', 'sqlite', (p) => p.duckdb_ms);
 add('county by county (before), SQLite', 'sqlite', (p) => p.percounty_ms);
 add('engine, PostgreSQL', 'postgres', (p) => p.engine_ms);
-add('same statements, PostgreSQL', 'postgres', (p) => p.handsql_ms);
+add('hand-written statements, PostgreSQL', 'postgres', (p) => p.handsql_ms);
 add('county by county (before), PostgreSQL', 'postgres', (p) => p.percounty_ms);
 
 const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 820, height: 460 });

@@ -3,9 +3,12 @@
  * dataset (`xiezuo synth`, N = XIEZUO_BENCH_COUNTIES, default 900), measured in the same run as:
  *   engine        — the set-based engine: one statement per ledger for the whole set, then every
  *                   county's indicators and rules evaluated exactly (targets, qualifiers, formatting);
- *   handsql       — the baseline: the same aggregate statements run straight on the driver, rows
- *                   read into plain objects, nothing else (the floor of what the figures cost);
- *   duckdb        — the same statements on DuckDB over a copy of the same tables (query time only);
+ *   handsql       — the baseline: the figures' conditional aggregates written by hand, one statement
+ *                   per ledger, year and grouping, run straight on the driver, rows read into plain
+ *                   objects, nothing else;
+ *   ownsql        — the engine's own statements run the same way (it reads a ledger-year whose
+ *                   conditions test only categories and yes/no fields in one statement grouped by them);
+ *   duckdb        — the hand-written statements on DuckDB over a copy of the same tables (query time only);
  *   per-county    — the engine county by county without the batch, on the smallest set.
  * With XIEZUO_BENCH_PG=1 the same is repeated on PostgreSQL (data copied from the SQLite file;
  * XIEZUO_BENCH_PG_COUNTIES, default 300, limits the copy). Ends with one JSON line.
@@ -179,7 +182,7 @@ export async function pgCopy(sqliteFile: string, codes: string[], log: (s: strin
   return { store, drop: async () => { await store.close(); await db.drop(); } };
 }
 
-export interface ScalePoint { engine: string; counties: number; engine_ms: number; handsql_ms: number; duckdb_ms: number | null; percounty_ms: number | null; percounty_unnamed_ms?: number }
+export interface ScalePoint { engine: string; counties: number; engine_ms: number; handsql_ms: number; ownsql_ms: number; duckdb_ms: number | null; percounty_ms: number | null; percounty_unnamed_ms?: number }
 
 export async function run(): Promise<void> {
   const log = (s: string) => process.stdout.write(s);
@@ -201,12 +204,14 @@ export async function run(): Promise<void> {
   for (const k of sizes) {
     const codes = spread(all, k);
     const set: CountySet = { kind: 'codes', codes };
-    const statements = batchStatements(store, set, terms);
+    const statements = batchStatements(store, set, terms, { cube: false });
+    const own = batchStatements(store, set, terms);
     const [handsql, engine] = await paired(async () => { for (const s of statements) raw.prepare(s.sql).all(...(s.parameters as unknown[])); }, () => engineRun(m, mstore, set, codes));
+    const ownsql = await best(async () => { for (const s of own) raw.prepare(s.sql).all(...(s.parameters as unknown[])); });
     const duckdb = await best(async () => { for (const s of statements) await duck.conn.runAndReadAll(s.sql, s.parameters as never); });
     const percounty = k === sizes[0] ? await best(() => perCountyRun(m, mstore, codes), 1) : null;
-    points.push({ engine: 'sqlite', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: Math.round(duckdb), percounty_ms: percounty === null ? null : Math.round(percounty) });
-    log(`sqlite  ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×), DuckDB ${duckdb.toFixed(0)} ms${percounty ? `, county by county ${percounty.toFixed(0)} ms` : ''}  [${statements.length} statements]\n`);
+    points.push({ engine: 'sqlite', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), ownsql_ms: Math.round(ownsql), duckdb_ms: Math.round(duckdb), percounty_ms: percounty === null ? null : Math.round(percounty) });
+    log(`sqlite  ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×) [${statements.length} statements], its own ${own.length} statements ${ownsql.toFixed(0)} ms, DuckDB ${duckdb.toFixed(0)} ms${percounty ? `, county by county ${percounty.toFixed(0)} ms` : ''}\n`);
   }
   duck.close();
   raw.close();
@@ -224,8 +229,10 @@ export async function run(): Promise<void> {
       for (const k of [...new Set([100, 300, pk].filter((x) => x <= pk))]) {
         const sub = spread(codes, k);
         const set: CountySet = { kind: 'codes', codes: sub };
-        const statements = batchStatements(p.store, set, terms);
+        const statements = batchStatements(p.store, set, terms, { cube: false });
+        const own = batchStatements(p.store, set, terms);
         const [handsql, engine] = await paired(async () => { for (const s of statements) await client.query(s.sql, s.parameters as unknown[]); }, () => engineRun(m, named, set, sub));
+        const ownsql = await best(async () => { for (const s of own) await client.query(s.sql, s.parameters as unknown[]); });
         // County by county (about 60 small statements a county), with named prepared statements and without (`prepare: false`, as XIEZUO_PG_PREPARE=off), in turns.
         let percounty: number | null = null;
         let unnamed: number | null = null;
@@ -235,8 +242,8 @@ export async function run(): Promise<void> {
           [percounty, unnamed] = await paired(() => perCountyRun(m, named, sub), () => perCountyRun(m, plain, sub), 2);
           await plain.close();
         }
-        points.push({ engine: 'postgres', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), duckdb_ms: null, percounty_ms: percounty === null ? null : Math.round(percounty), ...(unnamed !== null && { percounty_unnamed_ms: Math.round(unnamed) }) });
-        log(`postgres ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×)${percounty !== null && unnamed !== null ? `, county by county ${percounty.toFixed(0)} ms (unnamed statements ${unnamed.toFixed(0)} ms, ${(percounty / unnamed).toFixed(2)}×)` : ''}\n`);
+        points.push({ engine: 'postgres', counties: k, engine_ms: Math.round(engine), handsql_ms: Math.round(handsql), ownsql_ms: Math.round(ownsql), duckdb_ms: null, percounty_ms: percounty === null ? null : Math.round(percounty), ...(unnamed !== null && { percounty_unnamed_ms: Math.round(unnamed) }) });
+        log(`postgres ${String(k).padStart(4)} counties: engine ${engine.toFixed(0)} ms, hand SQL ${handsql.toFixed(0)} ms (${(engine / handsql).toFixed(2)}×), its own statements ${ownsql.toFixed(0)} ms${percounty !== null && unnamed !== null ? `, county by county ${percounty.toFixed(0)} ms (unnamed statements ${unnamed.toFixed(0)} ms, ${(percounty / unnamed).toFixed(2)}×)` : ''}\n`);
       }
       await client.end();
     } finally {
@@ -247,7 +254,7 @@ export async function run(): Promise<void> {
   await store.close();
   const top = points.filter((x) => x.engine === 'sqlite').at(-1)!;
   log(`${JSON.stringify({
-    counties: top.counties, engine_ms: top.engine_ms, handsql_ms: top.handsql_ms, duckdb_ms: top.duckdb_ms,
+    counties: top.counties, engine_ms: top.engine_ms, handsql_ms: top.handsql_ms, ownsql_ms: top.ownsql_ms, duckdb_ms: top.duckdb_ms,
     ratio_handsql: Number((top.engine_ms / top.handsql_ms).toFixed(2)), ratio_duckdb: top.duckdb_ms ? Number((top.engine_ms / top.duckdb_ms).toFixed(2)) : null,
     points,
   })}\n`);

@@ -21,7 +21,8 @@ export function column(decl: LedgerDecl, field: string): string {
   return columnsOf(f)[f.pii ? 1 : 0]!;
 }
 
-function literal(decl: LedgerDecl, field: string, l: Literal): string | number {
+/** A condition's literal as the column stores it (yes/no as 1 or 0, numbers plain). */
+export function literal(decl: LedgerDecl, field: string, l: Literal): string | number {
   const f = decl.fields.find((x) => x.name === field)!;
   if (l.kind === 'bool') return l.value ? 1 : 0;
   if (l.kind === 'number') return Number(l.value.toDecimalString(6).replace(/\.?0+$/, ''));

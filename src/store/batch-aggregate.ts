@@ -1,11 +1,11 @@
 import type { AliasableExpression, Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { DatedReportedRow } from './reported-dated-repo.ts';
 import type { Database } from './schema.ts';
-import type { AggregateQuery } from '../domain/expr/index.ts';
+import type { AggregateQuery, Cond } from '../domain/expr/index.ts';
 import { LEDGERS, ledgerDecl } from '../domain/ledgers/declarations.ts';
 import { columnsOf, type LedgerDecl } from '../domain/ledgers/types.ts';
 import { Rational } from '../domain/rational.ts';
-import { column, condSql, recordCond } from './aggregate.ts';
+import { column, condSql, literal, recordCond } from './aggregate.ts';
 import type { Store } from './db.ts';
 import { keptUntilWrite } from './kept.ts';
 
@@ -134,44 +134,158 @@ function undatedSql(eb: EB, decl: LedgerDecl, q: AggregateQuery, i: number) {
   return [matched.as(`w${i}`), undated.as(`u${i}`)];
 }
 
-interface GroupQuery { ts: BatchTerm[]; by: string | undefined; lk: string; query: Q }
+/**
+ * A ledger-year whose terms are all answered from one statement grouped by the fields their
+ * conditions and breakdown read (see `cubeOf`): `dims` are those fields, the breakdown's first.
+ */
+interface Cube {
+  dims: Array<{ field: string; col: string }>;
+  /** Summed fields with their measure columns (sum, count of stated values, count stated approximately). */
+  sums: Map<string, { s: string; c: string; q?: string }>;
+}
 
-/** One statement per (ledger, year, `by` field), each holding every term of that group. */
-function groupQueries(store: Store, set: CountySet, terms: readonly BatchTerm[]): GroupQuery[] {
-  const groups = new Map<string, BatchTerm[]>();
-  for (const t of terms) {
-    const g = `${t.q.year}|${t.q.ledger}|${t.q.by ?? ''}`;
-    if (!groups.has(g)) groups.set(g, []);
-    groups.get(g)!.push(t);
+interface GroupQuery { ts: BatchTerm[]; by: string | undefined; lk: string; query: Q; cube?: Cube }
+
+/** The fields a condition reads, or null when it compares by order (whose result depends on the engine's collation). */
+function condFields(c: Cond, into: Set<string>): boolean {
+  switch (c.kind) {
+    case 'and': case 'or': return c.args.every((a) => condFields(a, into));
+    case 'not': return condFields(c.arg, into);
+    case 'cmp': into.add(c.field); return c.op === '=' || c.op === '!=';
+    case 'in': case 'null': into.add(c.field); return true;
   }
-  return [...groups.values()].map((ts) => {
-    const { ledger, year, by } = ts[0]!.q;
-    const decl = declFor(ledger);
-    const base = scope(store.db.selectFrom(decl.table as never) as unknown as Q, set, year);
-    if (by === undefined) {
-      const query = base.select((eb: EB) => [
-        'county_code', eb.fn.countAll().as('n'),
-        ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
-        ...ts.flatMap((t, i) => { const qc = t.q.fn === 'sum' ? qualColumn(decl, t.q.field) : undefined; return qc ? [qualSql(eb, decl, t.q, qc).as(`q${i}`)] : []; }),
-        ...ts.flatMap((t, i) => (t.q.fn === 'sum' ? [statedSql(eb, decl, t.q).as(`s${i}`)] : [])),
-        ...ts.flatMap((t, i) => undatedSql(eb, decl, t.q, i)),
-      ]).groupBy('county_code');
-      return { ts, by, lk: `${ledger}@${year}`, query };
+}
+
+/**
+ * Whether a ledger-year's terms can share one statement grouped by the fields they test: one
+ * breakdown field and terms without one (a statement the breakdown pays for anyway then also
+ * answers the plain counts and sums, instead of a second pass over the same records), every field
+ * tested a category or a yes/no (few values, so few groups), tested only for equality, membership
+ * or blanks, and no figure to date. Otherwise null: the terms keep their conditional aggregates.
+ */
+function cubeOf(decl: LedgerDecl, ts: readonly BatchTerm[]): Cube | null {
+  const bys = new Set(ts.map((t) => t.q.by));
+  if (bys.size !== 2 || !bys.has(undefined) || ts.some((t) => t.q.upTo)) return null;
+  const by = [...bys].find((b) => b !== undefined)!;
+  const fields = new Set<string>([by]);
+  for (const t of ts) if (t.q.where && !condFields(t.q.where, fields)) return null;
+  const dims: Cube['dims'] = [];
+  for (const name of fields) {
+    const f = decl.fields.find((x) => x.name === name);
+    if (!f || f.pii || (f.type !== 'enum' && f.type !== 'bool')) return null;
+    dims.push({ field: name, col: columnsOf(f)[0]! });
+  }
+  const sums: Cube['sums'] = new Map();
+  for (const t of ts) {
+    if (t.q.fn !== 'sum' || sums.has(t.q.field!)) continue;
+    const i = sums.size;
+    const qc = qualColumn(decl, t.q.field);
+    sums.set(t.q.field!, { s: `s${i}`, c: `c${i}`, ...(qc && { q: `q${i}` }) });
+  }
+  return { dims, sums };
+}
+
+/** Compares a stored value with a condition's literal as the database does for these fields (categories are text, yes/no 0 or 1). */
+const same = (v: unknown, l: string | number) => v !== null && v !== undefined && String(v) === String(l);
+
+/**
+ * A condition over a cube row's fields with SQL's three values (null: unknown), exactly as
+ * `condSql` states it: `!=` and `not in` also hold for a blank, other comparisons never do.
+ */
+function condTest(decl: LedgerDecl, c: Cond): (row: Record<string, unknown>) => boolean | null {
+  switch (c.kind) {
+    case 'and': {
+      const fs = c.args.map((a) => condTest(decl, a));
+      return (r) => { let unknown = false; for (const f of fs) { const v = f(r); if (v === false) return false; if (v === null) unknown = true; } return unknown ? null : true; };
     }
-    const byCol = column(decl, by);
-    const query = base.select((eb: EB) => [
-      'county_code', eb.ref(byCol).as('k'), eb.fn.countAll().as('n'),
-      ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
-      ...ts.map((t, i) => matchSql(eb, decl, t.q).as(`m${i}`)),
-      ...ts.flatMap((t, i) => undatedSql(eb, decl, t.q, i)),
-    ]).groupBy(['county_code', byCol]).orderBy('county_code').orderBy(byCol);
-    return { ts, by, lk: `${ledger}@${year}`, query };
-  });
+    case 'or': {
+      const fs = c.args.map((a) => condTest(decl, a));
+      return (r) => { let unknown = false; for (const f of fs) { const v = f(r); if (v === true) return true; if (v === null) unknown = true; } return unknown ? null : false; };
+    }
+    case 'not': { const f = condTest(decl, c.arg); return (r) => { const v = f(r); return v === null ? null : !v; }; }
+    case 'cmp': {
+      const k = `f_${c.field}`;
+      const l = literal(decl, c.field, c.value);
+      return c.op === '=' ? (r) => (r[k] === null ? null : same(r[k], l)) : (r) => r[k] === null || !same(r[k], l);
+    }
+    case 'in': {
+      const k = `f_${c.field}`;
+      const ls = c.values.map((v) => literal(decl, c.field, v));
+      return c.negated ? (r) => r[k] === null || !ls.some((l) => same(r[k], l)) : (r) => (r[k] === null ? null : ls.some((l) => same(r[k], l)));
+    }
+    case 'null': { const k = `f_${c.field}`; return c.negated ? (r) => r[k] !== null : (r) => r[k] === null; }
+  }
+}
+
+/**
+ * One statement per (ledger, year, `by` field), each holding every term of that group; a
+ * ledger-year whose terms allow it (`cubeOf`) in one statement grouped by the fields they test.
+ * `cube: false` gives the plain conditional aggregates (the form written by hand, for benchmarks).
+ */
+function groupQueries(store: Store, set: CountySet, terms: readonly BatchTerm[], opts: { cube?: boolean } = {}): GroupQuery[] {
+  const ledgerYears = new Map<string, BatchTerm[]>();
+  for (const t of terms) {
+    const g = `${t.q.year}|${t.q.ledger}`;
+    if (!ledgerYears.has(g)) ledgerYears.set(g, []);
+    ledgerYears.get(g)!.push(t);
+  }
+  const out: GroupQuery[] = [];
+  for (const all of ledgerYears.values()) {
+    const { ledger, year } = all[0]!.q;
+    const decl = declFor(ledger);
+    const lk = `${ledger}@${year}`;
+    const base = () => scope(store.db.selectFrom(decl.table as never) as unknown as Q, set, year);
+    const cube = opts.cube === false ? null : cubeOf(decl, all);
+    if (cube) {
+      const cols = cube.dims.map((d) => d.col);
+      const query: Q = base().select((eb: EB) => [
+        'county_code', ...cube.dims.map((d) => eb.ref(d.col).as(`f_${d.field}`)), eb.fn.countAll().as('n'),
+        ...[...cube.sums].flatMap(([field, m]) => {
+          const col = column(decl, field);
+          const qc = qualColumn(decl, field);
+          return [eb.fn.sum(eb.ref(col)).as(m.s), eb.fn.count(eb.ref(col)).as(m.c),
+            ...(m.q && qc ? [eb.fn.count(eb.case().when(eb.and([eb(qc, '!=', 'exact'), eb(col, 'is not', null)])).then(eb.lit(1)).end()).as(m.q)] : [])];
+        }),
+      ]).groupBy(['county_code', ...cols]);
+      const ordered = cols.reduce((q, c) => q.orderBy(c), query.orderBy('county_code'));
+      out.push({ ts: all, by: cube.dims[0]!.field, lk, query: ordered, cube });
+      continue;
+    }
+    const groups = new Map<string, BatchTerm[]>();
+    for (const t of all) {
+      const g = t.q.by ?? '';
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g)!.push(t);
+    }
+    for (const ts of groups.values()) {
+      const { by } = ts[0]!.q;
+      if (by === undefined) {
+        const query = base().select((eb: EB) => [
+          'county_code', eb.fn.countAll().as('n'),
+          ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
+          ...ts.flatMap((t, i) => { const qc = t.q.fn === 'sum' ? qualColumn(decl, t.q.field) : undefined; return qc ? [qualSql(eb, decl, t.q, qc).as(`q${i}`)] : []; }),
+          ...ts.flatMap((t, i) => (t.q.fn === 'sum' ? [statedSql(eb, decl, t.q).as(`s${i}`)] : [])),
+          ...ts.flatMap((t, i) => undatedSql(eb, decl, t.q, i)),
+        ]).groupBy('county_code');
+        out.push({ ts, by, lk, query });
+        continue;
+      }
+      const byCol = column(decl, by);
+      const query = base().select((eb: EB) => [
+        'county_code', eb.ref(byCol).as('k'), eb.fn.countAll().as('n'),
+        ...ts.map((t, i) => termSql(eb, decl, t.q).as(`t${i}`)),
+        ...ts.map((t, i) => matchSql(eb, decl, t.q).as(`m${i}`)),
+        ...ts.flatMap((t, i) => undatedSql(eb, decl, t.q, i)),
+      ]).groupBy(['county_code', byCol]).orderBy('county_code').orderBy(byCol);
+      out.push({ ts, by, lk, query });
+    }
+  }
+  return out;
 }
 
 /** The statements a batch runs, as SQL text with parameters (for benchmarks against other engines). */
-export function batchStatements(store: Store, set: CountySet, terms: readonly BatchTerm[]): Array<{ sql: string; parameters: readonly unknown[] }> {
-  return groupQueries(store, set, terms).map((g) => g.query.compile());
+export function batchStatements(store: Store, set: CountySet, terms: readonly BatchTerm[], opts: { cube?: boolean } = {}): Array<{ sql: string; parameters: readonly unknown[] }> {
+  return groupQueries(store, set, terms, opts).map((g) => g.query.compile());
 }
 
 /**
@@ -197,9 +311,60 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
     u.set(key, { matched: (was?.matched ?? 0) + Number(w), undated: (was?.undated ?? 0) + Number(n) });
   };
   const groups = groupQueries(store, set, terms);
-  await Promise.all(groups.map(async ({ ts, by, lk, query }) => {
+  await Promise.all(groups.map(async ({ ts, by, lk, query, cube }) => {
     read.add(lk);
     const rows = (await query.execute()) as Array<Record<string, unknown>>;
+    if (cube) {
+      // Each term adds up the groups its condition holds for; a breakdown's entries come in the statement's order of its field.
+      const decl = declFor(ts[0]!.q.ledger);
+      const tests = ts.map((t) => (t.q.where ? condTest(decl, t.q.where) : () => true));
+      const byKey = `f_${cube.dims[0]!.field}`;
+      let county = '';
+      let acc: Array<{ v: Rational; q: number; s: number; entries?: Map<string, { v: Rational; m: number }> }> = [];
+      const flush = () => {
+        if (!county) return;
+        const vs = of(values, county);
+        for (const [i, t] of ts.entries()) {
+          const a = acc[i]!;
+          if (t.q.by !== undefined) {
+            vs.set(t.key, [...a.entries!].filter(([, e]) => e.m > 0).map(([key, e]) => ({ key, value: e.v })));
+            continue;
+          }
+          vs.set(t.key, a.v);
+          const m = t.q.fn === 'sum' ? cube.sums.get(t.q.field!)! : undefined;
+          if (m?.q) of(quals, county).set(t.key, a.q);
+          if (m) of(stated, county).set(t.key, a.s);
+        }
+      };
+      for (const t of ts) if (t.q.by !== undefined) byKeys.add(t.key);
+      for (const r of rows) {
+        const c = String(r.county_code);
+        if (c !== county) {
+          flush();
+          county = c;
+          acc = ts.map((t) => ({ v: Rational.ZERO, q: 0, s: 0, ...(t.q.by !== undefined && { entries: new Map() }) }));
+        }
+        const n = Number(r.n);
+        const cs = of(counts, c);
+        cs.set(lk, (cs.get(lk) ?? 0) + n);
+        for (const [i, t] of ts.entries()) {
+          if (tests[i]!(r) !== true) continue;
+          const a = acc[i]!;
+          const m = t.q.fn === 'sum' ? cube.sums.get(t.q.field!)! : undefined;
+          const v = m ? toRational(r[m.s]) : Rational.of(n);
+          if (a.entries) {
+            const key = r[byKey] === null ? '' : String(r[byKey]);
+            const e = a.entries.get(key);
+            if (e) { e.v = e.v.add(v); e.m += n; } else a.entries.set(key, { v, m: n });
+            continue;
+          }
+          a.v = a.v.add(v);
+          if (m) { a.s += Number(r[m.c]); if (m.q) a.q += Number(r[m.q]); }
+        }
+      }
+      flush();
+      return;
+    }
     // Column names of each term, made once per statement rather than once per row.
     const cols = ts.map((t, i) => ({ key: t.key, t: `t${i}`, q: `q${i}`, s: `s${i}`, m: `m${i}`, w: `w${i}`, u: `u${i}` }));
     if (by === undefined) {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../src/services/demo.ts';
-import { indicatorsAndRules, indicatorsForCounties, prefetch, rankCounties } from '../../src/services/indicator-sets.ts';
+import { catalogueFor } from '../../src/services/catalogue.ts';
+import { compileCatalogue, indicatorsAndRules, indicatorsForCounties, prefetch, rankCounties } from '../../src/services/indicator-sets.ts';
+import { batchStatements } from '../../src/store/batch-aggregate.ts';
 import { IndicatorEngine, type IndicatorResult } from '../../src/services/indicators.ts';
 import { createRecord, listRecords } from '../../src/services/ledgers.ts';
 import { setReported } from '../../src/services/reported.ts';
@@ -147,7 +149,7 @@ for (const engine of await engines()) {
     }, 180_000);
     afterAll(async () => { await synth.dispose(); });
 
-    it('gives every county what its own engine gives for the period, in as many statements as for the year', async () => {
+    it('gives every county what its own engine gives for the period, in a fixed number of statements', async () => {
       for (const p of [P('Q2'), P('M08'), P('', '2022-10-15')]) {
         const rows = await indicatorsForCounties(synth.store, SYSTEM, { unit: '' }, 2022, { rules: true, period: p });
         expect(rows).toHaveLength(5);
@@ -156,9 +158,12 @@ for (const engine of await engines()) {
           expect({ indicators: r.indicators, rules: r.rules }).toEqual({ indicators: await e.all(), rules: await e.rules() });
         }
       }
+      // A figure to date tests a date field, so the terms of a dated ledger keep their conditional aggregates (one statement per
+      // ledger, year and grouping) where the year's share one statement per ledger-year: a fixed number either way.
       const year = await prefetch(synth.store, { kind: 'all' }, 2022);
       const q2 = await prefetch(synth.store, { kind: 'all' }, 2022, undefined, P('Q2'));
-      expect(q2.batch.statements).toBe(year.batch.statements);
+      expect(q2.batch.statements).toBeGreaterThan(year.batch.statements);
+      expect(q2.batch.statements).toBeLessThanOrEqual(batchStatements(synth.store, { kind: 'all' }, compileCatalogue(catalogueFor(2022), 2022).terms, { cube: false }).length);
     });
 
     it('equals the year by the end of Q4 wherever every record a figure reads is dated', async () => {
