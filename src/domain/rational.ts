@@ -89,6 +89,8 @@ export class Rational {
   }
 
   add(o: Rational): Rational {
+    // Whole numbers (counts, sums in 分) stay whole: no common divisor to look for.
+    if (this.den === 1n && o.den === 1n) return new Rational(this.num + o.num, 1n);
     if (this.den === o.den) return Rational.ratio(this.num + o.num, this.den);
     return Rational.ratio(this.num * o.den + o.num * this.den, this.den * o.den);
   }
@@ -98,6 +100,7 @@ export class Rational {
   }
 
   mul(o: Rational): Rational {
+    if (this.den === 1n && o.den === 1n) return new Rational(this.num * o.num, 1n);
     return Rational.ratio(this.num * o.num, this.den * o.den);
   }
 
@@ -169,6 +172,7 @@ export class Rational {
 
   /** The shortest exact decimal when the value has one ("0.25", "-3", "448.2582"), otherwise "num/den". */
   toString(): string {
+    if (this.den === 1n) return this.num.toString();
     let twos = 0;
     let fives = 0;
     let d = this.den;

@@ -61,7 +61,13 @@ const condId = (c: Cond | undefined) => {
   if (!condIds.has(c)) condIds.set(c, nextCond++);
   return condIds.get(c)!;
 };
-const termKey = (q: AggregateQuery) => `${q.year}|${q.fn}|${q.ledger}|${q.field ?? ''}|${q.by ?? ''}|${condId(q.where)}${q.upTo ? `|${q.upTo.field}<=${q.upTo.day}` : ''}`;
+// Kept per query object: the evaluation asks every county's batch with the same query objects.
+const termKeys = new WeakMap<AggregateQuery, string>();
+const termKey = (q: AggregateQuery): string => {
+  let k = termKeys.get(q);
+  if (k === undefined) termKeys.set(q, k = `${q.year}|${q.fn}|${q.ledger}|${q.field ?? ''}|${q.by ?? ''}|${condId(q.where)}${q.upTo ? `|${q.upTo.field}<=${q.upTo.day}` : ''}`);
+  return k;
+};
 
 /**
  * Every aggregate (with its year) and every reported-value year the catalogue reads when evaluated for

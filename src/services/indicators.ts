@@ -74,6 +74,24 @@ export function reportedToDate(undated: readonly ReportedRow[], dated: readonly 
   return out.sort((a, b) => (a.element < b.element ? -1 : a.element > b.element ? 1 : a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0));
 }
 type TargetRow = Selectable<Database['target']>;
+
+/** A result as a value a formula referring to it reads. */
+const valueOfResult = (r: IndicatorResult): Value => (r.exactBreakdown ? { kind: 'breakdown', entries: r.exactBreakdown } : { kind: 'scalar', value: r.exact });
+
+/** What a reported query answers from its rows: one entry per dim, or their sum (null for none). */
+function valueOf(rows: ReportedRow[], q: ReportedQuery): Rational | null | Array<{ key: string; value: Rational }> {
+  if (q.byDim) return rows.map((r) => ({ key: r.dim, value: Rational.parse(r.value) }));
+  if (!rows.length) return null;
+  return rows.reduce((acc, r) => acc.add(Rational.parse(r.value)), Rational.of(0));
+}
+
+/** An element's rows that a reported query reads: one dim (the undimensioned one by default) or all dims. */
+function matching(rows: ReportedRow[], q: { dim?: string; allDims?: boolean; byDim?: boolean }): ReportedRow[] {
+  // A stated total (no dim) stands for the whole; its parts are read only by dim.
+  if (q.byDim) return rows.filter((r) => r.dim !== '');
+  if (q.allDims) return rows.some((r) => r.dim === '') ? rows.filter((r) => r.dim === '') : rows;
+  return rows.filter((r) => r.dim === (q.dim ?? ''));
+}
 export type { Qual } from '../domain/format.ts';
 import { qualified, type Qual } from '../domain/format.ts';
 
@@ -184,11 +202,20 @@ export function withUnit(text: string, unit: Unit, cat: Catalogue, qual: Qual = 
 
 const FEN_PER_MILLION = Rational.of(100_000_000);
 
+/** Whole 分 in millions of yuan, exactly and shortest: 1 分 is 0.00000001 million (the point moved eight places). */
+function millionsOfFen(n: bigint): string {
+  const digits = (n < 0n ? -n : n).toString().padStart(9, '0');
+  const int = digits.slice(0, -8);
+  const frac = digits.slice(-8).replace(/0+$/, '');
+  const text = frac ? `${int}.${frac}` : int;
+  return n < 0n ? `-${text}` : text;
+}
+
 /** English rendering: money in millions of CNY, other units with their English names. */
 export function englishFigure(v: Rational, unit: Unit, round: IndicatorDef['round'], cat: Catalogue, qual: Qual = 'exact', max?: Rational): string {
   // Money in millions: whole 分 exactly and shortest (1 分 is 0.00000001 million), anything finer to six places.
   const num = (x: Rational) => unit === 'money'
-    ? (x.den === 1n ? x.div(FEN_PER_MILLION).toString() : x.div(FEN_PER_MILLION).toDecimalString(6).replace(/\.?0+$/, ''))
+    ? (x.den === 1n ? millionsOfFen(x.num) : x.div(FEN_PER_MILLION).toDecimalString(6).replace(/\.?0+$/, ''))
     : formatValue(x, unit, round);
   const text = qual === 'range' && max ? `${num(v)}–${num(max)}` : num(v);
   const pre = qual === 'about' ? 'about ' : qual === 'over' ? 'over ' : '';
@@ -228,7 +255,8 @@ const OP_EN: Record<string, string> = { '>=': 'at least', '>': 'more than', '<='
 export class IndicatorEngine {
   /** Results by year, then indicator id. */
   private memo = new Map<number, Map<string, Maybe<IndicatorResult>>>();
-  private completeness = new Map<string, string>();
+  /** Each ledger's declared completeness, by year. */
+  private completeness = new Map<number, Map<string, string>>();
   readonly cat: Catalogue;
 
   /**
@@ -362,7 +390,7 @@ export class IndicatorEngine {
     const own = yield* this.ownEngine().evaluating(def.id, year);
     const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
     if (own.source === 'none' || (!own.exact && !own.breakdown?.length)) {
-      yield* this.applyTarget(counties, def, year);
+      if (this.targetCache.has(year)) this.judge(counties, def, year); else yield* this.applyTarget(counties, def, year);
       return counties;
     }
     const result: IndicatorResult = {
@@ -395,7 +423,7 @@ export class IndicatorEngine {
         base.source = 'records';
       }
       base.trace = r.trace;
-      yield* this.markToDate(base, year);
+      if (!isWholeYear(this.period)) yield* this.markToDate(base, year);
       return base;
     }
     // A rate is never added up across counties; without parts to recompute it from, it has no figure here.
@@ -427,7 +455,7 @@ export class IndicatorEngine {
       base.display = withUnit(base.value, def.unit, this.cat, base.qual);
       base.source = 'records';
     }
-    yield* this.markToDate(base, year);
+    if (!isWholeYear(this.period)) yield* this.markToDate(base, year);
     return base;
   }
 
@@ -503,20 +531,28 @@ export class IndicatorEngine {
       }
       this.reportedByElement.set(q.year, byElement);
     }
-    const rows = byElement.get(q.element) ?? [];
-    // A stated total (no dim) stands for the whole; its parts are read only by dim.
-    if (q.byDim) return rows.filter((r) => r.dim !== '');
-    if (q.allDims) return rows.some((r) => r.dim === '') ? rows.filter((r) => r.dim === '') : rows;
-    return rows.filter((r) => r.dim === (q.dim ?? ''));
+    return matching(byElement.get(q.element) ?? [], q);
+  }
+
+  /** `reportedMatching` when the year's reported values are at hand (read once by it); undefined before. */
+  private reportedNow(q: { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean }): ReportedRow[] | undefined {
+    const byElement = this.reportedByElement.get(q.year);
+    return byElement ? matching(byElement.get(q.element) ?? [], q) : undefined;
+  }
+
+  /** A ledger's declared completeness when the year's states are read; undefined before. */
+  private completenessKnown(kind: string, year: number): string | undefined {
+    const ofYear = this.completeness.get(year);
+    return ofYear ? ofYear.get(kind) ?? 'unknown' : undefined;
   }
 
   private *ledgerCompleteness(kind: string, year: number): Steps<string> {
-    if (!this.completeness.has(`*@${year}`)) {
+    let ofYear = this.completeness.get(year);
+    if (!ofYear) {
       const rows = yield* settle(this.batch?.states(this.county, year) ?? ledgerStatesOf(this.store, this.county, year));
-      for (const r of rows) this.completeness.set(`${r.ledger}@${year}`, r.completeness);
-      this.completeness.set(`*@${year}`, 'loaded');
+      this.completeness.set(year, ofYear = new Map(rows.map((r) => [r.ledger, r.completeness])));
     }
-    return this.completeness.get(`${kind}@${year}`) ?? 'unknown';
+    return ofYear.get(kind) ?? 'unknown';
   }
 
   /**
@@ -530,10 +566,10 @@ export class IndicatorEngine {
     if (!aggs.length) return true;
     const ledgers = ledgersOf(trace);
     const states: string[] = [];
-    for (const l of ledgers) states.push(yield* this.ledgerCompleteness(l, year));
+    for (const l of ledgers) states.push(this.completenessKnown(l, year) ?? (yield* this.ledgerCompleteness(l, year)));
     if (!listed && states.includes('partial')) return false;
     let anySays = false;
-    for (const [i, l] of ledgers.entries()) if (states[i] === 'complete' || (yield* this.anyRecords(l, year))) { anySays = true; break; }
+    for (const [i, l] of ledgers.entries()) if (states[i] === 'complete' || (this.batch?.anyRecords(this.county, l, year) ?? (yield* this.anyRecords(l, year)))) { anySays = true; break; }
     if (!anySays) return false;
     // To date: when every record the figure reads has no date, none can be placed, so nothing is known.
     if (aggs.every((t) => t.query.upTo)) {
@@ -548,7 +584,10 @@ export class IndicatorEngine {
     }
     const sums = aggs.filter((t) => t.query.fn === 'sum' && !t.query.by);
     if (sums.length !== aggs.length) return true;
-    for (const t of sums) if ((yield* settle(this.batch?.stated(this.county, t.query) ?? statedCount(this.store, this.county, t.query))) !== 0) return true;
+    for (const t of sums) {
+      const n = this.batch?.stated(this.county, t.query) ?? statedCount(this.store, this.county, t.query);
+      if ((isThenable(n) ? (yield n) as number : n) !== 0) return true;
+    }
     return false;
   }
 
@@ -572,23 +611,22 @@ export class IndicatorEngine {
     const made: DataSource = {
       place: (q) => this.placed(q, def),
       aggregate: (q) => this.batch?.aggregate(this.county, q) ?? aggregateLedger(this.store, this.county, q),
-      reported: (q) => run(this.reportedValue(q)),
-      indicator: (id, year) => run(this.indicatorValue(id, year)),
+      reported: (q) => { const rows = this.reportedNow(q); return rows ? valueOf(rows, q) : run(this.reportedValue(q)); },
+      indicator: (id, year) => {
+        const hit = this.memo.get(year)?.get(id);
+        return hit && !isThenable(hit) ? valueOfResult(hit) : run(this.indicatorValue(id, year));
+      },
     };
     this.sourceMemo.set(k, made);
     return made;
   }
 
   private *reportedValue(q: ReportedQuery): Steps<Rational | null | Array<{ key: string; value: Rational }>> {
-    const rows = yield* this.reportedMatching(q);
-    if (q.byDim) return rows.map((r) => ({ key: r.dim, value: Rational.parse(r.value) }));
-    if (!rows.length) return null;
-    return rows.reduce((acc, r) => acc.add(Rational.parse(r.value)), Rational.of(0));
+    return valueOf(yield* this.reportedMatching(q), q);
   }
 
   private *indicatorValue(id: string, year: number): Steps<Value> {
-    const r = yield* this.evaluating(id, year);
-    return r.exactBreakdown ? { kind: 'breakdown', entries: r.exactBreakdown } : { kind: 'scalar', value: r.exact };
+    return valueOfResult(yield* this.evaluating(id, year));
   }
 
   /** The indicator's result for the engine's county in `year` (default: the engine's year). */
@@ -610,7 +648,7 @@ export class IndicatorEngine {
       ofYear.set(id, hit);
       if (isThenable(hit)) hit.then((r) => ofYear.set(id, r), () => {});
     }
-    return yield* settle(hit);
+    return isThenable(hit) ? (yield hit) as IndicatorResult : hit;
   }
 
   private *compute(id: string, year: number): Steps<IndicatorResult> {
@@ -621,7 +659,7 @@ export class IndicatorEngine {
     const fromRecords = yield* evaluation(def.ast, { year, source: this.source(id) });
     const ledgers = ledgersOf(fromRecords.trace);
     let allComplete = ledgers.length > 0;
-    for (const l of ledgers) if ((yield* this.ledgerCompleteness(l, year)) !== 'complete') allComplete = false;
+    for (const l of ledgers) if ((this.completenessKnown(l, year) ?? (yield* this.ledgerCompleteness(l, year))) !== 'complete') allComplete = false;
     // No silent zeros: a ledger the county has not declared complete and that holds no records says
     // nothing, so a figure read only from such ledgers is "no data", never 0.
     const recordsValue = fromRecords.value;
@@ -639,7 +677,7 @@ export class IndicatorEngine {
       if (hasReported && rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value) {
         // Both a stated figure and one computed from its parts: keep the stated one where the ledger is
         // partial, the computed one where it is complete, and flag a disagreement either way.
-        const q = yield* this.qualOf(fromReported.trace, year);
+        const q = yield* this.qualOf(fromReported.trace);
         const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
         const verdict = allComplete || a.value.cmp(rep.value) > 0
           ? agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null)
@@ -655,7 +693,7 @@ export class IndicatorEngine {
         source = 'reported';
         // A stated rate or ratio is kept as stated and checked against the one its parts give.
         if (rep.kind === 'scalar' && rep.value && a.kind === 'scalar' && a.value && ledgers.length === 0) {
-          const q = yield* this.qualOf(fromReported.trace, year);
+          const q = yield* this.qualOf(fromReported.trace);
           const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
           const verdict = agreement(unitScale(rep.value), unitScale(a.value), q.qual, q.max ? unitScale(q.max) : null);
           if (verdict === 'fails')
@@ -666,7 +704,7 @@ export class IndicatorEngine {
     const value = chosen.value;
     // A formula that reads only reported values is a reported figure, whatever key it came under.
     if (source === 'records' && !chosen.trace.some((t) => t.kind === 'aggregate') && chosen.trace.some((t) => t.kind === 'reported')) source = 'reported';
-    const qual = yield* this.qualOf(chosen.trace, year);
+    const qual = yield* this.qualOf(chosen.trace);
     const result: IndicatorResult = {
       id, label: def.label, unit: def.unit, formula: source === 'reported' ? def.reported ?? def.formula : def.formula,
       value: null, display: null, raw: null, exact: null, qual: qual.qual, source, status: 'no_target', flags, trace: chosen.trace,
@@ -707,8 +745,8 @@ export class IndicatorEngine {
         result.display = withUnit(result.value, def.unit, this.cat);
       } else result.source = entries.length ? result.source : 'none';
     }
-    yield* this.markToDate(result, year);
-    yield* this.applyTarget(result, def, year);
+    if (!isWholeYear(this.period)) yield* this.markToDate(result, year);
+    if (this.targetCache.has(year)) this.judge(result, def, year); else yield* this.applyTarget(result, def, year);
     return this.english(result, def, year);
   }
 
@@ -730,16 +768,18 @@ export class IndicatorEngine {
   }
 
   /** A figure read from one qualified source keeps its qualifier; combined ones become "about" if any part is. */
-  private *qualOf(trace: TraceEntry[], year: number): Steps<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> {
+  private *qualOf(trace: TraceEntry[]): Steps<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> {
     const leaves = trace.filter((t) => t.kind === 'reported' || t.kind === 'aggregate');
     const quals: Array<{ qual: Qual; max?: Rational; scale?: Scale; word?: string }> = [];
     for (const t of leaves) {
       if (t.kind === 'reported') {
-        for (const r of yield* this.reportedMatching({ ...t.query, year: t.query.year ?? year }))
+        for (const r of this.reportedNow(t.query) ?? (yield* this.reportedMatching(t.query)))
           quals.push({ qual: r.qual as Qual, max: r.value_max ? Rational.parse(r.value_max) : undefined, scale: (r.scale ?? '') as Scale, ...(r.unit_word ? { word: r.unit_word } : {}) });
       } else {
         const q = t.query;
-        if (q.fn === 'sum' && q.field && (yield* settle(this.batch?.qualified(this.county, q) ?? qualifiedCount(this.store, this.county, q))) > 0) quals.push({ qual: 'about' });
+        if (q.fn !== 'sum' || !q.field) continue;
+        const n = this.batch?.qualified(this.county, q) ?? qualifiedCount(this.store, this.county, q);
+        if ((isThenable(n) ? (yield n) as number : n) > 0) quals.push({ qual: 'about' });
       }
     }
     if (quals.length === 1 && leaves.length === 1) return quals[0]!;
@@ -749,7 +789,13 @@ export class IndicatorEngine {
   private claimCache = new Map<number, Array<Selectable<Database['target_claim']>>>();
 
   private *applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Steps<void> {
-    if (!this.targetCache.has(year)) {
+    if (!this.targetCache.has(year)) yield* this.loadTargets(year);
+    this.judge(result, def, year);
+  }
+
+  /** The targets in force for the engine's unit in a year, and its own claims about them, read once. */
+  private *loadTargets(year: number): Steps<void> {
+    {
       // Targets are set by a unit for the units under it: the county itself, its prefecture, its province.
       const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
       const targets = this.batch?.targets(year)?.filter((t) => prefixes.includes(t.org_code)) ?? (yield* settle(targetsOf(this.store, year, prefixes)));
@@ -758,6 +804,10 @@ export class IndicatorEngine {
       this.targetCache.set(year, targets);
       this.claimCache.set(year, claims);
     }
+  }
+
+  /** Puts the target beside a result and judges the result against it (the year's targets are read). */
+  private judge(result: IndicatorResult, def: IndicatorDef, year: number): void {
     const targets = this.targetCache.get(year)!.filter((x) => x.indicator === def.id);
     const claim = this.claimCache.get(year)!.find((c) => c.indicator === def.id);
     const t = targets.filter((x) => x.value !== null).sort((a, b) => b.org_code.length - a.org_code.length)[0]
@@ -868,8 +918,14 @@ export class IndicatorEngine {
     const cats = categoriesFor(this.year, this.county, this.store);
     const show = (el: { unit: Unit }, v: Rational) => withUnit(formatValue(v, el.unit, { decimals: 4, mode: 'half_up' }).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), el.unit, this.cat);
     const disp = (v: Rational, el: { unit: Unit }) => (el.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+    const byElement = new Map<string, ReportedRow[]>();
+    for (const r of rows) {
+      const list = byElement.get(r.element);
+      if (list) list.push(r); else byElement.set(r.element, [r]);
+    }
     for (const el of Object.values(this.cat.elements)) {
-      const mine = rows.filter((r) => r.element === el.id);
+      const mine = byElement.get(el.id);
+      if (!mine) continue;
       const total = mine.find((r) => r.dim === '');
       const parts = mine.filter((r) => r.dim !== '');
       if (total && parts.length && el.dims) {

@@ -234,4 +234,25 @@ describe('evaluate', () => {
     expect(JSON.parse(JSON.stringify(r))).toEqual(JSON.parse(JSON.stringify(learnt)));
     expect(text(learnt.value)).toBe('a=27');
   });
+
+  it('asks each leaf once when some answers are at hand and one must be waited for, and traces them in order', async () => {
+    const parsed = parse('sum(spend.amount) / 2 + value(plan) - count(spend) + 1 / 0');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const asked: string[] = [];
+    const mixed: DataSource = {
+      aggregate: (q) => { asked.push(`${q.fn} ${q.ledger}`); return q.fn === 'sum' ? R('30') : R('4'); },
+      // The reported value is the one answer that is a promise.
+      reported: async (q) => { asked.push(`value ${q.element}`); return R('10'); },
+      indicator: () => { throw new Error('not read'); },
+    };
+    const r = await evaluate(parsed.ast, { year: 2022, source: mixed });
+    // The leaf before the promise is asked again when the evaluation goes on waiting; the promise's leaf is not.
+    expect(asked.filter((a) => a === 'value plan')).toEqual(['value plan']);
+    expect(asked.filter((a) => a === 'count spend')).toEqual(['count spend']);
+    expect(text(r.value)).toBe('null');
+    expect(r.trace.map((t) => t.kind)).toEqual(['aggregate', 'reported', 'aggregate', 'note']);
+    const plain = parse('sum(spend.amount) / 2 + value(plan) - count(spend)');
+    if (!plain.ok) throw new Error(plain.error.message);
+    expect(text((await evaluate(plain.ast, { year: 2022, source: mixed })).value)).toBe('21');
+  });
 });

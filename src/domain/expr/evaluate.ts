@@ -4,7 +4,7 @@
  * reported values it came from.
  */
 import { Rational } from '../rational.ts';
-import { type Maybe, runAsync, settle, type Steps } from '../steps.ts';
+import { isThenable, type Maybe, runAsync, settle, type Steps } from '../steps.ts';
 import type { Cond, Expr, Pos, YearRef } from './ast.ts';
 
 /** A result: one number, or one number per key (a category, a dim). `null` means missing data. */
@@ -85,6 +85,27 @@ function contract(what: string): TypeError {
   return new TypeError(`data source broke its contract: ${what}`);
 }
 
+// The query a count or sum node asks for a year, made once: every county's evaluation of a
+// catalogue asks the same queries, and a batch keys its answers by them (frozen, as they are shared).
+const queries = new WeakMap<Expr, Map<number, AggregateQuery>>();
+function aggregateQuery(e: Extract<Expr, { kind: 'count' | 'sum' }>, year: number): AggregateQuery {
+  let byYear = queries.get(e);
+  if (!byYear) queries.set(e, byYear = new Map());
+  let q = byYear.get(year);
+  if (!q) {
+    q = Object.freeze({
+      fn: e.kind,
+      ledger: e.ledger,
+      ...(e.kind === 'sum' && { field: e.field }),
+      ...(e.where && { where: e.where }),
+      ...(e.by !== undefined && { by: e.by }),
+      year,
+    });
+    byYear.set(year, q);
+  }
+  return q;
+}
+
 class Evaluation {
   readonly trace: TraceEntry[] = [];
 
@@ -122,92 +143,159 @@ class Evaluation {
     };
   }
 
-  *eval(e: Expr): Steps<Value> {
+  /** The query a leaf asks its data source. */
+  private query(e: Leaf): AggregateQuery | ReportedQuery | IndicatorQuery {
     const { ctx } = this;
     switch (e.kind) {
-      case 'number':
-        return scalar(e.value);
-      case 'year':
-        return scalar(Rational.of(ctx.year));
-      case 'neg':
-        return this.combine([yield* this.eval(e.arg)], ([x]) => (x ? x.neg() : null));
-      case 'binary': {
-        const left = yield* this.eval(e.left);
-        const right = yield* this.eval(e.right);
-        return this.combine([left, right], ([a, b], key) => {
-          if (!a || !b) return null;
-          switch (e.op) {
-            case '+': return a.add(b);
-            case '-': return a.sub(b);
-            case '*': return a.mul(b);
-            case '/':
-              if (b.isZero()) {
-                this.note(e.pos, key, `division by zero${key === undefined ? '' : ` for '${key}'`}: result is missing`, `${key === undefined ? '' : `“${key}”`}除数为零，结果缺失`);
-                return null;
-              }
-              return a.div(b);
-          }
-        });
-      }
       case 'count':
       case 'sum': {
-        const asked: AggregateQuery = {
-          fn: e.kind,
-          ledger: e.ledger,
-          ...(e.kind === 'sum' && { field: e.field }),
-          ...(e.where && { where: e.where }),
-          ...(e.by !== undefined && { by: e.by }),
-          year: ctx.year,
-        };
-        const q = ctx.source.place?.(asked) ?? asked;
-        const r = yield* settle(ctx.source.aggregate(q));
-        if (q.by !== undefined && !Array.isArray(r)) throw contract(`aggregate with 'by' must return an array (${e.kind}(${e.ledger}…) by ${q.by})`);
-        if (q.by === undefined && !(r instanceof Rational)) throw contract(`aggregate without 'by' must return a Rational (${e.kind}(${e.ledger}…))`);
-        this.trace.push({ kind: 'aggregate', query: q, value: r });
-        return Array.isArray(r) ? { kind: 'breakdown', entries: r.map((x) => ({ key: x.key, value: x.value })) } : scalar(r);
+        const asked = aggregateQuery(e, ctx.year);
+        return ctx.source.place?.(asked) ?? asked;
+      }
+      case 'value': return { element: e.element, year: yearOf(e.year, ctx), ...(e.dim !== undefined && { dim: e.dim }) };
+      case 'values': return { element: e.element, year: yearOf(e.year, ctx), ...(e.byDim ? { byDim: true } : { allDims: true }) };
+      case 'ref': return { id: e.id, year: yearOf(e.year, ctx) };
+    }
+  }
+
+  /** The data source's answer to a leaf's query: a value, or a promise of one. */
+  private ask(e: Leaf, q: AggregateQuery | ReportedQuery | IndicatorQuery): unknown {
+    if (e.kind === 'count' || e.kind === 'sum') return this.ctx.source.aggregate(q as AggregateQuery);
+    if (e.kind === 'ref') return this.ctx.source.indicator((q as IndicatorQuery).id, q.year);
+    return this.ctx.source.reported(q as ReportedQuery);
+  }
+
+  /** A leaf's value from its source's answer, checked against the source's contract and traced. */
+  private leaf(e: Leaf, q: AggregateQuery | ReportedQuery | IndicatorQuery, r: unknown): Value {
+    switch (e.kind) {
+      case 'count':
+      case 'sum': {
+        const aq = q as AggregateQuery;
+        if (aq.by !== undefined && !Array.isArray(r)) throw contract(`aggregate with 'by' must return an array (${e.kind}(${e.ledger}…) by ${aq.by})`);
+        if (aq.by === undefined && !(r instanceof Rational)) throw contract(`aggregate without 'by' must return a Rational (${e.kind}(${e.ledger}…))`);
+        const v = r as Rational | Array<{ key: string; value: Rational }>;
+        this.trace.push({ kind: 'aggregate', query: aq, value: v });
+        return Array.isArray(v) ? { kind: 'breakdown', entries: v.map((x) => ({ key: x.key, value: x.value })) } : scalar(v);
       }
       case 'value': {
-        const q: ReportedQuery = { element: e.element, year: yearOf(e.year, ctx), ...(e.dim !== undefined && { dim: e.dim }) };
-        const r = yield* settle(ctx.source.reported(q));
         if (Array.isArray(r)) throw contract(`reported(${e.element}) without byDim must return a Rational or null`);
-        this.trace.push({ kind: 'reported', query: q, value: r });
-        return scalar(r);
+        this.trace.push({ kind: 'reported', query: q as ReportedQuery, value: r as Rational | null });
+        return scalar(r as Rational | null);
       }
       case 'values': {
-        const q: ReportedQuery = { element: e.element, year: yearOf(e.year, ctx), ...(e.byDim ? { byDim: true } : { allDims: true }) };
-        const r = yield* settle(ctx.source.reported(q));
         if (e.byDim) {
-          const entries = r === null ? [] : r;
+          const entries = (r === null ? [] : r) as Array<{ key: string; value: Rational }>;
           if (!Array.isArray(entries)) throw contract(`reported(${e.element}) with byDim must return an array`);
-          this.trace.push({ kind: 'reported', query: q, value: entries });
+          this.trace.push({ kind: 'reported', query: q as ReportedQuery, value: entries });
           return { kind: 'breakdown', entries: entries.map((x) => ({ key: x.key, value: x.value })) };
         }
         if (Array.isArray(r)) throw contract(`reported(${e.element}) with allDims must return a Rational or null`);
-        this.trace.push({ kind: 'reported', query: q, value: r });
-        return scalar(r);
+        this.trace.push({ kind: 'reported', query: q as ReportedQuery, value: r as Rational | null });
+        return scalar(r as Rational | null);
       }
-      case 'ref': {
-        const q: IndicatorQuery = { id: e.id, year: yearOf(e.year, ctx) };
-        const v = yield* settle(ctx.source.indicator(q.id, q.year));
-        this.trace.push({ kind: 'indicator', query: q, value: v });
-        return v;
+      case 'ref':
+        this.trace.push({ kind: 'indicator', query: q as IndicatorQuery, value: r as Value });
+        return r as Value;
+    }
+  }
+
+  private binary(e: Extract<Expr, { kind: 'binary' }>, left: Value, right: Value): Value {
+    return this.combine([left, right], ([a, b], key) => {
+      if (!a || !b) return null;
+      switch (e.op) {
+        case '+': return a.add(b);
+        case '-': return a.sub(b);
+        case '*': return a.mul(b);
+        case '/':
+          if (b.isZero()) {
+            this.note(e.pos, key, `division by zero${key === undefined ? '' : ` for '${key}'`}: result is missing`, `${key === undefined ? '' : `“${key}”`}除数为零，结果缺失`);
+            return null;
+          }
+          return a.div(b);
+      }
+    });
+  }
+
+  private fn(e: Extract<Expr, { kind: 'fn' }>, args: Value[]): Value {
+    switch (e.name) {
+      case 'coalesce':
+        return this.combine(args, (xs) => xs.find((x) => x !== null) ?? null);
+      case 'min':
+      case 'max': {
+        const pick = e.name === 'min' ? Rational.min : Rational.max;
+        return this.combine(args, (xs) => (xs.every((x) => x !== null) ? (xs as Rational[]).reduce((a, b) => pick(a, b)) : null));
+      }
+    }
+  }
+
+  /** The leaf whose answer was a promise when evaluating at once stopped, with that answer: `eval` goes on from it without asking again. */
+  private waiting?: { e: Leaf; q: AggregateQuery | ReportedQuery | IndicatorQuery; r: PromiseLike<unknown> };
+
+  /**
+   * The formula's value when every answer it needs is at hand, without a single step of waiting
+   * (a catalogue evaluated from a prefetched batch); WAIT at the first answer that is a promise.
+   */
+  now(e: Expr): Value | typeof WAIT {
+    switch (e.kind) {
+      case 'number': return scalar(e.value);
+      case 'year': return scalar(Rational.of(this.ctx.year));
+      case 'neg': {
+        const a = this.now(e.arg);
+        return a === WAIT ? a : this.combine([a], ([x]) => (x ? x.neg() : null));
+      }
+      case 'binary': {
+        const left = this.now(e.left);
+        if (left === WAIT) return left;
+        const right = this.now(e.right);
+        return right === WAIT ? right : this.binary(e, left, right);
+      }
+      case 'fn': {
+        const args: Value[] = [];
+        for (const a of e.args) {
+          const v = this.now(a);
+          if (v === WAIT) return v;
+          args.push(v);
+        }
+        return this.fn(e, args);
+      }
+      case 'count': case 'sum': case 'value': case 'values': case 'ref': {
+        const q = this.query(e);
+        const r = this.ask(e, q);
+        if (!isThenable(r)) return this.leaf(e, q, r);
+        this.waiting = { e, q, r };
+        return WAIT;
+      }
+    }
+  }
+
+  *eval(e: Expr): Steps<Value> {
+    switch (e.kind) {
+      case 'number': return scalar(e.value);
+      case 'year': return scalar(Rational.of(this.ctx.year));
+      case 'neg': return this.combine([yield* this.eval(e.arg)], ([x]) => (x ? x.neg() : null));
+      case 'binary': {
+        const left = yield* this.eval(e.left);
+        const right = yield* this.eval(e.right);
+        return this.binary(e, left, right);
       }
       case 'fn': {
         const args: Value[] = [];
         for (const a of e.args) args.push(yield* this.eval(a));
-        switch (e.name) {
-          case 'coalesce':
-            return this.combine(args, (xs) => xs.find((x) => x !== null) ?? null);
-          case 'min':
-          case 'max': {
-            const pick = e.name === 'min' ? Rational.min : Rational.max;
-            return this.combine(args, (xs) => (xs.every((x) => x !== null) ? (xs as Rational[]).reduce((a, b) => pick(a, b)) : null));
-          }
-        }
+        return this.fn(e, args);
+      }
+      case 'count': case 'sum': case 'value': case 'values': case 'ref': {
+        const w = this.waiting?.e === e ? this.waiting : undefined;
+        if (w) this.waiting = undefined;
+        const q = w?.q ?? this.query(e);
+        return this.leaf(e, q, yield* settle(w ? w.r : this.ask(e, q)));
       }
     }
   }
 }
+
+type Leaf = Extract<Expr, { kind: 'count' | 'sum' | 'value' | 'values' | 'ref' }>;
+
+const WAIT: unique symbol = Symbol('wait');
 
 /**
  * Evaluates `ast` for `ctx.year`. Arithmetic is exact. A null operand (missing data) makes the
@@ -225,6 +313,11 @@ export function evaluate(ast: Expr, ctx: EvalContext): Promise<{ value: Value; t
 /** `evaluate` as a computation (steps.ts), for callers that compose it into one of their own. */
 export function* evaluation(ast: Expr, ctx: EvalContext): Steps<{ value: Value; trace: TraceEntry[] }> {
   const run = new Evaluation(ctx);
+  const now = run.now(ast);
+  if (now !== WAIT) return { value: now, trace: run.trace };
+  // An answer is a promise: evaluate again, waiting where needed. The leaves before it answered at
+  // once and answer the same again; the one that was waited on is not asked twice.
+  run.trace.length = 0;
   const value = yield* run.eval(ast);
   return { value, trace: run.trace };
 }
