@@ -67,7 +67,7 @@ export interface AggregateBatch {
 }
 
 // SQLite answers a sum of integers as a number, PostgreSQL as a decimal text.
-const toRational = (v: unknown): Rational => (v === null || v === undefined ? Rational.ZERO : typeof v === 'number' && Number.isSafeInteger(v) ? Rational.of(v) : Rational.parse(String(v)));
+const toRational = (v: unknown): Rational => (v === null || v === undefined || v === 0 ? Rational.ZERO : typeof v === 'number' && Number.isSafeInteger(v) ? Rational.of(v) : Rational.parse(String(v)));
 
 function declFor(ledger: string): LedgerDecl {
   const d = ledgerDecl(ledger);
@@ -368,16 +368,18 @@ export async function batchAggregates(store: Store, set: CountySet, terms: reado
     // Column names of each term, made once per statement rather than once per row.
     const cols = ts.map((t, i) => ({ key: t.key, t: `t${i}`, q: `q${i}`, s: `s${i}`, m: `m${i}`, w: `w${i}`, u: `u${i}` }));
     if (by === undefined) {
+      // Which columns the statement has, from its terms (the same for every row).
+      const withQual = cols.filter((k, i) => ts[i]!.q.fn === 'sum' && qualColumn(declFor(ts[i]!.q.ledger), ts[i]!.q.field) !== undefined);
+      const withStated = cols.filter((k, i) => ts[i]!.q.fn === 'sum');
+      const withUndated = cols.filter((k, i) => ts[i]!.q.upTo !== undefined);
       for (const r of rows) {
         const c = String(r.county_code);
         of(counts, c).set(lk, Number(r.n));
         const vs = of(values, c);
-        for (const k of cols) {
-          vs.set(k.key, toRational(r[k.t]));
-          if (r[k.q] !== undefined) of(quals, c).set(k.key, Number(r[k.q]));
-          if (r[k.s] !== undefined) of(stated, c).set(k.key, Number(r[k.s]));
-          if (r[k.u] !== undefined) addUndated(of(undated, c), k.key, r[k.w], r[k.u]);
-        }
+        for (const k of cols) vs.set(k.key, toRational(r[k.t]));
+        if (withQual.length) { const qs = of(quals, c); for (const k of withQual) qs.set(k.key, Number(r[k.q])); }
+        if (withStated.length) { const ss = of(stated, c); for (const k of withStated) ss.set(k.key, Number(r[k.s])); }
+        if (withUndated.length) { const us = of(undated, c); for (const k of withUndated) addUndated(us, k.key, r[k.w], r[k.u]); }
       }
       return;
     }
