@@ -133,7 +133,8 @@ export const Indicator = z.object({
   flags: z.array(Label),
   partial: z.boolean().optional(),
   /** For a prefecture or province: what its counties add up to, beside its own stated figure. */
-  rolledUp: z.object({ display: z.string(), counties: z.number() }).nullable().optional(),
+  /** What the parts add up to (a prefecture's counties, a province's prefectures, the nation's provinces), beside the unit's own stated figure. */
+  rolledUp: z.object({ display: z.string(), parts: z.number(), level: z.enum(['county', 'prefecture', 'province']), counties: z.number() }).nullable().optional(),
   exactText: z.string().nullable().optional(),
   /** Present for a figure to date (a quarter, a month, a day): the period, its last day and the undated records left out. */
   toDate: z.object({

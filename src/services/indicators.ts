@@ -5,7 +5,7 @@ import { type Fen, fen, formatWan } from '../domain/money.ts';
 import { Rational } from '../domain/rational.ts';
 import { isThenable, type Maybe, run, runAsync, settle, type Steps } from '../domain/steps.ts';
 import type { Selectable } from 'kysely';
-import { anyRecord, claimsOf, countiesUnder, ledgerStatesOf, provincesStating, reportedOf, saveClaim, saveTarget, targetsOf } from '../store/indicator-repo.ts';
+import { anyRecord, claimsOf, countiesUnder, ledgerStatesOf, reportedOf, saveClaim, saveTarget, targetsOf, unitsStating } from '../store/indicator-repo.ts';
 import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { aggregateLedger, qualifiedCount, recordRefs, statedCount, undatedCount } from '../store/aggregate.ts';
@@ -75,6 +75,16 @@ export function reportedToDate(undated: readonly ReportedRow[], dated: readonly 
 }
 type TargetRow = Selectable<Database['target']>;
 
+/** The level of the units a roll-up adds up. */
+export type PartLevel = 'county' | 'prefecture' | 'province';
+
+/** "所辖3个市州" / "3 prefectures": how a roll-up names the parts it adds up. */
+export function partsWord(level: PartLevel, n: number): { zh: string; en: string } {
+  if (level === 'province') return { zh: `${n}个省份`, en: `${n} province${n === 1 ? '' : 's'}` };
+  if (level === 'prefecture') return { zh: `所辖${n}个市州`, en: `${n} prefecture${n === 1 ? '' : 's'}` };
+  return { zh: `所辖${n}个县`, en: `${n} count${n === 1 ? 'y' : 'ies'}` };
+}
+
 /** A result as a value a formula referring to it reads. */
 const valueOfResult = (r: IndicatorResult): Value => (r.exactBreakdown ? { kind: 'breakdown', entries: r.exactBreakdown } : { kind: 'scalar', value: r.exact });
 
@@ -142,8 +152,12 @@ export interface IndicatorResult {
   flags: Array<{ zh: string; en: string }>;
   /** True when the figure comes from a ledger the county has not declared complete. */
   partial?: boolean;
-  /** For a prefecture or province: the figure its counties add up to, beside the unit's own stated one. */
-  rolledUp?: { display: string; exact: Rational; counties: number } | null;
+  /**
+   * For a roll-up unit that states the figure itself: what its parts add up to, beside its own stated
+   * one; `parts` units of `level` (a province's prefectures, the nation's provinces), `counties` the
+   * counties holding data under it.
+   */
+  rolledUp?: { display: string; exact: Rational; parts: number; level: PartLevel; counties: number } | null;
   /** The exact value behind a rounded figure, as decimal text in display units (for the sources appendix). */
   exactText?: string | null;
   /** Present exactly when the figure is for a period to date rather than the whole year. */
@@ -357,21 +371,30 @@ export class IndicatorEngine {
   }
 
   /**
-   * The units a roll-up adds up: its counties; for the nation, its provinces, so that a province keeps
-   * its choice between the figure it states itself and its counties' sum, as a county keeps its
-   * choice between records and a stated figure (a province that states figures without any county
-   * holding data is counted too).
+   * The units a roll-up adds up, one level down: for the nation its provinces, for a province its
+   * prefectures, for a prefecture (and an eastern unit's pairs) its counties. So each part keeps its
+   * choice between the figure it states itself and its own parts' sum, as a county keeps its choice
+   * between records and a stated figure; a part that states figures without any county holding data
+   * is counted too.
    */
   private *partsIn(year: number): Steps<string[]> {
     const counties = yield* this.countiesIn(year);
-    if (this.county !== '' || this.members) return counties;
-    const known = this.provincesMemo.get(year);
+    const length = this.partLevel === 'province' ? 2 : this.partLevel === 'prefecture' ? 4 : 0;
+    if (!length) return counties;
+    const known = this.partsMemo.get(year);
     if (known) return known;
-    const provinces = [...new Set([...counties.map((c) => c.slice(0, 2)), ...(yield* settle(provincesStating(this.store, year)))])].sort();
-    this.provincesMemo.set(year, provinces);
-    return provinces;
+    const stating = yield* settle(unitsStating(this.store, year, length as 2 | 4, this.county));
+    const parts = [...new Set([...counties.map((c) => c.slice(0, length)), ...stating])].sort();
+    this.partsMemo.set(year, parts);
+    return parts;
   }
-  private provincesMemo = new Map<number, string[]>();
+  private partsMemo = new Map<number, string[]>();
+
+  /** The level of the units this roll-up adds up. */
+  get partLevel(): PartLevel {
+    if (this.members || this.county.length >= 4) return 'county';
+    return this.county === '' ? 'province' : 'prefecture';
+  }
 
   /**
    * A prefecture's or province's figure: what its counties add up to and what the unit itself states,
@@ -389,20 +412,21 @@ export class IndicatorEngine {
     const counties = yield* this.rollupFromCounties(def, year);
     const own = yield* this.ownEngine().evaluating(def.id, year);
     const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
+    const word = partsWord(this.partLevel, n);
     if (own.source === 'none' || (!own.exact && !own.breakdown?.length)) {
       if (this.targetCache.has(year)) this.judge(counties, def, year); else yield* this.applyTarget(counties, def, year);
       return counties;
     }
     const result: IndicatorResult = {
       ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
-      rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, counties: n } : null,
+      rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, parts: n, level: this.partLevel, counties: (yield* this.countiesIn(year)).length } : null,
       // The unit's own figure to date, with the undated records its counties left out.
       ...(counties.toDate && { toDate: { ...counties.toDate, ofTarget: own.toDate?.ofTarget ?? null, onPace: own.toDate?.onPace ?? null } }),
     };
     if (n > 0 && own.exact && counties.exact) {
       const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
       if (agreement(unitScale(own.exact), unitScale(counties.exact), own.qual) === 'fails')
-        result.flags.push({ zh: `本级上报${own.display}，所辖${n}个县合计${counties.display}，两者不一致`, en: `the unit states ${own.displayEn ?? own.display}, its ${n} counties add up to ${counties.displayEn ?? counties.display}` });
+        result.flags.push({ zh: `本级上报${own.display}，${word.zh}合计${counties.display}，两者不一致`, en: `the unit states ${own.displayEn ?? own.display}, its ${word.en} add up to ${counties.displayEn ?? counties.display}` });
     }
     return result;
   }

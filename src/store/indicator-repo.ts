@@ -18,15 +18,17 @@ export async function countiesUnder(store: Store, unit: string, year: number): P
 }
 
 /**
- * Provinces (2-digit codes) that state figures of their own for the year (reported values, report
- * details or ledger states under the province's code), in code order.
+ * Units of one level (code length 2: provinces, 4: prefectures), under `within` when given, that
+ * state anything themselves for the year (reported values, report details or ledger states): a
+ * roll-up counts them even when none of their counties holds data.
  */
-export async function provincesStating(store: Store, year: number): Promise<string[]> {
+export async function unitsStating(store: Store, year: number, length: 2 | 4, within = ''): Promise<string[]> {
   const codes = new Set<string>();
   for (const table of ['reported_value', 'report_meta', 'ledger_state'] as const) {
-    const rows = await store.db.selectFrom(table).select('county_code').distinct().where('year', '=', year)
-      .where((eb) => eb(eb.fn('length', [eb.ref('county_code')]), '=', 2)).execute();
-    for (const r of rows) codes.add(r.county_code);
+    let q = store.db.selectFrom(table).select('county_code').distinct().where('year', '=', year)
+      .where((eb) => eb(eb.fn('length', [eb.ref('county_code')]), '=', length));
+    if (within) q = q.where('county_code', 'like', `${within}%`);
+    for (const r of await q.execute()) codes.add(r.county_code);
   }
   return [...codes].sort();
 }

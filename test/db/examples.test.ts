@@ -71,11 +71,25 @@ describe.each(await engines())('a prefecture states a total its counties do not 
   });
   afterAll(() => t.dispose());
 
+  it('the province adds up its prefectures, each with the figure it states itself where it states one', async () => {
+    const province = await new IndicatorEngine(t.store, '62', 2022).evaluate('funds.allocated');
+    // The prefecture's own 5200万元 stands for it, not its county's 5100万元.
+    expect(province.display).toBe('5200万元');
+    expect(province.trace.filter((x) => x.kind === 'indicator').map((x) => (x.kind === 'indicator' ? x.query.id : ''))).toEqual(['funds.allocated@6230']);
+    // Without the prefecture's own figure the province is its counties' sum again.
+    const other = await freshStore(engine);
+    try {
+      await loadDataset(other.store);
+      expect((await new IndicatorEngine(other.store, '62', 2022).evaluate('funds.allocated')).display).toBe('5100万元');
+    } finally { await other.dispose(); }
+  });
+
   it('shows both figures side by side and flags the difference', async () => {
     const r = await new IndicatorEngine(t.store, '6230', 2022).evaluate('funds.allocated');
     expect(r.display).toBe('5200万元');
     expect(r.rolledUp?.display).toBe('5100万元');
     expect(r.flags.map((f) => f.zh).join()).toMatch(/本级上报5200万元，所辖1个县合计5100万元/);
+    expect(r.rolledUp).toMatchObject({ parts: 1, level: 'county', counties: 1 });
     const rules = await new IndicatorEngine(t.store, '6230', 2022).rules();
     expect(rules.filter((x) => x.ok === false).map((x) => x.id)).toEqual(['consistency.funds.allocated']);
   });

@@ -152,4 +152,28 @@ describe('roll-ups of the nation and of an eastern unit (SQLite file, view threa
     expect(raw(view, ID)).not.toBeCloseTo((await summed(counties, ID))!, 0);
     expect(raw(view, ID)).toBeGreaterThan(2_000_000);
   }, 120_000);
+
+  it("adds up a province's prefectures, each with the figure it states itself, and names its parts beside its own figure", async () => {
+    const ID = 'consumption.sales';
+    const counties = await countiesWithData(store, { kind: 'all' }, 2022);
+    // A province of the synthetic counties (the one with most prefectures) whose own total is not stated.
+    const byProvince = new Map<string, Set<string>>();
+    for (const c of counties) byProvince.set(c.slice(0, 2), (byProvince.get(c.slice(0, 2)) ?? new Set()).add(c.slice(0, 4)));
+    const [province, prefectures] = [...byProvince].filter(([p]) => p !== counties[0]!.slice(0, 2)).sort((a, b) => b[1].size - a[1].size)[0]!;
+    expect(prefectures.size).toBeGreaterThan(0);
+    const [stating] = [...prefectures].sort();
+    await setReported(store, SYSTEM, stating!, 2022, { element: ID, text: '777' });
+    const figure = async (u: string) => (await new IndicatorEngine(store, u, 2022).evaluate(ID)).raw ?? 0;
+    expect(await figure(stating!)).toBe(777);
+    const expected = (await Promise.all([...prefectures].map(figure))).reduce((a, b) => a + b, 0);
+    const view = (await get(`/api/indicators/${province}/2022`, 'nation')).json() as View;
+    expect(raw(view, ID)).toBeCloseTo(expected, 4);
+    expect(raw(view, ID)).not.toBeCloseTo((await summed(counties.filter((c) => c.startsWith(province)), ID))!, 0);
+    // Once the province states its own figure, that is shown, with what its prefectures add up to beside it.
+    await setReported(store, SYSTEM, province, 2022, { element: ID, text: '999999' });
+    const own = ((await get(`/api/indicators/${province}/2022`, 'nation')).json() as { indicators: Array<{ id: string; raw: number | null; rolledUp?: { parts: number; level: string; counties: number } | null }> })
+      .indicators.find((i) => i.id === ID)!;
+    expect(own.raw).toBe(999999);
+    expect(own.rolledUp).toMatchObject({ parts: prefectures.size, level: 'prefecture', counties: counties.filter((c) => c.startsWith(province)).length });
+  }, 120_000);
 });

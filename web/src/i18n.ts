@@ -80,7 +80,7 @@ const DICT = {
   scopeProvince: ['所属省各县合计', 'Counties of the province'],
   scopeNation: ['全国合计（各省相加）', 'The nation (its provinces added up)'],
   scopePartner: ['协作县合计', 'Paired counties'],
-  rollUpNote: ['各县自身数值相加（全国为各省相加，省有本级上报数的用上报数）；本级有上报数时显示上报数，下方注明所辖各县合计；比率由相加后的分子、分母重算，无法相加的比率不显示。', "Each county's own figure added up (for the nation, each province's, a province's own stated figure where it states one); where this unit states a figure itself, that figure is shown with its counties' sum beneath; rates are worked out again from the added-up parts, and rates without such parts are not shown."],
+  rollUpNote: ['逐级相加：市州为所辖各县自身数值相加，省为各市州相加，全国为各省相加，下级有本级上报数的用上报数；本级有上报数时显示上报数，下方注明下级合计；比率由相加后的分子、分母重算，无法相加的比率不显示。', "Added up level by level: a prefecture adds up its counties' own figures, a province its prefectures, the nation its provinces, each using its own stated figure where it states one; where this unit states a figure itself, that figure is shown with its parts' sum beneath; rates are worked out again from the added-up parts, and rates without such parts are not shown."],
   targetOrg: ['目标所属单位代码', 'Target set for unit'],
   operator: ['关系', 'Relation'],
   upperBound: ['上限', 'Upper bound'],

@@ -2,7 +2,7 @@ import { Space, Table, Tag, Tooltip } from 'antd';
 import type { Indicator } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
 import { ToDateNote, ToDateTag, toDateWord } from './period.tsx';
-import { figure, targetText } from './show.ts';
+import { figure, rolledUpText, targetText } from './show.ts';
 
 export function StatusTag({ status }: { status: Indicator['status'] }) {
   const i18n = useI18n();
@@ -33,7 +33,7 @@ export function IndicatorTable({ rows, extra, pageSize = 12 }: {
             <>
               <span data-testid={`ind-${r.id}`}>{figure(r, i18n) ?? '—'}</span>
               <ToDateNote r={r} i18n={i18n} />
-              {r.rolledUp && <div style={{ fontSize: 12, color: '#888' }} data-testid={`rolled-${r.id}`}>{i18n.locale === 'en' ? `counties add up to ${r.rolledUp.display} (${r.rolledUp.counties})` : `所辖${r.rolledUp.counties}县合计${r.rolledUp.display}`}</div>}
+              {r.rolledUp && <div style={{ fontSize: 12, color: '#888' }} data-testid={`rolled-${r.id}`}>{rolledUpText(r.rolledUp, i18n.locale)}</div>}
             </>
           ),
         },
