@@ -134,7 +134,7 @@ export const Indicator = z.object({
   partial: z.boolean().optional(),
   /** For a prefecture or province: what its counties add up to, beside its own stated figure. */
   /** What the parts add up to (a prefecture's counties, a province's prefectures, the nation's provinces), beside the unit's own stated figure. */
-  rolledUp: z.object({ display: z.string(), parts: z.number(), level: z.enum(['county', 'prefecture', 'province']), counties: z.number() }).nullable().optional(),
+  rolledUp: z.object({ display: z.string(), displayEn: z.string(), parts: z.number(), level: z.enum(['county', 'prefecture', 'province']), counties: z.number() }).nullable().optional(),
   exactText: z.string().nullable().optional(),
   /** Present for a figure to date (a quarter, a month, a day): the period, its last day and the undated records left out. */
   toDate: z.object({

@@ -17,7 +17,7 @@ export function publicIndicator(r: IndicatorResult, cat: Catalogue): Indicator {
   return {
     ...rest, formula: r.formula ?? def?.formula ?? '',
     ...(def?.own && { own: true }),
-    ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, parts: rolledUp.parts, level: rolledUp.level, counties: rolledUp.counties } : null } : {}),
+    ...(rolledUp !== undefined ? { rolledUp: rolledUp ? { display: rolledUp.display, displayEn: rolledUp.displayEn, parts: rolledUp.parts, level: rolledUp.level, counties: rolledUp.counties } : null } : {}),
   } as Indicator;
 }
 

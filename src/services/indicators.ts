@@ -157,7 +157,7 @@ export interface IndicatorResult {
    * one; `parts` units of `level` (a province's prefectures, the nation's provinces), `counties` the
    * counties holding data under it.
    */
-  rolledUp?: { display: string; exact: Rational; parts: number; level: PartLevel; counties: number } | null;
+  rolledUp?: { display: string; displayEn: string; exact: Rational; parts: number; level: PartLevel; counties: number } | null;
   /** The exact value behind a rounded figure, as decimal text in display units (for the sources appendix). */
   exactText?: string | null;
   /** Present exactly when the figure is for a period to date rather than the whole year. */
@@ -419,7 +419,7 @@ export class IndicatorEngine {
     }
     const result: IndicatorResult = {
       ...own, trace: [...own.trace, ...counties.trace], flags: [...own.flags],
-      rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, exact: counties.exact, parts: n, level: this.partLevel, counties: (yield* this.countiesIn(year)).length } : null,
+      rolledUp: n > 0 && counties.exact && counties.display ? { display: counties.display, displayEn: englishFigure(counties.exact, def.unit, def.round, this.cat, counties.qual), exact: counties.exact, parts: n, level: this.partLevel, counties: (yield* this.countiesIn(year)).length } : null,
       // The unit's own figure to date, with the undated records its counties left out.
       ...(counties.toDate && { toDate: { ...counties.toDate, ofTarget: own.toDate?.ofTarget ?? null, onPace: own.toDate?.onPace ?? null } }),
     };

@@ -171,9 +171,10 @@ describe('roll-ups of the nation and of an eastern unit (SQLite file, view threa
     expect(raw(view, ID)).not.toBeCloseTo((await summed(counties.filter((c) => c.startsWith(province)), ID))!, 0);
     // Once the province states its own figure, that is shown, with what its prefectures add up to beside it.
     await setReported(store, SYSTEM, province, 2022, { element: ID, text: '999999' });
-    const own = ((await get(`/api/indicators/${province}/2022`, 'nation')).json() as { indicators: Array<{ id: string; raw: number | null; rolledUp?: { parts: number; level: string; counties: number } | null }> })
+    const own = ((await get(`/api/indicators/${province}/2022`, 'nation')).json() as { indicators: Array<{ id: string; raw: number | null; rolledUp?: { parts: number; level: string; counties: number; displayEn: string } | null }> })
       .indicators.find((i) => i.id === ID)!;
     expect(own.raw).toBe(999999);
     expect(own.rolledUp).toMatchObject({ parts: prefectures.size, level: 'prefecture', counties: counties.filter((c) => c.startsWith(province)).length });
+    expect(own.rolledUp?.displayEn).toMatch(/^CNY [\d.]+ million$/);
   }, 120_000);
 });

@@ -25,7 +25,7 @@ export function rolledUpText(r: NonNullable<Indicator['rolledUp']>, locale: I18n
   const n = r.parts;
   if (locale === 'en') {
     const word = r.level === 'province' ? `province${n === 1 ? '' : 's'}` : r.level === 'prefecture' ? `prefecture${n === 1 ? '' : 's'}` : `count${n === 1 ? 'y' : 'ies'}`;
-    return `${n} ${word} add up to ${r.display}${r.level === 'county' ? '' : ` (${r.counties} counties with data)`}`;
+    return `${n} ${word} add up to ${r.displayEn}${r.level === 'county' ? '' : ` (${r.counties} counties with data)`}`;
   }
   const word = r.level === 'province' ? `${n}个省份` : r.level === 'prefecture' ? `所辖${n}个市州` : `所辖${n}县`;
   return `${word}合计${r.display}${r.level === 'county' ? '' : `（含${r.counties}个有数据的县）`}`;
