@@ -214,7 +214,7 @@ export function buildProgram(ctx: CliContext, loaded: Register[] = []): Command 
   }
 
   program.command('indicators')
-    .description('指标值、目标与达标情况；市州或省代码（如 6230、62）汇总所辖各县，--national 汇总全国，--east 汇总某东部单位的协作县 / indicator values with units, targets and status; a prefecture or province code adds up its counties, --national the nation, --east the counties paired with an eastern unit')
+    .description('指标值、目标与达标情况；市州代码（如 6230）汇总所辖各县，省代码（如 62）汇总所辖各市州，--national 汇总全国，--east 汇总某东部单位的协作县 / indicator values with units, targets and status; a prefecture code (6230) adds up its counties, a province code (62) its prefectures, --national the nation, --east the counties paired with an eastern unit')
     .addOption(new Option('--county <code>', '县（6位）、市州（4位）或省（2位）代码 / county (6 digits), prefecture (4) or province (2) code'))
     .option('--national', '全国汇总（各县合计） / the nation: every county added up')
     .option('--east <code>', '东部单位代码：汇总其当年的协作县 / an eastern unit: its paired counties of the year added up')

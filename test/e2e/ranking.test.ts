@@ -6,6 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../src/cli/serve.ts';
 import { createUser } from '../../src/services/accounts.ts';
+import { setReported } from '../../src/services/reported.ts';
+import { SYSTEM } from '../../src/services/scope.ts';
 import { catalogueFor } from '../../src/services/catalogue.ts';
 import { rankCounties, rollUpIndicatorsAndRules } from '../../src/services/indicator-sets.ts';
 import { synthesize } from '../../src/services/synth.ts';
@@ -22,6 +24,7 @@ const haveChromium = chromiumAvailable('the ranking browser test');
 process.env.XIEZUO_SECRET ??= 'test-secret';
 const PASSWORD = 'correct horse battery';
 const INDICATOR = 'labour.transferred';
+const OWN = 'consumption.sales';
 
 describe.skipIf(!haveChromium)('ranking counties by an indicator in the web app', () => {
   let dir: string;
@@ -46,6 +49,8 @@ describe.skipIf(!haveChromium)('ranking counties by an indicator in the web app'
     await createUser(store, { username: 'office', displayName: '省协作办', password: PASSWORD, role: 'province_user', units: [province] });
     partner = (await store.db.selectFrom('cooperation_pair').select('east_code').orderBy('east_code').executeTakeFirstOrThrow()).east_code;
     await createUser(store, { username: 'partner', displayName: '东部协作办', password: PASSWORD, role: 'east_user', units: [partner] });
+    // The province states one figure itself: shown instead of its prefectures' sum, which is noted beneath.
+    await setReported(store, SYSTEM, province, 2022, { element: OWN, text: '12345' });
     ({ app, base, browser } = await serveForBrowser(store, dir));
   }, 300_000);
 
@@ -148,6 +153,13 @@ describe.skipIf(!haveChromium)('ranking counties by an indicator in the web app'
         expect(await page.getByTestId(`target-${ID}`).count()).toBe(0);
         expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
         await page.screenshot({ path: join(OUT, `rollup-province-${width}.png`), fullPage: false });
+        // A figure the province states itself, with what its prefectures add up to beneath it.
+        await page.getByTestId('indicator-search').locator('input').fill(OWN);
+        await expect.poll(() => page.getByTestId(`ind-${OWN}`).innerText()).toBe('12345万元');
+        const parts = (await rollUpIndicatorsAndRules(store, office, { unit: province }, 2022)).indicators.find((i) => i.id === OWN)!.rolledUp!;
+        expect(await page.getByTestId(`rolled-${OWN}`).innerText()).toBe(`所辖${parts.parts}个市州合计${parts.display}（含${parts.counties}个有数据的县）`);
+        await page.screenshot({ path: join(OUT, `rollup-own-${width}.png`), fullPage: false });
+        await search();
         // The office may not read the nation's roll-up: it is not offered.
         await page.getByTestId('indicator-scope').click();
         expect(await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: '全国合计' }).count()).toBe(0);
