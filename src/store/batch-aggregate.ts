@@ -146,7 +146,7 @@ interface Cube {
 
 interface GroupQuery { ts: BatchTerm[]; by: string | undefined; lk: string; query: Q; cube?: Cube }
 
-/** The fields a condition reads, or null when it compares by order (whose result depends on the engine's collation). */
+/** Adds the fields a condition reads to `into`; false when it compares by order (whose answer on text depends on the engine's collation). */
 function condFields(c: Cond, into: Set<string>): boolean {
   switch (c.kind) {
     case 'and': case 'or': return c.args.every((a) => condFields(a, into));
