@@ -412,9 +412,9 @@ export class IndicatorEngine {
     const counties = yield* this.rollupFromCounties(def, year);
     const own = yield* this.ownEngine().evaluating(def.id, year);
     const n = counties.trace.filter((t) => t.kind === 'indicator' && t.query.id.includes('@')).length;
-    const word = partsWord(this.partLevel, n);
     if (own.source === 'none' || (!own.exact && !own.breakdown?.length)) {
-      if (this.targetCache.has(year)) this.judge(counties, def, year); else yield* this.applyTarget(counties, def, year);
+      if (!this.targetCache.has(year)) yield* this.loadTargets(year);
+      this.judge(counties, def, year);
       return counties;
     }
     const result: IndicatorResult = {
@@ -425,6 +425,7 @@ export class IndicatorEngine {
     };
     if (n > 0 && own.exact && counties.exact) {
       const unitScale = (v: Rational) => (def.unit === 'money' ? v.div(FEN_PER_WAN) : v);
+      const word = partsWord(this.partLevel, n);
       if (agreement(unitScale(own.exact), unitScale(counties.exact), own.qual) === 'fails')
         result.flags.push({ zh: `本级上报${own.display}，${word.zh}合计${counties.display}，两者不一致`, en: `the unit states ${own.displayEn ?? own.display}, its ${word.en} add up to ${counties.displayEn ?? counties.display}` });
     }
@@ -545,17 +546,22 @@ export class IndicatorEngine {
 
   /** The rows of a reported query: one dim (the undimensioned one by default) or all dims. */
   private *reportedMatching(q: { element: string; year: number; dim?: string; allDims?: boolean; byDim?: boolean }): Steps<ReportedRow[]> {
-    let byElement = this.reportedByElement.get(q.year);
+    return matching((yield* this.reportedOfElements(q.year)).get(q.element) ?? [], q);
+  }
+
+  /** A year's reported rows by element. */
+  private *reportedOfElements(year: number): Steps<Map<string, ReportedRow[]>> {
+    let byElement = this.reportedByElement.get(year);
     if (!byElement) {
       byElement = new Map();
-      for (const r of yield* this.reportedRows(q.year)) {
+      for (const r of yield* this.reportedRows(year)) {
         const list = byElement.get(r.element);
         if (list) list.push(r);
         else byElement.set(r.element, [r]);
       }
-      this.reportedByElement.set(q.year, byElement);
+      this.reportedByElement.set(year, byElement);
     }
-    return matching(byElement.get(q.element) ?? [], q);
+    return byElement;
   }
 
   /** `reportedMatching` when the year's reported values are at hand (read once by it); undefined before. */
@@ -770,7 +776,8 @@ export class IndicatorEngine {
       } else result.source = entries.length ? result.source : 'none';
     }
     if (!isWholeYear(this.period)) yield* this.markToDate(result, year);
-    if (this.targetCache.has(year)) this.judge(result, def, year); else yield* this.applyTarget(result, def, year);
+    if (!this.targetCache.has(year)) yield* this.loadTargets(year);
+    this.judge(result, def, year);
     return this.english(result, def, year);
   }
 
@@ -812,22 +819,15 @@ export class IndicatorEngine {
 
   private claimCache = new Map<number, Array<Selectable<Database['target_claim']>>>();
 
-  private *applyTarget(result: IndicatorResult, def: IndicatorDef, year: number): Steps<void> {
-    if (!this.targetCache.has(year)) yield* this.loadTargets(year);
-    this.judge(result, def, year);
-  }
-
   /** The targets in force for the engine's unit in a year, and its own claims about them, read once. */
   private *loadTargets(year: number): Steps<void> {
-    {
-      // Targets are set by a unit for the units under it: the county itself, its prefecture, its province.
-      const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
-      const targets = this.batch?.targets(year)?.filter((t) => prefixes.includes(t.org_code)) ?? (yield* settle(targetsOf(this.store, year, prefixes)));
-      // A claim about a target ("超额完成") is the unit's own data and speaks only for that unit.
-      const claims = yield* settle(this.batch?.claims(this.county, year) ?? claimsOf(this.store, this.county, year));
-      this.targetCache.set(year, targets);
-      this.claimCache.set(year, claims);
-    }
+    // Targets are set by a unit for the units under it: the county itself, its prefecture, its province.
+    const prefixes = [...new Set([this.county, this.county.slice(0, 4), this.county.slice(0, 2)])];
+    const targets = this.batch?.targets(year)?.filter((t) => prefixes.includes(t.org_code)) ?? (yield* settle(targetsOf(this.store, year, prefixes)));
+    // A claim about a target ("超额完成") is the unit's own data and speaks only for that unit.
+    const claims = yield* settle(this.batch?.claims(this.county, year) ?? claimsOf(this.store, this.county, year));
+    this.targetCache.set(year, targets);
+    this.claimCache.set(year, claims);
   }
 
   /** Puts the target beside a result and judges the result against it (the year's targets are read). */
@@ -938,15 +938,10 @@ export class IndicatorEngine {
    */
   private *statedRelations(): Steps<RuleResult[]> {
     const out: RuleResult[] = [];
-    const rows = yield* this.reportedRows(this.year);
     const cats = categoriesFor(this.year, this.county, this.store);
     const show = (el: { unit: Unit }, v: Rational) => withUnit(formatValue(v, el.unit, { decimals: 4, mode: 'half_up' }).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), el.unit, this.cat);
     const disp = (v: Rational, el: { unit: Unit }) => (el.unit === 'money' ? v.div(FEN_PER_WAN) : v);
-    const byElement = new Map<string, ReportedRow[]>();
-    for (const r of rows) {
-      const list = byElement.get(r.element);
-      if (list) list.push(r); else byElement.set(r.element, [r]);
-    }
+    const byElement = yield* this.reportedOfElements(this.year);
     for (const el of Object.values(this.cat.elements)) {
       const mine = byElement.get(el.id);
       if (!mine) continue;
@@ -969,7 +964,8 @@ export class IndicatorEngine {
       if (el.within) {
         const whole = this.cat.elements[el.within]!;
         for (const part of mine) {
-          const w = rows.find((r) => r.element === el.within && r.dim === part.dim) ?? rows.find((r) => r.element === el.within && r.dim === '');
+          const wholeRows = byElement.get(el.within) ?? [];
+          const w = wholeRows.find((r) => r.dim === part.dim) ?? wholeRows.find((r) => r.dim === '');
           if (!w) continue;
           const a = Rational.parse(part.value);
           const b = Rational.parse(w.value);
